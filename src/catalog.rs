@@ -1,0 +1,330 @@
+//! The one model everything renders from: apps, builds, ordering, latest; also `catalog.json`,
+//! the site's API.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::ipa::{Ipa, Profile};
+use crate::urls;
+
+/// `catalog.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Catalog {
+    pub site: SiteInfo,
+    /// Newest first (by each app's newest build).
+    pub apps: Vec<App>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SiteInfo {
+    pub title: String,
+    pub base_url: String,
+    /// The otasite version that wrote the catalog.
+    pub generator: String,
+}
+
+/// All builds of one bundle identifier.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct App {
+    pub bundle_id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub page_url: String,
+    /// The stable manifest that always installs the newest installable build, if any.
+    pub manifest_url: Option<String>,
+    pub install_url: Option<String>,
+    /// Newest first.
+    pub builds: Vec<Build>,
+}
+
+/// One `.ipa`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Build {
+    pub bundle_id: String,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub channel: Option<String>,
+    pub page_url: String,
+    pub manifest_url: String,
+    pub ipa_url: String,
+    pub install_url: String,
+    pub icon_url: String,
+    pub size: u64,
+    pub sha256: String,
+    pub min_os: Option<String>,
+    pub device_family: Vec<String>,
+    pub installable: bool,
+    pub problems: Vec<String>,
+    pub profile: Option<Profile>,
+    /// RFC 3339, from the archive (not the clock), when known.
+    pub released: Option<String>,
+    /// The app's name as this build shows it.
+    pub name: String,
+    /// The build's folder inside the site, e.g. `com.example.app/1.2-45/`.
+    pub path: String,
+    /// The archive's path under the builds folder.
+    pub file: String,
+    pub platform: Option<String>,
+    pub extensions: Vec<String>,
+    /// Release notes as sanitised HTML.
+    pub notes_html: Option<String>,
+    /// Which entry of the archive the icon came from; null when a placeholder is used.
+    pub icon_source: Option<String>,
+    /// Warnings and blocking problems separately, for the pages.
+    #[serde(default)]
+    pub blocking: Vec<String>,
+}
+
+impl Build {
+    /// "1.2 (45)"
+    pub fn display_version(&self) -> String {
+        match (&self.version, &self.build) {
+            (Some(v), Some(b)) if v != b => format!("{v} ({b})"),
+            (Some(v), _) => v.clone(),
+            (None, Some(b)) => b.clone(),
+            (None, None) => "unknown version".into(),
+        }
+    }
+}
+
+/// One archive read from the builds folder, ready to enter the catalog.
+#[derive(Debug)]
+pub struct BuildInput {
+    pub ipa: Ipa,
+    /// Path relative to the builds folder, with `/` separators.
+    pub relative: String,
+    pub channel: Option<String>,
+    pub notes_html: Option<String>,
+}
+
+/// Two archives that would publish to the same place.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{first} and {second} both hold {bundle_id} version {version}: remove one, or give them different CFBundleVersion values"
+)]
+pub struct DuplicateBuild {
+    pub first: String,
+    pub second: String,
+    pub bundle_id: String,
+    pub version: String,
+}
+
+/// The folder of a build inside the site: `<bundle_id>/<version>-<build>/`, slugged.
+pub fn build_dir(bundle_id: &str, version: Option<&str>, build: Option<&str>) -> (String, String) {
+    let app = urls::slug(bundle_id);
+    let label = format!("{}-{}", version.unwrap_or("0"), build.unwrap_or("0"));
+    (app, urls::slug(&label))
+}
+
+/// Assembles the catalog: groups by bundle id, orders newest first, applies `keep`, and
+/// fills in every URL. The returned inputs are those kept, in catalog order.
+pub fn assemble(
+    settings: &Settings,
+    inputs: Vec<BuildInput>,
+) -> Result<(Catalog, Vec<BuildInput>), DuplicateBuild> {
+    let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
+    for input in inputs {
+        by_app
+            .entry(input.ipa.bundle_id.clone())
+            .or_default()
+            .push(input);
+    }
+    let mut apps = Vec::new();
+    let mut kept_inputs = Vec::new();
+    for (_, mut group) in by_app {
+        group.sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
+        reject_duplicates(&group)?;
+        if let Some(keep) = settings.keep {
+            group.truncate(keep);
+        }
+        let builds: Vec<Build> = group.iter().map(|input| build_entry(settings, input)).collect();
+        apps.push(app_entry(settings, builds));
+        kept_inputs.push(group);
+    }
+    // Apps with the most recent release first; name breaks ties for a stable order.
+    let mut order: Vec<usize> = (0..apps.len()).collect();
+    order.sort_by(|&a, &b| {
+        let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
+        released(&apps[b])
+            .cmp(&released(&apps[a]))
+            .then_with(|| apps[a].name.cmp(&apps[b].name))
+            .then_with(|| apps[a].bundle_id.cmp(&apps[b].bundle_id))
+    });
+    let mut sorted_apps = Vec::with_capacity(apps.len());
+    let mut sorted_inputs = Vec::new();
+    let mut inputs_by_app: Vec<Option<Vec<BuildInput>>> = kept_inputs.into_iter().map(Some).collect();
+    for index in order {
+        sorted_apps.push(apps[index].clone());
+        sorted_inputs.extend(inputs_by_app[index].take().unwrap_or_default());
+    }
+    let catalog = Catalog {
+        site: SiteInfo {
+            title: settings.title.clone(),
+            base_url: settings.base_url.clone(),
+            generator: format!("otasite {}", env!("CARGO_PKG_VERSION")),
+        },
+        apps: sorted_apps,
+    };
+    Ok((catalog, sorted_inputs))
+}
+
+fn reject_duplicates(group: &[BuildInput]) -> Result<(), DuplicateBuild> {
+    let mut seen: BTreeMap<(String, String), &BuildInput> = BTreeMap::new();
+    for input in group {
+        let (app, dir) = build_dir(
+            &input.ipa.bundle_id,
+            input.ipa.info.version.as_deref(),
+            input.ipa.info.build.as_deref(),
+        );
+        if let Some(first) = seen.insert((app, dir.clone()), input) {
+            return Err(DuplicateBuild {
+                first: first.relative.clone(),
+                second: input.relative.clone(),
+                bundle_id: input.ipa.bundle_id.clone(),
+                version: dir,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Newest first: version, then build number, compared numerically; then release date.
+fn newest_first(a: &Ipa, b: &Ipa) -> Ordering {
+    let key = |ipa: &Ipa| (ipa.info.version.clone(), ipa.info.build.clone());
+    let ((va, ba), (vb, bb)) = (key(a), key(b));
+    compare_versions(vb.as_deref().unwrap_or(""), va.as_deref().unwrap_or(""))
+        .then_with(|| compare_versions(bb.as_deref().unwrap_or(""), ba.as_deref().unwrap_or("")))
+        .then_with(|| b.released.cmp(&a.released))
+}
+
+/// Compares version strings part by part: runs of digits numerically (16.10 > 16.2), other
+/// runs as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let parts = |s: &str| -> Vec<(bool, String)> {
+        let mut parts: Vec<(bool, String)> = Vec::new();
+        for c in s.chars() {
+            let digit = c.is_ascii_digit();
+            match parts.last_mut() {
+                Some((d, run)) if *d == digit && (digit || c.is_alphanumeric()) => run.push(c),
+                _ if !digit && !c.is_alphanumeric() => parts.push((false, String::new())),
+                _ => parts.push((digit, c.to_string())),
+            }
+        }
+        parts.retain(|(_, run)| !run.is_empty());
+        parts
+    };
+    let (pa, pb) = (parts(a), parts(b));
+    for (x, y) in pa.iter().zip(&pb) {
+        let ord = match (x.0, y.0) {
+            (true, true) => {
+                let (tx, ty) = (x.1.trim_start_matches('0'), y.1.trim_start_matches('0'));
+                tx.len().cmp(&ty.len()).then_with(|| tx.cmp(ty))
+            }
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => x.1.cmp(&y.1),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    pa.len().cmp(&pb.len())
+}
+
+fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
+    let ipa = &input.ipa;
+    let (app_dir, dir) = build_dir(&ipa.bundle_id, ipa.info.version.as_deref(), ipa.info.build.as_deref());
+    let base = &settings.base_url;
+    let file_name = input.relative.rsplit('/').next().unwrap_or(&input.relative);
+    let ipa_url = match &settings.ipa_base_url {
+        Some(ipa_base) => {
+            let segments: Vec<&str> = input.relative.split('/').collect();
+            urls::join(ipa_base, &segments)
+        }
+        None => urls::join(base, &[&app_dir, &dir, file_name]),
+    };
+    let manifest_url = urls::join(base, &[&app_dir, &dir, "manifest.plist"]);
+    let name = settings
+        .apps
+        .get(&ipa.bundle_id)
+        .and_then(|o| o.name.clone())
+        .unwrap_or_else(|| ipa.name.clone());
+    let (blocking, _): (Vec<_>, Vec<_>) = ipa
+        .problems
+        .iter()
+        .partition(|p| p.severity == crate::ipa::Severity::Blocking);
+    Build {
+        bundle_id: ipa.bundle_id.clone(),
+        version: ipa.info.version.clone(),
+        build: ipa.info.build.clone(),
+        channel: input.channel.clone(),
+        page_url: urls::join_dir(base, &[&app_dir, &dir]),
+        install_url: urls::install_url(&manifest_url),
+        manifest_url,
+        ipa_url,
+        icon_url: urls::join(base, &[&app_dir, &dir, "icon-512.png"]),
+        size: ipa.size,
+        sha256: ipa.sha256.clone().unwrap_or_default(),
+        min_os: ipa.info.min_os.clone(),
+        device_family: crate::inspect::device_family_names(&ipa.info.device_family),
+        installable: ipa.installable(),
+        problems: ipa.problems.iter().map(|p| p.message.clone()).collect(),
+        profile: ipa.profile.clone(),
+        released: ipa.released.map(crate::clock::rfc3339),
+        name,
+        path: format!("{app_dir}/{dir}/"),
+        file: input.relative.clone(),
+        platform: ipa.info.platform.clone(),
+        extensions: ipa.extensions.clone(),
+        notes_html: input.notes_html.clone(),
+        icon_source: ipa.icon.as_ref().map(|i| i.path.clone()),
+        blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
+    }
+}
+
+fn app_entry(settings: &Settings, builds: Vec<Build>) -> App {
+    let newest = &builds[0];
+    let bundle_id = newest.bundle_id.clone();
+    let app_dir = urls::slug(&bundle_id);
+    let latest_installable = builds.iter().find(|b| b.installable);
+    let manifest_url = latest_installable.map(|_| urls::join(&settings.base_url, &[&app_dir, "manifest.plist"]));
+    let overrides = settings.apps.get(&bundle_id);
+    App {
+        name: newest.name.clone(),
+        description: overrides.and_then(|o| o.description.clone()),
+        page_url: urls::join_dir(&settings.base_url, &[&app_dir]),
+        install_url: manifest_url.as_deref().map(urls::install_url),
+        manifest_url,
+        bundle_id,
+        builds,
+    }
+}
+
+impl App {
+    /// The build the app page offers first: the newest installable one, else the newest.
+    pub fn latest(&self) -> &Build {
+        self.builds
+            .iter()
+            .find(|b| b.installable)
+            .unwrap_or(&self.builds[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare_versions;
+    use std::cmp::Ordering::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(compare_versions("16.10", "16.2"), Greater);
+        assert_eq!(compare_versions("1.0", "1.0.1"), Less);
+        assert_eq!(compare_versions("2.0", "2.0"), Equal);
+        assert_eq!(compare_versions("1.0b2", "1.0b10"), Less);
+        assert_eq!(compare_versions("010", "9"), Greater);
+        assert_eq!(compare_versions("", "1"), Less);
+    }
+}

@@ -1,0 +1,45 @@
+//! Each command as a function of its parsed arguments; `main` only maps outcomes to exit codes.
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::cli::InspectArgs;
+use crate::inspect::{self, Report};
+use crate::ipa::ReadOptions;
+
+/// How a command ended when it did not hit an error of its own.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// The command ran but some input failed (exit code 1).
+    Failed,
+}
+
+/// A problem with the command line or configuration (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn inspect(args: &InspectArgs) -> anyhow::Result<Outcome> {
+    let options = ReadOptions {
+        hash: !args.no_hash,
+        ..ReadOptions::default()
+    };
+    let reports: Vec<Report> = args
+        .files
+        .par_iter()
+        .map(|path| inspect::inspect_file(path, options))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &reports)?;
+        writeln!(out)?;
+    } else {
+        for report in &reports {
+            write!(out, "{}", inspect::summary(report))?;
+        }
+    }
+    let failed = reports.iter().any(Report::is_error);
+    Ok(if failed { Outcome::Failed } else { Outcome::Success })
+}

@@ -1,0 +1,209 @@
+//! `otasite inspect`: the JSON contract and the human summary of what an archive holds.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::ipa::{self, Ipa, Profile, ReadOptions};
+
+/// One file's report: the facts of an app archive, of a profile alone, or why it failed.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum Report {
+    App(Box<AppReport>),
+    Profile(ProfileReport),
+    Failed { file: String, error: String },
+}
+
+impl Report {
+    pub fn is_error(&self) -> bool {
+        matches!(self, Report::Failed { .. })
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AppReport {
+    pub file: String,
+    pub size: u64,
+    pub sha256: Option<String>,
+    pub bundle_id: String,
+    pub name: String,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub min_os: Option<String>,
+    pub device_family: Vec<String>,
+    pub platform: Option<String>,
+    pub icon: Option<IconReport>,
+    pub profile: Option<Profile>,
+    pub extensions: Vec<String>,
+    pub problems: Vec<String>,
+    pub installable: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IconReport {
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    pub cgbi: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProfileReport {
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+    pub profile: Profile,
+    pub problems: Vec<String>,
+}
+
+/// UIDeviceFamily numbers as words.
+pub fn device_family_names(family: &[u64]) -> Vec<String> {
+    family
+        .iter()
+        .map(|f| match f {
+            1 => "iphone".to_string(),
+            2 => "ipad".to_string(),
+            3 => "tv".to_string(),
+            4 => "watch".to_string(),
+            6 => "mac".to_string(),
+            7 => "vision".to_string(),
+            other => format!("family-{other}"),
+        })
+        .collect()
+}
+
+/// Inspects one file: a `.mobileprovision` is reported as a profile, anything else as an app.
+pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
+    let file = path.display().to_string();
+    let is_profile = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("mobileprovision"));
+    let result = if is_profile {
+        inspect_profile(path, &file, options)
+    } else {
+        ipa::read_ipa(path, options)
+            .map(|ipa| Report::App(Box::new(app_report(&file, ipa))))
+            .map_err(|e| e.to_string())
+    };
+    result.unwrap_or_else(|error| Report::Failed { file, error })
+}
+
+fn inspect_profile(path: &Path, file: &str, options: ReadOptions) -> Result<Report, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let profile = Profile::parse(&bytes).map_err(|e| e.to_string())?;
+    let expired = profile.is_expired_at(options.now);
+    let problems = match profile.expires {
+        Some(expires) if expired => vec![format!(
+            "The profile expired on {}.",
+            crate::clock::date(expires)
+        )],
+        _ => Vec::new(),
+    };
+    Ok(Report::Profile(ProfileReport {
+        file: file.to_string(),
+        size: bytes.len() as u64,
+        sha256: crate::hash::sha256_bytes(&bytes),
+        profile,
+        problems,
+    }))
+}
+
+pub fn app_report(file: &str, ipa: Ipa) -> AppReport {
+    let installable = ipa.installable();
+    AppReport {
+        file: file.to_string(),
+        size: ipa.size,
+        sha256: ipa.sha256,
+        bundle_id: ipa.bundle_id,
+        name: ipa.name,
+        version: ipa.info.version,
+        build: ipa.info.build,
+        min_os: ipa.info.min_os,
+        device_family: device_family_names(&ipa.info.device_family),
+        platform: ipa.info.platform,
+        icon: ipa.icon.map(|icon| IconReport {
+            path: icon.path,
+            width: icon.width,
+            height: icon.height,
+            cgbi: icon.cgbi,
+        }),
+        profile: ipa.profile,
+        extensions: ipa.extensions,
+        problems: ipa.problems.into_iter().map(|p| p.message).collect(),
+        installable,
+    }
+}
+
+/// The human summary of one report.
+pub fn summary(report: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    match report {
+        Report::Failed { file, error } => {
+            let _ = writeln!(out, "{file}\n  error: {error}");
+        }
+        Report::Profile(p) => {
+            let _ = writeln!(out, "{}", p.file);
+            write_profile(&mut out, &p.profile);
+            for problem in &p.problems {
+                let _ = writeln!(out, "  ! {problem}");
+            }
+        }
+        Report::App(app) => {
+            let _ = writeln!(out, "{}", app.file);
+            let _ = writeln!(out, "  {} ({})", app.name, app.bundle_id);
+            let _ = writeln!(out, "  version   {} ({})", opt(&app.version), opt(&app.build));
+            let _ = writeln!(out, "  min iOS   {}", opt(&app.min_os));
+            let _ = writeln!(out, "  devices   {}", app.device_family.join(", "));
+            let _ = writeln!(out, "  platform  {}", opt(&app.platform));
+            let _ = writeln!(out, "  size      {} bytes", app.size);
+            if let Some(sha) = &app.sha256 {
+                let _ = writeln!(out, "  sha256    {sha}");
+            }
+            match &app.icon {
+                Some(i) => {
+                    let cgbi = if i.cgbi { ", CgBI" } else { "" };
+                    let _ = writeln!(out, "  icon      {} ({}x{}{cgbi})", i.path, i.width, i.height);
+                }
+                None => {
+                    let _ = writeln!(out, "  icon      none");
+                }
+            }
+            match &app.profile {
+                Some(profile) => write_profile(&mut out, profile),
+                None => {
+                    let _ = writeln!(out, "  profile   none");
+                }
+            }
+            if !app.extensions.is_empty() {
+                let _ = writeln!(out, "  extensions {}", app.extensions.join(", "));
+            }
+            let verdict = if app.installable { "yes" } else { "NO" };
+            let _ = writeln!(out, "  installable over the air: {verdict}");
+            for problem in &app.problems {
+                let _ = writeln!(out, "  ! {problem}");
+            }
+        }
+    }
+    out
+}
+
+fn write_profile(out: &mut String, profile: &Profile) {
+    use std::fmt::Write;
+    let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
+    let _ = writeln!(out, "  profile   {} \"{}\"", profile.kind.label(), text(&profile.name));
+    let _ = writeln!(
+        out,
+        "  team      {} ({})",
+        text(&profile.team_name),
+        text(&profile.team_id)
+    );
+    if let Some(expires) = profile.expires {
+        let _ = writeln!(out, "  expires   {}", crate::clock::rfc3339(expires));
+    }
+    if let Some(devices) = profile.devices {
+        let _ = writeln!(out, "  devices   {devices} registered");
+    }
+}

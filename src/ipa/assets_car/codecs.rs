@@ -1,0 +1,249 @@
+//! CoreUI bitmap compressions: each turns one compressed blob into `rows × stride` bytes.
+//!
+//! Ids as in `_CUIConvertCompressionTypeToString` (Timac), with HEVC inserted at 9 by later
+//! CoreUI (carutil, ipsw, car-parser agree). General-purpose codecs come from crates
+//! (flate2, lzvn, lzfse_rust); CoreUI's own RLE and palette formats are decoded here.
+
+use std::io::Read;
+
+use flate2::read::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
+use lzfse_rust::LzfseRingDecoder;
+
+use super::CarError;
+use super::bytes::{Cursor, to_usize};
+
+/// A bitmap compression id from the `MLEC` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Compression {
+    Uncompressed,
+    Rle,
+    Zip,
+    Lzvn,
+    Lzfse,
+    PaletteImg,
+    /// Known but undecodable here: jpeg-lzfse, blurred, astc, hevc, deepmap…
+    Unsupported(&'static str),
+}
+
+impl Compression {
+    pub(super) fn from_id(id: u32) -> Self {
+        match id {
+            0 => Compression::Uncompressed,
+            1 => Compression::Rle,
+            2 => Compression::Zip,
+            3 => Compression::Lzvn,
+            4 => Compression::Lzfse,
+            5 => Compression::Unsupported("jpeg-lzfse"),
+            6 => Compression::Unsupported("blurred"),
+            7 => Compression::Unsupported("astc"),
+            8 => Compression::PaletteImg,
+            9 => Compression::Unsupported("hevc"),
+            10 => Compression::Unsupported("deepmap-lzfse"),
+            11 => Compression::Unsupported("deepmap2"),
+            12 => Compression::Unsupported("dxtc"),
+            _ => Compression::Unsupported("unknown"),
+        }
+    }
+}
+
+/// The shape of the decompressed rows one blob must produce.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Rows {
+    /// Pixels per row.
+    pub width: usize,
+    /// Number of rows.
+    pub count: usize,
+    pub bytes_per_pixel: usize,
+    /// Bytes from one row to the next, at least `width × bytes_per_pixel`.
+    pub stride: usize,
+}
+
+impl Rows {
+    /// `count × stride`; callers check it against the size limits before decoding.
+    pub(super) fn byte_len(&self) -> usize {
+        self.count.saturating_mul(self.stride)
+    }
+
+    fn packed_row_len(&self) -> usize {
+        self.width * self.bytes_per_pixel
+    }
+}
+
+/// Decompresses one blob into exactly `rows.byte_len()` bytes of rows. `rows` must have a
+/// non-zero stride no smaller than a packed row (checked by the caller).
+pub(super) fn decompress(compression: Compression, blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+    let expected = rows.byte_len();
+    match compression {
+        Compression::Uncompressed => uncompressed(blob, rows),
+        Compression::Rle => rle(blob, rows),
+        Compression::Zip => read_exactly(inflater(blob), expected, "zip"),
+        Compression::Lzvn if blob.starts_with(b"bvxn") => lzfse(blob, expected),
+        Compression::Lzvn => lzvn(blob, expected),
+        Compression::Lzfse => lzfse(blob, expected),
+        Compression::PaletteImg => palette_image(blob, rows),
+        Compression::Unsupported(name) => Err(CarError::UnsupportedCompression(name)),
+    }
+}
+
+/// Raw rows; tolerates writers that stored packed rows although the stride is padded.
+fn uncompressed(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+    if let Some(padded) = blob.get(..rows.byte_len()) {
+        return Ok(padded.to_vec());
+    }
+    let packed = blob
+        .get(..rows.count * rows.packed_row_len())
+        .ok_or_else(|| decompression_error("uncompressed", "the pixel data is too short"))?;
+    let mut out = vec![0; rows.byte_len()];
+    for (source, target) in packed.chunks_exact(rows.packed_row_len()).zip(out.chunks_exact_mut(rows.stride)) {
+        target[..source.len()].copy_from_slice(source);
+    }
+    Ok(out)
+}
+
+/// "zip" is gzip in every known writer (xcbuild, iineva, car-parser), but ipsw also met zlib
+/// and raw deflate, so the wrapper is recognised from the first bytes.
+fn inflater(blob: &[u8]) -> Box<dyn Read + '_> {
+    match blob {
+        [0x1f, 0x8b, ..] => Box::new(MultiGzDecoder::new(blob)),
+        [method, flags, ..] if method & 0x0f == 8 && (u16::from(*method) << 8 | u16::from(*flags)) % 31 == 0 => {
+            Box::new(ZlibDecoder::new(blob))
+        }
+        _ => Box::new(DeflateDecoder::new(blob)),
+    }
+}
+
+/// A raw LZVN stream (no `bvxn` block header), decoded into a buffer of the expected size,
+/// so a stream that claims more output fails instead of growing memory.
+fn lzvn(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
+    let mut out = vec![0; expected];
+    let written = lzvn::decode_raw_into(blob, &mut out).map_err(|error| decompression_error("LZVN", error))?;
+    if written != expected {
+        return Err(size_mismatch("LZVN", written, expected));
+    }
+    Ok(out)
+}
+
+/// A complete LZFSE frame (`bvx2`/`bvx1`/`bvxn`/`bvx-` blocks up to `bvx$`). The streaming
+/// reader is used, capped at `expected`, because the frame's own size fields are untrusted.
+fn lzfse(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
+    let mut decoder = LzfseRingDecoder::default();
+    read_exactly(decoder.reader_bytes(blob), expected, "LZFSE")
+}
+
+fn read_exactly(reader: impl Read, expected: usize, codec: &'static str) -> Result<Vec<u8>, CarError> {
+    let mut out = Vec::with_capacity(expected);
+    reader
+        .take(u64::try_from(expected).unwrap_or(u64::MAX))
+        .read_to_end(&mut out)
+        .map_err(|error| decompression_error(codec, error))?;
+    if out.len() != expected {
+        return Err(size_mismatch(codec, out.len(), expected));
+    }
+    Ok(out)
+}
+
+/// CoreUI "rle" (compression 1), inferred from an Xcode 11.3.1 sample and checked against
+/// the same icon stored as a PNG (ASSETS_CAR.md §3.3): `u32 bytesPerPixel, u32 width,
+/// u32 height`, one `u32` offset per row from the blob start (identical rows may share one),
+/// and per row `u32` run headers until `width` pixels: bit 31 set means one pixel repeated
+/// `header & 0x7fffffff` times, clear means that many literal pixels.
+fn rle(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+    let mut header = Cursor::new(blob, "an RLE header");
+    let shape = (header.u32_le()?, header.u32_le()?, header.u32_le()?);
+    let expected_shape = (rows.bytes_per_pixel, rows.width, rows.count);
+    if (to_usize(shape.0), to_usize(shape.1), to_usize(shape.2)) != expected_shape {
+        return Err(decompression_error(
+            "RLE",
+            format!("its header describes {shape:?} (bytes per pixel, width, height), not {expected_shape:?}"),
+        ));
+    }
+    let mut out = vec![0; rows.byte_len()];
+    for row in out.chunks_exact_mut(rows.stride) {
+        let offset = to_usize(header.u32_le()?);
+        rle_row(blob, offset, &mut row[..rows.packed_row_len()], rows.bytes_per_pixel)?;
+    }
+    Ok(out)
+}
+
+fn rle_row(blob: &[u8], offset: usize, row: &mut [u8], bytes_per_pixel: usize) -> Result<(), CarError> {
+    const REPEAT: u32 = 1 << 31;
+    let mut runs = Cursor::at(blob, offset, "an RLE row")?;
+    let mut filled = 0;
+    // Every run header consumes 4 input bytes, so this ends with the blob at the latest.
+    while filled < row.len() {
+        let header = runs.u32_le()?;
+        let run_bytes = to_usize(header & !REPEAT).saturating_mul(bytes_per_pixel);
+        let target = filled
+            .checked_add(run_bytes)
+            .and_then(|end| row.get_mut(filled..end))
+            .ok_or_else(|| decompression_error("RLE", "a run extends past the end of its row"))?;
+        if header & REPEAT != 0 {
+            let pixel = runs.take(bytes_per_pixel)?;
+            target.chunks_exact_mut(bytes_per_pixel).for_each(|slot| slot.copy_from_slice(pixel));
+        } else {
+            target.copy_from_slice(runs.take(run_bytes)?);
+        }
+        filled += run_bytes;
+    }
+    Ok(())
+}
+
+/// "palette-img" (compression 8): an LZFSE frame holding `u32 0xCAFEF00D, u32 version,
+/// u16 colourCount, colourCount × {A, R, G, B} (premultiplied), width × height u8 indices`
+/// (carutil `QuantizedImage`, ipsw `decodePalettedImage`). The indices are stored as
+/// little-endian `u16` pairs with the first pixel in the high byte (carutil), so each pair
+/// is swapped. Produces premultiplied B, G, R, A like the other bitmap codecs.
+fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+    const MAGIC: u32 = 0xCAFE_F00D;
+    const MAX_HEADER: usize = 10 + 4 * u16::MAX as usize;
+    if rows.bytes_per_pixel != 4 {
+        return Err(decompression_error("palette-img", "only 4-byte pixels can be paletted"));
+    }
+    let pixel_count = rows.width * rows.count;
+    let mut decoder = LzfseRingDecoder::default();
+    let mut decoded = Vec::new();
+    decoder
+        .reader_bytes(blob)
+        .take(u64::try_from(MAX_HEADER + pixel_count + 1).unwrap_or(u64::MAX))
+        .read_to_end(&mut decoded)
+        .map_err(|error| decompression_error("palette-img", error))?;
+
+    let mut cursor = Cursor::new(&decoded, "a palette image");
+    if cursor.u32_le()? != MAGIC {
+        return Err(decompression_error("palette-img", "it does not start with 0xCAFEF00D"));
+    }
+    let _version = cursor.u32_le()?;
+    let colour_count = usize::from(cursor.u16_le()?);
+    let palette = cursor.take(colour_count * 4)?;
+    let indices = cursor.take(pixel_count)?;
+
+    let mut out = vec![0; rows.byte_len()];
+    for (y, row) in out.chunks_exact_mut(rows.stride).enumerate() {
+        for (x, slot) in row.chunks_exact_mut(4).take(rows.width).enumerate() {
+            let index = usize::from(indices[swapped_pair_position(y * rows.width + x, pixel_count)]);
+            let colour = palette
+                .get(index * 4..index * 4 + 4)
+                .ok_or_else(|| decompression_error("palette-img", "an index is beyond the palette"))?;
+            slot.copy_from_slice(&[colour[3], colour[2], colour[1], colour[0]]);
+        }
+    }
+    Ok(out)
+}
+
+/// Where pixel `i` of `len` indices is stored when indices are swapped in pairs; an
+/// unpaired last index stays in place.
+fn swapped_pair_position(i: usize, len: usize) -> usize {
+    let partner = i ^ 1;
+    if partner < len { partner } else { i }
+}
+
+fn size_mismatch(codec: &'static str, actual: usize, expected: usize) -> CarError {
+    decompression_error(codec, format!("it produced {actual} bytes instead of {expected}"))
+}
+
+fn decompression_error(codec: &'static str, detail: impl ToString) -> CarError {
+    CarError::Decompression {
+        codec,
+        detail: detail.to_string(),
+    }
+}

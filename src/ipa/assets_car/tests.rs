@@ -1,0 +1,139 @@
+//! Tests against real `Assets.car` files read out of the shared fixture archives.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use super::*;
+
+const IPA_SERVER: &str = "iineva__ipa-server__ipa.ipa";
+const APP_STUB: &str = "calabash__iOSDeviceManager__AppStub.ipa";
+const PERMISSIONS: &str = "calabash__iOSDeviceManager__Permissions.ipa";
+const PERMISSIONS_OLD: &str = "calabash__iOSDeviceManager__Permissions_old_f60df0c.ipa";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real/ipa").join(name)
+}
+
+/// The first archive member whose path ends with `suffix`.
+fn read_member(ipa: &str, suffix: &str) -> Vec<u8> {
+    let file = std::fs::File::open(fixture(ipa)).unwrap_or_else(|e| panic!("{ipa}: {e}"));
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let name = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|name| name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("{ipa} has no {suffix}"))
+        .into_owned();
+    let mut bytes = Vec::new();
+    archive.by_name(&name).unwrap().read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+fn assets_car(ipa: &str) -> Vec<u8> {
+    read_member(ipa, ".app/Assets.car")
+}
+
+/// Not blank: some opaque pixels and more than one colour.
+fn assert_plausible(icon: &CarIcon) {
+    let image = &icon.image;
+    assert_eq!(image.pixels.len(), (image.width * image.height * 4) as usize);
+    assert!(image.pixels.chunks_exact(4).any(|p| p[3] > 0), "{}: all transparent", icon.rendition);
+    let first = &image.pixels[..4];
+    assert!(image.pixels.chunks_exact(4).any(|p| p != first), "{}: uniform", icon.rendition);
+}
+
+fn summary(icons: &[CarIcon]) -> Vec<(String, u32, u32, u32)> {
+    icons
+        .iter()
+        .map(|icon| (icon.rendition.clone(), icon.image.width, icon.image.height, icon.scale))
+        .collect()
+}
+
+#[test]
+fn ipa_server_largest_icon_is_the_180_pixel_lzfse_icon() {
+    let icon = largest_icon(&assets_car(IPA_SERVER), "AppIcon").unwrap().unwrap();
+    assert_eq!((icon.image.width, icon.image.height, icon.scale), (180, 180, 3));
+    assert_eq!(icon.rendition, "icon-1.png");
+    assert_plausible(&icon);
+}
+
+#[test]
+fn app_stub_largest_icon_is_the_1024_marketing_icon() {
+    let icon = largest_icon(&assets_car(APP_STUB), "AppStubIcon").unwrap().unwrap();
+    assert_eq!((icon.image.width, icon.image.height, icon.scale), (1024, 1024, 1));
+    assert_eq!(icon.rendition, "icon.png");
+    assert_plausible(&icon);
+}
+
+#[test]
+fn permissions_largest_icon_is_the_180_pixel_lzvn_icon() {
+    let icon = largest_icon(&assets_car(PERMISSIONS), "AppIcon").unwrap().unwrap();
+    assert_eq!((icon.image.width, icon.image.height, icon.scale), (180, 180, 3));
+    assert_eq!(icon.rendition, "Icon-60@3x.png");
+    assert_plausible(&icon);
+}
+
+#[test]
+fn unknown_facets_and_catalogs_without_icons_give_none() {
+    assert!(largest_icon(&assets_car(PERMISSIONS), "NoSuchIcon").unwrap().is_none());
+    assert!(icons(&assets_car(APP_STUB), "AppIcon").unwrap().is_empty());
+}
+
+#[test]
+fn every_permissions_rendition_decodes_lzvn_chunked_single_and_rle() {
+    let icons = icons(&assets_car(PERMISSIONS), "AppIcon").unwrap();
+    // 17 renditions minus 3 multisize sets.
+    assert_eq!(icons.len(), 14, "{:?}", summary(&icons));
+    icons.iter().for_each(assert_plausible);
+    let sizes: Vec<u32> = icons.iter().map(|icon| icon.image.width).collect();
+    assert_eq!(sizes, [180, 180, 167, 152, 120, 120, 87, 80, 80, 76, 58, 58, 40, 29]);
+}
+
+/// The 180×180 icon of the Xcode 11 Permissions build (LZVN in three `KCBC` chunks, rows
+/// padded to 736 bytes) is the same art as the loose CgBI PNG of the older build.
+#[test]
+fn permissions_icon_equals_the_cgbi_png_of_the_older_build() {
+    let png = read_member(PERMISSIONS_OLD, ".app/AppIcon60x60@3x.png");
+    let expected = crate::raster::decode_png(&png).unwrap();
+    let icons = icons(&assets_car(PERMISSIONS), "AppIcon").unwrap();
+    let icon = icons.iter().find(|icon| icon.image.width == 180).unwrap();
+    assert_eq!(icon.image.pixels.len(), expected.pixels.len());
+    assert!(icon.image.pixels == expected.pixels, "pixels differ");
+}
+
+/// The 29×29 iPad icon is the one RLE rendition; the older build has it as a CgBI PNG.
+#[test]
+fn permissions_rle_icon_equals_the_cgbi_png_of_the_older_build() {
+    let png = read_member(PERMISSIONS_OLD, ".app/AppIcon29x29~ipad.png");
+    let expected = crate::raster::decode_png(&png).unwrap();
+    let icons = icons(&assets_car(PERMISSIONS), "AppIcon").unwrap();
+    let icon = icons.iter().find(|icon| icon.rendition == "Icon-Small-1.png").unwrap();
+    assert_eq!((icon.image.width, icon.image.height), (29, 29));
+    assert!(icon.image.pixels == expected.pixels, "pixels differ");
+}
+
+#[test]
+fn every_app_stub_rendition_decodes_including_atlas_links() {
+    let icons = icons(&assets_car(APP_STUB), "AppStubIcon").unwrap();
+    // 28 renditions minus 5 atlases (another facet) and 4 multisize sets.
+    assert_eq!(icons.len(), 19, "{:?}", summary(&icons));
+    icons.iter().for_each(assert_plausible);
+    assert_eq!(icons[0].image.width, 1024);
+}
+
+/// `Icon-60@3x.png` is stored twice in AppStub: directly (subtype 1792, layout 12) and as a
+/// link to the frame (2, 2, 180, 180) of the @3x packed atlas. Both must decode the same.
+#[test]
+fn app_stub_atlas_crop_matches_the_directly_stored_copy() {
+    let icons = icons(&assets_car(APP_STUB), "AppStubIcon").unwrap();
+    let copies: Vec<_> = icons.iter().filter(|icon| icon.rendition == "Icon-60@3x.png").collect();
+    assert_eq!(copies.len(), 2);
+    assert!(copies[0].image == copies[1].image, "the atlas crop differs from the direct copy");
+}
+
+#[test]
+fn ipa_server_both_180_pixel_copies_decode() {
+    let icons = icons(&assets_car(IPA_SERVER), "AppIcon").unwrap();
+    assert_eq!(summary(&icons).len(), 2);
+    assert!(icons[0].image == icons[1].image);
+}

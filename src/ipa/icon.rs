@@ -1,0 +1,171 @@
+//! Finding an app's icon: loose PNGs named by Info.plist or by convention, and the compiled
+//! asset catalog; the largest real pixel size wins.
+
+use super::archive::Archive;
+use super::assets_car;
+use super::info::AppInfo;
+use crate::raster::{self, RgbaImage};
+
+/// The most otasite inflates for one loose icon PNG.
+const PNG_LIMIT: u64 = 8 << 20;
+/// The most otasite inflates for an `Assets.car`.
+const CAR_LIMIT: u64 = 64 << 20;
+/// Below this edge an asset catalog may still hold larger art (e.g. the 1024 marketing icon).
+const LARGEST_ICON_EDGE: u32 = 1024;
+
+/// The icon chosen for a build, with its decoded pixels.
+#[derive(Debug, Clone)]
+pub struct Icon {
+    /// The archive entry it came from; for an asset catalog `…/Assets.car#<facet>`.
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+    /// Whether the source was Apple's CgBI PNG form.
+    pub cgbi: bool,
+    pub image: RgbaImage,
+}
+
+/// Looks for the best icon; problems met on the way are returned as warnings.
+pub fn find_icon(archive: &mut Archive, app_dir: &str, info: &AppInfo) -> (Option<Icon>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let mut best = best_loose_png(archive, app_dir, info, &mut warnings);
+    let car_path = format!("{app_dir}Assets.car");
+    let loose_edge = best.as_ref().map_or(0, |icon| icon.width.min(icon.height));
+    if loose_edge < LARGEST_ICON_EDGE && archive.contains(&car_path) {
+        let facet = info.icon_name.as_deref().unwrap_or("AppIcon");
+        match read_catalog_icon(archive, &car_path, facet) {
+            Ok(Some(icon)) if icon.width.min(icon.height) > loose_edge => best = Some(icon),
+            Ok(_) => {}
+            Err(reason) => warnings.push(format!(
+                "The icon in {car_path} could not be read ({reason}); {}.",
+                match &best {
+                    Some(icon) => format!("using {} instead", icon.path),
+                    None => "pages show a placeholder".to_string(),
+                }
+            )),
+        }
+    }
+    if best.is_none() && !warnings.iter().any(|w| w.contains("Assets.car")) {
+        warnings.push("No app icon was found; pages show a placeholder.".to_string());
+    }
+    (best, warnings)
+}
+
+fn read_catalog_icon(archive: &mut Archive, car_path: &str, facet: &str) -> Result<Option<Icon>, String> {
+    let bytes = archive.read(car_path, CAR_LIMIT).map_err(|e| e.to_string())?;
+    let found = assets_car::largest_icon(&bytes, facet).map_err(|e| e.to_string())?;
+    Ok(found.map(|car| Icon {
+        path: format!("{car_path}#{facet}"),
+        width: car.image.width,
+        height: car.image.height,
+        cgbi: false,
+        image: car.image,
+    }))
+}
+
+/// The largest decodable loose PNG among the candidates, trying the next one when the
+/// largest cannot be decoded.
+fn best_loose_png(
+    archive: &mut Archive,
+    app_dir: &str,
+    info: &AppInfo,
+    warnings: &mut Vec<String>,
+) -> Option<Icon> {
+    let mut sized = Vec::new();
+    for path in candidate_paths(archive.names(), app_dir, info) {
+        match archive.read(&path, PNG_LIMIT) {
+            Ok(bytes) => match raster::png_info(&bytes) {
+                Ok(meta) => sized.push((path, meta, bytes)),
+                Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
+            },
+            Err(e) => warnings.push(format!("Icon {path} could not be read: {e}.")),
+        }
+    }
+    // Square icons first, then by edge and area; ties resolve by name for determinism.
+    sized.sort_by(|(pa, a, _), (pb, b, _)| {
+        let key = |m: &raster::PngInfo| (m.width == m.height, m.width.min(m.height), m.width * m.height);
+        key(b).cmp(&key(a)).then_with(|| pa.cmp(pb))
+    });
+    for (path, meta, bytes) in sized {
+        match raster::decode_png(&bytes) {
+            Ok(image) => {
+                return Some(Icon {
+                    path,
+                    width: image.width,
+                    height: image.height,
+                    cgbi: meta.cgbi,
+                    image,
+                });
+            }
+            Err(e) => warnings.push(format!("Icon {path} could not be decoded: {e}.")),
+        }
+    }
+    None
+}
+
+/// Top-level PNGs of the bundle whose names the plist declares (with `@2x`, `@3x`, `~ipad`
+/// variants) or that follow the `AppIcon*` / `Icon*` convention: plists and files often disagree.
+pub fn candidate_paths(names: &[String], app_dir: &str, info: &AppInfo) -> Vec<String> {
+    let declared: Vec<String> = info
+        .icon_files
+        .iter()
+        .map(|name| strip_png(name).to_ascii_lowercase())
+        .collect();
+    let mut paths: Vec<String> = names
+        .iter()
+        .filter_map(|name| {
+            let file = name.strip_prefix(app_dir)?;
+            if file.contains('/') || !file.to_ascii_lowercase().ends_with(".png") {
+                return None;
+            }
+            let stem = strip_png(file).to_ascii_lowercase();
+            let conventional = stem.starts_with("appicon") || stem.starts_with("icon");
+            let is_declared = declared.iter().any(|d| stem.starts_with(d.as_str()));
+            (conventional || is_declared).then(|| name.clone())
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+fn strip_png(name: &str) -> &str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".png") {
+        &name[..name.len() - 4]
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidates_follow_plist_and_convention() {
+        let names: Vec<String> = [
+            "Payload/A.app/Logo60x60@2x.png",
+            "Payload/A.app/AppIcon76x76@2x~ipad.png",
+            "Payload/A.app/icon.png",
+            "Payload/A.app/Background.png",
+            "Payload/A.app/PlugIns/X.appex/AppIcon.png",
+            "Payload/A.app/Logo.txt",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        let info = AppInfo {
+            icon_files: vec!["Logo60x60".into()],
+            ..AppInfo::default()
+        };
+        assert_eq!(
+            candidate_paths(&names, "Payload/A.app/", &info),
+            vec![
+                "Payload/A.app/AppIcon76x76@2x~ipad.png",
+                "Payload/A.app/Logo60x60@2x.png",
+                "Payload/A.app/icon.png",
+            ]
+        );
+    }
+}

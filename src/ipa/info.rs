@@ -1,0 +1,196 @@
+//! Info.plist (binary or XML) -> the facts an install portal shows and checks.
+
+use plist::{Dictionary, Value};
+
+/// What otasite needs from an app's Info.plist.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppInfo {
+    pub bundle_id: Option<String>,
+    pub display_name: Option<String>,
+    pub bundle_name: Option<String>,
+    pub executable: Option<String>,
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub min_os: Option<String>,
+    /// Raw UIDeviceFamily values; empty when the key is absent.
+    pub device_family: Vec<u64>,
+    pub platform: Option<String>,
+    /// Icon file names the plist declares, in the order it declares them.
+    pub icon_files: Vec<String>,
+    /// The asset catalog icon name (CFBundleIconName), if any.
+    pub icon_name: Option<String>,
+}
+
+/// Why an Info.plist could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum InfoError {
+    #[error("Info.plist is not a valid property list: {0}")]
+    Parse(String),
+    #[error("Info.plist is not a dictionary")]
+    NotDictionary,
+}
+
+impl AppInfo {
+    pub fn parse(bytes: &[u8]) -> Result<Self, InfoError> {
+        let value = Value::from_reader(std::io::Cursor::new(bytes))
+            .map_err(|e| InfoError::Parse(e.to_string()))?;
+        let dict = value.as_dictionary().ok_or(InfoError::NotDictionary)?;
+        Ok(Self::from_dictionary(dict))
+    }
+
+    fn from_dictionary(dict: &Dictionary) -> Self {
+        let (icon_files, icon_name) = declared_icons(dict);
+        AppInfo {
+            bundle_id: string(dict, "CFBundleIdentifier"),
+            display_name: string(dict, "CFBundleDisplayName"),
+            bundle_name: string(dict, "CFBundleName"),
+            executable: string(dict, "CFBundleExecutable"),
+            version: string(dict, "CFBundleShortVersionString"),
+            build: string(dict, "CFBundleVersion"),
+            min_os: string(dict, "MinimumOSVersion"),
+            device_family: device_family(dict.get("UIDeviceFamily")),
+            platform: platform(dict),
+            icon_files,
+            icon_name,
+        }
+    }
+
+    /// The name a person sees under the icon: display name, else bundle name, else executable.
+    pub fn name(&self) -> Option<&str> {
+        self.display_name
+            .as_deref()
+            .or(self.bundle_name.as_deref())
+            .or(self.executable.as_deref())
+    }
+}
+
+/// A non-empty, trimmed string value. Numbers are accepted too: some build tools write
+/// CFBundleVersion as an integer.
+fn string(dict: &Dictionary, key: &str) -> Option<String> {
+    let text = match dict.get(key)? {
+        Value::String(s) => s.trim().to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => r.to_string(),
+        _ => return None,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// UIDeviceFamily is usually an array of integers, sometimes a single one, sometimes strings.
+fn device_family(value: Option<&Value>) -> Vec<u64> {
+    let as_number = |v: &Value| match v {
+        Value::Integer(i) => i.as_unsigned(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    let mut family: Vec<u64> = match value {
+        Some(Value::Array(items)) => items.iter().filter_map(as_number).collect(),
+        Some(single) => as_number(single).into_iter().collect(),
+        None => Vec::new(),
+    };
+    family.sort_unstable();
+    family.dedup();
+    family
+}
+
+/// DTPlatformName, else the first CFBundleSupportedPlatforms entry, lowercased.
+fn platform(dict: &Dictionary) -> Option<String> {
+    string(dict, "DTPlatformName")
+        .or_else(|| {
+            dict.get("CFBundleSupportedPlatforms")?
+                .as_array()?
+                .iter()
+                .find_map(|v| v.as_string().map(str::to_string))
+        })
+        .map(|p| p.to_ascii_lowercase())
+}
+
+/// Icon names from CFBundleIcons, CFBundleIcons~ipad, CFBundleIconFiles and CFBundleIconFile
+/// (each a string or an array), plus the asset catalog name from CFBundleIconName.
+fn declared_icons(dict: &Dictionary) -> (Vec<String>, Option<String>) {
+    let mut files = Vec::new();
+    let mut icon_name = None;
+    for key in ["CFBundleIcons", "CFBundleIcons~ipad"] {
+        let Some(primary) = dict
+            .get(key)
+            .and_then(Value::as_dictionary)
+            .and_then(|d| d.get("CFBundlePrimaryIcon"))
+        else {
+            continue;
+        };
+        match primary {
+            Value::Dictionary(primary) => {
+                push_names(&mut files, primary.get("CFBundleIconFiles"));
+                if icon_name.is_none() {
+                    icon_name = string(primary, "CFBundleIconName");
+                }
+            }
+            other => push_names(&mut files, Some(other)),
+        }
+    }
+    push_names(&mut files, dict.get("CFBundleIconFiles"));
+    push_names(&mut files, dict.get("CFBundleIconFile"));
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(f.clone()));
+    (files, icon_name)
+}
+
+fn push_names(out: &mut Vec<String>, value: Option<&Value>) {
+    match value {
+        Some(Value::String(s)) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+        Some(Value::Array(items)) => items.iter().for_each(|v| push_names(out, Some(v))),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_xml(body: &str) -> AppInfo {
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>{body}</dict></plist>"#
+        );
+        AppInfo::parse(xml.as_bytes()).expect("valid plist")
+    }
+
+    #[test]
+    fn name_falls_back_in_order() {
+        let info = parse_xml("<key>CFBundleExecutable</key><string>Exe</string>");
+        assert_eq!(info.name(), Some("Exe"));
+        let info = parse_xml(
+            "<key>CFBundleExecutable</key><string>Exe</string><key>CFBundleName</key><string>Nm</string>",
+        );
+        assert_eq!(info.name(), Some("Nm"));
+    }
+
+    #[test]
+    fn device_family_accepts_every_shape() {
+        let info = parse_xml("<key>UIDeviceFamily</key><integer>2</integer>");
+        assert_eq!(info.device_family, vec![2]);
+        let info = parse_xml(
+            "<key>UIDeviceFamily</key><array><string>2</string><integer>1</integer></array>",
+        );
+        assert_eq!(info.device_family, vec![1, 2]);
+    }
+
+    #[test]
+    fn icons_from_every_key() {
+        let info = parse_xml(
+            "<key>CFBundleIcons</key><dict><key>CFBundlePrimaryIcon</key><dict>\
+             <key>CFBundleIconFiles</key><array><string>AppIcon60x60</string></array>\
+             <key>CFBundleIconName</key><string>AppIcon</string></dict></dict>\
+             <key>CFBundleIconFile</key><string>Icon.png</string>",
+        );
+        assert_eq!(info.icon_files, vec!["AppIcon60x60", "Icon.png"]);
+        assert_eq!(info.icon_name.as_deref(), Some("AppIcon"));
+    }
+
+    #[test]
+    fn platform_from_supported_platforms() {
+        let info = parse_xml(
+            "<key>CFBundleSupportedPlatforms</key><array><string>iPhoneSimulator</string></array>",
+        );
+        assert_eq!(info.platform.as_deref(), Some("iphonesimulator"));
+    }
+}

@@ -1,0 +1,289 @@
+//! Reading one `.ipa`: locate `Payload/<App>.app`, collect its facts or its errors.
+//!
+//! Only the central directory and the few entries needed are read; the archive is never
+//! extracted and never held in memory.
+
+pub mod archive;
+pub mod assets_car;
+pub mod cgbi;
+pub mod icon;
+pub mod info;
+pub mod problems;
+pub mod profile;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+use archive::{Archive, EntryTime};
+pub use icon::Icon;
+pub use info::AppInfo;
+pub use problems::{Problem, Severity};
+pub use profile::{DistributionKind, Profile, ProfileError};
+
+/// The most otasite inflates for a property list or profile.
+const PLIST_LIMIT: u64 = 16 << 20;
+
+/// Why a file is not a usable app archive. Each message is a sentence a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum IpaError {
+    #[error("cannot read the file: {0}")]
+    Io(#[source] std::io::Error),
+    #[error("the file is empty")]
+    Empty,
+    #[error(
+        "this is a Git LFS pointer, not the archive: fetch the LFS objects (git lfs pull, or actions/checkout with lfs: true)"
+    )]
+    LfsPointer,
+    #[error("not a zip archive")]
+    NotZip,
+    #[error("truncated or damaged zip archive ({0})")]
+    Truncated(String),
+    #[error("unsafe entry name {0:?}: it is absolute or climbs out with '..'")]
+    UnsafeEntryName(String),
+    #[error("not an iOS app archive: no Payload/ folder, so no .app bundle under Payload/")]
+    NoPayload,
+    #[error("Payload/ is inside the folder {0:?}; it must be at the archive's root")]
+    NestedPayload(String),
+    #[error("no .app bundle under Payload/")]
+    NoApp,
+    #[error("more than one app under Payload/: {}", .0.join(", "))]
+    SeveralApps(Vec<String>),
+    #[error("no Info.plist in {0}")]
+    NoInfoPlist(String),
+    #[error("{path}: {source}")]
+    BadInfoPlist {
+        path: String,
+        #[source]
+        source: info::InfoError,
+    },
+    #[error("{0}Info.plist has no CFBundleIdentifier")]
+    NoBundleId(String),
+    #[error("cannot read entry {name}: {reason}")]
+    Entry { name: String, reason: String },
+}
+
+/// Everything read from one archive.
+#[derive(Debug, Clone)]
+pub struct Ipa {
+    pub file: PathBuf,
+    pub size: u64,
+    /// Lowercase hex SHA-256 of the whole file, when it was asked for.
+    pub sha256: Option<String>,
+    /// `Payload/<Name>.app/`
+    pub app_dir: String,
+    pub bundle_id: String,
+    pub name: String,
+    pub info: AppInfo,
+    pub profile: Option<Profile>,
+    pub icon: Option<Icon>,
+    /// Bundle ids of nested app extensions and watch apps.
+    pub extensions: Vec<String>,
+    pub problems: Vec<Problem>,
+    /// When the app was packaged: the Info.plist entry's timestamp, read as UTC.
+    pub released: Option<OffsetDateTime>,
+}
+
+impl Ipa {
+    /// False when a blocking problem applies.
+    pub fn installable(&self) -> bool {
+        problems::installable(&self.problems)
+    }
+}
+
+/// What to do beyond reading metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Hash the whole file (the one full pass over its bytes).
+    pub hash: bool,
+    /// The moment profile expiry is judged against.
+    pub now: OffsetDateTime,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            hash: true,
+            now: crate::clock::now(),
+        }
+    }
+}
+
+/// Reads one `.ipa`.
+pub fn read_ipa(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
+    let size = std::fs::metadata(path).map_err(IpaError::Io)?.len();
+    let mut archive = Archive::open(path)?;
+    let app_dir = locate_app(archive.names())?;
+    let plist_path = format!("{app_dir}Info.plist");
+    if !archive.contains(&plist_path) {
+        return Err(IpaError::NoInfoPlist(app_dir));
+    }
+    let info_bytes = archive.read(&plist_path, PLIST_LIMIT)?;
+    let info = AppInfo::parse(&info_bytes).map_err(|source| IpaError::BadInfoPlist {
+        path: plist_path.clone(),
+        source,
+    })?;
+    let bundle_id = info
+        .bundle_id
+        .clone()
+        .ok_or_else(|| IpaError::NoBundleId(app_dir.clone()))?;
+    let name = info
+        .name()
+        .map(str::to_string)
+        .unwrap_or_else(|| app_stem(&app_dir).to_string());
+
+    let profile_path = format!("{app_dir}embedded.mobileprovision");
+    let profile = archive
+        .contains(&profile_path)
+        .then(|| {
+            archive
+                .read(&profile_path, PLIST_LIMIT)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| Profile::parse(&bytes).map_err(|e| e.to_string()))
+        });
+    let (icon, icon_warnings) = icon::find_icon(&mut archive, &app_dir, &info);
+    let extensions = nested_bundle_ids(&mut archive, &app_dir);
+    let released = archive.modified(&plist_path).and_then(entry_time_to_utc);
+
+    let mut problems = problems::assess(&info, profile.as_ref(), options.now);
+    problems.extend(icon_warnings.into_iter().map(Problem::warning));
+
+    let sha256 = if options.hash {
+        Some(crate::hash::sha256_file(path).map_err(IpaError::Io)?)
+    } else {
+        None
+    };
+    Ok(Ipa {
+        file: path.to_path_buf(),
+        size,
+        sha256,
+        app_dir,
+        bundle_id,
+        name,
+        info,
+        profile: profile.and_then(Result::ok),
+        icon,
+        extensions,
+        problems,
+        released,
+    })
+}
+
+/// Finds the one top-level `Payload/<Name>.app/`, ignoring `__MACOSX/` resource forks and
+/// anything outside Payload (`Symbols/`, `BCSymbolMaps/`, …).
+fn locate_app(names: &[String]) -> Result<String, IpaError> {
+    let mut apps = BTreeSet::new();
+    let mut has_payload = false;
+    let mut nested_payload = None;
+    for name in names.iter().filter(|n| !n.starts_with("__MACOSX/")) {
+        if let Some(rest) = name.strip_prefix("Payload/") {
+            has_payload = true;
+            let first = rest.split('/').next().unwrap_or_default();
+            let is_dir = rest.len() > first.len();
+            if is_dir && first.to_ascii_lowercase().ends_with(".app") && first.len() > 4 {
+                apps.insert(first.to_string());
+            }
+        } else if let Some(at) = name.find("/Payload/") {
+            nested_payload.get_or_insert_with(|| name[..at + 1].to_string());
+        }
+    }
+    match apps.len() {
+        1 => Ok(format!("Payload/{}/", apps.pop_first().unwrap_or_default())),
+        0 if has_payload => Err(IpaError::NoApp),
+        0 => Err(nested_payload.map_or(IpaError::NoPayload, IpaError::NestedPayload)),
+        _ => Err(IpaError::SeveralApps(apps.into_iter().collect())),
+    }
+}
+
+/// `Payload/Foo Bar.app/` -> `Foo Bar`.
+fn app_stem(app_dir: &str) -> &str {
+    let folder = app_dir
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(app_dir);
+    &folder[..folder.len().saturating_sub(4)]
+}
+
+/// Bundle ids of app extensions (`PlugIns/*.appex`, including those of a watch app) and
+/// watch apps (`Watch/*.app`).
+fn nested_bundle_ids(archive: &mut Archive, app_dir: &str) -> Vec<String> {
+    let plists: Vec<String> = archive
+        .names()
+        .iter()
+        .filter(|name| {
+            name.strip_prefix(app_dir)
+                .and_then(|rest| rest.strip_suffix("/Info.plist"))
+                .is_some_and(is_nested_bundle)
+        })
+        .cloned()
+        .collect();
+    let mut ids: Vec<String> = plists
+        .iter()
+        .filter_map(|path| archive.read(path, PLIST_LIMIT).ok())
+        .filter_map(|bytes| AppInfo::parse(&bytes).ok()?.bundle_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// `PlugIns/X.appex`, `Watch/W.app`, `Watch/W.app/PlugIns/E.appex`.
+fn is_nested_bundle(relative: &str) -> bool {
+    let parts: Vec<&str> = relative.split('/').collect();
+    match parts.as_slice() {
+        ["PlugIns", ext] => ext.ends_with(".appex"),
+        ["Watch", app] => app.ends_with(".app"),
+        ["Watch", app, "PlugIns", ext] => app.ends_with(".app") && ext.ends_with(".appex"),
+        _ => false,
+    }
+}
+
+fn entry_time_to_utc(t: EntryTime) -> Option<OffsetDateTime> {
+    let month = time::Month::try_from(t.month).ok()?;
+    let date = time::Date::from_calendar_date(t.year as i32, month, t.day).ok()?;
+    let clock = time::Time::from_hms(t.hour, t.minute, t.second).ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn locates_the_one_app() {
+        let found = locate_app(&names(&[
+            "__MACOSX/Payload/Other.app/x",
+            "Payload/A.app/Info.plist",
+            "Payload/A.app/PlugIns/B.appex/Info.plist",
+            "Symbols/x.symbols",
+        ]));
+        assert_eq!(found.unwrap(), "Payload/A.app/");
+    }
+
+    #[test]
+    fn layout_errors_are_distinct() {
+        let err = |list: &[&str]| locate_app(&names(list)).unwrap_err().to_string();
+        assert_eq!(err(&["x.txt"]), IpaError::NoPayload.to_string());
+        assert!(err(&["Build/Payload/A.app/Info.plist"]).contains("\"Build/\""));
+        assert_eq!(err(&["Payload/"]), "no .app bundle under Payload/");
+        assert!(err(&["Payload/A.app/x", "Payload/B.app/x"]).contains("A.app, B.app"));
+    }
+
+    #[test]
+    fn nested_bundles() {
+        assert!(is_nested_bundle("PlugIns/Share.appex"));
+        assert!(is_nested_bundle("Watch/W.app/PlugIns/E.appex"));
+        assert!(!is_nested_bundle("Frameworks/F.framework"));
+    }
+
+    #[test]
+    fn stem_of_app_folder() {
+        assert_eq!(app_stem("Payload/very capable app.app/"), "very capable app");
+    }
+}

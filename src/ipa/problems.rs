@@ -1,0 +1,196 @@
+//! Why an over-the-air install of a build would fail, and what deserves a warning.
+
+use time::{Duration, OffsetDateTime};
+
+use super::info::AppInfo;
+use super::profile::{DistributionKind, Profile};
+
+/// A profile expiring within this window gets a warning.
+pub const EXPIRY_WARNING: Duration = Duration::days(14);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// iOS will refuse the install.
+    Blocking,
+    /// The install works, but something deserves attention.
+    Warning,
+}
+
+/// One sentence about a build.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn blocking(message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Blocking,
+            message: message.into(),
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            message: message.into(),
+        }
+    }
+}
+
+/// True unless a blocking problem applies.
+pub fn installable(problems: &[Problem]) -> bool {
+    problems.iter().all(|p| p.severity != Severity::Blocking)
+}
+
+/// Judges a build from its Info.plist and its embedded profile (absent, unreadable or read).
+pub fn assess(
+    info: &AppInfo,
+    profile: Option<&Result<Profile, String>>,
+    now: OffsetDateTime,
+) -> Vec<Problem> {
+    let mut problems = platform_problems(info);
+    match profile {
+        None => problems.push(Problem::blocking(
+            "No embedded.mobileprovision: the build is unsigned or signed for the App Store, so iOS cannot install it over the air.",
+        )),
+        Some(Err(reason)) => problems.push(Problem::warning(format!(
+            "The embedded provisioning profile could not be read ({reason}); its kind and expiry are unknown."
+        ))),
+        Some(Ok(profile)) => problems.extend(profile_problems(profile, now)),
+    }
+    for (value, key, why) in [
+        (&info.version, "CFBundleShortVersionString", "pages show the build number as the version"),
+        (&info.build, "CFBundleVersion", "the build number is unknown"),
+        (&info.min_os, "MinimumOSVersion", "the minimum iOS version is unknown"),
+    ] {
+        if value.is_none() {
+            problems.push(Problem::warning(format!("Info.plist has no {key}: {why}.")));
+        }
+    }
+    if info.device_family.is_empty() {
+        problems.push(Problem::warning(
+            "Info.plist has no UIDeviceFamily: iOS treats the app as iPhone-only.",
+        ));
+    }
+    problems
+}
+
+fn platform_problems(info: &AppInfo) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    match info.platform.as_deref() {
+        Some(p) if p.ends_with("simulator") => problems.push(Problem::blocking(format!(
+            "This is a simulator build ({p}): it cannot run on a device."
+        ))),
+        Some(p @ ("appletvos" | "watchos" | "xros" | "macosx")) => {
+            problems.push(Problem::blocking(format!(
+                "The {p} platform cannot install apps from a web page."
+            )))
+        }
+        _ => {}
+    }
+    let family = &info.device_family;
+    let only_tv_or_watch = !family.is_empty() && family.iter().all(|f| matches!(f, 3 | 4));
+    if only_tv_or_watch && problems.is_empty() {
+        problems.push(Problem::blocking(
+            "The app targets only Apple TV or Apple Watch, which cannot install apps from a web page.",
+        ));
+    }
+    problems
+}
+
+fn profile_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let name = profile.name.as_deref().unwrap_or("(unnamed)");
+    if profile.kind == DistributionKind::AppStore {
+        problems.push(Problem::blocking(format!(
+            "The provisioning profile \"{name}\" is for App Store distribution: iOS installs such builds only from the App Store or TestFlight."
+        )));
+    }
+    if let Some(expires) = profile.expires {
+        let day = crate::clock::date(expires);
+        if expires <= now {
+            problems.push(Problem::blocking(format!(
+                "The provisioning profile \"{name}\" expired on {day}: iOS refuses to install or launch the build."
+            )));
+        } else if expires - now <= EXPIRY_WARNING {
+            problems.push(Problem::warning(format!(
+                "The provisioning profile \"{name}\" expires on {day}: the app stops launching after that."
+            )));
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn profile(kind: DistributionKind, expires: OffsetDateTime) -> Profile {
+        Profile {
+            kind,
+            name: Some("P".into()),
+            team_name: None,
+            team_id: None,
+            expires: Some(expires),
+            devices: None,
+        }
+    }
+
+    fn complete_info() -> AppInfo {
+        AppInfo {
+            version: Some("1".into()),
+            build: Some("1".into()),
+            min_os: Some("15.0".into()),
+            device_family: vec![1],
+            platform: Some("iphoneos".into()),
+            ..AppInfo::default()
+        }
+    }
+
+    #[test]
+    fn expiry_is_blocking_and_soon_is_a_warning() {
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let info = complete_info();
+        let expired = Ok(profile(DistributionKind::AdHoc, datetime!(2025-12-31 0:00 UTC)));
+        assert!(!installable(&assess(&info, Some(&expired), now)));
+        let soon = Ok(profile(DistributionKind::AdHoc, datetime!(2026-01-10 0:00 UTC)));
+        let problems = assess(&info, Some(&soon), now);
+        assert!(installable(&problems));
+        assert!(problems[0].message.contains("expires on 2026-01-10"));
+        let later = Ok(profile(DistributionKind::AdHoc, datetime!(2027-01-10 0:00 UTC)));
+        assert!(assess(&info, Some(&later), now).is_empty());
+    }
+
+    #[test]
+    fn blocking_cases() {
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let store = Ok(profile(DistributionKind::AppStore, datetime!(2027-01-01 0:00 UTC)));
+        assert!(!installable(&assess(&complete_info(), Some(&store), now)));
+        assert!(!installable(&assess(&complete_info(), None, now)));
+        let good = Ok(profile(DistributionKind::Enterprise, datetime!(2027-01-01 0:00 UTC)));
+        for platform in ["iphonesimulator", "appletvos"] {
+            let info = AppInfo {
+                platform: Some(platform.into()),
+                ..complete_info()
+            };
+            assert!(!installable(&assess(&info, Some(&good), now)), "{platform}");
+        }
+        let watch_only = AppInfo {
+            device_family: vec![4],
+            ..complete_info()
+        };
+        assert!(!installable(&assess(&watch_only, Some(&good), now)));
+    }
+
+    #[test]
+    fn unreadable_profile_is_a_warning() {
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let problems = assess(&complete_info(), Some(&Err("bad".into())), now);
+        assert!(installable(&problems));
+        assert_eq!(problems.len(), 1);
+    }
+}

@@ -1,0 +1,233 @@
+//! embedded.mobileprovision: a CMS-signed property list -> profile facts and distribution kind.
+
+use plist::{Dictionary, Value};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// How a build is signed, which decides who can install it over the air.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DistributionKind {
+    /// Registered devices, debuggable (get-task-allow).
+    Development,
+    /// Registered devices.
+    AdHoc,
+    /// Any device of the organisation (ProvisionsAllDevices).
+    Enterprise,
+    /// Store only: iOS refuses to install it from a web page.
+    AppStore,
+}
+
+impl DistributionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistributionKind::Development => "development",
+            DistributionKind::AdHoc => "ad-hoc",
+            DistributionKind::Enterprise => "enterprise",
+            DistributionKind::AppStore => "app-store",
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            DistributionKind::Development => "Development",
+            DistributionKind::AdHoc => "Ad Hoc",
+            DistributionKind::Enterprise => "Enterprise (in-house)",
+            DistributionKind::AppStore => "App Store",
+        }
+    }
+}
+
+/// The facts of a provisioning profile that matter for installing over the air.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub kind: DistributionKind,
+    pub name: Option<String>,
+    pub team_name: Option<String>,
+    pub team_id: Option<String>,
+    /// Expiry, RFC 3339 in UTC.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires: Option<OffsetDateTime>,
+    /// Number of registered devices; null for profiles that do not list devices.
+    pub devices: Option<u64>,
+}
+
+/// Why a profile could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProfileError {
+    #[error("the profile is empty")]
+    Empty,
+    #[error("no property list found inside the profile's signature envelope")]
+    NoPlist,
+    #[error("the profile's property list is invalid: {0}")]
+    InvalidPlist(String),
+    #[error("the profile's property list is not a dictionary")]
+    NotDictionary,
+}
+
+impl Profile {
+    /// Parses a `.mobileprovision` file's bytes.
+    pub fn parse(bytes: &[u8]) -> Result<Self, ProfileError> {
+        if bytes.is_empty() {
+            return Err(ProfileError::Empty);
+        }
+        let value = match find_xml_plist(bytes) {
+            Some(xml) => parse_xml_plist(xml)?,
+            None => {
+                let binary = find_binary_plist(bytes).ok_or(ProfileError::NoPlist)?;
+                Value::from_reader(std::io::Cursor::new(binary))
+                    .map_err(|e| ProfileError::InvalidPlist(e.to_string()))?
+            }
+        };
+        let dict = value.as_dictionary().ok_or(ProfileError::NotDictionary)?;
+        Ok(Self::from_dictionary(dict))
+    }
+
+    fn from_dictionary(dict: &Dictionary) -> Self {
+        let devices = dict
+            .get("ProvisionedDevices")
+            .and_then(Value::as_array)
+            .map(|d| d.len() as u64);
+        let all_devices = dict
+            .get("ProvisionsAllDevices")
+            .and_then(Value::as_boolean)
+            .unwrap_or(false);
+        let debuggable = dict
+            .get("Entitlements")
+            .and_then(Value::as_dictionary)
+            .and_then(|e| e.get("get-task-allow"))
+            .and_then(Value::as_boolean)
+            .unwrap_or(false);
+        let kind = match (all_devices, devices.is_some(), debuggable) {
+            (true, _, _) => DistributionKind::Enterprise,
+            (false, true, true) => DistributionKind::Development,
+            (false, true, false) => DistributionKind::AdHoc,
+            (false, false, _) => DistributionKind::AppStore,
+        };
+        let text = |key: &str| dict.get(key).and_then(Value::as_string).map(str::to_string);
+        let team_id = dict
+            .get("TeamIdentifier")
+            .and_then(Value::as_array)
+            .and_then(|ids| ids.first())
+            .and_then(Value::as_string)
+            .map(str::to_string);
+        let expires = dict
+            .get("ExpirationDate")
+            .and_then(Value::as_date)
+            .map(|d| OffsetDateTime::from(std::time::SystemTime::from(d)));
+        Profile {
+            kind,
+            name: text("Name"),
+            team_name: text("TeamName"),
+            team_id,
+            expires,
+            devices,
+        }
+    }
+
+    /// Whether the profile has expired at `now`.
+    pub fn is_expired_at(&self, now: OffsetDateTime) -> bool {
+        self.expires.is_some_and(|e| e <= now)
+    }
+}
+
+/// The XML plist inside the CMS envelope: it may start with `<?xml`, `<!DOCTYPE` or `<plist`.
+fn find_xml_plist(bytes: &[u8]) -> Option<&[u8]> {
+    let start = [&b"<?xml"[..], b"<!DOCTYPE plist", b"<plist"]
+        .iter()
+        .filter_map(|marker| find(bytes, marker))
+        .min()?;
+    let end_tag = b"</plist>";
+    let end = find(&bytes[start..], end_tag)? + start + end_tag.len();
+    Some(&bytes[start..end])
+}
+
+/// Parses the XML plist; some tools write DeveloperCertificates `<data>` that is not valid
+/// base64, so on failure the `<data>` bodies (which otasite does not need) are blanked and
+/// parsing is retried.
+fn parse_xml_plist(xml: &[u8]) -> Result<Value, ProfileError> {
+    match Value::from_reader_xml(xml) {
+        Ok(value) => Ok(value),
+        Err(first) => Value::from_reader_xml(&blank_data_elements(xml)[..])
+            .map_err(|_| ProfileError::InvalidPlist(first.to_string())),
+    }
+}
+
+fn blank_data_elements(xml: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(open) = find(rest, b"<data>") {
+        let body_start = open + b"<data>".len();
+        out.extend_from_slice(&rest[..body_start]);
+        match find(&rest[body_start..], b"</data>") {
+            Some(close) => rest = &rest[body_start + close..],
+            None => {
+                rest = &rest[body_start..];
+                break;
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+/// A binary plist inside the envelope. Its trailer sits at its very end, so the exact length
+/// is needed: it comes from the DER/BER OCTET STRING header right before `bplist00`.
+fn find_binary_plist(bytes: &[u8]) -> Option<&[u8]> {
+    let start = find(bytes, b"bplist00")?;
+    let length = octet_string_length_before(&bytes[..start])
+        .filter(|&len| start + len <= bytes.len())
+        .unwrap_or(bytes.len() - start);
+    Some(&bytes[start..start + length])
+}
+
+/// Reads the definite length of an OCTET STRING (tag 0x04) whose header ends at `prefix.len()`.
+fn octet_string_length_before(prefix: &[u8]) -> Option<usize> {
+    let n = prefix.len();
+    // Short form: 04 LL
+    if n >= 2 && prefix[n - 2] == 0x04 && prefix[n - 1] < 0x80 {
+        return Some(prefix[n - 1] as usize);
+    }
+    // Long form: 04 8k L1..Lk
+    for k in 1..=4usize {
+        if n < k + 2 {
+            break;
+        }
+        if prefix[n - k - 2] == 0x04 && prefix[n - k - 1] == 0x80 | k as u8 {
+            let len = prefix[n - k..]
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+            return Some(len);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanking_keeps_structure() {
+        let xml = b"<a><data>!!not base64</data><data>QQ==</data></a>";
+        assert_eq!(blank_data_elements(xml), b"<a><data></data><data></data></a>");
+    }
+
+    #[test]
+    fn octet_string_lengths() {
+        assert_eq!(octet_string_length_before(&[0x30, 0x04, 0x10]), Some(16));
+        assert_eq!(octet_string_length_before(&[0x04, 0x82, 0x01, 0x00]), Some(256));
+        assert_eq!(octet_string_length_before(&[0x00]), None);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert_eq!(Profile::parse(b""), Err(ProfileError::Empty));
+        assert_eq!(Profile::parse(b"hello"), Err(ProfileError::NoPlist));
+    }
+}

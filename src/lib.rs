@@ -1,0 +1,12 @@
+//! otasite: a static site generator for over-the-air iOS install portals.
+
+pub mod catalog;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod hash;
+pub mod inspect;
+pub mod ipa;
+pub mod raster;
+pub mod urls;
