@@ -4,7 +4,10 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
-use crate::cli::InspectArgs;
+use crate::cli::{BuildArgs, InspectArgs};
+use crate::config::{self, Overrides};
+use crate::output::IpaMode;
+use crate::pipeline::{self, BuildOptions, Verbosity};
 use crate::inspect::{self, Report};
 use crate::ipa::ReadOptions;
 
@@ -42,4 +45,34 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<Outcome> {
     }
     let failed = reports.iter().any(Report::is_error);
     Ok(if failed { Outcome::Failed } else { Outcome::Success })
+}
+
+pub fn build(args: &BuildArgs) -> anyhow::Result<Outcome> {
+    let overrides = Overrides {
+        base_url: args.base_url.clone(),
+        output: args.out.clone(),
+    };
+    let settings = config::load(&args.config, &overrides).map_err(|e| UsageError(e.to_string()))?;
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    let options = BuildOptions {
+        ipa_mode: if args.link { IpaMode::Link } else { IpaMode::Copy },
+        strict: args.strict,
+        keep_going: args.keep_going,
+        force: args.force,
+        verbosity,
+        banner: None,
+    };
+    let summary = pipeline::build(&settings, &options)?;
+    for warning in pipeline::summary_warnings(&summary.catalog) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(if summary.skipped.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }

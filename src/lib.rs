@@ -8,5 +8,8 @@ pub mod config;
 pub mod hash;
 pub mod inspect;
 pub mod ipa;
+pub mod output;
+pub mod pipeline;
 pub mod raster;
+pub mod render;
 pub mod urls;

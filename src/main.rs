@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Inspect(args) => otasite::commands::inspect(&args),
+        Command::Build(args) => otasite::commands::build(&args),
     };
     match outcome {
         Ok(otasite::commands::Outcome::Success) => ExitCode::SUCCESS,

@@ -89,15 +89,20 @@ impl ProfileSpec {
         Value::Dictionary(dict)
     }
 
-    /// The profile wrapped in a CMS SignedData envelope, as Apple ships it.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The profile's property list alone (XML or binary), before it is wrapped.
+    pub fn plist_bytes(&self) -> Vec<u8> {
         let mut inner = Vec::new();
         if self.binary {
             plist::to_writer_binary(&mut inner, &self.plist()).expect("plist");
         } else {
             plist::to_writer_xml(&mut inner, &self.plist()).expect("plist");
         }
-        cms_envelope(&inner)
+        inner
+    }
+
+    /// The profile wrapped in a CMS SignedData envelope, as Apple ships it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        cms_envelope(&self.plist_bytes())
     }
 }
 
@@ -228,7 +233,8 @@ impl IpaBuilder {
         out
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// The entries `to_bytes` zips, in order: Info.plist, the profile, then the added files.
+    pub fn entries(&self) -> Vec<(String, Vec<u8>)> {
         let mut entries = vec![(
             format!("Payload/{}/Info.plist", self.app),
             self.info_plist_bytes(),
@@ -240,7 +246,11 @@ impl IpaBuilder {
             ));
         }
         entries.extend(self.files.iter().cloned());
-        zip_bytes(&entries, self.modified)
+        entries
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        zip_bytes(&self.entries(), self.modified)
     }
 
     pub fn write(&self, path: &Path) -> PathBuf {

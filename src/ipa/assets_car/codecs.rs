@@ -247,3 +247,175 @@ fn decompression_error(codec: &'static str, detail: impl ToString) -> CarError {
         detail: detail.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::ipa::assets_car::test_support::bgra_rows;
+
+    const WIDTH: usize = 5;
+    const HEIGHT: usize = 4;
+    /// Padded beyond `WIDTH × 4` like Xcode 12's 32-byte row alignment.
+    const STRIDE: usize = 32;
+
+    fn shape(stride: usize) -> Rows {
+        Rows {
+            width: WIDTH,
+            count: HEIGHT,
+            bytes_per_pixel: 4,
+            stride,
+        }
+    }
+
+    fn sample() -> Vec<u8> {
+        bgra_rows(WIDTH, HEIGHT, STRIDE)
+    }
+
+    #[test]
+    fn uncompressed_accepts_padded_and_packed_rows() {
+        assert_eq!(decompress(Compression::Uncompressed, &sample(), shape(STRIDE)).unwrap(), sample());
+        let packed = bgra_rows(WIDTH, HEIGHT, WIDTH * 4);
+        assert_eq!(decompress(Compression::Uncompressed, &packed, shape(STRIDE)).unwrap(), sample());
+        assert!(decompress(Compression::Uncompressed, &packed[1..], shape(STRIDE)).is_err());
+    }
+
+    #[test]
+    fn zip_accepts_gzip_zlib_and_raw_deflate() {
+        let level = flate2::Compression::default();
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), level);
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), level);
+        let mut deflate = flate2::write::DeflateEncoder::new(Vec::new(), level);
+        gzip.write_all(&sample()).unwrap();
+        zlib.write_all(&sample()).unwrap();
+        deflate.write_all(&sample()).unwrap();
+        for blob in [gzip.finish().unwrap(), zlib.finish().unwrap(), deflate.finish().unwrap()] {
+            assert_eq!(decompress(Compression::Zip, &blob, shape(STRIDE)).unwrap(), sample());
+            assert!(decompress(Compression::Zip, &blob[..blob.len() / 2], shape(STRIDE)).is_err());
+        }
+    }
+
+    #[test]
+    fn lzvn_decodes_raw_streams_and_bvxn_blocks() {
+        let raw = lzvn::encode_raw(&sample());
+        assert_eq!(decompress(Compression::Lzvn, &raw, shape(STRIDE)).unwrap(), sample());
+        let framed = lzvn::encode_bvxn(&sample()).unwrap();
+        assert_eq!(decompress(Compression::Lzvn, &framed, shape(STRIDE)).unwrap(), sample());
+        assert!(decompress(Compression::Lzvn, &raw[..raw.len() / 2], shape(STRIDE)).is_err());
+        // A stream holding more than the bitmap needs is rejected, not followed.
+        let too_long = lzvn::encode_raw(&[sample(), sample()].concat());
+        assert!(decompress(Compression::Lzvn, &too_long, shape(STRIDE)).is_err());
+    }
+
+    #[test]
+    fn lzfse_decodes_frames_and_rejects_short_or_truncated_ones() {
+        let mut frame = Vec::new();
+        lzfse_rust::encode_bytes(&sample(), &mut frame).unwrap();
+        assert_eq!(decompress(Compression::Lzfse, &frame, shape(STRIDE)).unwrap(), sample());
+        assert!(decompress(Compression::Lzfse, &frame[..frame.len() / 2], shape(STRIDE)).is_err());
+        let mut short = Vec::new();
+        lzfse_rust::encode_bytes(&sample()[..40], &mut short).unwrap();
+        assert!(decompress(Compression::Lzfse, &short, shape(STRIDE)).is_err());
+    }
+
+    /// The CoreUI RLE layout as described in ASSETS_CAR.md §3.3: repeat runs for equal
+    /// neighbours, literal runs otherwise, and identical rows sharing one offset.
+    fn rle_encode(rows: &[u8], shape: Rows) -> Vec<u8> {
+        let header_len = 12 + 4 * shape.count;
+        let mut body = Vec::new();
+        let mut offsets: Vec<(Vec<u8>, u32)> = Vec::new();
+        let mut row_offsets = Vec::new();
+        for row in rows.chunks_exact(shape.stride) {
+            let row = &row[..shape.packed_row_len()];
+            if let Some((_, offset)) = offsets.iter().find(|(seen, _)| seen == row) {
+                row_offsets.push(*offset);
+                continue;
+            }
+            let offset = u32::try_from(header_len + body.len()).unwrap();
+            offsets.push((row.to_vec(), offset));
+            row_offsets.push(offset);
+            let pixels: Vec<&[u8]> = row.chunks_exact(4).collect();
+            let mut start = 0;
+            while start < pixels.len() {
+                let run = pixels[start..].iter().take_while(|p| **p == pixels[start]).count();
+                if run > 1 {
+                    body.extend((0x8000_0000 | run as u32).to_le_bytes());
+                    body.extend(pixels[start]);
+                } else {
+                    body.extend(1u32.to_le_bytes());
+                    body.extend(pixels[start]);
+                }
+                start += run;
+            }
+        }
+        let mut blob = Vec::new();
+        for field in [4, shape.width as u32, shape.count as u32] {
+            blob.extend(field.to_le_bytes());
+        }
+        row_offsets.iter().for_each(|offset| blob.extend(offset.to_le_bytes()));
+        blob.extend(body);
+        blob
+    }
+
+    #[test]
+    fn rle_decodes_repeat_and_literal_runs_with_shared_rows() {
+        let mut rows = sample();
+        // Make rows 2 and 3 identical and partly uniform, so offsets are shared.
+        let (head, tail) = rows.split_at_mut(3 * STRIDE);
+        tail.copy_from_slice(&head[2 * STRIDE..]);
+        head[2 * STRIDE..2 * STRIDE + 12].copy_from_slice(&[9, 9, 9, 255].repeat(3));
+        tail[..12].copy_from_slice(&[9, 9, 9, 255].repeat(3));
+        let blob = rle_encode(&rows, shape(STRIDE));
+        assert_eq!(decompress(Compression::Rle, &blob, shape(STRIDE)).unwrap(), rows);
+    }
+
+    #[test]
+    fn rle_rejects_overlong_runs_wrong_shapes_and_truncation() {
+        let blob = rle_encode(&sample(), shape(STRIDE));
+        assert!(decompress(Compression::Rle, &blob[..blob.len() - 3], shape(STRIDE)).is_err());
+        let wrong_width = Rows { width: 4, ..shape(STRIDE) };
+        assert!(decompress(Compression::Rle, &blob, wrong_width).is_err());
+        let mut overlong = blob.clone();
+        let first_row = 12 + 4 * HEIGHT;
+        overlong[first_row..first_row + 4].copy_from_slice(&(0x8000_0000u32 | 6).to_le_bytes());
+        assert!(decompress(Compression::Rle, &overlong, shape(STRIDE)).is_err());
+    }
+
+    /// `0xCAFEF00D, version, colour count, {A, R, G, B}…, indices swapped in pairs`, LZFSE.
+    fn palette_blob(palette: &[[u8; 4]], indices: &[u8]) -> Vec<u8> {
+        let mut plain = 0xCAFE_F00Du32.to_le_bytes().to_vec();
+        plain.extend(1u32.to_le_bytes());
+        plain.extend(u16::try_from(palette.len()).unwrap().to_le_bytes());
+        palette.iter().for_each(|colour| plain.extend(colour));
+        let mut swapped = indices.to_vec();
+        swapped.chunks_exact_mut(2).for_each(|pair| pair.swap(0, 1));
+        plain.extend(swapped);
+        let mut blob = Vec::new();
+        lzfse_rust::encode_bytes(&plain, &mut blob).unwrap();
+        blob
+    }
+
+    #[test]
+    fn palette_image_maps_swapped_indices_to_bgra() {
+        let palette = [[255, 10, 20, 30], [128, 40, 50, 60], [0, 0, 0, 0]];
+        let indices: Vec<u8> = (0..WIDTH * HEIGHT).map(|i| (i % 3) as u8).collect();
+        let decoded = decompress(Compression::PaletteImg, &palette_blob(&palette, &indices), shape(STRIDE)).unwrap();
+        for (pixel, &index) in indices.iter().enumerate() {
+            let [alpha, red, green, blue] = palette[usize::from(index)];
+            let at = pixel / WIDTH * STRIDE + pixel % WIDTH * 4;
+            assert_eq!(decoded[at..at + 4], [blue, green, red, alpha], "pixel {pixel}");
+        }
+        let out_of_palette = vec![3; WIDTH * HEIGHT];
+        assert!(decompress(Compression::PaletteImg, &palette_blob(&palette, &out_of_palette), shape(STRIDE)).is_err());
+        assert!(decompress(Compression::PaletteImg, &palette_blob(&palette, &indices[1..]), shape(STRIDE)).is_err());
+    }
+
+    #[test]
+    fn unsupported_compressions_are_named() {
+        for (id, name) in [(6, "blurred"), (9, "hevc"), (11, "deepmap2"), (99, "unknown")] {
+            let error = decompress(Compression::from_id(id), &[], shape(STRIDE)).unwrap_err();
+            assert!(error.to_string().contains(name), "{error}");
+        }
+    }
+}

@@ -39,7 +39,7 @@ pub(super) struct Csi<'a> {
     pub payload: &'a [u8],
 }
 
-/// A crop rectangle in pixels, top-left origin.
+/// A crop rectangle in pixels, origin at the bottom left (Core Graphics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Rect {
     pub x: u32,

@@ -20,6 +20,8 @@ mod pixels;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
+mod synthetic_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::raster::RgbaImage;

@@ -298,7 +298,9 @@ fn decode_jpeg(data: &[u8], budget: &mut Budget) -> Result<RgbaImage, CarError> 
     Ok(RgbaImage { width, height, pixels })
 }
 
-/// The `frame` rectangle of a packed atlas, for internal-link renditions.
+/// The `frame` rectangle of a packed atlas, for internal-link renditions. The frame is in
+/// Core Graphics coordinates, origin at the bottom left: in AppStub (Xcode 12) only that
+/// reading makes the linked `Icon-60@3x.png` equal its directly stored copy.
 pub(super) fn crop(atlas: &RgbaImage, frame: Rect) -> Result<RgbaImage, CarError> {
     let fits = |start: u32, len: u32, limit: u32| start.checked_add(len).is_some_and(|end| end <= limit);
     if frame.width == 0
@@ -311,12 +313,13 @@ pub(super) fn crop(atlas: &RgbaImage, frame: Rect) -> Result<RgbaImage, CarError
             atlas.width, atlas.height, frame.width, frame.height, frame.x, frame.y
         )));
     }
+    let top = atlas.height - frame.y - frame.height;
     let atlas_stride = to_usize(atlas.width) * 4;
     let (x, width) = (to_usize(frame.x) * 4, to_usize(frame.width) * 4);
     let pixels = atlas
         .pixels
         .chunks_exact(atlas_stride)
-        .skip(to_usize(frame.y))
+        .skip(to_usize(top))
         .take(to_usize(frame.height))
         .flat_map(|row| &row[x..x + width])
         .copied()
@@ -368,7 +371,8 @@ mod tests {
             width: 2,
             height: 1,
         };
-        assert_eq!(crop(&atlas, frame).unwrap().pixels, (16..24).collect::<Vec<u8>>());
+        // y counts from the bottom: y = 1 of a 2-row atlas is its top row.
+        assert_eq!(crop(&atlas, frame).unwrap().pixels, (4..12).collect::<Vec<u8>>());
         for bad in [(2, 0, 2, 1), (0, 1, 1, 2), (u32::MAX, 0, 2, 1), (0, 0, 0, 1)] {
             let (x, y, width, height) = bad;
             assert!(crop(&atlas, Rect { x, y, width, height }).is_err(), "{bad:?}");

@@ -137,3 +137,79 @@ fn ipa_server_both_180_pixel_copies_decode() {
     assert_eq!(summary(&icons).len(), 2);
     assert!(icons[0].image == icons[1].image);
 }
+
+/// The fixtures with the facet their Info.plist names.
+const CATALOGS: [(&str, &str); 3] = [(IPA_SERVER, "AppIcon"), (APP_STUB, "AppStubIcon"), (PERMISSIONS, "AppIcon")];
+
+/// Cutting a catalog anywhere gives an error (or, when only unused trailing bytes are cut,
+/// the same icon), never a panic or a different image.
+#[test]
+fn truncated_catalogs_are_errors_not_panics() {
+    for (ipa, facet) in CATALOGS {
+        let car = assets_car(ipa);
+        let full = largest_icon(&car, facet).unwrap();
+        let step = (car.len() / 300).max(1);
+        let mut errors = 0;
+        for length in (0..car.len()).step_by(step).chain(car.len().saturating_sub(64)..car.len()) {
+            match largest_icon(&car[..length], facet) {
+                Ok(icon) => assert_eq!(icon, full, "{ipa} cut at {length}"),
+                Err(_) => errors += 1,
+            }
+        }
+        assert!(errors > 300, "{ipa}: only {errors} truncations failed");
+    }
+}
+
+/// xorshift64: reproducible pseudo-random corruption without another dependency.
+fn next_random(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Overwriting bytes anywhere (structure, keys, headers, compressed streams) must never
+/// panic or hang; both entry points are exercised.
+#[test]
+fn corrupted_catalogs_do_not_panic() {
+    let mut state = 0x9E37_79B9_7F4A_7C15;
+    for (ipa, facet) in CATALOGS {
+        let car = assets_car(ipa);
+        for round in 0..300 {
+            let mut corrupt = car.clone();
+            for _ in 0..1 + round % 4 {
+                let position = next_random(&mut state) as usize % corrupt.len();
+                corrupt[position] = next_random(&mut state) as u8;
+            }
+            let _ = largest_icon(&corrupt, facet);
+            if round % 5 == 0 {
+                let _ = icons(&corrupt, facet);
+            }
+        }
+    }
+}
+
+/// Corrupting the BOM structure specifically (header, block table, variables): every byte
+/// of the tables is replaced with values likely to break offsets and lengths.
+#[test]
+fn corrupted_block_tables_are_errors_not_panics() {
+    let car = assets_car(PERMISSIONS);
+    let table_offset = u32::from_be_bytes(car[16..20].try_into().unwrap()) as usize;
+    for position in (0..32).chain((table_offset..car.len()).step_by(3)) {
+        for value in [0x00, 0x7f, 0xff] {
+            let mut corrupt = car.clone();
+            corrupt[position] = value;
+            let _ = largest_icon(&corrupt, "AppIcon");
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn dump_debug_pngs() {
+    for (ipa, facet) in [(APP_STUB, "AppStubIcon"), (PERMISSIONS, "AppIcon"), (IPA_SERVER, "AppIcon")] {
+        for (i, icon) in icons(&assets_car(ipa), facet).unwrap().iter().enumerate() {
+            std::fs::write(format!("/tmp/car/out-{facet}-{i}-{}.png", icon.rendition), icon.image.to_png()).unwrap();
+        }
+    }
+}

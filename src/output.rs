@@ -1,0 +1,236 @@
+//! Writing the site: a staging folder beside the output, the one write function, `.ipa`
+//! copies or links, and the swap that replaces the previous site only when all succeeded.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
+pub const MARKER: &str = ".otasite";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error(
+        "{0} exists and was not written by otasite (no {MARKER} file): refusing to replace it; pass --force to replace it anyway"
+    )]
+    NotOurs(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("refusing to write {0:?}: the path leaves the output folder")]
+    Escapes(String),
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// How `.ipa` files enter the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IpaMode {
+    Copy,
+    /// Hard link, falling back to a copy across file systems.
+    Link,
+}
+
+/// A site being written. Dropping it without [`Stage::commit`] removes the staging folder.
+pub struct Stage {
+    output: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl Stage {
+    /// Prepares a fresh staging folder next to `output`, after checking that `output` is
+    /// either absent, empty, ours, or `force` is given. Stale staging folders of interrupted
+    /// builds are removed first.
+    pub fn begin(output: &Path, force: bool) -> Result<Stage, OutputError> {
+        check_replaceable(output, force)?;
+        let parent = parent_of(output);
+        fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        remove_stale(&parent, &staging_prefix(output));
+        let staging = parent.join(format!("{}{}", staging_prefix(output), std::process::id()));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+        }
+        fs::create_dir(&staging).map_err(io_error(&staging))?;
+        Ok(Stage {
+            output: output.to_path_buf(),
+            staging,
+            committed: false,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The one write function: `relative` must stay inside the site.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.target(relative)?;
+        fs::write(&path, bytes).map_err(io_error(&path))
+    }
+
+    /// Places an `.ipa` (or any large file) into the site by copy or hard link.
+    pub fn place_file(&self, relative: &str, source: &Path, mode: IpaMode) -> Result<(), OutputError> {
+        let path = self.target(relative)?;
+        if mode == IpaMode::Link && fs::hard_link(source, &path).is_ok() {
+            return Ok(());
+        }
+        fs::copy(source, &path).map(|_| ()).map_err(io_error(source))
+    }
+
+    fn target(&self, relative: &str) -> Result<PathBuf, OutputError> {
+        let rel = Path::new(relative);
+        let safe = !relative.is_empty()
+            && rel
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)));
+        if !safe {
+            return Err(OutputError::Escapes(relative.to_string()));
+        }
+        let path = self.staging.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        Ok(path)
+    }
+
+    /// Swaps the staging folder in place of the output. The previous site is moved aside
+    /// first and deleted only after the new one is in place.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        self.write(
+            MARKER,
+            b"This folder is written by otasite; it is replaced on every build.\n",
+        )?;
+        let parent = parent_of(&self.output);
+        let old = parent.join(format!("{}{}", old_prefix(&self.output), std::process::id()));
+        let had_previous = self.output.exists();
+        if had_previous {
+            fs::rename(&self.output, &old).map_err(io_error(&self.output))?;
+        }
+        if let Err(source) = fs::rename(&self.staging, &self.output) {
+            if had_previous {
+                // Put the previous site back so nothing is lost.
+                let _ = fs::rename(&old, &self.output);
+            }
+            return Err(OutputError::Io {
+                path: self.output.clone(),
+                source,
+            });
+        }
+        self.committed = true;
+        if had_previous {
+            fs::remove_dir_all(&old).map_err(io_error(&old))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn check_replaceable(output: &Path, force: bool) -> Result<(), OutputError> {
+    if force || !output.exists() || output.join(MARKER).exists() {
+        return Ok(());
+    }
+    let empty = fs::read_dir(output)
+        .map_err(io_error(output))?
+        .next()
+        .is_none();
+    if empty {
+        Ok(())
+    } else {
+        Err(OutputError::NotOurs(output.to_path_buf()))
+    }
+}
+
+fn parent_of(output: &Path) -> PathBuf {
+    match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn file_name(output: &Path) -> String {
+    output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "site".into())
+}
+
+fn staging_prefix(output: &Path) -> String {
+    format!(".{}.staging-", file_name(output))
+}
+
+fn old_prefix(output: &Path) -> String {
+    format!(".{}.old-", file_name(output))
+}
+
+/// Removes staging and old folders left by interrupted builds (of processes no longer running).
+fn remove_stale(parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let alive = Path::new("/proc").join(pid).exists() && pid != std::process::id().to_string();
+        if !alive {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_paths_that_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let stage = Stage::begin(&dir.path().join("dist"), false).unwrap();
+        for bad in ["../x", "/etc/x", "a/../../x", ""] {
+            assert!(matches!(stage.write(bad, b""), Err(OutputError::Escapes(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_folder_it_did_not_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("mine.txt"), "x").unwrap();
+        let err = Stage::begin(&out, false).err().unwrap().to_string();
+        assert!(err.contains("--force"), "{err}");
+        assert!(Stage::begin(&out, true).is_ok());
+    }
+
+    #[test]
+    fn dropped_stage_leaves_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        let stage = Stage::begin(&out, false).unwrap();
+        stage.write("index.html", b"one").unwrap();
+        stage.commit().unwrap();
+        let stage = Stage::begin(&out, false).unwrap();
+        stage.write("index.html", b"two").unwrap();
+        drop(stage);
+        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"one");
+        let leftovers = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "only dist remains");
+    }
+}

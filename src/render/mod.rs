@@ -1,0 +1,295 @@
+//! Rendering the site from the catalog: pages, manifests, icons, QR codes, feeds.
+
+pub mod icons;
+pub mod manifest;
+pub mod notes;
+pub mod qr;
+pub mod theme;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::catalog::{App, Build, Catalog};
+use crate::output::{OutputError, Stage};
+use crate::raster::RgbaImage;
+use theme::{Theme, error_chain};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Theme(#[from] theme::ThemeError),
+    #[error("rendering {template} failed: {message}")]
+    Template { template: String, message: String },
+}
+
+/// What the renderer needs beyond the catalog.
+pub struct SiteExtras<'a> {
+    /// Decoded icons by build path; a build without one gets a placeholder.
+    pub icons: HashMap<String, &'a RgbaImage>,
+    /// A note shown on every page (e.g. the local preview banner).
+    pub banner: Option<String>,
+    /// Custom domain for GitHub Pages.
+    pub cname: Option<String>,
+}
+
+/// Writes every generated file of the site into the stage (not the `.ipa` files).
+pub fn render_site(
+    stage: &Stage,
+    theme: &Theme,
+    catalog: &Catalog,
+    extras: &SiteExtras<'_>,
+) -> Result<(), RenderError> {
+    let tera = theme.tera()?;
+    let site = json!({
+        "title": catalog.site.title,
+        "base_url": catalog.site.base_url,
+        "generator": catalog.site.generator,
+    });
+    let base = Base {
+        tera: &tera,
+        site: &site,
+        banner: extras.banner.as_deref(),
+    };
+
+    base.page(stage, "index.html", "index.html", "", |ctx| {
+        let apps: Vec<Value> = catalog.apps.iter().map(app_view).collect();
+        ctx.insert("apps", &apps);
+    })?;
+
+    catalog
+        .apps
+        .par_iter()
+        .try_for_each(|app| render_app(stage, &base, app, extras))?;
+
+    let catalog_json = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
+        template: "catalog.json".into(),
+        message: e.to_string(),
+    })?;
+    stage.write("catalog.json", &catalog_json)?;
+    render_feed(stage, &base, catalog)?;
+    for (path, bytes) in theme.static_files() {
+        stage.write(path, bytes)?;
+    }
+    stage.write(".nojekyll", b"")?;
+    if let Some(cname) = &extras.cname {
+        stage.write("CNAME", format!("{cname}\n").as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Shared rendering state.
+struct Base<'a> {
+    tera: &'a tera::Tera,
+    site: &'a Value,
+    banner: Option<&'a str>,
+}
+
+impl Base<'_> {
+    fn page(
+        &self,
+        stage: &Stage,
+        template: &str,
+        out_path: &str,
+        root: &str,
+        fill: impl FnOnce(&mut tera::Context),
+    ) -> Result<(), RenderError> {
+        let mut ctx = tera::Context::new();
+        ctx.insert("site", self.site);
+        ctx.insert("root", root);
+        ctx.insert("banner", &self.banner);
+        fill(&mut ctx);
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| RenderError::Template {
+                template: template.to_string(),
+                message: error_chain(&e),
+            })?;
+        stage.write(out_path, html.as_bytes())?;
+        Ok(())
+    }
+}
+
+fn render_app(stage: &Stage, base: &Base<'_>, app: &App, extras: &SiteExtras<'_>) -> Result<(), RenderError> {
+    let app_dir = crate::urls::slug(&app.bundle_id);
+    let app_value = app_view(app);
+    let latest = app.latest();
+    let build_views: Vec<Value> = app.builds.iter().map(build_view).collect();
+    base.page(stage, "app.html", &format!("{app_dir}/index.html"), "../", |ctx| {
+        ctx.insert("app", &app_value);
+        ctx.insert("build", &build_view(latest));
+        ctx.insert("builds", &build_views);
+        ctx.insert("qr_svg", &qr::svg(&app.page_url));
+    })?;
+    app.builds.par_iter().try_for_each(|build| {
+        let icon = extras.icons.get(&build.path).copied();
+        for (size, name) in [(icons::DISPLAY_IMAGE, "icon-57.png"), (icons::FULL_SIZE_IMAGE, "icon-512.png")] {
+            stage.write(
+                &format!("{}{name}", build.path),
+                &icons::icon_png(icon, &build.bundle_id, size),
+            )?;
+        }
+        stage.write(&format!("{}manifest.plist", build.path), &manifest_for(build))?;
+        base.page(stage, "build.html", &format!("{}index.html", build.path), "../../", |ctx| {
+            ctx.insert("app", &app_value);
+            ctx.insert("build", &build_view(build));
+            ctx.insert("is_latest", &std::ptr::eq(build, latest));
+            ctx.insert("qr_svg", &qr::svg(&build.page_url));
+        })
+    })?;
+    if app.manifest_url.is_some() {
+        stage.write(&format!("{app_dir}/manifest.plist"), &manifest_for(latest))?;
+    }
+    Ok(())
+}
+
+fn manifest_for(build: &Build) -> Vec<u8> {
+    let dir = build.page_url.as_str();
+    let display = format!("{dir}icon-57.png");
+    let full = format!("{dir}icon-512.png");
+    let version = build
+        .version
+        .as_deref()
+        .or(build.build.as_deref())
+        .unwrap_or("0");
+    manifest::manifest_xml(&manifest::ManifestFacts {
+        ipa_url: &build.ipa_url,
+        display_image_url: &display,
+        full_size_image_url: &full,
+        bundle_id: &build.bundle_id,
+        bundle_version: version,
+        title: &build.name,
+    })
+}
+
+fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), RenderError> {
+    const EPOCH: &str = "1970-01-01T00:00:00Z";
+    let mut builds: Vec<&Build> = catalog.apps.iter().flat_map(|a| a.builds.iter()).collect();
+    builds.sort_by(|a, b| {
+        b.released
+            .cmp(&a.released)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    let updated = builds
+        .iter()
+        .filter_map(|b| b.released.clone())
+        .max()
+        .unwrap_or_else(|| EPOCH.to_string());
+    let entries: Vec<Value> = builds
+        .iter()
+        .map(|b| {
+            json!({
+                "name": b.name,
+                "display_version": b.display_version(),
+                "channel": b.channel,
+                "page_url": b.page_url,
+                "updated": b.released.as_deref().unwrap_or(EPOCH),
+                "author": b.profile.as_ref().and_then(|p| p.team_name.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| catalog.site.title.clone()),
+                "notes_html": b.notes_html,
+                "min_os": b.min_os,
+            })
+        })
+        .collect();
+    base.page(stage, "feed.xml", "feed.xml", "", |ctx| {
+        ctx.insert("updated", &updated);
+        ctx.insert("entries", &entries);
+    })
+}
+
+/// An app as the index and app pages see it.
+fn app_view(app: &App) -> Value {
+    json!({
+        "bundle_id": app.bundle_id,
+        "name": app.name,
+        "description": app.description,
+        "dir": crate::urls::slug(&app.bundle_id),
+        "page_url": app.page_url,
+        "install_url": app.install_url,
+        "build_count": app.builds.len(),
+        "latest": build_view(app.latest()),
+    })
+}
+
+/// A build with the derived labels templates need.
+pub fn build_view(build: &Build) -> Value {
+    let mut value = serde_json::to_value(build).unwrap_or(Value::Null);
+    let released_date = build.released.as_deref().map(|r| r[..10.min(r.len())].to_string());
+    let expires = build.profile.as_ref().and_then(|p| p.expires).map(crate::clock::rfc3339);
+    let expires_date = expires.as_deref().map(|r| r[..10].to_string());
+    let (kind, kind_label) = match &build.profile {
+        Some(p) => (p.kind.as_str(), p.kind.label()),
+        None => ("unsigned", "Unsigned (no provisioning profile)"),
+    };
+    let warnings: Vec<&String> = build
+        .problems
+        .iter()
+        .filter(|p| !build.blocking.contains(p))
+        .collect();
+    let extra = json!({
+        "display_version": build.display_version(),
+        "size_label": size_label(build.size),
+        "released_date": released_date,
+        "expires": expires,
+        "expires_date": expires_date,
+        "kind": kind,
+        "kind_label": kind_label,
+        "device_label": device_label(&build.device_family),
+        "warnings": warnings,
+        "file_name": build.file.rsplit('/').next().unwrap_or(&build.file),
+    });
+    if let (Value::Object(map), Value::Object(more)) = (&mut value, extra) {
+        map.extend(more);
+    }
+    value
+}
+
+/// Sizes as iOS shows them: decimal units.
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn device_label(families: &[String]) -> String {
+    if families.is_empty() {
+        return "iPhone (not declared)".into();
+    }
+    families
+        .iter()
+        .map(|f| match f.as_str() {
+            "iphone" => "iPhone".to_string(),
+            "ipad" => "iPad".to_string(),
+            "tv" => "Apple TV".to_string(),
+            "watch" => "Apple Watch".to_string(),
+            "vision" => "Apple Vision".to_string(),
+            "mac" => "Mac".to_string(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_label;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size_label(999), "999 bytes");
+        assert_eq!(size_label(49_425), "49.4 KB");
+        assert_eq!(size_label(2_865_973), "2.9 MB");
+    }
+}
