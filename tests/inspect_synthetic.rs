@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -327,6 +328,38 @@ fn standard_png_icon_is_reported_as_not_cgbi() {
     assert_eq!(found.image, icon);
 }
 
+/// A PNG that is only a signature, an IHDR claiming `width`×`height`, and IEND.
+fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    for (kind, data) in [(&b"IHDR"[..], &ihdr[..]), (b"IEND", &[])] {
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        png.extend_from_slice(kind);
+        png.extend_from_slice(data);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    png
+}
+
+#[test]
+fn icon_claiming_absurd_dimensions_is_skipped_for_a_decodable_one() {
+    let real = sample_icon(60, 5);
+    let app = demo()
+        .app_file("AppIcon1024x1024.png", png_header_only(100_000, 100_000))
+        .app_file("AppIcon30x30@2x.png", encode_cgbi(&real));
+    let ipa = read(&app);
+    let icon = ipa.icon.as_ref().expect("the decodable icon is used");
+    assert_eq!(icon.path, "Payload/Demo.app/AppIcon30x30@2x.png");
+    assert!(has_message(&ipa, Severity::Warning, "100000×100000"));
+    assert!(ipa.installable());
+}
+
 #[test]
 fn missing_icon_is_a_warning_only() {
     let ipa = read(&demo());
@@ -558,6 +591,40 @@ fn ten_thousand_entries_still_read_with_correct_facts() {
     assert_eq!(ipa.extensions, vec!["com.example.demo.share"]);
     assert_eq!(ipa.icon.as_ref().map(|i| i.width), Some(120));
     assert!(ipa.installable());
+}
+
+#[test]
+fn zip64_archive_reads() {
+    let app = demo().app_file("AppIcon60x60@2x.png", sample_icon(120, 6).to_png());
+    let options = zip::write::SimpleFileOptions::default().large_file(true);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in app.entries() {
+        writer.start_file(name, options).expect("entry");
+        writer.write_all(&bytes).expect("write");
+    }
+    let bytes = writer.finish().expect("finish").into_inner();
+    let ipa = read_bytes(&bytes).unwrap_or_else(|e| panic!("reads: {e}"));
+    assert_eq!(ipa.bundle_id, "com.example.demo");
+    assert!(ipa.profile.is_some());
+    assert_eq!(ipa.icon.as_ref().map(|i| i.width), Some(120));
+}
+
+#[test]
+fn streamed_archive_with_data_descriptors_reads() {
+    let app = demo().app_file("AppIcon60x60@2x.png", sample_icon(120, 6).to_png());
+    let options = zip::write::SimpleFileOptions::default();
+    let mut writer = zip::ZipWriter::new_stream(Vec::new());
+    for (name, bytes) in app.entries() {
+        writer.start_file(name, options).expect("entry");
+        writer.write_all(&bytes).expect("write");
+    }
+    let bytes = writer.finish().expect("finish").into_inner();
+    // General purpose flag bit 3: sizes and CRC follow the data.
+    assert_eq!(bytes[6] & 0x08, 0x08, "the first entry uses a data descriptor");
+    let ipa = read_bytes(&bytes).unwrap_or_else(|e| panic!("reads: {e}"));
+    assert_eq!(ipa.bundle_id, "com.example.demo");
+    assert!(ipa.profile.is_some());
+    assert_eq!(ipa.icon.as_ref().map(|i| i.width), Some(120));
 }
 
 #[test]

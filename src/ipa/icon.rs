@@ -64,7 +64,8 @@ fn read_catalog_icon(archive: &mut Archive, car_path: &str, facet: &str) -> Resu
 }
 
 /// The largest decodable loose PNG among the candidates, trying the next one when the
-/// largest cannot be decoded.
+/// largest cannot be decoded. Only headers are kept while ranking, so memory stays at one
+/// icon however many candidates an archive holds.
 fn best_loose_png(
     archive: &mut Archive,
     app_dir: &str,
@@ -75,19 +76,26 @@ fn best_loose_png(
     for path in candidate_paths(archive.names(), app_dir, info) {
         match archive.read(&path, PNG_LIMIT) {
             Ok(bytes) => match raster::png_info(&bytes) {
-                Ok(meta) => sized.push((path, meta, bytes)),
+                Ok(meta) => sized.push((path, meta)),
                 Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
             },
             Err(e) => warnings.push(format!("Icon {path} could not be read: {e}.")),
         }
     }
     // Square icons first, then by edge and area; ties resolve by name for determinism.
-    sized.sort_by(|(pa, a, _), (pb, b, _)| {
-        let key = |m: &raster::PngInfo| (m.width == m.height, m.width.min(m.height), m.width * m.height);
+    sized.sort_by(|(pa, a), (pb, b)| {
+        let key = |m: &raster::PngInfo| {
+            let area = u64::from(m.width) * u64::from(m.height);
+            (m.width == m.height, m.width.min(m.height), area)
+        };
         key(b).cmp(&key(a)).then_with(|| pa.cmp(pb))
     });
-    for (path, meta, bytes) in sized {
-        match raster::decode_png(&bytes) {
+    for (path, meta) in sized {
+        let decoded = archive
+            .read(&path, PNG_LIMIT)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| raster::decode_png(&bytes).map_err(|e| e.to_string()));
+        match decoded {
             Ok(image) => {
                 return Some(Icon {
                     path,

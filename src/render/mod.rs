@@ -69,7 +69,7 @@ pub fn render_site(
         template: "catalog.json".into(),
         message: e.to_string(),
     })?;
-    stage.write("catalog.json", &catalog_json)?;
+    stage.write("catalog.json", &escape_json_markup(&catalog_json))?;
     render_feed(stage, &base, catalog)?;
     for (path, bytes) in theme.static_files() {
         stage.write(path, bytes)?;
@@ -79,6 +79,21 @@ pub fn render_site(
         stage.write("CNAME", format!("{cname}\n").as_bytes())?;
     }
     Ok(())
+}
+
+/// `<`, `>` and `&` only occur inside JSON strings; writing them as `\u` escapes keeps the
+/// text identical for JSON readers and inert if the file is ever embedded in or sniffed as HTML.
+fn escape_json_markup(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len());
+    for &byte in json {
+        match byte {
+            b'<' => out.extend_from_slice(b"\\u003c"),
+            b'>' => out.extend_from_slice(b"\\u003e"),
+            b'&' => out.extend_from_slice(b"\\u0026"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Shared rendering state.

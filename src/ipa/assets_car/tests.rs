@@ -213,3 +213,31 @@ fn dump_debug_pngs() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn timing_probe() {
+    for (ipa, facet) in CATALOGS {
+        let car = assets_car(ipa);
+        let start = std::time::Instant::now();
+        let _ = largest_icon(&car, facet);
+        let a = start.elapsed();
+        let _ = icons(&car, facet);
+        eprintln!("{ipa}: largest {a:?}, all {:?}", start.elapsed() - a);
+    }
+    let mut state = 0x9E37_79B9_7F4A_7C15;
+    for (ipa, facet) in CATALOGS {
+        let car = assets_car(ipa);
+        for round in 0..300 {
+            let mut corrupt = car.clone();
+            for _ in 0..1 + round % 4 {
+                let position = next_random(&mut state) as usize % corrupt.len();
+                corrupt[position] = next_random(&mut state) as u8;
+            }
+            let start = std::time::Instant::now();
+            let r = largest_icon(&corrupt, facet);
+            let t = start.elapsed();
+            if t.as_millis() > 100 { eprintln!("{ipa} round {round}: {t:?} {:?}", r.map(|i| i.map(|i| (i.image.width, i.image.height)))); }
+        }
+    }
+}
