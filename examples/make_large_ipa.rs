@@ -31,7 +31,9 @@ fn main() -> anyhow::Result<()> {
         bail!("usage: make_large_ipa OUT.ipa SIZE_MIB");
     };
     let out = PathBuf::from(out);
-    let size_mib: u64 = size_mib.parse().context("SIZE_MIB must be a whole number")?;
+    let size_mib: u64 = size_mib
+        .parse()
+        .context("SIZE_MIB must be a whole number")?;
 
     let app = IpaBuilder::new("com.example.large", "Large App")
         .version("1.2.3", "456")
@@ -64,7 +66,11 @@ fn main() -> anyhow::Result<()> {
         write_entry(&mut zip, &name, &bytes, deflated)?;
     }
     for i in 0..RESOURCES {
-        let name = format!("Payload/{}/Resources/r{:02}/item{i:04}.json", app.app, i % 50);
+        let name = format!(
+            "Payload/{}/Resources/r{:02}/item{i:04}.json",
+            app.app,
+            i % 50
+        );
         let body = format!("{{\"item\":{i},\"label\":\"resource {i}\"}}\n");
         write_entry(&mut zip, &name, body.as_bytes(), deflated)?;
     }

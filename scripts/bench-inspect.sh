@@ -57,13 +57,14 @@ median() {
     sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-printf '\n%-22s %-10s %12s %14s   (median of %s runs)\n' "archive" "mode" "wall (ms)" "max RSS (MiB)" "$RUNS"
-printf '%-22s %-10s %12s %14s\n' "------------------" "----------" "------------" "--------------"
+printf '\nmedian of %s runs of: otasite inspect --json [--no-hash] FILE\n\n' "$RUNS"
+printf '%-18s %-10s %10s %14s\n' "archive" "mode" "wall (ms)" "max RSS (MiB)"
+printf '%-18s %-10s %10s %14s\n' "-------" "----" "---------" "-------------"
 for mib in $SIZES_MIB; do
     file="$WORK/large-${mib}MiB.ipa"
     bytes=$(stat -c %s "$file")
     label="$(awk -v b="$bytes" 'BEGIN { printf "%.1f MiB .ipa", b / 1048576 }')"
-    for mode in --no-hash --hash; do
+    for mode in --no-hash sha256; do
         args=("$file")
         [[ "$mode" == --no-hash ]] && args=(--no-hash "$file")
         walls=()
@@ -81,6 +82,6 @@ for mib in $SIZES_MIB; do
         fi
         wall=$(printf '%s\n' "${walls[@]}" | median)
         rss=$(printf '%s\n' "${rsss[@]}" | median)
-        printf '%-22s %-10s %12s %14.1f\n' "$label" "$mode" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
+        printf '%-18s %-10s %10s %14.1f\n' "$label" "$mode" "$wall" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
     done
 done

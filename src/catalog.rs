@@ -98,6 +98,12 @@ pub struct BuildInput {
     pub relative: String,
     pub channel: Option<String>,
     pub notes_html: Option<String>,
+    /// The icon rendered when the archive was read (or restored from the cache).
+    pub icon_files: Option<crate::render::IconFiles>,
+    /// Cache bookkeeping carried through assembly: the file's identity when read.
+    pub cache_key: Option<crate::cache::FileKey>,
+    /// Where the previous build published this unchanged archive inside the site.
+    pub published: Option<String>,
 }
 
 /// Two archives that would publish to the same place.

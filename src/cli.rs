@@ -18,6 +18,10 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Build the install portal from the builds folder into the output folder.
     Build(BuildArgs),
+    /// Write a starter site: site.yaml, builds/, .gitattributes and a CI workflow for a host.
+    Init(InitArgs),
+    /// Check a built site before deploying it, or a deployed one with --remote.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,4 +66,40 @@ pub struct BuildArgs {
     /// Print each step with its timing.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+/// Where the site will be hosted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Host {
+    GithubPages,
+    S3,
+    Netlify,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The folder to set up (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Write the CI workflow and host files for this host.
+    #[arg(long, value_enum, default_value = "github-pages")]
+    pub host: Host,
+    /// Also copy the built-in theme into themes/custom for customisation.
+    #[arg(long)]
+    pub theme: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The built site to check (default: the config's output folder, else dist).
+    pub dir: Option<PathBuf>,
+    /// Check the site deployed at this https:// URL against the local build.
+    #[arg(long)]
+    pub remote: Option<String>,
+    /// Most requests in flight at once with --remote.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Seconds before a request with --remote gives up.
+    #[arg(long, default_value_t = 20)]
+    pub timeout: u64,
 }

@@ -1,11 +1,14 @@
 //! otasite: a static site generator for over-the-air iOS install portals.
 
+pub mod cache;
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod hash;
+pub mod init;
 pub mod inspect;
 pub mod ipa;
 pub mod output;

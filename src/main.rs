@@ -14,6 +14,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Inspect(args) => otasite::commands::inspect(&args),
         Command::Build(args) => otasite::commands::build(&args),
+        Command::Init(args) => otasite::init::run(&args),
+        Command::Check(args) => otasite::check::run(&args),
     };
     match outcome {
         Ok(otasite::commands::Outcome::Success) => ExitCode::SUCCESS,

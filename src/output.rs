@@ -86,6 +86,19 @@ impl Stage {
         fs::copy(source, &path).map(|_| ()).map_err(io_error(source))
     }
 
+    /// Hard-links `source` into the site; false when the file systems differ (or links are
+    /// refused), so the caller can copy instead.
+    pub fn try_link(&self, relative: &str, source: &Path) -> Result<bool, OutputError> {
+        let path = self.target(relative)?;
+        Ok(fs::hard_link(source, &path).is_ok())
+    }
+
+    /// Copies `source` into the site and returns its SHA-256, reading it once.
+    pub fn copy_and_hash(&self, relative: &str, source: &Path) -> Result<String, OutputError> {
+        let path = self.target(relative)?;
+        crate::hash::copy_and_hash(source, &path).map_err(io_error(source))
+    }
+
     fn target(&self, relative: &str) -> Result<PathBuf, OutputError> {
         let rel = Path::new(relative);
         let safe = !relative.is_empty()

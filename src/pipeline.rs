@@ -7,11 +7,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::{Cache, FileKey};
 use crate::catalog::{self, BuildInput, Catalog};
 use crate::config::Settings;
-use crate::ipa::{self, IpaError, ReadOptions};
+use crate::ipa::{self, Ipa, IpaError, ReadOptions};
 use crate::output::{IpaMode, Stage};
-use crate::render::{self, SiteExtras, notes, theme::Theme};
+use crate::render::{self, IconFiles, SiteExtras, notes, theme::Theme};
 
 /// How chatty the build is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +98,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     log.debug(format!("scan: {} archives in {:?}", found.len(), step.elapsed()));
 
     let step = Instant::now();
-    let (inputs, failures) = read_all(&found, &log)?;
+    let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
+    if let Some(reason) = &cache.discarded {
+        log.debug(format!("cache discarded ({reason}); rebuilding it"));
+    }
+    let (inputs, failures) = read_all(&found, &cache, &log)?;
     log.debug(format!("read: {:?}", step.elapsed()));
     if !failures.is_empty() && !options.keep_going {
         return Err(BuildError::Unreadable(failures));
@@ -107,7 +112,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     }
 
     let step = Instant::now();
-    let (catalog, inputs) = catalog::assemble(settings, inputs)?;
+    let (mut catalog, mut inputs) = catalog::assemble(settings, inputs)?;
     if options.strict {
         check_strict(&catalog)?;
     }
@@ -116,12 +121,25 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let step = Instant::now();
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let icons: HashMap<String, &crate::raster::RgbaImage> = catalog
-        .apps
-        .iter()
-        .flat_map(|app| app.builds.iter())
+    let placed = place_archives(&stage, settings, &catalog, &inputs, options.ipa_mode)?;
+    for ((build, input), placed) in builds_mut(&mut catalog).zip(inputs.iter_mut()).zip(&placed) {
+        build.sha256 = placed.sha256.clone();
+        input.ipa.sha256 = Some(placed.sha256.clone());
+        input.published = placed.published.clone();
+    }
+    save_cache(&mut cache, &inputs, &log);
+    log.debug(format!(
+        "archives: {:?} ({} opened, {} hashed, {} linked from the previous site)",
+        step.elapsed(),
+        crate::ipa::archive::OPENED.load(std::sync::atomic::Ordering::Relaxed),
+        crate::hash::FILES_HASHED.load(std::sync::atomic::Ordering::Relaxed),
+        placed.iter().filter(|p| p.reused).count(),
+    ));
+
+    let step = Instant::now();
+    let icons: HashMap<String, &IconFiles> = builds_of(&catalog)
         .zip(&inputs)
-        .filter_map(|(build, input)| Some((build.path.clone(), &input.ipa.icon.as_ref()?.image)))
+        .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
         .collect();
     let extras = SiteExtras {
         icons,
@@ -130,12 +148,6 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     };
     render::render_site(&stage, &theme, &catalog, &extras)?;
     log.debug(format!("render: {:?}", step.elapsed()));
-
-    let step = Instant::now();
-    if settings.ipa_base_url.is_none() {
-        place_archives(&stage, &catalog, &inputs, options.ipa_mode)?;
-    }
-    log.debug(format!("archives: {:?}", step.elapsed()));
     stage.commit()?;
 
     let summary = BuildSummary {
@@ -190,26 +202,33 @@ pub fn scan(builds_dir: &Path) -> Result<Vec<Found>, BuildError> {
     Ok(found)
 }
 
-/// Reads every archive in parallel; failures are collected, not fatal here.
+/// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
+/// failures are collected, not fatal here. Icons are rendered right away so that no decoded
+/// image stays in memory.
 #[allow(clippy::type_complexity)]
-fn read_all(found: &[Found], log: &Log) -> Result<(Vec<BuildInput>, Vec<(PathBuf, IpaError)>), BuildError> {
-    let options = ReadOptions::default();
+fn read_all(
+    found: &[Found],
+    cache: &Cache,
+    log: &Log,
+) -> Result<(Vec<BuildInput>, Vec<(PathBuf, IpaError)>), BuildError> {
+    let options = ReadOptions {
+        // Hashing happens while the archive is copied into the site: one pass.
+        hash: false,
+        ..ReadOptions::default()
+    };
     let progress = log.progress(found.len() as u64);
     let results: Vec<Result<Result<BuildInput, IpaError>, BuildError>> = found
         .par_iter()
         .map(|f| {
-            let result = ipa::read_ipa(&f.path, options);
+            let result = read_one(f, cache, options);
             progress.step(&f.relative);
-            let ipa = match result {
-                Ok(ipa) => ipa,
-                Err(e) => return Ok(Err(e)),
-            };
-            Ok(Ok(BuildInput {
-                ipa,
-                relative: f.relative.clone(),
-                channel: f.channel.clone(),
-                notes_html: read_notes(&f.path)?,
-            }))
+            match result {
+                Ok(input) => Ok(Ok(BuildInput {
+                    notes_html: read_notes(&f.path)?,
+                    ..input
+                })),
+                Err(e) => Ok(Err(e)),
+            }
         })
         .collect();
     progress.finish();
@@ -222,6 +241,68 @@ fn read_all(found: &[Found], log: &Log) -> Result<(Vec<BuildInput>, Vec<(PathBuf
         }
     }
     Ok((inputs, failures))
+}
+
+fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
+    let key = FileKey::of(&f.path).map_err(IpaError::Io)?;
+    let absolute = absolute(&f.path);
+    let icon_files = |id: &str| IconFiles {
+        small: cache.icon_path(id, 57),
+        large: cache.icon_path(id, 512),
+    };
+    let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
+        ipa,
+        relative: f.relative.clone(),
+        channel: f.channel.clone(),
+        notes_html: None,
+        icon_files,
+        cache_key: Some(key),
+        published,
+    };
+    if let Some(entry) = cache.get(&absolute, key) {
+        let mut ipa = entry.ipa.clone();
+        ipa.file = f.path.clone();
+        return Ok(input(ipa, entry.icon_id.as_deref().map(icon_files), entry.published.clone()));
+    }
+    let mut ipa = ipa::read_ipa(&f.path, options)?;
+    let mut files = None;
+    if let Some(icon) = ipa.icon.as_mut() {
+        match cache.store_icons(key, &absolute, &icon.image) {
+            Ok(id) => files = Some(icon_files(&id)),
+            Err(e) => ipa.problems.push(crate::ipa::Problem::warning(format!(
+                "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
+            ))),
+        }
+        // The pixels live on as PNG files; keep memory flat however many builds there are.
+        icon.image = crate::raster::RgbaImage::default();
+    }
+    Ok(input(ipa, files, None))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn save_cache(cache: &mut Cache, inputs: &[BuildInput], log: &Log) {
+    let entries = inputs
+        .iter()
+        .filter_map(|input| {
+            let key = input.cache_key?;
+            let entry = crate::cache::Entry {
+                key,
+                ipa: input.ipa.clone(),
+                icon_id: input.icon_files.as_ref().and_then(|f| {
+                    let name = f.small.file_name()?.to_string_lossy().into_owned();
+                    Some(name.trim_end_matches("-57.png").to_string())
+                }),
+                published: input.published.clone(),
+            };
+            Some((absolute(&input.ipa.file), entry))
+        })
+        .collect();
+    if let Err(e) = cache.save(entries) {
+        log.warn(format!("the build cache could not be saved ({e}); the next build reads every archive again"));
+    }
 }
 
 /// `<same name>.md` beside the archive, as sanitised HTML.
@@ -251,23 +332,74 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
     }
 }
 
+/// How one archive entered the site.
+struct Placed {
+    sha256: String,
+    /// Its path inside the site, when it was copied or linked there.
+    published: Option<String>,
+    /// Linked from the previous site instead of copied or hashed again.
+    reused: bool,
+}
+
+/// Puts every archive into the stage (unless hosted elsewhere) and makes sure its SHA-256 is
+/// known, with one pass over each changed archive at most.
 fn place_archives(
     stage: &Stage,
+    settings: &Settings,
     catalog: &Catalog,
     inputs: &[BuildInput],
     mode: IpaMode,
-) -> Result<(), BuildError> {
-    let builds = catalog.apps.iter().flat_map(|app| app.builds.iter());
-    let jobs: Vec<(String, &Path)> = builds
-        .zip(inputs)
-        .map(|(build, input)| {
-            let name = build.file.rsplit('/').next().unwrap_or(&build.file);
-            (format!("{}{name}", build.path), input.ipa.file.as_path())
-        })
-        .collect();
+) -> Result<Vec<Placed>, BuildError> {
+    let jobs: Vec<(&catalog::Build, &BuildInput)> = builds_of(catalog).zip(inputs).collect();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::Output(crate::output::OutputError::Io { path, source })
+    };
     jobs.par_iter()
-        .try_for_each(|(relative, source)| stage.place_file(relative, source, mode))?;
-    Ok(())
+        .map(|(build, input)| {
+            let source = input.ipa.file.as_path();
+            let known = input.ipa.sha256.clone().filter(|s| !s.is_empty());
+            if settings.ipa_base_url.is_some() {
+                let sha256 = match known {
+                    Some(sha) => sha,
+                    None => crate::hash::sha256_file(source).map_err(io(source))?,
+                };
+                return Ok(Placed { sha256, published: None, reused: false });
+            }
+            let name = build.file.rsplit('/').next().unwrap_or(&build.file);
+            let relative = format!("{}{name}", build.path);
+            let previous = settings.output_dir.join(&relative);
+            let unchanged = known.is_some() && input.published.as_deref() == Some(relative.as_str());
+            if let Some(sha256) = known.clone().filter(|_| unchanged && same_size(&previous, input.ipa.size)) {
+                stage.place_file(&relative, &previous, IpaMode::Link)?;
+                return Ok(Placed { sha256, published: Some(relative), reused: true });
+            }
+            let sha256 = match (mode, known) {
+                (IpaMode::Link, known) if stage.try_link(&relative, source)? => match known {
+                    Some(sha) => sha,
+                    None => crate::hash::sha256_file(source).map_err(io(source))?,
+                },
+                (_, Some(sha)) => {
+                    stage.place_file(&relative, source, IpaMode::Copy)?;
+                    sha
+                }
+                (_, None) => stage.copy_and_hash(&relative, source)?,
+            };
+            Ok(Placed { sha256, published: Some(relative), reused: false })
+        })
+        .collect()
+}
+
+fn same_size(path: &Path, size: u64) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() == size)
+}
+
+fn builds_of(catalog: &Catalog) -> impl Iterator<Item = &catalog::Build> {
+    catalog.apps.iter().flat_map(|app| app.builds.iter())
+}
+
+fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {
+    catalog.apps.iter_mut().flat_map(|app| app.builds.iter_mut())
 }
 
 /// Warnings that only matter to people, after the build.

@@ -123,7 +123,7 @@ fn expand_to_rgba(samples: &[u8], color: png::ColorType) -> Result<Vec<u8>, Rast
 }
 
 /// An 8-bit straight-alpha RGBA image, rows packed top to bottom.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct RgbaImage {
     pub width: u32,
     pub height: u32,

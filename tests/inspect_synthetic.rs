@@ -160,7 +160,12 @@ fn binary_and_xml_info_plist_give_identical_facts() {
     assert_eq!(xml.info, binary.info);
     assert_eq!(
         (&xml.bundle_id, &xml.name, &xml.problems, &xml.released),
-        (&binary.bundle_id, &binary.name, &binary.problems, &binary.released)
+        (
+            &binary.bundle_id,
+            &binary.name,
+            &binary.problems,
+            &binary.released
+        )
     );
     assert_eq!(xml.bundle_id, "com.example.demo");
     assert_eq!(xml.name, "Demo Display");
@@ -205,10 +210,17 @@ fn name_falls_back_from_display_name_to_bundle_name_to_executable_to_folder() {
 
 #[test]
 fn device_family_is_read_from_an_array_a_single_integer_or_strings() {
-    let family = |value: Value| read(&demo().set("UIDeviceFamily", value)).info.device_family;
+    let family = |value: Value| {
+        read(&demo().set("UIDeviceFamily", value))
+            .info
+            .device_family
+    };
     assert_eq!(family(Value::Array(vec![2.into(), 1.into()])), vec![1, 2]);
     assert_eq!(family(Value::from(2)), vec![2]);
-    assert_eq!(family(Value::Array(vec!["1".into(), " 2 ".into()])), vec![1, 2]);
+    assert_eq!(
+        family(Value::Array(vec!["1".into(), " 2 ".into()])),
+        vec![1, 2]
+    );
     assert_eq!(family(Value::from("2")), vec![2]);
     assert_eq!(family(Value::Array(vec![1.into(), 1.into()])), vec![1]);
 
@@ -237,15 +249,24 @@ fn extensions_and_watch_apps_are_listed_by_bundle_id() {
     let mut watch_plist_builder = IpaBuilder::new("com.example.demo.watchkitapp", "W");
     watch_plist_builder.binary_plist = true;
     let app = demo()
-        .app_file("PlugIns/Share.appex/Info.plist", info_plist("com.example.demo.share"))
+        .app_file(
+            "PlugIns/Share.appex/Info.plist",
+            info_plist("com.example.demo.share"),
+        )
         .app_file("PlugIns/Share.appex/Share", b"binary".to_vec())
-        .app_file("Watch/DemoWatch.app/Info.plist", watch_plist_builder.info_plist_bytes())
+        .app_file(
+            "Watch/DemoWatch.app/Info.plist",
+            watch_plist_builder.info_plist_bytes(),
+        )
         .app_file(
             "Watch/DemoWatch.app/PlugIns/Complication.appex/Info.plist",
             info_plist("com.example.demo.watchkitapp.complication"),
         )
         // Not extensions: a framework, a bundle inside an extension, an unreadable plist.
-        .app_file("Frameworks/Kit.framework/Info.plist", info_plist("com.example.kit"))
+        .app_file(
+            "Frameworks/Kit.framework/Info.plist",
+            info_plist("com.example.kit"),
+        )
         .app_file(
             "PlugIns/Share.appex/Inner.bundle/Info.plist",
             info_plist("com.example.inner"),
@@ -281,8 +302,14 @@ fn icon_with_firm_edges(size: u32, seed: u32) -> RgbaImage {
 }
 
 fn assert_pixels_within_one(original: &RgbaImage, decoded: &RgbaImage) {
-    assert_eq!((decoded.width, decoded.height), (original.width, original.height));
-    let pairs = original.pixels.chunks_exact(4).zip(decoded.pixels.chunks_exact(4));
+    assert_eq!(
+        (decoded.width, decoded.height),
+        (original.width, original.height)
+    );
+    let pairs = original
+        .pixels
+        .chunks_exact(4)
+        .zip(decoded.pixels.chunks_exact(4));
     for (index, (want, got)) in pairs.enumerate() {
         for channel in 0..4 {
             assert!(
@@ -364,7 +391,11 @@ fn icon_claiming_absurd_dimensions_is_skipped_for_a_decodable_one() {
 fn missing_icon_is_a_warning_only() {
     let ipa = read(&demo());
     assert!(ipa.icon.is_none());
-    assert!(has_message(&ipa, Severity::Warning, "No app icon was found"));
+    assert!(has_message(
+        &ipa,
+        Severity::Warning,
+        "No app icon was found"
+    ));
     assert!(ipa.installable());
 }
 
@@ -375,7 +406,12 @@ fn missing_icon_is_a_warning_only() {
 #[test]
 fn every_profile_kind_is_recognised() {
     let cases = [
-        (Kind::Development, DistributionKind::Development, Some(3), true),
+        (
+            Kind::Development,
+            DistributionKind::Development,
+            Some(3),
+            true,
+        ),
         (Kind::AdHoc, DistributionKind::AdHoc, Some(3), true),
         (Kind::Enterprise, DistributionKind::Enterprise, None, true),
         (Kind::AppStore, DistributionKind::AppStore, None, false),
@@ -385,19 +421,31 @@ fn every_profile_kind_is_recognised() {
         let profile = ipa.profile.as_ref().expect("the profile is read");
         assert_eq!(profile.kind, expected, "{kind:?}");
         assert_eq!(profile.devices, devices, "{kind:?}");
-        assert_eq!(profile.name.as_deref(), Some(format!("{kind:?} Profile").as_str()));
+        assert_eq!(
+            profile.name.as_deref(),
+            Some(format!("{kind:?} Profile").as_str())
+        );
         assert_eq!(profile.team_name.as_deref(), Some("Example Team"));
         assert_eq!(profile.team_id.as_deref(), Some("ABCDE12345"));
         assert_eq!(profile.expires, Some(datetime!(2100-01-01 0:00 UTC)));
         assert_eq!(ipa.installable(), installable, "{kind:?}");
     }
     let store = read(&demo().profile(Some(ProfileSpec::new(Kind::AppStore))));
-    assert!(has_message(&store, Severity::Blocking, "for App Store distribution"));
+    assert!(has_message(
+        &store,
+        Severity::Blocking,
+        "for App Store distribution"
+    ));
 }
 
 #[test]
 fn binary_profile_gives_the_same_facts_as_xml() {
-    for kind in [Kind::Development, Kind::AdHoc, Kind::Enterprise, Kind::AppStore] {
+    for kind in [
+        Kind::Development,
+        Kind::AdHoc,
+        Kind::Enterprise,
+        Kind::AppStore,
+    ] {
         let spec = ProfileSpec::new(kind);
         assert!(spec.clone().binary().plist_bytes().starts_with(b"bplist00"));
         let xml = read(&demo().profile(Some(spec.clone()))).profile;
@@ -415,9 +463,10 @@ fn profile_whose_xml_starts_with_doctype_is_read() {
         .position(|w| w == b"<!DOCTYPE")
         .expect("the plist writer emits a DOCTYPE");
     let without_declaration = &xml[doctype_at..];
-    let app = demo()
-        .profile(None)
-        .app_file("embedded.mobileprovision", cms_envelope(without_declaration));
+    let app = demo().profile(None).app_file(
+        "embedded.mobileprovision",
+        cms_envelope(without_declaration),
+    );
     let ipa = read(&app);
     let profile = ipa.profile.as_ref().expect("the profile is read");
     assert_eq!(profile.kind, DistributionKind::Enterprise);
@@ -426,9 +475,10 @@ fn profile_whose_xml_starts_with_doctype_is_read() {
 
 #[test]
 fn unreadable_profile_is_a_warning_and_the_build_still_installs() {
-    let app = demo()
-        .profile(None)
-        .app_file("embedded.mobileprovision", cms_envelope(b"no property list here"));
+    let app = demo().profile(None).app_file(
+        "embedded.mobileprovision",
+        cms_envelope(b"no property list here"),
+    );
     let ipa = read(&app);
     assert!(ipa.profile.is_none());
     assert!(has_message(&ipa, Severity::Warning, "could not be read"));
@@ -439,7 +489,11 @@ fn unreadable_profile_is_a_warning_and_the_build_still_installs() {
 fn missing_profile_is_not_installable() {
     let ipa = read(&demo().profile(None));
     assert!(ipa.profile.is_none());
-    assert!(has_message(&ipa, Severity::Blocking, "No embedded.mobileprovision"));
+    assert!(has_message(
+        &ipa,
+        Severity::Blocking,
+        "No embedded.mobileprovision"
+    ));
     assert!(!ipa.installable());
 }
 
@@ -447,7 +501,11 @@ fn missing_profile_is_not_installable() {
 fn expired_profile_is_not_installable() {
     let spec = ProfileSpec::new(Kind::AdHoc).expires(unix(NOW) - DAY);
     let ipa = read(&demo().profile(Some(spec)));
-    assert!(has_message(&ipa, Severity::Blocking, "expired on 2025-12-31"));
+    assert!(has_message(
+        &ipa,
+        Severity::Blocking,
+        "expired on 2025-12-31"
+    ));
     assert!(!ipa.installable());
 }
 
@@ -455,7 +513,11 @@ fn expired_profile_is_not_installable() {
 fn profile_expiring_within_fourteen_days_warns_but_installs() {
     let spec = ProfileSpec::new(Kind::AdHoc).expires(unix(NOW) + 10 * DAY);
     let ipa = read(&demo().profile(Some(spec)));
-    assert!(has_message(&ipa, Severity::Warning, "expires on 2026-01-11"));
+    assert!(has_message(
+        &ipa,
+        Severity::Warning,
+        "expires on 2026-01-11"
+    ));
     assert!(ipa.installable());
 
     let later = ProfileSpec::new(Kind::AdHoc).expires(unix(NOW) + 15 * DAY);
@@ -465,11 +527,10 @@ fn profile_expiring_within_fourteen_days_warns_but_installs() {
 
 #[test]
 fn simulator_build_is_not_installable() {
-    let ipa = read(
-        &demo()
-            .remove("DTPlatformName")
-            .set("CFBundleSupportedPlatforms", vec![Value::from("iPhoneSimulator")]),
-    );
+    let ipa = read(&demo().remove("DTPlatformName").set(
+        "CFBundleSupportedPlatforms",
+        vec![Value::from("iPhoneSimulator")],
+    ));
     assert_eq!(ipa.info.platform.as_deref(), Some("iphonesimulator"));
     assert!(has_message(&ipa, Severity::Blocking, "simulator build"));
     assert!(!ipa.installable());
@@ -489,7 +550,11 @@ fn tvos_build_is_not_installable() {
 #[test]
 fn watch_only_device_family_is_not_installable() {
     let ipa = read(&demo().set("UIDeviceFamily", Value::Array(vec![4.into()])));
-    assert!(has_message(&ipa, Severity::Blocking, "only Apple TV or Apple Watch"));
+    assert!(has_message(
+        &ipa,
+        Severity::Blocking,
+        "only Apple TV or Apple Watch"
+    ));
     assert!(!ipa.installable());
 }
 
@@ -518,11 +583,18 @@ fn padded_info_plist(padding: usize) -> Vec<u8> {
 fn zip_bomb_info_plist_fails_fast_naming_the_cap() {
     let plist = padded_info_plist(40 << 20);
     let archive = zip_of(&[("Payload/Bomb.app/Info.plist", &plist)]);
-    assert!(archive.len() < 1 << 20, "40 MiB of spaces deflate to little");
+    assert!(
+        archive.len() < 1 << 20,
+        "40 MiB of spaces deflate to little"
+    );
 
     let started = Instant::now();
     let message = refusal(&archive);
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(
         message,
         "cannot read entry Payload/Bomb.app/Info.plist: it inflates to more than 16 MiB, \
@@ -536,7 +608,10 @@ fn zip_bomb_that_declares_a_small_size_is_still_refused() {
     let mut archive = zip_of(&[("Payload/Bomb.app/Info.plist", &plist)]);
     // Declare 1000 bytes in both the local header and the central directory.
     let real_size = (plist.len() as u32).to_le_bytes();
-    assert_eq!(patch_all(&mut archive, &real_size, &1000u32.to_le_bytes()), 2);
+    assert_eq!(
+        patch_all(&mut archive, &real_size, &1000u32.to_le_bytes()),
+        2
+    );
 
     let message = refusal(&archive);
     assert!(
@@ -577,15 +652,25 @@ fn absolute_entry_name_is_refused() {
 fn ten_thousand_entries_still_read_with_correct_facts() {
     let mut app = demo()
         .version("9.8", "765")
-        .app_file("PlugIns/Share.appex/Info.plist", info_plist("com.example.demo.share"))
+        .app_file(
+            "PlugIns/Share.appex/Info.plist",
+            info_plist("com.example.demo.share"),
+        )
         .app_file("AppIcon60x60@2x.png", sample_icon(120, 2).to_png());
     for i in 0..10_000 {
-        app = app.app_file(&format!("Resources/r{:02}/file{i:05}.txt", i % 97), vec![b'x'; i % 7]);
+        app = app.app_file(
+            &format!("Resources/r{:02}/file{i:05}.txt", i % 97),
+            vec![b'x'; i % 7],
+        );
     }
     let bytes = app.to_bytes();
     let started = Instant::now();
     let ipa = read_bytes(&bytes).unwrap_or_else(|e| panic!("reads: {e}"));
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(ipa.bundle_id, "com.example.demo");
     assert_eq!(ipa.info.version.as_deref(), Some("9.8"));
     assert_eq!(ipa.extensions, vec!["com.example.demo.share"]);
@@ -620,7 +705,11 @@ fn streamed_archive_with_data_descriptors_reads() {
     }
     let bytes = writer.finish().expect("finish").into_inner();
     // General purpose flag bit 3: sizes and CRC follow the data.
-    assert_eq!(bytes[6] & 0x08, 0x08, "the first entry uses a data descriptor");
+    assert_eq!(
+        bytes[6] & 0x08,
+        0x08,
+        "the first entry uses a data descriptor"
+    );
     let ipa = read_bytes(&bytes).unwrap_or_else(|e| panic!("reads: {e}"));
     assert_eq!(ipa.bundle_id, "com.example.demo");
     assert!(ipa.profile.is_some());
@@ -658,7 +747,10 @@ fn truncated_archive_is_reported_as_truncated_wherever_it_is_cut() {
 #[test]
 fn entry_names_that_are_not_utf8_still_read() {
     let app = IpaBuilder::new("com.example.latin", "Cafe")
-        .app_file("PlugIns/Share.appex/Info.plist", info_plist("com.example.latin.share"))
+        .app_file(
+            "PlugIns/Share.appex/Info.plist",
+            info_plist("com.example.latin.share"),
+        )
         .app_file("AppIcon60x60@2x.png", sample_icon(120, 4).to_png());
     let entries = app.entries().len();
     let mut bytes = app.to_bytes();
@@ -706,7 +798,10 @@ fn archive_without_payload_is_refused() {
 
 #[test]
 fn payload_nested_in_a_folder_is_refused_naming_the_folder() {
-    let bytes = zip_of(&[("Build/Payload/Demo.app/Info.plist", &info_plist("com.example.demo"))]);
+    let bytes = zip_of(&[(
+        "Build/Payload/Demo.app/Info.plist",
+        &info_plist("com.example.demo"),
+    )]);
     assert_eq!(
         refusal(&bytes),
         "Payload/ is inside the folder \"Build/\"; it must be at the archive's root"
@@ -715,16 +810,25 @@ fn payload_nested_in_a_folder_is_refused_naming_the_folder() {
 
 #[test]
 fn payload_without_an_app_is_refused() {
-    let bytes = zip_of(&[("Payload/readme.txt", b"hello"), ("Payload/Demo/Info.plist", b"x")]);
+    let bytes = zip_of(&[
+        ("Payload/readme.txt", b"hello"),
+        ("Payload/Demo/Info.plist", b"x"),
+    ]);
     assert_eq!(refusal(&bytes), "no .app bundle under Payload/");
 }
 
 #[test]
 fn two_apps_are_refused_naming_both() {
     let bytes = demo()
-        .entry("Payload/Other.app/Info.plist", info_plist("com.example.other"))
+        .entry(
+            "Payload/Other.app/Info.plist",
+            info_plist("com.example.other"),
+        )
         .to_bytes();
-    assert_eq!(refusal(&bytes), "more than one app under Payload/: Demo.app, Other.app");
+    assert_eq!(
+        refusal(&bytes),
+        "more than one app under Payload/: Demo.app, Other.app"
+    );
 }
 
 #[test]
@@ -762,7 +866,10 @@ fn inspect_json_reports_the_facts_of_a_good_archive() {
     let bytes = demo()
         .version("3.1", "42")
         .set("CFBundleDisplayName", "Demo App")
-        .app_file("PlugIns/Share.appex/Info.plist", info_plist("com.example.demo.share"))
+        .app_file(
+            "PlugIns/Share.appex/Info.plist",
+            info_plist("com.example.demo.share"),
+        )
         .app_file("AppIcon60x60@2x.png", encode_cgbi(&sample_icon(120, 9)))
         .to_bytes();
     let path = scratch.file("Demo.ipa", &bytes);
@@ -780,7 +887,10 @@ fn inspect_json_reports_the_facts_of_a_good_archive() {
     assert_eq!(report["version"], "3.1");
     assert_eq!(report["build"], "42");
     assert_eq!(report["min_os"], "15.0");
-    assert_eq!(report["device_family"], serde_json::json!(["iphone", "ipad"]));
+    assert_eq!(
+        report["device_family"],
+        serde_json::json!(["iphone", "ipad"])
+    );
     assert_eq!(report["platform"], "iphoneos");
     assert_eq!(
         report["icon"],
@@ -794,7 +904,10 @@ fn inspect_json_reports_the_facts_of_a_good_archive() {
     assert_eq!(report["profile"]["kind"], "ad-hoc");
     assert_eq!(report["profile"]["devices"], 3);
     assert_eq!(report["profile"]["expires"], "2100-01-01T00:00:00Z");
-    assert_eq!(report["extensions"], serde_json::json!(["com.example.demo.share"]));
+    assert_eq!(
+        report["extensions"],
+        serde_json::json!(["com.example.demo.share"])
+    );
     assert_eq!(report["problems"], serde_json::json!([]));
     assert_eq!(report["installable"], true);
 }
@@ -821,7 +934,9 @@ fn inspect_json_reports_a_build_that_cannot_install() {
     assert_eq!(reports[0]["profile"]["kind"], "development");
     let problems = reports[0]["problems"].as_array().expect("problems");
     assert!(
-        problems.iter().any(|p| p.as_str().is_some_and(|p| p.contains("expired on 2025-12-31"))),
+        problems.iter().any(|p| p
+            .as_str()
+            .is_some_and(|p| p.contains("expired on 2025-12-31"))),
         "{problems:?}"
     );
 }
@@ -850,4 +965,15 @@ fn inspect_with_a_good_and_a_bad_file_reports_both_and_exits_1() {
         let error = report["error"].as_str().expect("error text");
         assert!(error.contains(needle), "{error}");
     }
+}
+
+#[test]
+fn tmp_deep_nesting() {
+    let depth = 200_000;
+    let mut xml = br#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>CFBundleIdentifier</key><string>com.example.deep</string><key>Deep</key>"#.to_vec();
+    xml.extend(b"<array>".repeat(depth));
+    xml.extend(b"</array>".repeat(depth));
+    xml.extend_from_slice(b"</dict></plist>");
+    let archive = zip_of(&[("Payload/Deep.app/Info.plist", &xml)]);
+    eprintln!("{:?}", read_bytes(&archive).map(|i| i.bundle_id));
 }

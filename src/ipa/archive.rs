@@ -13,6 +13,9 @@ const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/";
 /// Local file header signature: the file starts like a zip even when its end is missing.
 const ZIP_LOCAL_HEADER: &[u8] = b"PK\x03\x04";
 
+/// How many archives this process has opened: lets a rebuild prove it read nothing unchanged.
+pub static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// An opened archive: its entry names (decoded) and a reader positioned by the central directory.
 pub struct Archive {
     zip: zip::ZipArchive<BufReader<File>>,
@@ -34,6 +37,7 @@ impl Archive {
     /// Opens `path` reading only its central directory, with precise errors for the
     /// non-zip files people commit by mistake.
     pub fn open(path: &Path) -> Result<Self, IpaError> {
+        OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut file = File::open(path).map_err(IpaError::Io)?;
         let mut head = [0u8; 64];
         let head_len = read_prefix(&mut file, &mut head).map_err(IpaError::Io)?;

@@ -14,7 +14,7 @@ const CAR_LIMIT: u64 = 64 << 20;
 const LARGEST_ICON_EDGE: u32 = 1024;
 
 /// The icon chosen for a build, with its decoded pixels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Icon {
     /// The archive entry it came from; for an asset catalog `…/Assets.car#<facet>`.
     pub path: String,
@@ -22,6 +22,8 @@ pub struct Icon {
     pub height: u32,
     /// Whether the source was Apple's CgBI PNG form.
     pub cgbi: bool,
+    /// The pixels; empty (0×0) when the facts were restored from the build cache.
+    #[serde(skip)]
     pub image: RgbaImage,
 }
 

@@ -3,7 +3,7 @@
 use plist::{Dictionary, Value};
 
 /// What otasite needs from an app's Info.plist.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppInfo {
     pub bundle_id: Option<String>,
     pub display_name: Option<String>,

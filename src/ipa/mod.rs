@@ -65,7 +65,7 @@ pub enum IpaError {
 }
 
 /// Everything read from one archive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ipa {
     pub file: PathBuf,
     pub size: u64,
@@ -82,6 +82,7 @@ pub struct Ipa {
     pub extensions: Vec<String>,
     pub problems: Vec<Problem>,
     /// When the app was packaged: the Info.plist entry's timestamp, read as UTC.
+    #[serde(with = "time::serde::rfc3339::option")]
     pub released: Option<OffsetDateTime>,
 }
 

@@ -1,19 +1,10 @@
-//! The images a build publishes: 57×57 and 512×512 standard PNGs from its icon, or a
-//! generated placeholder when it has none.
+//! The images a build publishes (57×57 and 512×512 standard PNGs): the generated placeholder
+//! for apps without an icon.
 
 use crate::raster::RgbaImage;
 
 pub const DISPLAY_IMAGE: u32 = 57;
 pub const FULL_SIZE_IMAGE: u32 = 512;
-
-/// Standard PNG bytes of the icon at `size`×`size`. Never upscales a small icon beyond what
-/// resampling must do: the largest source is always used.
-pub fn icon_png(icon: Option<&RgbaImage>, seed: &str, size: u32) -> Vec<u8> {
-    match icon {
-        Some(image) => image.square(size).to_png(),
-        None => placeholder(seed, size).to_png(),
-    }
-}
 
 /// A rounded square in a colour derived from `seed`, with a lighter diagonal band: recognisable
 /// per app, drawn without fonts.
@@ -74,9 +65,9 @@ mod tests {
 
     #[test]
     fn placeholder_is_deterministic_and_sized() {
-        let a = icon_png(None, "com.example", 57);
-        assert_eq!(a, icon_png(None, "com.example", 57));
-        assert_ne!(a, icon_png(None, "com.other", 57));
+        let a = placeholder("com.example", 57).to_png();
+        assert_eq!(a, placeholder("com.example", 57).to_png());
+        assert_ne!(a, placeholder("com.other", 57).to_png());
         let info = crate::raster::png_info(&a).unwrap();
         assert_eq!((info.width, info.height, info.cgbi), (57, 57, false));
     }

@@ -12,8 +12,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::catalog::{App, Build, Catalog};
-use crate::output::{OutputError, Stage};
-use crate::raster::RgbaImage;
+use crate::output::{IpaMode, OutputError, Stage};
 use theme::{Theme, error_chain};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,10 +25,17 @@ pub enum RenderError {
     Template { template: String, message: String },
 }
 
+/// A build's icon, already rendered as standard PNGs (57×57 and 512×512).
+#[derive(Debug, Clone)]
+pub struct IconFiles {
+    pub small: std::path::PathBuf,
+    pub large: std::path::PathBuf,
+}
+
 /// What the renderer needs beyond the catalog.
 pub struct SiteExtras<'a> {
-    /// Decoded icons by build path; a build without one gets a placeholder.
-    pub icons: HashMap<String, &'a RgbaImage>,
+    /// Rendered icon files by build path; a build without one gets a placeholder.
+    pub icons: HashMap<String, &'a IconFiles>,
     /// A note shown on every page (e.g. the local preview banner).
     pub banner: Option<String>,
     /// Custom domain for GitHub Pages.
@@ -49,10 +55,12 @@ pub fn render_site(
         "base_url": catalog.site.base_url,
         "generator": catalog.site.generator,
     });
+    let browsers_json = browsers_json(theme)?;
     let base = Base {
         tera: &tera,
         site: &site,
         banner: extras.banner.as_deref(),
+        browsers_json: &browsers_json,
     };
 
     base.page(stage, "index.html", "index.html", "", |ctx| {
@@ -96,11 +104,30 @@ fn escape_json_markup(json: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The theme's `data/browsers.json` (the user-agent patterns the install pages' script uses),
+/// checked and made compact for inlining as `<script type="application/json">`: every `<` is
+/// written `\u003c`, so no `</script>` can end the element early.
+fn browsers_json(theme: &Theme) -> Result<String, RenderError> {
+    let text = theme.data("browsers.json").unwrap_or("{}");
+    let mut value: Value = serde_json::from_str(text).map_err(|e| {
+        RenderError::Theme(theme::ThemeError::Template {
+            name: "data/browsers.json".into(),
+            message: format!("not valid JSON: {e}"),
+        })
+    })?;
+    if let Value::Object(map) = &mut value {
+        map.remove("about"); // the file's own documentation
+    }
+    Ok(value.to_string().replace('<', "\\u003c"))
+}
+
 /// Shared rendering state.
 struct Base<'a> {
     tera: &'a tera::Tera,
     site: &'a Value,
     banner: Option<&'a str>,
+    /// The theme's `data/browsers.json`, compact and safe to place inside `<script>`.
+    browsers_json: &'a str,
 }
 
 impl Base<'_> {
@@ -116,6 +143,7 @@ impl Base<'_> {
         ctx.insert("site", self.site);
         ctx.insert("root", root);
         ctx.insert("banner", &self.banner);
+        ctx.insert("browsers_json", self.browsers_json);
         fill(&mut ctx);
         let html = self
             .tera
@@ -141,12 +169,17 @@ fn render_app(stage: &Stage, base: &Base<'_>, app: &App, extras: &SiteExtras<'_>
         ctx.insert("qr_svg", &qr::svg(&app.page_url));
     })?;
     app.builds.par_iter().try_for_each(|build| {
-        let icon = extras.icons.get(&build.path).copied();
-        for (size, name) in [(icons::DISPLAY_IMAGE, "icon-57.png"), (icons::FULL_SIZE_IMAGE, "icon-512.png")] {
-            stage.write(
-                &format!("{}{name}", build.path),
-                &icons::icon_png(icon, &build.bundle_id, size),
-            )?;
+        match extras.icons.get(&build.path) {
+            Some(files) => {
+                // Rendered once when the archive was read; linked, not rewritten.
+                stage.place_file(&format!("{}icon-57.png", build.path), &files.small, IpaMode::Link)?;
+                stage.place_file(&format!("{}icon-512.png", build.path), &files.large, IpaMode::Link)?;
+            }
+            None => {
+                for (size, name) in [(icons::DISPLAY_IMAGE, "icon-57.png"), (icons::FULL_SIZE_IMAGE, "icon-512.png")] {
+                    stage.write(&format!("{}{name}", build.path), &icons::placeholder(&build.bundle_id, size).to_png())?;
+                }
+            }
         }
         stage.write(&format!("{}manifest.plist", build.path), &manifest_for(build))?;
         base.page(stage, "build.html", &format!("{}index.html", build.path), "../../", |ctx| {

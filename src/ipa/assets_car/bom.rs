@@ -82,7 +82,9 @@ impl<'a> Bom<'a> {
 
     /// The contents of the block named by variable `name`, if the catalog has it.
     pub(super) fn variable_block(&self, name: &'static str) -> Result<Option<&'a [u8]>, CarError> {
-        self.variable(name).map(|index| self.block(index)).transpose()
+        self.variable(name)
+            .map(|index| self.block(index))
+            .transpose()
     }
 
     /// Every entry of the tree named `name`, in key order, or `None` when there is no such
@@ -120,7 +122,11 @@ impl<'a> Bom<'a> {
         })
     }
 
-    fn leaf_entries(&self, tree: &'static str, first_leaf: u32) -> Result<Vec<TreeEntry<'a>>, CarError> {
+    fn leaf_entries(
+        &self,
+        tree: &'static str,
+        first_leaf: u32,
+    ) -> Result<Vec<TreeEntry<'a>>, CarError> {
         let mut entries = Vec::new();
         let mut visited = HashSet::new();
         let mut next = first_leaf;

@@ -44,7 +44,9 @@ struct FacetIcons<'a> {
 
 impl<'a> Catalog<'a> {
     pub(super) fn open(car: &'a [u8]) -> Result<Self, CarError> {
-        Ok(Catalog { bom: Bom::parse(car)? })
+        Ok(Catalog {
+            bom: Bom::parse(car)?,
+        })
     }
 
     pub(super) fn largest_icon(&self, facet_name: &str) -> Result<Option<CarIcon>, CarError> {
@@ -101,7 +103,10 @@ impl<'a> Catalog<'a> {
         let renditions = self.renditions()?;
         let mut candidates = Vec::new();
         let mut errors = Vec::new();
-        for rendition in renditions.iter().filter(|r| is_light_rendition_of(&r.key, identifier)) {
+        for rendition in renditions
+            .iter()
+            .filter(|r| is_light_rendition_of(&r.key, identifier))
+        {
             match Candidate::from_rendition(rendition) {
                 Ok(Some(candidate)) => candidates.push(candidate),
                 Ok(None) => {}
@@ -156,7 +161,9 @@ impl<'a> Candidate<'a> {
             layout::INTERNAL_LINK => {
                 let link = csi
                     .internal_link()
-                    .and_then(|link| link.ok_or_else(|| CarError::BrokenLink("is not named".to_owned())))
+                    .and_then(|link| {
+                        link.ok_or_else(|| CarError::BrokenLink("is not named".to_owned()))
+                    })
                     .map_err(|error| CarError::Rendition {
                         name: csi.name.clone(),
                         source: Box::new(error),
@@ -264,7 +271,12 @@ impl<'f, 'a> IconDecoder<'f, 'a> {
     }
 
     fn decode_atlas(&mut self, index: usize) -> Result<RgbaImage, CarError> {
-        let value = self.facet.renditions.get(index).map(|r| r.value).unwrap_or_default();
+        let value = self
+            .facet
+            .renditions
+            .get(index)
+            .map(|r| r.value)
+            .unwrap_or_default();
         let csi = Csi::parse(value)?;
         // Only one level of indirection exists; refusing links to links also rules out cycles.
         if csi.layout == layout::INTERNAL_LINK {
@@ -278,7 +290,9 @@ impl<'f, 'a> IconDecoder<'f, 'a> {
         let by_key = self.by_key.get_or_insert_with(|| {
             let mut by_key = HashMap::new();
             for (index, rendition) in renditions.iter().enumerate() {
-                by_key.entry(rendition.key.significant_pairs()).or_insert(index);
+                by_key
+                    .entry(rendition.key.significant_pairs())
+                    .or_insert(index);
             }
             by_key
         });

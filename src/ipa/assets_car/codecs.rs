@@ -71,7 +71,11 @@ impl Rows {
 
 /// Decompresses one blob into exactly `rows.byte_len()` bytes of rows. `rows` must have a
 /// non-zero stride no smaller than a packed row (checked by the caller).
-pub(super) fn decompress(compression: Compression, blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+pub(super) fn decompress(
+    compression: Compression,
+    blob: &[u8],
+    rows: Rows,
+) -> Result<Vec<u8>, CarError> {
     let expected = rows.byte_len();
     match compression {
         Compression::Uncompressed => uncompressed(blob, rows),
@@ -94,7 +98,10 @@ fn uncompressed(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
         .get(..rows.count * rows.packed_row_len())
         .ok_or_else(|| decompression_error("uncompressed", "the pixel data is too short"))?;
     let mut out = vec![0; rows.byte_len()];
-    for (source, target) in packed.chunks_exact(rows.packed_row_len()).zip(out.chunks_exact_mut(rows.stride)) {
+    for (source, target) in packed
+        .chunks_exact(rows.packed_row_len())
+        .zip(out.chunks_exact_mut(rows.stride))
+    {
         target[..source.len()].copy_from_slice(source);
     }
     Ok(out)
@@ -105,7 +112,9 @@ fn uncompressed(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
 fn inflater(blob: &[u8]) -> Box<dyn Read + '_> {
     match blob {
         [0x1f, 0x8b, ..] => Box::new(MultiGzDecoder::new(blob)),
-        [method, flags, ..] if method & 0x0f == 8 && (u16::from(*method) << 8 | u16::from(*flags)) % 31 == 0 => {
+        [method, flags, ..]
+            if method & 0x0f == 8 && (u16::from(*method) << 8 | u16::from(*flags)) % 31 == 0 =>
+        {
             Box::new(ZlibDecoder::new(blob))
         }
         _ => Box::new(DeflateDecoder::new(blob)),
@@ -116,7 +125,8 @@ fn inflater(blob: &[u8]) -> Box<dyn Read + '_> {
 /// so a stream that claims more output fails instead of growing memory.
 fn lzvn(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
     let mut out = vec![0; expected];
-    let written = lzvn::decode_raw_into(blob, &mut out).map_err(|error| decompression_error("LZVN", error))?;
+    let written = lzvn::decode_raw_into(blob, &mut out)
+        .map_err(|error| decompression_error("LZVN", error))?;
     if written != expected {
         return Err(size_mismatch("LZVN", written, expected));
     }
@@ -130,7 +140,11 @@ fn lzfse(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
     read_exactly(decoder.reader_bytes(blob), expected, "LZFSE")
 }
 
-fn read_exactly(reader: impl Read, expected: usize, codec: &'static str) -> Result<Vec<u8>, CarError> {
+fn read_exactly(
+    reader: impl Read,
+    expected: usize,
+    codec: &'static str,
+) -> Result<Vec<u8>, CarError> {
     let mut out = Vec::with_capacity(expected);
     reader
         .take(u64::try_from(expected).unwrap_or(u64::MAX))
@@ -154,18 +168,30 @@ fn rle(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
     if (to_usize(shape.0), to_usize(shape.1), to_usize(shape.2)) != expected_shape {
         return Err(decompression_error(
             "RLE",
-            format!("its header describes {shape:?} (bytes per pixel, width, height), not {expected_shape:?}"),
+            format!(
+                "its header describes {shape:?} (bytes per pixel, width, height), not {expected_shape:?}"
+            ),
         ));
     }
     let mut out = vec![0; rows.byte_len()];
     for row in out.chunks_exact_mut(rows.stride) {
         let offset = to_usize(header.u32_le()?);
-        rle_row(blob, offset, &mut row[..rows.packed_row_len()], rows.bytes_per_pixel)?;
+        rle_row(
+            blob,
+            offset,
+            &mut row[..rows.packed_row_len()],
+            rows.bytes_per_pixel,
+        )?;
     }
     Ok(out)
 }
 
-fn rle_row(blob: &[u8], offset: usize, row: &mut [u8], bytes_per_pixel: usize) -> Result<(), CarError> {
+fn rle_row(
+    blob: &[u8],
+    offset: usize,
+    row: &mut [u8],
+    bytes_per_pixel: usize,
+) -> Result<(), CarError> {
     const REPEAT: u32 = 1 << 31;
     let mut runs = Cursor::at(blob, offset, "an RLE row")?;
     let mut filled = 0;
@@ -179,7 +205,9 @@ fn rle_row(blob: &[u8], offset: usize, row: &mut [u8], bytes_per_pixel: usize) -
             .ok_or_else(|| decompression_error("RLE", "a run extends past the end of its row"))?;
         if header & REPEAT != 0 {
             let pixel = runs.take(bytes_per_pixel)?;
-            target.chunks_exact_mut(bytes_per_pixel).for_each(|slot| slot.copy_from_slice(pixel));
+            target
+                .chunks_exact_mut(bytes_per_pixel)
+                .for_each(|slot| slot.copy_from_slice(pixel));
         } else {
             target.copy_from_slice(runs.take(run_bytes)?);
         }
@@ -197,7 +225,10 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
     const MAGIC: u32 = 0xCAFE_F00D;
     const MAX_HEADER: usize = 10 + 4 * u16::MAX as usize;
     if rows.bytes_per_pixel != 4 {
-        return Err(decompression_error("palette-img", "only 4-byte pixels can be paletted"));
+        return Err(decompression_error(
+            "palette-img",
+            "only 4-byte pixels can be paletted",
+        ));
     }
     let pixel_count = rows.width * rows.count;
     let mut decoder = LzfseRingDecoder::default();
@@ -210,7 +241,10 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
 
     let mut cursor = Cursor::new(&decoded, "a palette image");
     if cursor.u32_le()? != MAGIC {
-        return Err(decompression_error("palette-img", "it does not start with 0xCAFEF00D"));
+        return Err(decompression_error(
+            "palette-img",
+            "it does not start with 0xCAFEF00D",
+        ));
     }
     let _version = cursor.u32_le()?;
     let colour_count = usize::from(cursor.u16_le()?);
@@ -220,10 +254,11 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
     let mut out = vec![0; rows.byte_len()];
     for (y, row) in out.chunks_exact_mut(rows.stride).enumerate() {
         for (x, slot) in row.chunks_exact_mut(4).take(rows.width).enumerate() {
-            let index = usize::from(indices[swapped_pair_position(y * rows.width + x, pixel_count)]);
-            let colour = palette
-                .get(index * 4..index * 4 + 4)
-                .ok_or_else(|| decompression_error("palette-img", "an index is beyond the palette"))?;
+            let index =
+                usize::from(indices[swapped_pair_position(y * rows.width + x, pixel_count)]);
+            let colour = palette.get(index * 4..index * 4 + 4).ok_or_else(|| {
+                decompression_error("palette-img", "an index is beyond the palette")
+            })?;
             slot.copy_from_slice(&[colour[3], colour[2], colour[1], colour[0]]);
         }
     }
@@ -238,7 +273,10 @@ fn swapped_pair_position(i: usize, len: usize) -> usize {
 }
 
 fn size_mismatch(codec: &'static str, actual: usize, expected: usize) -> CarError {
-    decompression_error(codec, format!("it produced {actual} bytes instead of {expected}"))
+    decompression_error(
+        codec,
+        format!("it produced {actual} bytes instead of {expected}"),
+    )
 }
 
 fn decompression_error(codec: &'static str, detail: impl ToString) -> CarError {
@@ -275,9 +313,15 @@ mod tests {
 
     #[test]
     fn uncompressed_accepts_padded_and_packed_rows() {
-        assert_eq!(decompress(Compression::Uncompressed, &sample(), shape(STRIDE)).unwrap(), sample());
+        assert_eq!(
+            decompress(Compression::Uncompressed, &sample(), shape(STRIDE)).unwrap(),
+            sample()
+        );
         let packed = bgra_rows(WIDTH, HEIGHT, WIDTH * 4);
-        assert_eq!(decompress(Compression::Uncompressed, &packed, shape(STRIDE)).unwrap(), sample());
+        assert_eq!(
+            decompress(Compression::Uncompressed, &packed, shape(STRIDE)).unwrap(),
+            sample()
+        );
         assert!(decompress(Compression::Uncompressed, &packed[1..], shape(STRIDE)).is_err());
     }
 
@@ -290,8 +334,15 @@ mod tests {
         gzip.write_all(&sample()).unwrap();
         zlib.write_all(&sample()).unwrap();
         deflate.write_all(&sample()).unwrap();
-        for blob in [gzip.finish().unwrap(), zlib.finish().unwrap(), deflate.finish().unwrap()] {
-            assert_eq!(decompress(Compression::Zip, &blob, shape(STRIDE)).unwrap(), sample());
+        for blob in [
+            gzip.finish().unwrap(),
+            zlib.finish().unwrap(),
+            deflate.finish().unwrap(),
+        ] {
+            assert_eq!(
+                decompress(Compression::Zip, &blob, shape(STRIDE)).unwrap(),
+                sample()
+            );
             assert!(decompress(Compression::Zip, &blob[..blob.len() / 2], shape(STRIDE)).is_err());
         }
     }
@@ -299,9 +350,15 @@ mod tests {
     #[test]
     fn lzvn_decodes_raw_streams_and_bvxn_blocks() {
         let raw = lzvn::encode_raw(&sample());
-        assert_eq!(decompress(Compression::Lzvn, &raw, shape(STRIDE)).unwrap(), sample());
+        assert_eq!(
+            decompress(Compression::Lzvn, &raw, shape(STRIDE)).unwrap(),
+            sample()
+        );
         let framed = lzvn::encode_bvxn(&sample()).unwrap();
-        assert_eq!(decompress(Compression::Lzvn, &framed, shape(STRIDE)).unwrap(), sample());
+        assert_eq!(
+            decompress(Compression::Lzvn, &framed, shape(STRIDE)).unwrap(),
+            sample()
+        );
         assert!(decompress(Compression::Lzvn, &raw[..raw.len() / 2], shape(STRIDE)).is_err());
         // A stream holding more than the bitmap needs is rejected, not followed.
         let too_long = lzvn::encode_raw(&[sample(), sample()].concat());
@@ -312,7 +369,10 @@ mod tests {
     fn lzfse_decodes_frames_and_rejects_short_or_truncated_ones() {
         let mut frame = Vec::new();
         lzfse_rust::encode_bytes(&sample(), &mut frame).unwrap();
-        assert_eq!(decompress(Compression::Lzfse, &frame, shape(STRIDE)).unwrap(), sample());
+        assert_eq!(
+            decompress(Compression::Lzfse, &frame, shape(STRIDE)).unwrap(),
+            sample()
+        );
         assert!(decompress(Compression::Lzfse, &frame[..frame.len() / 2], shape(STRIDE)).is_err());
         let mut short = Vec::new();
         lzfse_rust::encode_bytes(&sample()[..40], &mut short).unwrap();
@@ -338,7 +398,10 @@ mod tests {
             let pixels: Vec<&[u8]> = row.chunks_exact(4).collect();
             let mut start = 0;
             while start < pixels.len() {
-                let run = pixels[start..].iter().take_while(|p| **p == pixels[start]).count();
+                let run = pixels[start..]
+                    .iter()
+                    .take_while(|p| **p == pixels[start])
+                    .count();
                 if run > 1 {
                     body.extend((0x8000_0000 | run as u32).to_le_bytes());
                     body.extend(pixels[start]);
@@ -353,7 +416,9 @@ mod tests {
         for field in [4, shape.width as u32, shape.count as u32] {
             blob.extend(field.to_le_bytes());
         }
-        row_offsets.iter().for_each(|offset| blob.extend(offset.to_le_bytes()));
+        row_offsets
+            .iter()
+            .for_each(|offset| blob.extend(offset.to_le_bytes()));
         blob.extend(body);
         blob
     }
@@ -367,14 +432,20 @@ mod tests {
         head[2 * STRIDE..2 * STRIDE + 12].copy_from_slice(&[9, 9, 9, 255].repeat(3));
         tail[..12].copy_from_slice(&[9, 9, 9, 255].repeat(3));
         let blob = rle_encode(&rows, shape(STRIDE));
-        assert_eq!(decompress(Compression::Rle, &blob, shape(STRIDE)).unwrap(), rows);
+        assert_eq!(
+            decompress(Compression::Rle, &blob, shape(STRIDE)).unwrap(),
+            rows
+        );
     }
 
     #[test]
     fn rle_rejects_overlong_runs_wrong_shapes_and_truncation() {
         let blob = rle_encode(&sample(), shape(STRIDE));
         assert!(decompress(Compression::Rle, &blob[..blob.len() - 3], shape(STRIDE)).is_err());
-        let wrong_width = Rows { width: 4, ..shape(STRIDE) };
+        let wrong_width = Rows {
+            width: 4,
+            ..shape(STRIDE)
+        };
         assert!(decompress(Compression::Rle, &blob, wrong_width).is_err());
         let mut overlong = blob.clone();
         let first_row = 12 + 4 * HEIGHT;
@@ -400,20 +471,48 @@ mod tests {
     fn palette_image_maps_swapped_indices_to_bgra() {
         let palette = [[255, 10, 20, 30], [128, 40, 50, 60], [0, 0, 0, 0]];
         let indices: Vec<u8> = (0..WIDTH * HEIGHT).map(|i| (i % 3) as u8).collect();
-        let decoded = decompress(Compression::PaletteImg, &palette_blob(&palette, &indices), shape(STRIDE)).unwrap();
+        let decoded = decompress(
+            Compression::PaletteImg,
+            &palette_blob(&palette, &indices),
+            shape(STRIDE),
+        )
+        .unwrap();
         for (pixel, &index) in indices.iter().enumerate() {
             let [alpha, red, green, blue] = palette[usize::from(index)];
             let at = pixel / WIDTH * STRIDE + pixel % WIDTH * 4;
-            assert_eq!(decoded[at..at + 4], [blue, green, red, alpha], "pixel {pixel}");
+            assert_eq!(
+                decoded[at..at + 4],
+                [blue, green, red, alpha],
+                "pixel {pixel}"
+            );
         }
         let out_of_palette = vec![3; WIDTH * HEIGHT];
-        assert!(decompress(Compression::PaletteImg, &palette_blob(&palette, &out_of_palette), shape(STRIDE)).is_err());
-        assert!(decompress(Compression::PaletteImg, &palette_blob(&palette, &indices[1..]), shape(STRIDE)).is_err());
+        assert!(
+            decompress(
+                Compression::PaletteImg,
+                &palette_blob(&palette, &out_of_palette),
+                shape(STRIDE)
+            )
+            .is_err()
+        );
+        assert!(
+            decompress(
+                Compression::PaletteImg,
+                &palette_blob(&palette, &indices[1..]),
+                shape(STRIDE)
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn unsupported_compressions_are_named() {
-        for (id, name) in [(6, "blurred"), (9, "hevc"), (11, "deepmap2"), (99, "unknown")] {
+        for (id, name) in [
+            (6, "blurred"),
+            (9, "hevc"),
+            (11, "deepmap2"),
+            (99, "unknown"),
+        ] {
             let error = decompress(Compression::from_id(id), &[], shape(STRIDE)).unwrap_err();
             assert!(error.to_string().contains(name), "{error}");
         }

@@ -144,7 +144,9 @@ impl<'a> Csi<'a> {
 
     /// A printable pixel format, e.g. `"ARGB"`.
     pub(super) fn pixel_format_name(&self) -> String {
-        String::from_utf8_lossy(&self.pixel_format).trim_end().to_owned()
+        String::from_utf8_lossy(&self.pixel_format)
+            .trim_end()
+            .to_owned()
     }
 }
 
@@ -155,6 +157,9 @@ fn reversed(mut four_cc: [u8; 4]) -> [u8; 4] {
 
 /// A NUL-terminated name field, lossily as UTF-8.
 fn c_string(field: &[u8]) -> String {
-    let end = field.iter().position(|&byte| byte == 0).unwrap_or(field.len());
+    let end = field
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(field.len());
     String::from_utf8_lossy(&field[..end]).into_owned()
 }

@@ -81,7 +81,12 @@ fn apply_workaround(attributes: &mut [u16], workaround: &[u8]) {
         return;
     }
     for (attribute, replacement) in attributes.iter_mut().zip(workaround.chunks_exact(4)) {
-        let replacement = u32::from_le_bytes([replacement[0], replacement[1], replacement[2], replacement[3]]);
+        let replacement = u32::from_le_bytes([
+            replacement[0],
+            replacement[1],
+            replacement[2],
+            replacement[3],
+        ]);
         if replacement != 0 {
             *attribute = attribute_id(replacement);
         }
@@ -104,7 +109,12 @@ impl RenditionKey {
     /// The attributes with non-zero values, sorted: equal for keys naming the same rendition
     /// whatever slot order they were written in (used to resolve internal links).
     pub(super) fn significant_pairs(&self) -> Vec<(u16, u16)> {
-        let mut pairs: Vec<_> = self.pairs.iter().copied().filter(|&(_, value)| value != 0).collect();
+        let mut pairs: Vec<_> = self
+            .pairs
+            .iter()
+            .copied()
+            .filter(|&(_, value)| value != 0)
+            .collect();
         pairs.sort_unstable();
         pairs
     }
@@ -114,7 +124,10 @@ impl RenditionKey {
 /// facet. A facet value is `u16 hotspotX, u16 hotspotY, u16 count, count × {u16 attribute,
 /// u16 value}` (Timac `renditionkeytoken`, xcbuild `car_facet_value`).
 pub(super) fn facet_identifier(facets: &[TreeEntry], name: &str) -> Result<Option<u16>, CarError> {
-    let Some(facet) = facets.iter().find(|facet| trim_nuls(facet.key) == name.as_bytes()) else {
+    let Some(facet) = facets
+        .iter()
+        .find(|facet| trim_nuls(facet.key) == name.as_bytes())
+    else {
         return Ok(None);
     };
     let mut cursor = Cursor::new(facet.value, "a FACETKEYS entry");
@@ -127,11 +140,16 @@ pub(super) fn facet_identifier(facets: &[TreeEntry], name: &str) -> Result<Optio
             return Ok(Some(value));
         }
     }
-    Err(CarError::Corrupt(format!("the facet {name:?} has no identifier")))
+    Err(CarError::Corrupt(format!(
+        "the facet {name:?} has no identifier"
+    )))
 }
 
 fn trim_nuls(bytes: &[u8]) -> &[u8] {
-    let end = bytes.iter().rposition(|&byte| byte != 0).map_or(0, |last| last + 1);
+    let end = bytes
+        .iter()
+        .rposition(|&byte| byte != 0)
+        .map_or(0, |last| last + 1);
     &bytes[..end]
 }
 

@@ -18,9 +18,9 @@ mod keys;
 mod pixels;
 
 #[cfg(test)]
-mod test_support;
-#[cfg(test)]
 mod synthetic_tests;
+#[cfg(test)]
+mod test_support;
 #[cfg(test)]
 mod tests;
 

@@ -30,7 +30,10 @@ impl Budget {
     }
 
     fn spend(&mut self, bytes: usize) -> Result<(), CarError> {
-        self.remaining = self.remaining.checked_sub(bytes).ok_or(CarError::BudgetExceeded)?;
+        self.remaining = self
+            .remaining
+            .checked_sub(bytes)
+            .ok_or(CarError::BudgetExceeded)?;
         Ok(())
     }
 }
@@ -131,7 +134,9 @@ fn parse_bitmap<'a>(payload: &'a [u8], height: usize) -> Result<Bitmap<'a>, CarE
         let size = to_usize(cursor.u32_le()?);
         blobs.push((rows, cursor.take(size)?));
     }
-    let total_rows = blobs.iter().fold(0usize, |sum, &(rows, _)| sum.saturating_add(rows));
+    let total_rows = blobs
+        .iter()
+        .fold(0usize, |sum, &(rows, _)| sum.saturating_add(rows));
     if total_rows != height {
         return Err(CarError::Corrupt(format!(
             "a bitmap's chunks hold {total_rows} rows, but the image is {height} rows high"
@@ -188,7 +193,10 @@ fn row_stride(csi: &Csi, width: usize, format: PixelFormat) -> Result<usize, Car
             "a row of {width} pixels cannot fit in {stride} bytes"
         )));
     }
-    if stride.checked_mul(height).is_none_or(|total| total > MAX_BITMAP_BYTES) {
+    if stride
+        .checked_mul(height)
+        .is_none_or(|total| total > MAX_BITMAP_BYTES)
+    {
         return Err(CarError::TooLarge {
             width: stride as u64 / format.bytes_per_pixel() as u64,
             height: height as u64,
@@ -200,10 +208,19 @@ fn row_stride(csi: &Csi, width: usize, format: PixelFormat) -> Result<usize, Car
 /// Drops each row's padding and converts premultiplied pixels to straight RGBA.
 fn straight_rgba(rows: &[u8], width: usize, stride: usize, format: PixelFormat) -> Vec<u8> {
     let bytes_per_pixel = format.bytes_per_pixel();
-    rows.chunks_exact(stride)
-        .flat_map(|row| row.chunks_exact(bytes_per_pixel).take(width))
-        .flat_map(|pixel| format.to_straight_rgba(pixel))
-        .collect()
+    let mut rgba = vec![0; rows.len() / stride * width * 4];
+    for (row, out_row) in rows
+        .chunks_exact(stride)
+        .zip(rgba.chunks_exact_mut(width * 4))
+    {
+        for (pixel, out) in row
+            .chunks_exact(bytes_per_pixel)
+            .zip(out_row.chunks_exact_mut(4))
+        {
+            out.copy_from_slice(&format.to_straight_rgba(pixel));
+        }
+    }
+    rgba
 }
 
 /// `'DWAR', u32 version, u32 length, data` (Timac; xcbuild `car_rendition_data_header_raw`).
@@ -238,7 +255,9 @@ impl EmbeddedImage {
 pub(super) fn raw_image_size(csi: &Csi) -> Option<(u32, u32)> {
     let data = raw_data(csi.payload).ok()?;
     match EmbeddedImage::sniff(data)? {
-        EmbeddedImage::Png => raster::png_info(data).ok().map(|info| (info.width, info.height)),
+        EmbeddedImage::Png => raster::png_info(data)
+            .ok()
+            .map(|info| (info.width, info.height)),
         EmbeddedImage::Jpeg => {
             let mut decoder = jpeg_decoder(data);
             decoder.decode_headers().ok()?;
@@ -248,10 +267,12 @@ pub(super) fn raw_image_size(csi: &Csi) -> Option<(u32, u32)> {
 }
 
 fn decode_raw_image(data: &[u8], budget: &mut Budget) -> Result<RgbaImage, CarError> {
-    let embedded_error = |format: &'static str, detail: String| CarError::EmbeddedImage { format, detail };
+    let embedded_error =
+        |format: &'static str, detail: String| CarError::EmbeddedImage { format, detail };
     match EmbeddedImage::sniff(data) {
         Some(EmbeddedImage::Png) => {
-            let info = raster::png_info(data).map_err(|error| embedded_error("PNG", error.to_string()))?;
+            let info =
+                raster::png_info(data).map_err(|error| embedded_error("PNG", error.to_string()))?;
             check_dimensions(info.width, info.height)?;
             budget.spend(to_usize(info.width) * to_usize(info.height) * 4)?;
             raster::decode_png(data).map_err(|error| embedded_error("PNG", error.to_string()))
@@ -292,17 +313,25 @@ fn decode_jpeg(data: &[u8], budget: &mut Budget) -> Result<RgbaImage, CarError> 
     if pixels.len() != to_usize(width) * to_usize(height) * 4 {
         return Err(CarError::Decompression {
             codec: "JPEG",
-            detail: format!("it produced {} bytes for {width}x{height} RGBA pixels", pixels.len()),
+            detail: format!(
+                "it produced {} bytes for {width}x{height} RGBA pixels",
+                pixels.len()
+            ),
         });
     }
-    Ok(RgbaImage { width, height, pixels })
+    Ok(RgbaImage {
+        width,
+        height,
+        pixels,
+    })
 }
 
 /// The `frame` rectangle of a packed atlas, for internal-link renditions. The frame is in
 /// Core Graphics coordinates, origin at the bottom left: in AppStub (Xcode 12) only that
 /// reading makes the linked `Icon-60@3x.png` equal its directly stored copy.
 pub(super) fn crop(atlas: &RgbaImage, frame: Rect) -> Result<RgbaImage, CarError> {
-    let fits = |start: u32, len: u32, limit: u32| start.checked_add(len).is_some_and(|end| end <= limit);
+    let fits =
+        |start: u32, len: u32, limit: u32| start.checked_add(len).is_some_and(|end| end <= limit);
     if frame.width == 0
         || frame.height == 0
         || !fits(frame.x, frame.width, atlas.width)
@@ -345,8 +374,14 @@ mod tests {
 
     #[test]
     fn bgra_and_gray_alpha_become_straight_rgba() {
-        assert_eq!(PixelFormat::Bgra8.to_straight_rgba(&[10, 20, 30, 255]), [30, 20, 10, 255]);
-        assert_eq!(PixelFormat::GrayAlpha8.to_straight_rgba(&[64, 128]), [128, 128, 128, 128]);
+        assert_eq!(
+            PixelFormat::Bgra8.to_straight_rgba(&[10, 20, 30, 255]),
+            [30, 20, 10, 255]
+        );
+        assert_eq!(
+            PixelFormat::GrayAlpha8.to_straight_rgba(&[64, 128]),
+            [128, 128, 128, 128]
+        );
     }
 
     #[test]
@@ -372,10 +407,30 @@ mod tests {
             height: 1,
         };
         // y counts from the bottom: y = 1 of a 2-row atlas is its top row.
-        assert_eq!(crop(&atlas, frame).unwrap().pixels, (4..12).collect::<Vec<u8>>());
-        for bad in [(2, 0, 2, 1), (0, 1, 1, 2), (u32::MAX, 0, 2, 1), (0, 0, 0, 1)] {
+        assert_eq!(
+            crop(&atlas, frame).unwrap().pixels,
+            (4..12).collect::<Vec<u8>>()
+        );
+        for bad in [
+            (2, 0, 2, 1),
+            (0, 1, 1, 2),
+            (u32::MAX, 0, 2, 1),
+            (0, 0, 0, 1),
+        ] {
             let (x, y, width, height) = bad;
-            assert!(crop(&atlas, Rect { x, y, width, height }).is_err(), "{bad:?}");
+            assert!(
+                crop(
+                    &atlas,
+                    Rect {
+                        x,
+                        y,
+                        width,
+                        height
+                    }
+                )
+                .is_err(),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -14,12 +14,22 @@ fn straight(pixel: &[u8]) -> [u8; 4] {
         0 => 0,
         _ => ((u32::from(c) * 255 + alpha / 2) / alpha).min(255) as u8,
     };
-    [channel(pixel[2]), channel(pixel[1]), channel(pixel[0]), pixel[3]]
+    [
+        channel(pixel[2]),
+        channel(pixel[1]),
+        channel(pixel[0]),
+        pixel[3],
+    ]
 }
 
 fn expected_rgba(rows: &[u8], width: usize, stride: usize) -> Vec<u8> {
     rows.chunks_exact(stride)
-        .flat_map(|row| row[..width * 4].chunks_exact(4).flat_map(straight).collect::<Vec<_>>())
+        .flat_map(|row| {
+            row[..width * 4]
+                .chunks_exact(4)
+                .flat_map(straight)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -55,25 +65,45 @@ fn deep_trees_are_walked_across_every_leaf() {
     renditions.push(plain_icon("small.png", 2, &[]));
     renditions.push(plain_icon("large.png", 6, &[(9, 1)]));
     let facets: Vec<(String, u16)> = (0..10).map(|i| (format!("Facet{i}"), i)).collect();
-    let mut facets: Vec<(&str, u16)> = facets.iter().map(|(name, id)| (name.as_str(), *id)).collect();
+    let mut facets: Vec<(&str, u16)> = facets
+        .iter()
+        .map(|(name, id)| (name.as_str(), *id))
+        .collect();
     facets.push(("AppIcon", ICON));
     facets.sort();
     let car = catalog(&facets, &renditions, 3);
 
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
-    assert_eq!((icon.rendition.as_str(), icon.image.width), ("large.png", 6));
-    assert_eq!(icon_sizes(&car), [("large.png".to_owned(), 6), ("small.png".to_owned(), 2)]);
+    assert_eq!(
+        (icon.rendition.as_str(), icon.image.width),
+        ("large.png", 6)
+    );
+    assert_eq!(
+        icon_sizes(&car),
+        [("large.png".to_owned(), 6), ("small.png".to_owned(), 2)]
+    );
     assert_eq!(icons(&car, "Facet3").unwrap().len(), 0);
 }
 
 #[test]
 fn leaves_linking_back_are_an_error_not_a_loop() {
-    let renditions: Vec<Entry> = (1..=9).map(|size| plain_icon("icon.png", size, &[(9, size as u16)])).collect();
+    let renditions: Vec<Entry> = (1..=9)
+        .map(|size| plain_icon("icon.png", size, &[(9, size as u16)]))
+        .collect();
     let (mut bom, leaves) = catalog_writer(&[("AppIcon", ICON)], &renditions, 2);
     // Point the last leaf's forward link back at the first leaf.
     let car = bom_with_forward(&mut bom, *leaves.last().unwrap(), leaves[0]);
     let error = largest_icon(&car, "AppIcon").unwrap_err();
-    assert!(matches!(error, CarError::MalformedTree { tree: "RENDITIONS", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            CarError::MalformedTree {
+                tree: "RENDITIONS",
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 /// Rewrites the forward link of leaf `leaf` of a built file.
@@ -109,7 +139,16 @@ fn index_nodes_pointing_at_themselves_are_an_error_not_a_loop() {
     bom.add_variable("FACETKEYS", header);
     let car = bom.build();
     let error = largest_icon(&car, "AppIcon").unwrap_err();
-    assert!(matches!(error, CarError::MalformedTree { tree: "FACETKEYS", .. }), "{error}");
+    assert!(
+        matches!(
+            error,
+            CarError::MalformedTree {
+                tree: "FACETKEYS",
+                ..
+            }
+        ),
+        "{error}"
+    );
 }
 
 #[test]
@@ -129,11 +168,20 @@ fn equal_sizes_prefer_direct_storage_then_srgb_then_no_subtype() {
     let atlas_rows = bgra_rows(3, 3, 12);
     let atlas = Entry {
         key: link_target.to_vec(),
-        value: CsiSpec::image("ZZZZPackedAsset-1.1.0-gamut0", 3, 3, b"ARGB", bitmap(0, &atlas_rows)).encode(),
+        value: CsiSpec::image(
+            "ZZZZPackedAsset-1.1.0-gamut0",
+            3,
+            3,
+            b"ARGB",
+            bitmap(0, &atlas_rows),
+        )
+        .encode(),
     };
     let mut linked = CsiSpec::image("linked.png", 3, 3, b"ARGB", Vec::new());
     linked.layout = 1003;
-    linked.tlvs.push(internal_link_tlv([0, 0, 3, 3], &link_target));
+    linked
+        .tlvs
+        .push(internal_link_tlv([0, 0, 3, 3], &link_target));
     let renditions = [
         atlas,
         Entry {
@@ -156,13 +204,23 @@ fn links_crop_the_packed_atlas_with_a_bottom_left_origin() {
     let atlas_key = [(1u16, 9u16), (2, 181), (12, 2)];
     let atlas = Entry {
         key: atlas_key.to_vec(),
-        value: CsiSpec::image("ZZZZPackedAsset-2.1.0-gamut0", 4, 3, b"ARGB", bitmap(0, &atlas_rows)).encode(),
+        value: CsiSpec::image(
+            "ZZZZPackedAsset-2.1.0-gamut0",
+            4,
+            3,
+            b"ARGB",
+            bitmap(0, &atlas_rows),
+        )
+        .encode(),
     };
     let mut link = CsiSpec::image("Icon-40@2x.png", 2, 2, b"ARGB", Vec::new());
     link.layout = 1003;
     link.scale = 200;
     // Frame (1, 0, 2, 2) from the bottom left: columns 1–2 of the atlas's two lowest rows.
-    link.tlvs.push(internal_link_tlv([1, 0, 2, 2], &[(12, 2), (1, 9), (2, 181)]));
+    link.tlvs.push(internal_link_tlv(
+        [1, 0, 2, 2],
+        &[(12, 2), (1, 9), (2, 181)],
+    ));
     let linked = Entry {
         key: vec![(17, ICON), (12, 2)],
         value: link.encode(),
@@ -172,7 +230,11 @@ fn links_crop_the_packed_atlas_with_a_bottom_left_origin() {
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
     assert_eq!((icon.rendition.as_str(), icon.scale), ("Icon-40@2x.png", 2));
     let atlas_rgba = expected_rgba(&atlas_rows, width, width * 4);
-    let expected: Vec<u8> = atlas_rgba.chunks_exact(width * 4).skip(1).flat_map(|row| row[4..12].to_vec()).collect();
+    let expected: Vec<u8> = atlas_rgba
+        .chunks_exact(width * 4)
+        .skip(1)
+        .flat_map(|row| row[4..12].to_vec())
+        .collect();
     assert_eq!(icon.image.pixels, expected);
 }
 
@@ -180,7 +242,8 @@ fn links_crop_the_packed_atlas_with_a_bottom_left_origin() {
 fn links_to_missing_or_linked_atlases_are_errors() {
     let mut link = CsiSpec::image("Icon.png", 2, 2, b"ARGB", Vec::new());
     link.layout = 1003;
-    link.tlvs.push(internal_link_tlv([0, 0, 2, 2], &[(1, 9), (2, 181)]));
+    link.tlvs
+        .push(internal_link_tlv([0, 0, 2, 2], &[(1, 9), (2, 181)]));
     let missing = Entry {
         key: vec![(17, ICON)],
         value: link.encode(),
@@ -192,7 +255,9 @@ fn links_to_missing_or_linked_atlases_are_errors() {
     // A link whose target is itself a link (here: the same key) must not be followed.
     let mut self_link = CsiSpec::image("Icon.png", 2, 2, b"ARGB", Vec::new());
     self_link.layout = 1003;
-    self_link.tlvs.push(internal_link_tlv([0, 0, 2, 2], &[(17, ICON)]));
+    self_link
+        .tlvs
+        .push(internal_link_tlv([0, 0, 2, 2], &[(17, ICON)]));
     let entry = Entry {
         key: vec![(17, ICON)],
         value: self_link.encode(),
@@ -213,14 +278,30 @@ fn chunked_lzfse_bitmaps_with_padded_rows_are_stacked() {
             ((end - first) as u32, frame)
         })
         .collect();
-    let csi = CsiSpec::image("chunked.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks)).with_stride(32);
-    let car = catalog(&[("AppIcon", ICON)], &[Entry { key: vec![(17, ICON)], value: csi.encode() }], 8);
+    let csi =
+        CsiSpec::image("chunked.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks)).with_stride(32);
+    let car = catalog(
+        &[("AppIcon", ICON)],
+        &[Entry {
+            key: vec![(17, ICON)],
+            value: csi.encode(),
+        }],
+        8,
+    );
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
     assert_eq!(icon.image.pixels, expected_rgba(&rows, width, stride));
 
     // Chunks that do not add up to the height are rejected.
-    let short = CsiSpec::image("short.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks[..2])).with_stride(32);
-    let car = catalog(&[("AppIcon", ICON)], &[Entry { key: vec![(17, ICON)], value: short.encode() }], 8);
+    let short =
+        CsiSpec::image("short.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks[..2])).with_stride(32);
+    let car = catalog(
+        &[("AppIcon", ICON)],
+        &[Entry {
+            key: vec![(17, ICON)],
+            value: short.encode(),
+        }],
+        8,
+    );
     assert!(largest_icon(&car, "AppIcon").is_err());
 }
 
@@ -233,22 +314,54 @@ fn every_bitmap_compression_decodes_through_a_catalog() {
     gzip.write_all(&rows).unwrap();
     let mut lzfse = Vec::new();
     lzfse_rust::encode_bytes(&rows, &mut lzfse).unwrap();
-    let payloads = [(0, rows.clone()), (2, gzip.finish().unwrap()), (3, lzvn::encode_raw(&rows)), (4, lzfse)];
+    let payloads = [
+        (0, rows.clone()),
+        (2, gzip.finish().unwrap()),
+        (3, lzvn::encode_raw(&rows)),
+        (4, lzfse),
+    ];
     for (compression, blob) in payloads {
         let csi = CsiSpec::image("icon.png", 3, 2, b"ARGB", bitmap(compression, &blob));
-        let car = catalog(&[("AppIcon", ICON)], &[Entry { key: vec![(17, ICON)], value: csi.encode() }], 8);
+        let car = catalog(
+            &[("AppIcon", ICON)],
+            &[Entry {
+                key: vec![(17, ICON)],
+                value: csi.encode(),
+            }],
+            8,
+        );
         let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
-        assert_eq!(icon.image.pixels, expected_rgba(&rows, width, width * 4), "compression {compression}");
+        assert_eq!(
+            icon.image.pixels,
+            expected_rgba(&rows, width, width * 4),
+            "compression {compression}"
+        );
     }
 }
 
 #[test]
 fn gray_alpha_bitmaps_become_rgba() {
     // Premultiplied (gray, alpha): (100, 255), (64, 128), (0, 0).
-    let csi = CsiSpec::image("tinted.png", 3, 1, b"GA8 ", bitmap(0, &[100, 255, 64, 128, 0, 0]));
-    let car = catalog(&[("AppIcon", ICON)], &[Entry { key: vec![(17, ICON)], value: csi.encode() }], 8);
+    let csi = CsiSpec::image(
+        "tinted.png",
+        3,
+        1,
+        b"GA8 ",
+        bitmap(0, &[100, 255, 64, 128, 0, 0]),
+    );
+    let car = catalog(
+        &[("AppIcon", ICON)],
+        &[Entry {
+            key: vec![(17, ICON)],
+            value: csi.encode(),
+        }],
+        8,
+    );
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
-    assert_eq!(icon.image.pixels, [100, 100, 100, 255, 128, 128, 128, 128, 0, 0, 0, 0]);
+    assert_eq!(
+        icon.image.pixels,
+        [100, 100, 100, 255, 128, 128, 128, 128, 0, 0, 0, 0]
+    );
 }
 
 #[test]
@@ -264,9 +377,18 @@ fn raw_png_and_jpeg_payloads_decode_and_rank_by_their_own_size() {
     let mut json = CsiSpec::image("Contents.json", 0, 0, b"DATA", raw_data(b"{}"));
     json.layout = 1000;
     let renditions = [
-        Entry { key: vec![(17, ICON), (9, 1)], value: png.encode() },
-        Entry { key: vec![(17, ICON), (9, 2)], value: jpeg.encode() },
-        Entry { key: vec![(17, ICON), (9, 3)], value: json.encode() },
+        Entry {
+            key: vec![(17, ICON), (9, 1)],
+            value: png.encode(),
+        },
+        Entry {
+            key: vec![(17, ICON), (9, 2)],
+            value: jpeg.encode(),
+        },
+        Entry {
+            key: vec![(17, ICON), (9, 3)],
+            value: json.encode(),
+        },
     ];
     let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
     let decoded = icons(&car, "AppIcon").unwrap();
@@ -274,7 +396,10 @@ fn raw_png_and_jpeg_payloads_decode_and_rank_by_their_own_size() {
     let (jpeg_icon, png_icon) = (&decoded[0], &decoded[1]);
     assert_eq!((jpeg_icon.image.width, jpeg_icon.image.height), (8, 8));
     for pixel in jpeg_icon.image.pixels.chunks_exact(4) {
-        assert!(pixel[0].abs_diff(192) <= 1 && pixel[0] == pixel[1] && pixel[1] == pixel[2], "{pixel:?}");
+        assert!(
+            pixel[0].abs_diff(192) <= 1 && pixel[0] == pixel[1] && pixel[1] == pixel[2],
+            "{pixel:?}"
+        );
         assert_eq!(pixel[3], 255);
     }
     assert_eq!(png_icon.image, png_image);
@@ -284,11 +409,17 @@ fn raw_png_and_jpeg_payloads_decode_and_rank_by_their_own_size() {
 fn an_undecodable_largest_rendition_falls_back_to_the_next() {
     let hevc = CsiSpec::image("big.heic", 9, 9, b"ARGB", bitmap(9, b"not decodable"));
     let renditions = [
-        Entry { key: vec![(17, ICON), (9, 1)], value: hevc.encode() },
+        Entry {
+            key: vec![(17, ICON), (9, 1)],
+            value: hevc.encode(),
+        },
         plain_icon("small.png", 2, &[]),
     ];
     let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
-    assert_eq!(largest_icon(&car, "AppIcon").unwrap().unwrap().rendition, "small.png");
+    assert_eq!(
+        largest_icon(&car, "AppIcon").unwrap().unwrap().rendition,
+        "small.png"
+    );
     assert_eq!(icon_sizes(&car), [("small.png".to_owned(), 2)]);
 
     let only_hevc = catalog(&[("AppIcon", ICON)], &renditions[..1], 8);
@@ -304,11 +435,22 @@ fn an_undecodable_largest_rendition_falls_back_to_the_next() {
 fn oversized_bitmaps_are_rejected_before_decoding() {
     let too_wide = CsiSpec::image("wide.png", 5000, 1, b"ARGB", bitmap(0, &[]));
     // 4096 rows of a 1 GiB stride: within the dimension limit, beyond the byte limit.
-    let huge_stride = CsiSpec::image("stride.png", 4096, 4096, b"ARGB", bitmap(3, &[])).with_stride(1 << 30);
+    let huge_stride =
+        CsiSpec::image("stride.png", 4096, 4096, b"ARGB", bitmap(3, &[])).with_stride(1 << 30);
     for csi in [too_wide, huge_stride] {
-        let car = catalog(&[("AppIcon", ICON)], &[Entry { key: vec![(17, ICON)], value: csi.encode() }], 8);
+        let car = catalog(
+            &[("AppIcon", ICON)],
+            &[Entry {
+                key: vec![(17, ICON)],
+                value: csi.encode(),
+            }],
+            8,
+        );
         let error = largest_icon(&car, "AppIcon").unwrap_err();
-        assert!(matches!(&error, CarError::Rendition { source, .. } if matches!(**source, CarError::TooLarge { .. })), "{error}");
+        assert!(
+            matches!(&error, CarError::Rendition { source, .. } if matches!(**source, CarError::TooLarge { .. })),
+            "{error}"
+        );
     }
 }
 
@@ -317,12 +459,24 @@ fn nameless_renditions_get_a_descriptive_name() {
     let mut entry = plain_icon("", 2, &[]);
     entry.value = CsiSpec::image("", 2, 2, b"ARGB", bitmap(0, &bgra_rows(2, 2, 8))).encode();
     let car = catalog(&[("AppIcon", ICON)], &[entry], 8);
-    assert_eq!(largest_icon(&car, "AppIcon").unwrap().unwrap().rendition, "AppIcon 2x2");
+    assert_eq!(
+        largest_icon(&car, "AppIcon").unwrap().unwrap().rendition,
+        "AppIcon 2x2"
+    );
 }
 
 #[test]
 fn data_that_is_no_catalog_is_an_error() {
-    assert!(matches!(largest_icon(b"", "AppIcon"), Err(CarError::NotABomStore)));
-    assert!(matches!(largest_icon(b"PK\x03\x04 zip", "AppIcon"), Err(CarError::NotABomStore)));
-    assert!(matches!(largest_icon(b"BOMStore", "AppIcon"), Err(CarError::Truncated { .. })));
+    assert!(matches!(
+        largest_icon(b"", "AppIcon"),
+        Err(CarError::NotABomStore)
+    ));
+    assert!(matches!(
+        largest_icon(b"PK\x03\x04 zip", "AppIcon"),
+        Err(CarError::NotABomStore)
+    ));
+    assert!(matches!(
+        largest_icon(b"BOMStore", "AppIcon"),
+        Err(CarError::Truncated { .. })
+    ));
 }

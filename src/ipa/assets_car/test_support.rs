@@ -42,7 +42,12 @@ impl BomWriter {
 
     /// A B+ tree with at most `leaf_capacity` entries per leaf and per index node, leaves
     /// chained by forward links. Returns the leaf block indices, left to right.
-    pub(super) fn add_tree(&mut self, name: &str, entries: &[(Vec<u8>, Vec<u8>)], leaf_capacity: usize) -> Vec<u32> {
+    pub(super) fn add_tree(
+        &mut self,
+        name: &str,
+        entries: &[(Vec<u8>, Vec<u8>)],
+        leaf_capacity: usize,
+    ) -> Vec<u32> {
         let mut leaf_pairs = Vec::new();
         for chunk in entries.chunks(leaf_capacity.max(1)) {
             let pairs: Vec<(u32, u32)> = chunk
@@ -54,10 +59,17 @@ impl BomWriter {
         if leaf_pairs.is_empty() {
             leaf_pairs.push(Vec::new());
         }
-        let leaves: Vec<u32> = leaf_pairs.iter().map(|_| self.add_block(Vec::new())).collect();
+        let leaves: Vec<u32> = leaf_pairs
+            .iter()
+            .map(|_| self.add_block(Vec::new()))
+            .collect();
         for (position, pairs) in leaf_pairs.iter().enumerate() {
             let forward = leaves.get(position + 1).copied().unwrap_or(0);
-            let backward = if position == 0 { 0 } else { leaves[position - 1] };
+            let backward = if position == 0 {
+                0
+            } else {
+                leaves[position - 1]
+            };
             self.set_block(leaves[position], node(true, forward, backward, pairs));
         }
         // Index levels: each index entry is (child, the child's first key block).
@@ -86,7 +98,10 @@ impl BomWriter {
         let mut slots = Vec::new();
         for block in &self.blocks {
             let address = if block.is_empty() { 0 } else { file.len() };
-            slots.push((u32::try_from(address).unwrap(), u32::try_from(block.len()).unwrap()));
+            slots.push((
+                u32::try_from(address).unwrap(),
+                u32::try_from(block.len()).unwrap(),
+            ));
             file.extend(block);
         }
         let table_offset = file.len();
@@ -134,18 +149,28 @@ fn node(is_leaf: bool, forward: u32, backward: u32, pairs: &[(u32, u32)]) -> Vec
 }
 
 /// A whole catalog: one facet per `(name, identifier)`, the renditions in key order.
-pub(super) fn catalog(facets: &[(&str, u16)], renditions: &[Entry], leaf_capacity: usize) -> Vec<u8> {
+pub(super) fn catalog(
+    facets: &[(&str, u16)],
+    renditions: &[Entry],
+    leaf_capacity: usize,
+) -> Vec<u8> {
     catalog_writer(facets, renditions, leaf_capacity).0.build()
 }
 
 /// Like [`catalog`], also returning the writer and the `RENDITIONS` leaves for tampering.
-pub(super) fn catalog_writer(facets: &[(&str, u16)], renditions: &[Entry], leaf_capacity: usize) -> (BomWriter, Vec<u32>) {
+pub(super) fn catalog_writer(
+    facets: &[(&str, u16)],
+    renditions: &[Entry],
+    leaf_capacity: usize,
+) -> (BomWriter, Vec<u32>) {
     let mut bom = BomWriter::new();
     bom.add_variable("CARHEADER", b"RATC".to_vec());
     let mut key_format = b"tmfk".to_vec();
     key_format.extend(0u32.to_le_bytes());
     key_format.extend(u32::try_from(KEY_FORMAT.len()).unwrap().to_le_bytes());
-    KEY_FORMAT.iter().for_each(|&id| key_format.extend(u32::from(id).to_le_bytes()));
+    KEY_FORMAT
+        .iter()
+        .for_each(|&id| key_format.extend(u32::from(id).to_le_bytes()));
     bom.add_variable("KEYFORMAT", key_format);
 
     let facet_entries: Vec<_> = facets
@@ -153,7 +178,10 @@ pub(super) fn catalog_writer(facets: &[(&str, u16)], renditions: &[Entry], leaf_
         .map(|&(name, identifier)| (name.as_bytes().to_vec(), facet_value(identifier)))
         .collect();
     bom.add_tree("FACETKEYS", &facet_entries, leaf_capacity);
-    let mut rendition_entries: Vec<_> = renditions.iter().map(|r| (rendition_key(&r.key), r.value.clone())).collect();
+    let mut rendition_entries: Vec<_> = renditions
+        .iter()
+        .map(|r| (rendition_key(&r.key), r.value.clone()))
+        .collect();
     rendition_entries.sort_by(|a, b| a.0.cmp(&b.0));
     let leaves = bom.add_tree("RENDITIONS", &rendition_entries, leaf_capacity);
     (bom, leaves)
@@ -174,7 +202,10 @@ fn rendition_key(pairs: &[(u16, u16)]) -> Vec<u8> {
     KEY_FORMAT
         .iter()
         .flat_map(|attribute| {
-            let value = pairs.iter().find(|(a, _)| a == attribute).map_or(0, |&(_, v)| v);
+            let value = pairs
+                .iter()
+                .find(|(a, _)| a == attribute)
+                .map_or(0, |&(_, v)| v);
             value.to_le_bytes()
         })
         .collect()
@@ -195,7 +226,13 @@ pub(super) struct CsiSpec {
 
 impl CsiSpec {
     /// A layout-12 bitmap rendition at scale 1.
-    pub(super) fn image(name: &str, width: u32, height: u32, format: &[u8; 4], payload: Vec<u8>) -> Self {
+    pub(super) fn image(
+        name: &str,
+        width: u32,
+        height: u32,
+        format: &[u8; 4],
+        payload: Vec<u8>,
+    ) -> Self {
         CsiSpec {
             name: name.to_owned(),
             width,
@@ -217,7 +254,16 @@ impl CsiSpec {
         let mut bytes = b"ISTC".to_vec();
         let mut format = self.format;
         format.reverse();
-        for field in [1, 0, self.width, self.height, self.scale, u32::from_le_bytes(format), 1, 0] {
+        for field in [
+            1,
+            0,
+            self.width,
+            self.height,
+            self.scale,
+            u32::from_le_bytes(format),
+            1,
+            0,
+        ] {
             bytes.extend(field.to_le_bytes());
         }
         bytes.extend(self.layout.to_le_bytes());
@@ -285,7 +331,9 @@ pub(super) fn raw_data(data: &[u8]) -> Vec<u8> {
 pub(super) fn internal_link_tlv(frame: [u32; 4], key: &[(u16, u16)]) -> (u32, Vec<u8>) {
     let mut bytes = b"KLNI".to_vec();
     bytes.extend(0u32.to_le_bytes());
-    frame.iter().for_each(|field| bytes.extend(field.to_le_bytes()));
+    frame
+        .iter()
+        .for_each(|field| bytes.extend(field.to_le_bytes()));
     bytes.extend(12u16.to_le_bytes());
     bytes.extend(u32::try_from((key.len() + 1) * 4).unwrap().to_le_bytes());
     for (attribute, value) in key.iter().chain([&(0, 0)]) {
@@ -302,7 +350,12 @@ pub(super) fn bgra_rows(width: usize, height: usize, stride: usize) -> Vec<u8> {
     for y in 0..height {
         for x in 0..width {
             let alpha = if (x + y) % 3 == 0 { 128 } else { 255 };
-            let pixel = [(x * 7 % 128) as u8, (y * 5 % 128) as u8, ((x + y) % 128) as u8, alpha];
+            let pixel = [
+                (x * 7 % 128) as u8,
+                (y * 5 % 128) as u8,
+                ((x + y) % 128) as u8,
+                alpha,
+            ];
             rows[y * stride + x * 4..][..4].copy_from_slice(&pixel);
         }
     }
@@ -330,7 +383,8 @@ pub(super) fn flat_gray_jpeg(gray: u8) -> Vec<u8> {
     let bit_count = 2 + category;
     let bits = (extra << 1) & ((1 << (1 + category)) - 1);
     let padded_length = bit_count.div_ceil(8) * 8;
-    let scan = (u64::from(bits) << (padded_length - bit_count)) | ((1u64 << (padded_length - bit_count)) - 1);
+    let scan = (u64::from(bits) << (padded_length - bit_count))
+        | ((1u64 << (padded_length - bit_count)) - 1);
     for byte_index in (0..padded_length / 8).rev() {
         let byte = (scan >> (byte_index * 8)) as u8;
         jpeg.push(byte);

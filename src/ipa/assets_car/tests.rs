@@ -11,7 +11,9 @@ const PERMISSIONS: &str = "calabash__iOSDeviceManager__Permissions.ipa";
 const PERMISSIONS_OLD: &str = "calabash__iOSDeviceManager__Permissions_old_f60df0c.ipa";
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real/ipa").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/real/ipa")
+        .join(name)
 }
 
 /// The first archive member whose path ends with `suffix`.
@@ -25,7 +27,11 @@ fn read_member(ipa: &str, suffix: &str) -> Vec<u8> {
         .unwrap_or_else(|| panic!("{ipa} has no {suffix}"))
         .into_owned();
     let mut bytes = Vec::new();
-    archive.by_name(&name).unwrap().read_to_end(&mut bytes).unwrap();
+    archive
+        .by_name(&name)
+        .unwrap()
+        .read_to_end(&mut bytes)
+        .unwrap();
     bytes
 }
 
@@ -36,46 +42,83 @@ fn assets_car(ipa: &str) -> Vec<u8> {
 /// Not blank: some opaque pixels and more than one colour.
 fn assert_plausible(icon: &CarIcon) {
     let image = &icon.image;
-    assert_eq!(image.pixels.len(), (image.width * image.height * 4) as usize);
-    assert!(image.pixels.chunks_exact(4).any(|p| p[3] > 0), "{}: all transparent", icon.rendition);
+    assert_eq!(
+        image.pixels.len(),
+        (image.width * image.height * 4) as usize
+    );
+    assert!(
+        image.pixels.chunks_exact(4).any(|p| p[3] > 0),
+        "{}: all transparent",
+        icon.rendition
+    );
     let first = &image.pixels[..4];
-    assert!(image.pixels.chunks_exact(4).any(|p| p != first), "{}: uniform", icon.rendition);
+    assert!(
+        image.pixels.chunks_exact(4).any(|p| p != first),
+        "{}: uniform",
+        icon.rendition
+    );
 }
 
 fn summary(icons: &[CarIcon]) -> Vec<(String, u32, u32, u32)> {
     icons
         .iter()
-        .map(|icon| (icon.rendition.clone(), icon.image.width, icon.image.height, icon.scale))
+        .map(|icon| {
+            (
+                icon.rendition.clone(),
+                icon.image.width,
+                icon.image.height,
+                icon.scale,
+            )
+        })
         .collect()
 }
 
 #[test]
 fn ipa_server_largest_icon_is_the_180_pixel_lzfse_icon() {
-    let icon = largest_icon(&assets_car(IPA_SERVER), "AppIcon").unwrap().unwrap();
-    assert_eq!((icon.image.width, icon.image.height, icon.scale), (180, 180, 3));
+    let icon = largest_icon(&assets_car(IPA_SERVER), "AppIcon")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (icon.image.width, icon.image.height, icon.scale),
+        (180, 180, 3)
+    );
     assert_eq!(icon.rendition, "icon-1.png");
     assert_plausible(&icon);
 }
 
 #[test]
 fn app_stub_largest_icon_is_the_1024_marketing_icon() {
-    let icon = largest_icon(&assets_car(APP_STUB), "AppStubIcon").unwrap().unwrap();
-    assert_eq!((icon.image.width, icon.image.height, icon.scale), (1024, 1024, 1));
+    let icon = largest_icon(&assets_car(APP_STUB), "AppStubIcon")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (icon.image.width, icon.image.height, icon.scale),
+        (1024, 1024, 1)
+    );
     assert_eq!(icon.rendition, "icon.png");
     assert_plausible(&icon);
 }
 
 #[test]
 fn permissions_largest_icon_is_the_180_pixel_lzvn_icon() {
-    let icon = largest_icon(&assets_car(PERMISSIONS), "AppIcon").unwrap().unwrap();
-    assert_eq!((icon.image.width, icon.image.height, icon.scale), (180, 180, 3));
+    let icon = largest_icon(&assets_car(PERMISSIONS), "AppIcon")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (icon.image.width, icon.image.height, icon.scale),
+        (180, 180, 3)
+    );
     assert_eq!(icon.rendition, "Icon-60@3x.png");
     assert_plausible(&icon);
 }
 
 #[test]
 fn unknown_facets_and_catalogs_without_icons_give_none() {
-    assert!(largest_icon(&assets_car(PERMISSIONS), "NoSuchIcon").unwrap().is_none());
+    assert!(
+        largest_icon(&assets_car(PERMISSIONS), "NoSuchIcon")
+            .unwrap()
+            .is_none()
+    );
     assert!(icons(&assets_car(APP_STUB), "AppIcon").unwrap().is_empty());
 }
 
@@ -86,7 +129,10 @@ fn every_permissions_rendition_decodes_lzvn_chunked_single_and_rle() {
     assert_eq!(icons.len(), 14, "{:?}", summary(&icons));
     icons.iter().for_each(assert_plausible);
     let sizes: Vec<u32> = icons.iter().map(|icon| icon.image.width).collect();
-    assert_eq!(sizes, [180, 180, 167, 152, 120, 120, 87, 80, 80, 76, 58, 58, 40, 29]);
+    assert_eq!(
+        sizes,
+        [180, 180, 167, 152, 120, 120, 87, 80, 80, 76, 58, 58, 40, 29]
+    );
 }
 
 /// The 180×180 icon of the Xcode 11 Permissions build (LZVN in three `KCBC` chunks, rows
@@ -107,7 +153,10 @@ fn permissions_rle_icon_equals_the_cgbi_png_of_the_older_build() {
     let png = read_member(PERMISSIONS_OLD, ".app/AppIcon29x29~ipad.png");
     let expected = crate::raster::decode_png(&png).unwrap();
     let icons = icons(&assets_car(PERMISSIONS), "AppIcon").unwrap();
-    let icon = icons.iter().find(|icon| icon.rendition == "Icon-Small-1.png").unwrap();
+    let icon = icons
+        .iter()
+        .find(|icon| icon.rendition == "Icon-Small-1.png")
+        .unwrap();
     assert_eq!((icon.image.width, icon.image.height), (29, 29));
     assert!(icon.image.pixels == expected.pixels, "pixels differ");
 }
@@ -126,9 +175,15 @@ fn every_app_stub_rendition_decodes_including_atlas_links() {
 #[test]
 fn app_stub_atlas_crop_matches_the_directly_stored_copy() {
     let icons = icons(&assets_car(APP_STUB), "AppStubIcon").unwrap();
-    let copies: Vec<_> = icons.iter().filter(|icon| icon.rendition == "Icon-60@3x.png").collect();
+    let copies: Vec<_> = icons
+        .iter()
+        .filter(|icon| icon.rendition == "Icon-60@3x.png")
+        .collect();
     assert_eq!(copies.len(), 2);
-    assert!(copies[0].image == copies[1].image, "the atlas crop differs from the direct copy");
+    assert!(
+        copies[0].image == copies[1].image,
+        "the atlas crop differs from the direct copy"
+    );
 }
 
 #[test]
@@ -139,7 +194,11 @@ fn ipa_server_both_180_pixel_copies_decode() {
 }
 
 /// The fixtures with the facet their Info.plist names.
-const CATALOGS: [(&str, &str); 3] = [(IPA_SERVER, "AppIcon"), (APP_STUB, "AppStubIcon"), (PERMISSIONS, "AppIcon")];
+const CATALOGS: [(&str, &str); 3] = [
+    (IPA_SERVER, "AppIcon"),
+    (APP_STUB, "AppStubIcon"),
+    (PERMISSIONS, "AppIcon"),
+];
 
 /// Cutting a catalog anywhere gives an error (or, when only unused trailing bytes are cut,
 /// the same icon), never a panic or a different image.
@@ -150,7 +209,10 @@ fn truncated_catalogs_are_errors_not_panics() {
         let full = largest_icon(&car, facet).unwrap();
         let step = (car.len() / 300).max(1);
         let mut errors = 0;
-        for length in (0..car.len()).step_by(step).chain(car.len().saturating_sub(64)..car.len()) {
+        for length in (0..car.len())
+            .step_by(step)
+            .chain(car.len().saturating_sub(64)..car.len())
+        {
             match largest_icon(&car[..length], facet) {
                 Ok(icon) => assert_eq!(icon, full, "{ipa} cut at {length}"),
                 Err(_) => errors += 1,
@@ -173,9 +235,10 @@ fn next_random(state: &mut u64) -> u64 {
 #[test]
 fn corrupted_catalogs_do_not_panic() {
     let mut state = 0x9E37_79B9_7F4A_7C15;
-    for (ipa, facet) in CATALOGS {
+    // Fewer rounds for AppStub, whose 1024×1024 icon is slow to convert in debug builds.
+    for ((ipa, facet), rounds) in CATALOGS.into_iter().zip([300, 60, 300]) {
         let car = assets_car(ipa);
-        for round in 0..300 {
+        for round in 0..rounds {
             let mut corrupt = car.clone();
             for _ in 0..1 + round % 4 {
                 let position = next_random(&mut state) as usize % corrupt.len();
@@ -195,49 +258,11 @@ fn corrupted_catalogs_do_not_panic() {
 fn corrupted_block_tables_are_errors_not_panics() {
     let car = assets_car(PERMISSIONS);
     let table_offset = u32::from_be_bytes(car[16..20].try_into().unwrap()) as usize;
-    for position in (0..32).chain((table_offset..car.len()).step_by(3)) {
+    for position in (0..32).chain((table_offset..car.len()).step_by(7)) {
         for value in [0x00, 0x7f, 0xff] {
             let mut corrupt = car.clone();
             corrupt[position] = value;
             let _ = largest_icon(&corrupt, "AppIcon");
-        }
-    }
-}
-
-#[test]
-#[ignore]
-fn dump_debug_pngs() {
-    for (ipa, facet) in [(APP_STUB, "AppStubIcon"), (PERMISSIONS, "AppIcon"), (IPA_SERVER, "AppIcon")] {
-        for (i, icon) in icons(&assets_car(ipa), facet).unwrap().iter().enumerate() {
-            std::fs::write(format!("/tmp/car/out-{facet}-{i}-{}.png", icon.rendition), icon.image.to_png()).unwrap();
-        }
-    }
-}
-
-#[test]
-#[ignore]
-fn timing_probe() {
-    for (ipa, facet) in CATALOGS {
-        let car = assets_car(ipa);
-        let start = std::time::Instant::now();
-        let _ = largest_icon(&car, facet);
-        let a = start.elapsed();
-        let _ = icons(&car, facet);
-        eprintln!("{ipa}: largest {a:?}, all {:?}", start.elapsed() - a);
-    }
-    let mut state = 0x9E37_79B9_7F4A_7C15;
-    for (ipa, facet) in CATALOGS {
-        let car = assets_car(ipa);
-        for round in 0..300 {
-            let mut corrupt = car.clone();
-            for _ in 0..1 + round % 4 {
-                let position = next_random(&mut state) as usize % corrupt.len();
-                corrupt[position] = next_random(&mut state) as u8;
-            }
-            let start = std::time::Instant::now();
-            let r = largest_icon(&corrupt, facet);
-            let t = start.elapsed();
-            if t.as_millis() > 100 { eprintln!("{ipa} round {round}: {t:?} {:?}", r.map(|i| i.map(|i| (i.image.width, i.image.height)))); }
         }
     }
 }

@@ -1,52 +1,273 @@
-// Adapts the install page to the visitor's device. Without JavaScript every block stays
-// visible: the install link, the Safari fallback and the QR code.
+// Adapts the install block (#install) to the visitor's device: which blocks show, in which
+// order, and what they say. Without JavaScript, or if anything here fails, the page keeps its
+// general blocks: the install link, the address with the Safari advice, and the QR code.
+// The user-agent patterns are the theme's data/browsers.json, inlined as #otasite-browsers.
 (function () {
   "use strict";
-  document.documentElement.classList.add("js");
+
+  // ---- Pure functions (exposed as window.otasite for tests) --------------------------------
+
+  /** Compares dotted versions numerically: 16.10 > 16.2, 16 == 16.0. Returns -1, 0 or 1. */
+  function compareVersions(a, b) {
+    var pa = String(a).split(/\D+/).filter(Boolean).map(Number);
+    var pb = String(b).split(/\D+/).filter(Boolean).map(Number);
+    for (var i = 0; i < Math.max(pa.length, pb.length); i++) {
+      var x = pa[i] || 0, y = pb[i] || 0;
+      if (x !== y) { return x < y ? -1 : 1; }
+    }
+    return 0;
+  }
+
+  function firstMatch(entries, ua) {
+    for (var i = 0; i < (entries || []).length; i++) {
+      var entry = entries[i];
+      try {
+        if (new RegExp(entry.pattern).test(ua)) { return entry; }
+      } catch (e) {
+        if (window.console) { console.warn("otasite: bad pattern for " + entry.id + ": " + e); }
+      }
+    }
+    return null;
+  }
+
+  function matches(pattern, ua) {
+    try { return Boolean(pattern) && new RegExp(pattern).test(ua); } catch (e) { return false; }
+  }
+
+  /**
+   * The iOS version a user agent reports, as "major.minor[.patch]", or null. `lowerBound` is
+   * true when the real version may be newer: since iOS 26 the OS token is frozen at 18_6 (Safari
+   * then states the real version as Version/26.x, which wins when it is newer).
+   */
+  function iosVersion(ua, touchMac) {
+    var os = /\bOS (\d+)_(\d+)(?:_(\d+))? like Mac OS X/.exec(ua);
+    var safari = /\bVersion\/(\d+(?:\.\d+)*)/.exec(ua);
+    var fromOs = os ? os.slice(1).filter(Boolean).join(".") : null;
+    var fromSafari = safari ? safari[1] : null;
+    // An iPad asking for desktop sites reports macOS 10.15 in its OS token: only Version/ counts.
+    if (touchMac) { return { version: fromSafari, lowerBound: false }; }
+    if (fromOs && fromSafari && compareVersions(fromSafari, fromOs) > 0) {
+      return { version: fromSafari, lowerBound: false };
+    }
+    return { version: fromOs, lowerBound: fromOs === "18.6" && !fromSafari };
+  }
+
+  /**
+   * Who is visiting: platform ("iphone", "ipad", "android", "computer"), whether it runs iOS,
+   * the in-app browser or other iOS browser it uses (entries of browsers.json), the iOS version.
+   */
+  function classify(ua, maxTouchPoints, data) {
+    var platforms = data.platforms || {};
+    var touchMac = matches(platforms.mac, ua) && maxTouchPoints > 1;
+    var platform = "computer";
+    if (matches(platforms.iphone, ua)) { platform = "iphone"; }
+    else if (matches(platforms.ipad, ua) || touchMac) { platform = "ipad"; }
+    else if (matches(platforms.android, ua)) { platform = "android"; }
+    var ios = platform === "iphone" || platform === "ipad";
+    var inApp = ios ? firstMatch(data.in_app, ua) : null;
+    var browser = ios && !inApp ? firstMatch(data.ios_browsers, ua) : null;
+    var version = ios ? iosVersion(ua, touchMac) : { version: null, lowerBound: false };
+    var mode = !ios ? platform : inApp ? "inapp" : browser ? "other-browser" : "safari";
+    return {
+      platform: platform,
+      ios: ios,
+      touchMac: touchMac,
+      mode: mode,
+      inApp: inApp,
+      browser: browser,
+      iosVersion: version.version,
+      versionLowerBound: version.lowerBound
+    };
+  }
+
+  /** Reasons this build may not install on the visitor's iPhone or iPad (empty when fine). */
+  function compatWarnings(build, visitor) {
+    var warnings = [];
+    var device = visitor.platform === "ipad" ? "iPad" : "iPhone";
+    var system = visitor.platform === "ipad" ? "iPadOS" : "iOS";
+    var families = build.families;
+    if (families.length > 0) {
+      var fits = visitor.platform === "iphone"
+        ? families.indexOf("iphone") >= 0
+        // iPads also run iPhone apps.
+        : families.indexOf("ipad") >= 0 || families.indexOf("iphone") >= 0;
+      if (!fits) {
+        warnings.push(families.indexOf("ipad") >= 0
+          ? "This build is made for iPad only: it cannot be installed on an iPhone."
+          : "This build is not made for " + device + ": it cannot be installed here.");
+      }
+    }
+    if (build.minOs && visitor.iosVersion && !visitor.versionLowerBound &&
+        compareVersions(visitor.iosVersion, build.minOs) < 0) {
+      warnings.push("This build needs " + system + " " + build.minOs + " or later, and this " +
+        device + " runs " + system + " " + visitor.iosVersion + ". Update it first in " +
+        "Settings › General › Software Update, or ask the team for a build that supports " +
+        system + " " + visitor.iosVersion + ".");
+    }
+    return warnings;
+  }
+
+  /** Whether the profile has expired by now (the visitor's clock). */
+  function isExpired(expires, now) {
+    var at = expires ? Date.parse(expires) : NaN;
+    return !isNaN(at) && at <= now;
+  }
+
+  // ---- Copying the page address -------------------------------------------------------------
+
+  /** Copies with a hidden text area and execCommand, for browsers without navigator.clipboard. */
+  function legacyCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.setAttribute("aria-hidden", "true");
+    area.style.position = "fixed";
+    area.style.top = "0";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.focus();
+    area.select();
+    area.setSelectionRange(0, text.length); // iOS selects nothing with select() alone
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  }
 
   function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      return navigator.clipboard.writeText(text).catch(function () {
+        if (!legacyCopy(text)) { throw new Error("copy failed"); }
+      });
     }
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      var ok = false;
-      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
-      document.body.removeChild(area);
-      if (ok) { resolve(); } else { reject(new Error("copy failed")); }
+    return legacyCopy(text) ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+  }
+
+  /** Selects the address on the page so that the visitor can copy it by hand. */
+  function selectAddress() {
+    var code = document.getElementById("page-url");
+    if (!code || !window.getSelection) { return; }
+    var range = document.createRange();
+    range.selectNodeContents(code);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function setupCopy(visitor) {
+    var button = document.getElementById("copy-link");
+    var status = document.getElementById("copy-status");
+    if (!button || !status) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      copyText(button.getAttribute("data-url")).then(function () {
+        status.textContent = visitor.ios
+          ? "Link copied. Now open Safari and paste it into the address bar."
+          : "Link copied.";
+      }, function () {
+        selectAddress();
+        status.textContent = "Could not copy: the address above is selected, copy it from there.";
+      });
+    });
+  }
+
+  // ---- The page --------------------------------------------------------------------------------
+
+  function byId(id) { return document.getElementById(id); }
+
+  function show(id, visible) {
+    var el = byId(id);
+    if (el) { el.hidden = !visible; }
+  }
+
+  function setText(id, text) {
+    var el = byId(id);
+    if (el) { el.textContent = text; }
+  }
+
+  function capitalize(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
+  /** Moves these blocks of #install to its end, in this order (absent ones are skipped). */
+  function arrange(install, ids) {
+    ids.forEach(function (id) {
+      var el = byId(id);
+      if (el && el.parentNode === install) { install.appendChild(el); }
     });
   }
 
   function setup() {
-    var install = document.getElementById("install");
-    if (!install) { return; }
-    var button = document.getElementById("copy-link");
-    var status = document.getElementById("copy-status");
-    if (button) {
-      button.addEventListener("click", function () {
-        copyText(button.getAttribute("data-url")).then(function () {
-          status.textContent = "Link copied. Paste it into Safari.";
-        }, function () {
-          status.textContent = "Copy failed: select the address above and copy it.";
-        });
-      });
+    var install = byId("install");
+    var dataEl = byId("otasite-browsers");
+    if (!install || !dataEl) { return; }
+    var data = JSON.parse(dataEl.textContent);
+    var visitor = classify(navigator.userAgent, navigator.maxTouchPoints || 0, data);
+    var build = {
+      installable: install.getAttribute("data-installable") === "true",
+      minOs: install.getAttribute("data-min-os"),
+      families: (install.getAttribute("data-families") || "").split(" ").filter(Boolean),
+      expires: install.getAttribute("data-expires")
+    };
+    var expired = build.installable && isExpired(build.expires, Date.now());
+    var installable = build.installable && !expired;
+    var warnings = installable && visitor.ios ? compatWarnings(build, visitor) : [];
+
+    // What each block says.
+    if (visitor.inApp) {
+      setText("inapp-name", capitalize(visitor.inApp.name));
+      if (visitor.inApp.how) { setText("inapp-how", "In " + visitor.inApp.name + ": " + visitor.inApp.how); }
     }
-    var ua = navigator.userAgent;
-    var touchMac = /Macintosh/.test(ua) && navigator.maxTouchPoints > 1;
-    var ios = /iPhone|iPad|iPod/.test(ua) || touchMac;
-    var show = function (id) { var el = document.getElementById(id); if (el) { el.classList.add("show"); } };
-    if (ios) { show("safari-fallback"); } else { show("desktop"); show("safari-fallback"); }
+    if (visitor.browser) { setText("other-browser-name", visitor.browser.name); }
+    var list = byId("compat-list");
+    warnings.forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+
+    // Which blocks show.
+    var mode = visitor.mode;
+    var onIos = visitor.ios;
+    show("inapp", installable && mode === "inapp");
+    show("inapp-how", Boolean(visitor.inApp && visitor.inApp.how));
+    show("android", mode === "android");
+    show("compat", warnings.length > 0);
+    show("install-action", installable && onIos);
+    show("other-browser", mode === "other-browser");
+    show("expired-note", expired);
+    show("fallback-intro", onIos && mode !== "inapp");
+    show("desktop", !onIos);
+    setupCopy(visitor);
+
+    // In which order: what the visitor should do first comes first. Blocks left out of the
+    // list are hidden for this visitor and stay where they are.
+    var verdict = ["expired-note", "blocked"];
+    var order = {
+      "inapp": ["inapp", "safari-fallback", "compat", "install-action"],
+      "safari": ["compat", "install-action", "safari-fallback"],
+      "other-browser": ["compat", "install-action", "safari-fallback"],
+      "android": ["android", "desktop", "safari-fallback"],
+      "computer": ["desktop", "safari-fallback"]
+    }[mode];
+    arrange(install, verdict.concat(order));
+    install.setAttribute("data-visitor", mode);
   }
 
+  window.otasite = {
+    compareVersions: compareVersions,
+    iosVersion: iosVersion,
+    classify: classify,
+    compatWarnings: compatWarnings,
+    isExpired: isExpired
+  };
+
+  function start() {
+    try { setup(); } catch (e) {
+      if (window.console) { console.error("otasite: " + e); }
+    }
+  }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setup);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    setup();
+    start();
   }
 })();

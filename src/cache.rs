@@ -1,0 +1,190 @@
+//! The build cache: everything read from each archive (facts, SHA-256, rendered icons), keyed
+//! by path, size and modification time, so a rebuild costs only what changed.
+//!
+//! It lives in a folder beside the output (`.<output>.otasite-cache/`). It is never trusted
+//! blindly: a missing, corrupt or other-version cache is discarded and rebuilt.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ipa::Ipa;
+
+/// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
+const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-1");
+const INDEX: &str = "index.json";
+const ICONS: &str = "icons";
+
+/// What identifies an unchanged archive without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileKey {
+    pub size: u64,
+    /// Modification time in nanoseconds since 1970.
+    pub mtime_ns: i128,
+    pub inode: u64,
+}
+
+impl FileKey {
+    pub fn of(path: &Path) -> std::io::Result<FileKey> {
+        let meta = fs::metadata(path)?;
+        let mtime_ns = meta
+            .modified()?
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or(0);
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Ok(FileKey {
+            size: meta.len(),
+            mtime_ns,
+            inode,
+        })
+    }
+}
+
+/// One archive's cached reading.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub key: FileKey,
+    /// The facts, with `sha256` filled once the archive has been hashed.
+    pub ipa: Ipa,
+    /// Name stem of the rendered icons in the cache's icon folder, when the app has an icon.
+    pub icon_id: Option<String>,
+    /// Where the previous build published the archive inside the site, if it copied it.
+    pub published: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Index {
+    version: String,
+    /// By absolute archive path.
+    entries: BTreeMap<PathBuf, Entry>,
+}
+
+/// The cache of one output folder.
+pub struct Cache {
+    dir: PathBuf,
+    index: Index,
+    /// Why a cache on disk was discarded, for the verbose log.
+    pub discarded: Option<String>,
+}
+
+impl Cache {
+    /// The cache folder for an output folder.
+    pub fn dir_for(output: &Path) -> PathBuf {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "site".into());
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        parent.join(format!(".{name}.otasite-cache"))
+    }
+
+    /// Opens the cache, starting empty when it is absent, unreadable or of another version.
+    pub fn open(dir: PathBuf) -> Cache {
+        let (index, discarded) = match fs::read(dir.join(INDEX)) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Index::default(), None),
+            Err(e) => (Index::default(), Some(format!("unreadable: {e}"))),
+            Ok(bytes) => match serde_json::from_slice::<Index>(&bytes) {
+                Ok(index) if index.version == CACHE_VERSION => (index, None),
+                Ok(index) => (Index::default(), Some(format!("written by {}", index.version))),
+                Err(e) => (Index::default(), Some(format!("corrupt: {e}"))),
+            },
+        };
+        Cache {
+            dir,
+            index,
+            discarded,
+        }
+    }
+
+    /// The cached reading of `path` if the file is unchanged and its icons are still there.
+    pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
+        let entry = self.index.entries.get(path)?;
+        let icons_present = entry
+            .icon_id
+            .as_ref()
+            .is_none_or(|id| self.icon_path(id, 57).is_file() && self.icon_path(id, 512).is_file());
+        (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
+    }
+
+    pub fn icon_path(&self, id: &str, size: u32) -> PathBuf {
+        self.dir.join(ICONS).join(format!("{id}-{size}.png"))
+    }
+
+    /// Renders and stores an archive's icons, returning their id.
+    pub fn store_icons(&self, key: FileKey, path: &Path, image: &crate::raster::RgbaImage) -> std::io::Result<String> {
+        let id = crate::hash::sha256_bytes(format!("{}|{:?}", path.display(), key).as_bytes())[..24].to_string();
+        fs::create_dir_all(self.dir.join(ICONS))?;
+        for size in [57, 512] {
+            let target = self.icon_path(&id, size);
+            let tmp = target.with_extension("tmp");
+            fs::write(&tmp, image.square(size).to_png())?;
+            fs::rename(&tmp, &target)?;
+        }
+        Ok(id)
+    }
+
+    /// Replaces the index with exactly these entries, and removes icons no entry uses.
+    pub fn save(&mut self, entries: BTreeMap<PathBuf, Entry>) -> std::io::Result<()> {
+        self.index = Index {
+            version: CACHE_VERSION.to_string(),
+            entries,
+        };
+        fs::create_dir_all(&self.dir)?;
+        let tmp = self.dir.join("index.json.tmp");
+        fs::write(&tmp, serde_json::to_vec(&self.index)?)?;
+        fs::rename(&tmp, self.dir.join(INDEX))?;
+        self.remove_unused_icons();
+        Ok(())
+    }
+
+    fn remove_unused_icons(&self) {
+        let used: std::collections::HashSet<&str> = self
+            .index
+            .entries
+            .values()
+            .filter_map(|e| e.icon_id.as_deref())
+            .collect();
+        let Ok(files) = fs::read_dir(self.dir.join(ICONS)) else {
+            return;
+        };
+        for file in files.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let id = name.split('-').next().unwrap_or_default();
+            if !used.contains(id) {
+                let _ = fs::remove_file(file.path());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_or_foreign_cache_is_discarded() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(INDEX), b"{not json").unwrap();
+        let cache = Cache::open(dir.path().to_path_buf());
+        assert!(cache.discarded.as_deref().unwrap().starts_with("corrupt"));
+        fs::write(dir.path().join(INDEX), br#"{"version":"otasite-0.0.0","entries":{}}"#).unwrap();
+        let cache = Cache::open(dir.path().to_path_buf());
+        assert!(cache.discarded.as_deref().unwrap().contains("otasite-0.0.0"));
+    }
+
+    #[test]
+    fn cache_dir_sits_beside_the_output() {
+        assert_eq!(Cache::dir_for(Path::new("/x/dist")), Path::new("/x/.dist.otasite-cache"));
+        assert_eq!(Cache::dir_for(Path::new("dist")), Path::new("./.dist.otasite-cache"));
+    }
+}
