@@ -1,0 +1,110 @@
+//! The mechanics that make a rebuild cost what changed (counts and inodes, not timings).
+
+mod support;
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::Command;
+
+use support::ipa::IpaBuilder;
+
+/// Runs a verbose build and returns (archives opened, files hashed, archives linked from the
+/// previous site), read from its debug line.
+fn build(dir: &Path) -> (usize, usize, usize) {
+    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
+        .args(["build", "-v"])
+        .current_dir(dir)
+        .output()
+        .expect("run otasite");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("debug: archives:"))
+        .unwrap_or_else(|| panic!("no archives line in {stderr}"));
+    let counts = line.split_once('(').map(|(_, rest)| rest).unwrap_or_default();
+    let numbers: Vec<usize> = counts
+        .split([',', ' '])
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    (numbers[0], numbers[1], numbers[2])
+}
+
+fn site(count: usize) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join("site.yaml"), "base_url: https://apps.example.test/\n").expect("config");
+    for i in 0..count {
+        IpaBuilder::new(&format!("com.example.app{i}"), &format!("App {i}"))
+            .write(&tmp.path().join(format!("builds/app{i}.ipa")));
+    }
+    tmp
+}
+
+fn inode(path: &Path) -> u64 {
+    std::fs::metadata(path).expect("metadata").ino()
+}
+
+#[test]
+fn no_op_rebuild_reads_and_hashes_nothing_and_links_archives() {
+    let tmp = site(3);
+    assert_eq!(build(tmp.path()), (3, 3, 0), "cold build reads and hashes each archive once");
+    let published = tmp.path().join("dist/com.example.app1/1.0-1/app1.ipa");
+    let before = inode(&published);
+    assert_eq!(build(tmp.path()), (0, 0, 3), "no-op rebuild");
+    assert_eq!(inode(&published), before, "the unchanged .ipa is the same file, not a copy");
+}
+
+#[test]
+fn touched_or_replaced_archive_is_read_again() {
+    let tmp = site(3);
+    build(tmp.path());
+    // Touched: same bytes, new modification time.
+    let touched = tmp.path().join("builds/app0.ipa");
+    let file = std::fs::File::options().write(true).open(&touched).expect("open");
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).expect("touch");
+    drop(file);
+    assert_eq!(build(tmp.path()), (1, 1, 2));
+    // Replaced: new content under the same name.
+    IpaBuilder::new("com.example.app2", "App 2")
+        .version("2.0", "9")
+        .write(&tmp.path().join("builds/app2.ipa"));
+    assert_eq!(build(tmp.path()), (1, 1, 2));
+    let catalog = std::fs::read_to_string(tmp.path().join("dist/catalog.json")).expect("catalog");
+    assert!(catalog.contains("com.example.app2/2.0-9/"), "the new version is published");
+    assert!(!tmp.path().join("dist/com.example.app2/1.0-1").exists(), "the replaced build is gone");
+}
+
+#[test]
+fn one_new_build_costs_one_archive() {
+    let tmp = site(4);
+    build(tmp.path());
+    IpaBuilder::new("com.example.new", "New").write(&tmp.path().join("builds/new.ipa"));
+    assert_eq!(build(tmp.path()), (1, 1, 4));
+}
+
+#[test]
+fn corrupt_cache_is_rebuilt() {
+    let tmp = site(2);
+    build(tmp.path());
+    let index = tmp.path().join(".dist.otasite-cache/index.json");
+    std::fs::write(&index, b"{\"version\": 12, garbage").expect("corrupt");
+    assert_eq!(build(tmp.path()), (2, 2, 0), "everything is read again");
+    assert_eq!(build(tmp.path()), (0, 0, 2), "and the cache works again");
+    // Icons deleted from the cache: the archive is read again to render them.
+    for entry in std::fs::read_dir(tmp.path().join(".dist.otasite-cache/icons")).expect("icons") {
+        std::fs::remove_file(entry.expect("entry").path()).expect("remove");
+    }
+    let (opened, _, _) = build(tmp.path());
+    assert_eq!(opened, 2);
+}
+
+#[test]
+fn cached_and_fresh_builds_give_identical_sites() {
+    let tmp = site(3);
+    build(tmp.path());
+    let first = std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog");
+    let page = std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page");
+    build(tmp.path());
+    assert_eq!(first, std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog"));
+    assert_eq!(page, std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page"));
+}
