@@ -104,6 +104,10 @@ pub struct BuildInput {
     pub cache_key: Option<crate::cache::FileKey>,
     /// Where the previous build published this unchanged archive inside the site.
     pub published: Option<String>,
+    /// A build kept from a previous catalog (`--previous`): its `.ipa` stays at this URL.
+    pub published_ipa_url: Option<String>,
+    /// For a kept build: the archive entry its icon came from.
+    pub icon_source: Option<String>,
 }
 
 /// Two archives that would publish to the same place.
@@ -245,12 +249,13 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let (app_dir, dir) = build_dir(&ipa.bundle_id, ipa.info.version.as_deref(), ipa.info.build.as_deref());
     let base = &settings.base_url;
     let file_name = input.relative.rsplit('/').next().unwrap_or(&input.relative);
-    let ipa_url = match &settings.ipa_base_url {
-        Some(ipa_base) => {
+    let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
+        (Some(url), _) => url.clone(),
+        (None, Some(ipa_base)) => {
             let segments: Vec<&str> = input.relative.split('/').collect();
             urls::join(ipa_base, &segments)
         }
-        None => urls::join(base, &[&app_dir, &dir, file_name]),
+        (None, None) => urls::join(base, &[&app_dir, &dir, file_name]),
     };
     let manifest_url = urls::join(base, &[&app_dir, &dir, "manifest.plist"]);
     let name = settings
@@ -286,7 +291,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         platform: ipa.info.platform.clone(),
         extensions: ipa.extensions.clone(),
         notes_html: input.notes_html.clone(),
-        icon_source: ipa.icon.as_ref().map(|i| i.path.clone()),
+        icon_source: ipa.icon.as_ref().map(|i| i.path.clone()).or_else(|| input.icon_source.clone()),
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
     }
 }

@@ -22,6 +22,8 @@ pub enum Command {
     Init(InitArgs),
     /// Check a built site before deploying it, or a deployed one with --remote.
     Check(CheckArgs),
+    /// Build and serve the site on this machine for a look, rebuilding on changes.
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +62,10 @@ pub struct BuildArgs {
     /// Replace the output folder even if otasite did not create it.
     #[arg(long)]
     pub force: bool,
+    /// The deployed site's catalog.json: keep its builds (their .ipa files stay where they are
+    /// published) and add the archives found locally.
+    #[arg(long, value_name = "FILE")]
+    pub previous: Option<PathBuf>,
     /// Print only warnings and errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
@@ -102,4 +108,17 @@ pub struct CheckArgs {
     /// Seconds before a request with --remote gives up.
     #[arg(long, default_value_t = 20)]
     pub timeout: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// The site configuration file.
+    #[arg(long, short = 'c', default_value = "site.yaml")]
+    pub config: PathBuf,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, short = 'p', default_value_t = 8000)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
 }

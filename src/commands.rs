@@ -65,6 +65,7 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<Outcome> {
         force: args.force,
         verbosity,
         banner: None,
+        previous: args.previous.clone(),
     };
     let summary = pipeline::build(&settings, &options)?;
     for warning in pipeline::summary_warnings(&summary.catalog) {

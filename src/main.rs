@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Build(args) => otasite::commands::build(&args),
         Command::Init(args) => otasite::init::run(&args),
         Command::Check(args) => otasite::check::run(&args),
+        Command::Serve(args) => otasite::serve::run(&args),
     };
     match outcome {
         Ok(otasite::commands::Outcome::Success) => ExitCode::SUCCESS,

@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub verbosity: Verbosity,
     /// A note shown on every page.
     pub banner: Option<String>,
+    /// The deployed site's catalog.json, whose builds are kept.
+    pub previous: Option<PathBuf>,
 }
 
 /// Why a build failed. The previous site is untouched in every case.
@@ -53,6 +55,8 @@ pub enum BuildError {
     Render(#[from] render::RenderError),
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    #[error(transparent)]
+    Previous(#[from] crate::previous::PreviousError),
     #[error("cannot read release notes {path}: {source}")]
     Notes {
         path: PathBuf,
@@ -111,6 +115,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         log.warn(format!("skipped {}: {error}", path.display()));
     }
 
+    let inputs = match &options.previous {
+        Some(path) => with_previous(inputs, path, &log)?,
+        None => inputs,
+    };
+
     let step = Instant::now();
     let (mut catalog, mut inputs) = catalog::assemble(settings, inputs)?;
     if options.strict {
@@ -149,6 +158,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     render::render_site(&stage, &theme, &catalog, &extras)?;
     log.debug(format!("render: {:?}", step.elapsed()));
     stage.commit()?;
+    crate::hosting::size_warnings(&settings.output_dir).into_iter().for_each(|w| log.warn(w));
 
     let summary = BuildSummary {
         apps: catalog.apps.len(),
@@ -165,6 +175,22 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         started.elapsed()
     ));
     Ok(summary)
+}
+
+/// Adds the builds of a previous catalog that are not rebuilt from a local archive.
+fn with_previous(mut inputs: Vec<BuildInput>, path: &Path, log: &Log) -> Result<Vec<BuildInput>, BuildError> {
+    let (kept, warnings) = crate::previous::load(path, crate::clock::now())?;
+    for warning in warnings {
+        log.warn(warning);
+    }
+    let dir_of = |input: &BuildInput| {
+        catalog::build_dir(&input.ipa.bundle_id, input.ipa.info.version.as_deref(), input.ipa.info.build.as_deref())
+    };
+    let local: std::collections::HashSet<(String, String)> = inputs.iter().map(dir_of).collect();
+    let before = inputs.len();
+    inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
+    log.debug(format!("previous: kept {} build(s) from {}", inputs.len() - before, path.display()));
+    Ok(inputs)
 }
 
 /// Every `.ipa` under the folder, recursively, in a deterministic order.
@@ -258,6 +284,8 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
         icon_files,
         cache_key: Some(key),
         published,
+        published_ipa_url: None,
+        icon_source: None,
     };
     if let Some(entry) = cache.get(&absolute, key) {
         let mut ipa = entry.ipa.clone();
@@ -359,6 +387,10 @@ fn place_archives(
         .map(|(build, input)| {
             let source = input.ipa.file.as_path();
             let known = input.ipa.sha256.clone().filter(|s| !s.is_empty());
+            if input.published_ipa_url.is_some() {
+                // Kept from the previous catalog: the archive is not here and stays where it is.
+                return Ok(Placed { sha256: known.unwrap_or_default(), published: None, reused: false });
+            }
             if settings.ipa_base_url.is_some() {
                 let sha256 = match known {
                     Some(sha) => sha,

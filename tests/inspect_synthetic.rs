@@ -628,6 +628,92 @@ fn plist_just_under_the_cap_is_read() {
     assert_eq!(ipa.bundle_id, "com.example.bomb");
 }
 
+/// An XML plist whose root dict holds `depth` nested arrays (a few bytes per level).
+fn deeply_nested_xml_plist(depth: usize) -> Vec<u8> {
+    let mut xml = br#"<?xml version="1.0" encoding="UTF-8"?>
+<plist version="1.0"><dict><key>CFBundleIdentifier</key><string>com.example.deep</string>
+<key>Deep</key>"#
+        .to_vec();
+    xml.extend(b"<array>".repeat(depth));
+    xml.extend(b"</array>".repeat(depth));
+    xml.extend_from_slice(b"</dict></plist>");
+    xml
+}
+
+/// A binary plist of `depth` arrays, each holding only the next one.
+fn deeply_nested_binary_plist(depth: u32) -> Vec<u8> {
+    let mut plist = b"bplist00".to_vec();
+    let mut offsets = Vec::new();
+    for object in 0..depth {
+        offsets.push(plist.len() as u32);
+        if object + 1 < depth {
+            plist.push(0xA1); // array of one reference
+            plist.extend_from_slice(&(object + 1).to_be_bytes());
+        } else {
+            plist.push(0xA0); // empty array
+        }
+    }
+    let offset_table = plist.len() as u64;
+    offsets
+        .iter()
+        .for_each(|o| plist.extend_from_slice(&o.to_be_bytes()));
+    plist.extend_from_slice(&[0; 6]);
+    plist.extend_from_slice(&[4, 4]); // offset and reference sizes
+    plist.extend_from_slice(&u64::from(depth).to_be_bytes());
+    plist.extend_from_slice(&0u64.to_be_bytes()); // top object
+    plist.extend_from_slice(&offset_table.to_be_bytes());
+    plist
+}
+
+#[test]
+fn deeply_nested_info_plist_is_refused_instead_of_overflowing_the_stack() {
+    let ascii = format!("{}{}", "(".repeat(200_000), ")".repeat(200_000)).into_bytes();
+    let plists = [
+        ("XML", deeply_nested_xml_plist(200_000)),
+        ("binary", deeply_nested_binary_plist(200_000)),
+        ("ASCII", ascii),
+    ];
+    for (format, plist) in plists {
+        let archive = zip_of(&[("Payload/Deep.app/Info.plist", &plist)]);
+        assert_eq!(
+            refusal(&archive),
+            "Payload/Deep.app/Info.plist: Info.plist is not a valid property list: \
+             it nests more than 512 levels deep",
+            "{format} plist"
+        );
+    }
+}
+
+#[test]
+fn modestly_nested_info_plist_is_read() {
+    let archive = zip_of(&[("Payload/Deep.app/Info.plist", &deeply_nested_xml_plist(100))]);
+    let ipa = read_bytes(&archive).unwrap_or_else(|e| panic!("reads: {e}"));
+    assert_eq!(ipa.bundle_id, "com.example.deep");
+}
+
+#[test]
+fn deeply_nested_profile_or_extension_plist_is_only_a_warning() {
+    let app = demo()
+        .profile(None)
+        .app_file(
+            "embedded.mobileprovision",
+            cms_envelope(&deeply_nested_xml_plist(200_000)),
+        )
+        .app_file(
+            "PlugIns/Deep.appex/Info.plist",
+            deeply_nested_binary_plist(200_000),
+        );
+    let ipa = read(&app);
+    assert!(ipa.profile.is_none());
+    assert!(has_message(
+        &ipa,
+        Severity::Warning,
+        "more than 512 levels deep"
+    ));
+    assert!(ipa.extensions.is_empty());
+    assert!(ipa.installable());
+}
+
 #[test]
 fn entry_climbing_out_with_dot_dot_is_refused() {
     let bytes = demo().entry("../evil", b"x".to_vec()).to_bytes();
@@ -948,15 +1034,21 @@ fn inspect_with_a_good_and_a_bad_file_reports_both_and_exits_1() {
     let bomb = zip_of(&[("Payload/Bomb.app/Info.plist", &padded_info_plist(40 << 20))]);
     let bad = scratch.file("Bomb.ipa", &bomb);
     let lfs = scratch.file("Lfs.ipa", b"version https://git-lfs.github.com/spec/v1\n");
+    let deep_plist = deeply_nested_xml_plist(200_000);
+    let deep = scratch.file(
+        "Deep.ipa",
+        &zip_of(&[("Payload/D.app/Info.plist", &deep_plist)]),
+    );
 
-    let (code, reports) = inspect(&["--no-hash"], &[&good, &bad, &lfs]);
+    let (code, reports) = inspect(&["--no-hash"], &[&good, &bad, &lfs, &deep]);
     assert_eq!(code, Some(1));
-    assert_eq!(reports.len(), 3, "{reports:?}");
+    assert_eq!(reports.len(), 4, "{reports:?}");
     assert_eq!(reports[0]["bundle_id"], "com.example.demo");
     assert_eq!(reports[0]["file"], good.display().to_string());
     for (report, path, needle) in [
         (&reports[1], &bad, "more than 16 MiB"),
         (&reports[2], &lfs, "git lfs pull"),
+        (&reports[3], &deep, "levels deep"),
     ] {
         let object = report.as_object().expect("an object");
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
@@ -965,15 +1057,4 @@ fn inspect_with_a_good_and_a_bad_file_reports_both_and_exits_1() {
         let error = report["error"].as_str().expect("error text");
         assert!(error.contains(needle), "{error}");
     }
-}
-
-#[test]
-fn tmp_deep_nesting() {
-    let depth = 200_000;
-    let mut xml = br#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict><key>CFBundleIdentifier</key><string>com.example.deep</string><key>Deep</key>"#.to_vec();
-    xml.extend(b"<array>".repeat(depth));
-    xml.extend(b"</array>".repeat(depth));
-    xml.extend_from_slice(b"</dict></plist>");
-    let archive = zip_of(&[("Payload/Deep.app/Info.plist", &xml)]);
-    eprintln!("{:?}", read_bytes(&archive).map(|i| i.bundle_id));
 }

@@ -14,10 +14,9 @@ pub const CATALOG_FILE: &str = "catalog.json";
 pub const DISPLAY_IMAGE_SIZE: u32 = 57;
 pub const FULL_SIZE_IMAGE_SIZE: u32 = 512;
 
-/// Parses `catalog.json` bytes; the error names `source` (a file or URL) in one line.
-pub fn parse_catalog(bytes: &[u8], source: &str) -> Result<Catalog, String> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| format!("{source} is not an otasite catalog ({e}); run `otasite build` to write it again"))
+/// Parses `catalog.json` bytes; the error is a predicate for the file or URL they came from.
+pub fn parse_catalog(bytes: &[u8]) -> Result<Catalog, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("is not an otasite catalog ({e}); run `otasite build` to write it again"))
 }
 
 /// Reads `DIR/catalog.json`, with an error that names the file.
@@ -29,7 +28,7 @@ pub fn read_catalog(dir: &Path) -> anyhow::Result<(Catalog, Vec<u8>)> {
             path.display()
         )
     })?;
-    let catalog = parse_catalog(&bytes, &path.display().to_string()).map_err(anyhow::Error::msg)?;
+    let catalog = parse_catalog(&bytes).map_err(|e| anyhow::anyhow!("{} {e}", path.display()))?;
     Ok((catalog, bytes))
 }
 

@@ -1,8 +1,143 @@
-//! `otasite init`: a starter site for a host.
+//! `otasite init`: a starter site for a host (site.yaml, builds/, Git LFS for archives and the
+//! CI workflow that publishes the site). Files that already exist are kept as they are.
 
-use crate::cli::InitArgs;
+mod files;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cli::{Host, InitArgs};
 use crate::commands::Outcome;
+pub use files::{StarterFile, starter_files};
 
-pub fn run(_args: &InitArgs) -> anyhow::Result<Outcome> {
-    anyhow::bail!("otasite init is being written")
+/// What happened to one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Wrote,
+    /// It existed already and was left untouched.
+    Kept,
+}
+
+pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create the folder {}", args.dir.display()))?;
+    let mut results = Vec::new();
+    for file in starter_files(args.host, args.theme) {
+        let written = write_new(&args.dir, &file)?;
+        results.push((file.path, written));
+    }
+    let report = report(args, &results);
+    std::io::stdout()
+        .lock()
+        .write_all(report.as_bytes())
+        .context("cannot print the report")?;
+    Ok(Outcome::Success)
+}
+
+/// Writes `file` under `dir` unless something is already there. `create_new` makes the check
+/// and the creation one step, so a file appearing meanwhile is not overwritten either.
+pub fn write_new(dir: &Path, file: &StarterFile) -> anyhow::Result<Written> {
+    let path: PathBuf = dir.join(&file.path);
+    if path.symlink_metadata().is_ok() {
+        return Ok(Written::Kept);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if file.executable {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o755);
+    }
+    let mut out = match options.open(&path) {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(Written::Kept),
+        Err(e) => return Err(e).with_context(|| format!("cannot create {}", path.display())),
+    };
+    out.write_all(file.contents.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Written::Wrote)
+}
+
+/// What was written and kept, then the next steps.
+fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
+    let mut out = format!(
+        "Setting up {} for {}:\n",
+        args.dir.display(),
+        files::host_name(args.host)
+    );
+    let theme_prefix = format!("{}/", files::THEME_DIR);
+    let (theme_files, other_files): (Vec<_>, Vec<_>) = results
+        .iter()
+        .partition(|(path, _)| path.starts_with(&theme_prefix));
+    for (path, written) in &other_files {
+        out += &match written {
+            Written::Wrote => format!("  wrote {path}\n"),
+            Written::Kept => format!("  kept  {path} (it exists; left unchanged)\n"),
+        };
+    }
+    if !theme_files.is_empty() {
+        let kept = theme_files.iter().filter(|(_, w)| *w == Written::Kept).count();
+        let kept_note = if kept > 0 { format!("; kept {kept} that exist") } else { String::new() };
+        out += &format!(
+            "  wrote {theme_prefix} ({} files of the built-in theme{kept_note})\n",
+            theme_files.len() - kept,
+        );
+    }
+    out.push_str("\nNext steps:\n");
+    for (number, step) in next_steps(args, results).iter().enumerate() {
+        out += &format!("  {}. {step}\n", number + 1);
+    }
+    out
+}
+
+fn next_steps(args: &InitArgs, results: &[(String, Written)]) -> Vec<String> {
+    let kept = |path: &str| results.iter().any(|(p, w)| p == path && *w == Written::Kept);
+    let mut steps = Vec::new();
+    if args.dir != Path::new(".") {
+        steps.push(format!("cd {}", args.dir.display()));
+    }
+    if args.theme && kept("site.yaml") {
+        steps.push(format!(
+            "site.yaml was kept: add `theme: {}` to it to use the copied theme.",
+            files::THEME_DIR
+        ));
+    }
+    if args.host != Host::GithubPages {
+        steps.push(
+            "Set base_url in site.yaml to the https:// URL the site will be served from.".into(),
+        );
+    }
+    steps.push(
+        "Copy .ipa files into builds/ (release notes beside them as .md) and preview with \
+         `otasite build` (writes dist/)."
+            .into(),
+    );
+    let lfs_ready = std::fs::read_to_string(args.dir.join(files::GITATTRIBUTES_PATH))
+        .is_ok_and(|text| text.lines().any(|line| line.trim() == files::LFS_LINE));
+    if !lfs_ready {
+        steps.push(format!(
+            "{} was kept and does not store archives in Git LFS: add the line `{}`.",
+            files::GITATTRIBUTES_PATH,
+            files::LFS_LINE
+        ));
+    }
+    steps.push(
+        "Run `git lfs install` once on this machine, then commit (archives go to Git LFS) \
+         and push to GitHub."
+            .into(),
+    );
+    if kept(files::WORKFLOW_PATH) {
+        steps.push(format!(
+            "{} was kept: compare it with the one `otasite init` writes in an empty folder.",
+            files::WORKFLOW_PATH
+        ));
+    }
+    steps.extend(files::host_steps(args.host).iter().map(|s| s.to_string()));
+    steps
 }

@@ -9,9 +9,9 @@ pub const FULL_SIZE_IMAGE: u32 = 512;
 /// A rounded square in a colour derived from `seed`, with a lighter diagonal band: recognisable
 /// per app, drawn without fonts.
 pub fn placeholder(seed: &str, size: u32) -> RgbaImage {
-    let hash = seed
-        .bytes()
-        .fold(2_166_136_261u32, |h, b| (h ^ b as u32).wrapping_mul(16_777_619));
+    let hash = seed.bytes().fold(2_166_136_261u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(16_777_619)
+    });
     let hue = (hash % 360) as f32;
     let (r, g, b) = hsl_to_rgb(hue, 0.55, 0.45);
     let radius = size as f32 * 0.22;

@@ -61,7 +61,10 @@ mod tests {
         assert!(text.contains("&lt;script&gt;"), "{text}");
         let value = Value::from_reader_xml(&xml[..]).unwrap();
         let item = &value.as_dictionary().unwrap()["items"].as_array().unwrap()[0];
-        let title = item.as_dictionary().unwrap()["metadata"].as_dictionary().unwrap()["title"].as_string();
+        let title = item.as_dictionary().unwrap()["metadata"]
+            .as_dictionary()
+            .unwrap()["title"]
+            .as_string();
         assert_eq!(title, Some("<script>alert(1)</script> & \"Co\""));
     }
 }

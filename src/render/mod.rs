@@ -83,6 +83,7 @@ pub fn render_site(
         stage.write(path, bytes)?;
     }
     stage.write(".nojekyll", b"")?;
+    stage.write("_headers", crate::hosting::headers_file(catalog).as_bytes())?;
     if let Some(cname) = &extras.cname {
         stage.write("CNAME", format!("{cname}\n").as_bytes())?;
     }

@@ -15,7 +15,11 @@ pub fn svg(text: &str) -> String {
             .quiet_zone(true)
             .build()
             .replacen("<?xml version=\"1.0\" standalone=\"yes\"?>", "", 1)
-            .replacen("<svg ", "<svg role=\"img\" aria-label=\"QR code of this page's address\" ", 1),
+            .replacen(
+                "<svg ",
+                "<svg role=\"img\" aria-label=\"QR code of this page's address\" ",
+                1,
+            ),
         // Only URLs longer than a QR code can hold end here; the page still shows the URL.
         Err(_) => String::new(),
     }

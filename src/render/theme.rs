@@ -5,17 +5,50 @@ use std::path::{Path, PathBuf};
 
 /// Every file of the built-in theme, by its path inside the theme folder.
 pub const DEFAULT_THEME: &[(&str, &str)] = &[
-    ("templates/base.html", include_str!("../../themes/default/templates/base.html")),
-    ("templates/index.html", include_str!("../../themes/default/templates/index.html")),
-    ("templates/app.html", include_str!("../../themes/default/templates/app.html")),
-    ("templates/build.html", include_str!("../../themes/default/templates/build.html")),
-    ("templates/feed.xml", include_str!("../../themes/default/templates/feed.xml")),
-    ("templates/partials/install.html", include_str!("../../themes/default/templates/partials/install.html")),
-    ("templates/partials/facts.html", include_str!("../../themes/default/templates/partials/facts.html")),
-    ("templates/partials/help.html", include_str!("../../themes/default/templates/partials/help.html")),
-    ("static/style.css", include_str!("../../themes/default/static/style.css")),
-    ("static/otasite.js", include_str!("../../themes/default/static/otasite.js")),
-    ("data/browsers.json", include_str!("../../themes/default/data/browsers.json")),
+    (
+        "templates/base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "templates/app.html",
+        include_str!("../../themes/default/templates/app.html"),
+    ),
+    (
+        "templates/build.html",
+        include_str!("../../themes/default/templates/build.html"),
+    ),
+    (
+        "templates/feed.xml",
+        include_str!("../../themes/default/templates/feed.xml"),
+    ),
+    (
+        "templates/partials/install.html",
+        include_str!("../../themes/default/templates/partials/install.html"),
+    ),
+    (
+        "templates/partials/facts.html",
+        include_str!("../../themes/default/templates/partials/facts.html"),
+    ),
+    (
+        "templates/partials/help.html",
+        include_str!("../../themes/default/templates/partials/help.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../../themes/default/static/style.css"),
+    ),
+    (
+        "static/otasite.js",
+        include_str!("../../themes/default/static/otasite.js"),
+    ),
+    (
+        "data/browsers.json",
+        include_str!("../../themes/default/data/browsers.json"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -162,7 +162,9 @@ impl<'a> Candidate<'a> {
                 let link = csi
                     .internal_link()
                     .and_then(|link| {
-                        link.ok_or_else(|| CarError::BrokenLink("is not named".to_owned()))
+                        link.ok_or_else(|| {
+                            CarError::BrokenLink("has no KLNI record naming it".to_owned())
+                        })
                     })
                     .map_err(|error| CarError::Rendition {
                         name: csi.name.clone(),

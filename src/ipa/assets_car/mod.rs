@@ -73,7 +73,14 @@ pub enum CarError {
     #[error("its pixel format {0:?} is not supported")]
     UnsupportedPixelFormat(String),
     #[error("it is {width}x{height} pixels, beyond the {MAX_DIMENSION}x{MAX_DIMENSION} limit")]
-    TooLarge { width: u64, height: u64 },
+    TooLarge { width: u32, height: u32 },
+    #[error("it is {width}x{height} pixels: an image needs a non-zero width and height")]
+    Empty { width: u32, height: u32 },
+    #[error(
+        "its {rows} rows of {stride} bytes exceed the {} MiB limit for one bitmap",
+        MAX_BITMAP_BYTES >> 20
+    )]
+    RowsTooLarge { rows: u32, stride: u32 },
     #[error("its {codec} data could not be decompressed: {detail}")]
     Decompression { codec: &'static str, detail: String },
     #[error("its embedded {format} image could not be decoded: {detail}")]

@@ -174,11 +174,11 @@ fn decode_bitmap(csi: &Csi, budget: &mut Budget) -> Result<RgbaImage, CarError> 
 
 /// Rejects empty images and any side above [`MAX_DIMENSION`].
 fn check_dimensions(width: u32, height: u32) -> Result<(), CarError> {
-    if width == 0 || height == 0 || width > MAX_DIMENSION || height > MAX_DIMENSION {
-        return Err(CarError::TooLarge {
-            width: width.into(),
-            height: height.into(),
-        });
+    if width == 0 || height == 0 {
+        return Err(CarError::Empty { width, height });
+    }
+    if width > MAX_DIMENSION || height > MAX_DIMENSION {
+        return Err(CarError::TooLarge { width, height });
     }
     Ok(())
 }
@@ -187,19 +187,16 @@ fn check_dimensions(width: u32, height: u32) -> Result<(), CarError> {
 fn row_stride(csi: &Csi, width: usize, format: PixelFormat) -> Result<usize, CarError> {
     let packed = width * format.bytes_per_pixel();
     let stride = csi.bytes_per_row()?.map_or(packed, to_usize);
-    let height = to_usize(csi.height);
     if stride < packed {
         return Err(CarError::Corrupt(format!(
             "a row of {width} pixels cannot fit in {stride} bytes"
         )));
     }
-    if stride
-        .checked_mul(height)
-        .is_none_or(|total| total > MAX_BITMAP_BYTES)
-    {
-        return Err(CarError::TooLarge {
-            width: stride as u64 / format.bytes_per_pixel() as u64,
-            height: height as u64,
+    let total = stride.checked_mul(to_usize(csi.height));
+    if total.is_none_or(|total| total > MAX_BITMAP_BYTES) {
+        return Err(CarError::RowsTooLarge {
+            rows: csi.height,
+            stride: u32::try_from(stride).unwrap_or(u32::MAX),
         });
     }
     Ok(stride)

@@ -44,6 +44,19 @@ fn plain_icon(name: &str, size: u32, extra_key: &[(u16, u16)]) -> Entry {
     }
 }
 
+/// A catalog whose facet `AppIcon` has these renditions (8 entries per tree node).
+fn icon_catalog_of(renditions: &[Entry]) -> Vec<u8> {
+    catalog(&[("AppIcon", ICON)], renditions, 8)
+}
+
+/// A catalog whose facet `AppIcon` has the one rendition `csi`.
+fn icon_catalog(csi: &CsiSpec) -> Vec<u8> {
+    icon_catalog_of(&[Entry {
+        key: vec![(17, ICON)],
+        value: csi.encode(),
+    }])
+}
+
 fn icon_sizes(car: &[u8]) -> Vec<(String, u32)> {
     icons(car, "AppIcon")
         .unwrap()
@@ -158,7 +171,7 @@ fn dark_and_tinted_appearances_are_skipped() {
         plain_icon("dark.png", 4, &[(7, 1)]),
         plain_icon("tinted.png", 5, &[(7, 2), (9, 1)]),
     ];
-    let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
+    let car = icon_catalog_of(&renditions);
     assert_eq!(icon_sizes(&car), [("light.png".to_owned(), 2)]);
 }
 
@@ -192,7 +205,7 @@ fn equal_sizes_prefer_direct_storage_then_srgb_then_no_subtype() {
         plain_icon("subtype.png", 3, &[(16, 1792), (9, 3)]),
         plain_icon("plain.png", 3, &[(9, 4)]),
     ];
-    let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
+    let car = icon_catalog_of(&renditions);
     let names: Vec<String> = icon_sizes(&car).into_iter().map(|(name, _)| name).collect();
     assert_eq!(names, ["plain.png", "subtype.png", "p3.png", "linked.png"]);
 }
@@ -225,7 +238,7 @@ fn links_crop_the_packed_atlas_with_a_bottom_left_origin() {
         key: vec![(17, ICON), (12, 2)],
         value: link.encode(),
     };
-    let car = catalog(&[("AppIcon", ICON)], &[atlas, linked], 8);
+    let car = icon_catalog_of(&[atlas, linked]);
 
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
     assert_eq!((icon.rendition.as_str(), icon.scale), ("Icon-40@2x.png", 2));
@@ -248,7 +261,7 @@ fn links_to_missing_or_linked_atlases_are_errors() {
         key: vec![(17, ICON)],
         value: link.encode(),
     };
-    let car = catalog(&[("AppIcon", ICON)], &[missing], 8);
+    let car = icon_catalog_of(&[missing]);
     let error = largest_icon(&car, "AppIcon").unwrap_err();
     assert!(error.to_string().contains("packed image"), "{error}");
 
@@ -262,7 +275,7 @@ fn links_to_missing_or_linked_atlases_are_errors() {
         key: vec![(17, ICON)],
         value: self_link.encode(),
     };
-    let car = catalog(&[("AppIcon", ICON)], &[entry], 8);
+    let car = icon_catalog_of(&[entry]);
     assert!(largest_icon(&car, "AppIcon").is_err());
 }
 
@@ -280,28 +293,14 @@ fn chunked_lzfse_bitmaps_with_padded_rows_are_stacked() {
         .collect();
     let csi =
         CsiSpec::image("chunked.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks)).with_stride(32);
-    let car = catalog(
-        &[("AppIcon", ICON)],
-        &[Entry {
-            key: vec![(17, ICON)],
-            value: csi.encode(),
-        }],
-        8,
-    );
+    let car = icon_catalog(&csi);
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
     assert_eq!(icon.image.pixels, expected_rgba(&rows, width, stride));
 
     // Chunks that do not add up to the height are rejected.
     let short =
         CsiSpec::image("short.png", 5, 4, b"ARGB", chunked_bitmap(4, &chunks[..2])).with_stride(32);
-    let car = catalog(
-        &[("AppIcon", ICON)],
-        &[Entry {
-            key: vec![(17, ICON)],
-            value: short.encode(),
-        }],
-        8,
-    );
+    let car = icon_catalog(&short);
     assert!(largest_icon(&car, "AppIcon").is_err());
 }
 
@@ -322,14 +321,7 @@ fn every_bitmap_compression_decodes_through_a_catalog() {
     ];
     for (compression, blob) in payloads {
         let csi = CsiSpec::image("icon.png", 3, 2, b"ARGB", bitmap(compression, &blob));
-        let car = catalog(
-            &[("AppIcon", ICON)],
-            &[Entry {
-                key: vec![(17, ICON)],
-                value: csi.encode(),
-            }],
-            8,
-        );
+        let car = icon_catalog(&csi);
         let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
         assert_eq!(
             icon.image.pixels,
@@ -349,14 +341,7 @@ fn gray_alpha_bitmaps_become_rgba() {
         b"GA8 ",
         bitmap(0, &[100, 255, 64, 128, 0, 0]),
     );
-    let car = catalog(
-        &[("AppIcon", ICON)],
-        &[Entry {
-            key: vec![(17, ICON)],
-            value: csi.encode(),
-        }],
-        8,
-    );
+    let car = icon_catalog(&csi);
     let icon = largest_icon(&car, "AppIcon").unwrap().unwrap();
     assert_eq!(
         icon.image.pixels,
@@ -390,7 +375,7 @@ fn raw_png_and_jpeg_payloads_decode_and_rank_by_their_own_size() {
             value: json.encode(),
         },
     ];
-    let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
+    let car = icon_catalog_of(&renditions);
     let decoded = icons(&car, "AppIcon").unwrap();
     assert_eq!(decoded.len(), 2, "the JSON data is no image");
     let (jpeg_icon, png_icon) = (&decoded[0], &decoded[1]);
@@ -415,14 +400,14 @@ fn an_undecodable_largest_rendition_falls_back_to_the_next() {
         },
         plain_icon("small.png", 2, &[]),
     ];
-    let car = catalog(&[("AppIcon", ICON)], &renditions, 8);
+    let car = icon_catalog_of(&renditions);
     assert_eq!(
         largest_icon(&car, "AppIcon").unwrap().unwrap().rendition,
         "small.png"
     );
     assert_eq!(icon_sizes(&car), [("small.png".to_owned(), 2)]);
 
-    let only_hevc = catalog(&[("AppIcon", ICON)], &renditions[..1], 8);
+    let only_hevc = icon_catalog_of(&renditions[..1]);
     let error = largest_icon(&only_hevc, "AppIcon").unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -437,20 +422,23 @@ fn oversized_bitmaps_are_rejected_before_decoding() {
     // 4096 rows of a 1 GiB stride: within the dimension limit, beyond the byte limit.
     let huge_stride =
         CsiSpec::image("stride.png", 4096, 4096, b"ARGB", bitmap(3, &[])).with_stride(1 << 30);
-    for csi in [too_wide, huge_stride] {
-        let car = catalog(
-            &[("AppIcon", ICON)],
-            &[Entry {
-                key: vec![(17, ICON)],
-                value: csi.encode(),
-            }],
-            8,
-        );
-        let error = largest_icon(&car, "AppIcon").unwrap_err();
-        assert!(
-            matches!(&error, CarError::Rendition { source, .. } if matches!(**source, CarError::TooLarge { .. })),
-            "{error}"
-        );
+    let error = largest_icon(&icon_catalog(&too_wide), "AppIcon").unwrap_err();
+    assert!(
+        matches!(source_of(&error), CarError::TooLarge { .. }),
+        "{error}"
+    );
+    let error = largest_icon(&icon_catalog(&huge_stride), "AppIcon").unwrap_err();
+    assert!(
+        matches!(source_of(&error), CarError::RowsTooLarge { .. }),
+        "{error}"
+    );
+}
+
+/// The cause inside a [`CarError::Rendition`].
+fn source_of(error: &CarError) -> &CarError {
+    match error {
+        CarError::Rendition { source, .. } => source,
+        other => other,
     }
 }
 
@@ -458,7 +446,7 @@ fn oversized_bitmaps_are_rejected_before_decoding() {
 fn nameless_renditions_get_a_descriptive_name() {
     let mut entry = plain_icon("", 2, &[]);
     entry.value = CsiSpec::image("", 2, 2, b"ARGB", bitmap(0, &bgra_rows(2, 2, 8))).encode();
-    let car = catalog(&[("AppIcon", ICON)], &[entry], 8);
+    let car = icon_catalog_of(&[entry]);
     assert_eq!(
         largest_icon(&car, "AppIcon").unwrap().unwrap().rendition,
         "AppIcon 2x2"

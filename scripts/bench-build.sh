@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# Benchmarks `otasite build` and `otasite inspect` against the issue's targets and prints ONE
+# markdown table (also saved to target/bench/results.md).
+#
+#   scripts/bench-build.sh [N] [SIZE_MB]        # defaults: 1000 archives of 2 MiB
+#
+# Environment:
+#   RUNS=3                 timed runs per measurement (the table shows the median)
+#   BIG_N=20 BIG_SIZE_MB=100   the second, I/O-bound set (fewer, larger archives); BIG_N=0 skips it
+#   INSPECT_REPEAT=100     how many times each real fixture is named on the inspect command lines
+#   FIXTURES=/work/shared/fixtures/real/ipa   where the real .ipa fixtures are
+#   OTASITE=path           use this otasite binary instead of building target/release/otasite
+#   GENERATOR=path         likewise for the bench_archives example
+#
+# Sets (under target/bench/, regenerated only when missing or of another N/size):
+#   scale  N × SIZE_MB MiB        cold builds, no-op rebuild, one new build added, memory
+#   io     BIG_N × BIG_SIZE_MB    cold builds where I/O dominates (the ratios against cp/sha256sum)
+#   small  the first BIG_N archives of the scale set, hard-linked: memory must be flat in size
+# Archives come from examples/bench_archives.rs (Info.plist, profile, CgBI icon and an
+# incompressible stored payload; a distinct bundle id or version each).
+#
+# Method: no page cache is dropped (that needs root and says little about a CI runner); all
+# archives are read once before measuring, so EVERY command (otasite and the references alike)
+# runs with a warm page cache for its input. `sync` runs untimed before every timed command so
+# no earlier command's dirty pages are flushed inside it. Each reference and its otasite
+# counterpart alternate order from run to run. Wall time comes from nanosecond clocks around
+# the command; peak RSS from `/usr/bin/time -v`. "Cold build" = no output folder and no
+# cache folder.
+#
+# Targets checked (PASS/FAIL):
+#   cold build (copy)    ≤ 1.1 × `cp -r` of the same archives
+#   cold build (--link)  ≤ 1.1 × sha256sum over the same files on all cores (xargs -P nproc)
+#   no-op rebuild        < 5 % of the cold (copy) build and < 0.3 s (scale set)
+#   one new build added  opens and hashes exactly 1 archive, links the other N, and costs no more
+#                        over the no-op rebuild than a cold build of a site of that 1 archive
+#   peak RSS             < 100 MB on the scale set; io-set RSS within 10 MB of the small set's
+#   inspect --no-hash    ≥ 20 × the files/s of app-info-parser (bench/parse-all.js), whole
+#                        process against whole process, on the readable real fixtures
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+
+N="${1:-1000}"
+SIZE_MB="${2:-2}"
+RUNS="${RUNS:-3}"
+BIG_N="${BIG_N:-20}"
+BIG_SIZE_MB="${BIG_SIZE_MB:-100}"
+INSPECT_REPEAT="${INSPECT_REPEAT:-100}"
+FIXTURES="${FIXTURES:-/work/shared/fixtures/real/ipa}"
+WORK="$ROOT/target/bench"
+P="$(nproc)"
+
+log() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+
+if [[ ! -x /usr/bin/time ]]; then
+    log "installing GNU time (for /usr/bin/time -v)"
+    sudo=""
+    [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq >&2
+    $sudo apt-get install -y -qq time >&2
+fi
+
+if [[ -z "${OTASITE:-}" || -z "${GENERATOR:-}" ]]; then
+    log "building release binaries"
+    cargo build --release --quiet --bin otasite --example bench_archives
+fi
+OTASITE="$(realpath "${OTASITE:-target/release/otasite}")"
+GENERATOR="$(realpath "${GENERATOR:-target/release/examples/bench_archives}")"
+
+HAVE_NODE=1
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    log "node/npm not found: the inspect comparison is skipped"
+    HAVE_NODE=0
+elif [[ ! -d bench/node_modules/app-info-parser ]]; then
+    log "installing app-info-parser into bench/node_modules"
+    (cd bench && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+mkdir -p "$WORK"
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+# Runs "$@" once, timed; prints "<seconds> <peak RSS in MB>". stdout goes to $WORK/last.out,
+# stderr to $WORK/last.err. Fails loudly if the command fails.
+measure() {
+    sync
+    local start end
+    start=$(date +%s%N)
+    if ! /usr/bin/time -v -o "$WORK/time.log" "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
+        log "command failed: $*"
+        tail -20 "$WORK/last.err" >&2
+        exit 1
+    fi
+    end=$(date +%s%N)
+    local rss
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.log")
+    awk -v ns="$((end - start))" -v kb="$rss" 'BEGIN { printf "%.4f %.1f\n", ns / 1e9, kb / 1024 }'
+}
+
+median() {
+    sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Results: RES_T[key] = median seconds, RES_M[key] = median peak RSS (MB).
+declare -A RES_T RES_M SAMPLES_T SAMPLES_M
+record() { # key seconds rss
+    SAMPLES_T[$1]+="$2 "
+    SAMPLES_M[$1]+="$3 "
+}
+# timed KEY COMMAND...: one measured run of COMMAND recorded under KEY.
+timed() {
+    local key="$1" res
+    shift
+    res=$(measure "$@")
+    record "$key" $res
+}
+finish() { # key
+    RES_T[$1]=$(tr ' ' '\n' <<<"${SAMPLES_T[$1]}" | grep . | median)
+    RES_M[$1]=$(tr ' ' '\n' <<<"${SAMPLES_M[$1]}" | grep . | median)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Sets
+
+# make_set NAME COUNT SIZE_MB: target/bench/NAME/builds with COUNT archives, plus site.yaml.
+make_set() {
+    local name="$1" count="$2" size="$3" dir="$WORK/$1"
+    local stamp="$count x $size MiB, $(sha256sum examples/bench_archives.rs | cut -c1-16)"
+    if [[ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]]; then
+        log "generating $name: $count archives of $size MiB"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        "$GENERATOR" "$dir/builds" "$count" "$size" >&2
+        # The "one new build" of the scale set: the next build of an existing app, kept aside.
+        "$GENERATOR" "$dir/extra" 1 "$size" --first "$count" >&2
+        echo "$stamp" >"$dir/.stamp"
+    fi
+    write_config "$dir"
+}
+
+write_config() {
+    cat >"$1/site.yaml" <<'EOF'
+title: otasite benchmark
+base_url: https://builds.example.com/
+builds: builds
+output: dist
+EOF
+}
+
+# The small set: the first BIG_N archives of the scale set (hard links: no extra disk).
+make_small_set() {
+    local dir="$WORK/small"
+    rm -rf "$dir"
+    mkdir -p "$dir/builds"
+    find "$WORK/scale/builds" -name '*.ipa' | sort | head -n "$BIG_N" | xargs -I{} ln {} "$dir/builds/"
+    write_config "$dir"
+}
+
+clean_site() { # dir
+    rm -rf "$1/dist" "$1/.dist.otasite-cache" "$1"/.dist.staging-* "$1"/.dist.old-* "$1/cp-out"
+}
+
+warm() { # dir: read every archive once so all commands start from a warm page cache
+    cat "$1"/builds/*.ipa "$1"/extra/*.ipa >/dev/null 2>&1 || true
+}
+
+# sha256sum over the set on all cores; batches of about count / (8 P) files per process.
+sha_all() { # dir count
+    local batch=$(( $2 / (8 * P) ))
+    ((batch < 1)) && batch=1
+    cd "$1/builds" && find . -name '*.ipa' -print0 | xargs -0 -P"$P" -n"$batch" sha256sum >/dev/null
+}
+export -f sha_all
+export P
+
+# Cold builds against their references, alternating order. Keys: PREFIX.{cp,sha,copy,link}.
+bench_cold() { # prefix dir count
+    local prefix="$1" dir="$2" count="$3" r
+    for r in $(seq "$RUNS"); do
+        log "$prefix: cold run $r/$RUNS"
+        local pairs=("cp copy" "sha link")
+        for pair in "${pairs[@]}"; do
+            read -r ref ota <<<"$pair"
+            local order=("$ref" "$ota")
+            ((r % 2 == 0)) && order=("$ota" "$ref")
+            for what in "${order[@]}"; do
+                clean_site "$dir"
+                case "$what" in
+                    cp) timed "$prefix.cp" cp -r "$dir/builds" "$dir/cp-out" ;;
+                    sha) timed "$prefix.sha" bash -c "sha_all '$dir' $count" ;;
+                    copy) timed "$prefix.copy" "$OTASITE" build -v -c "$dir/site.yaml"
+                          cp "$WORK/last.err" "$WORK/$prefix.cold-copy.log" ;;
+                    link) timed "$prefix.link" "$OTASITE" build -v -c "$dir/site.yaml" --link
+                          cp "$WORK/last.err" "$WORK/$prefix.cold-link.log" ;;
+                esac
+            done
+        done
+    done
+    clean_site "$dir"
+    for k in cp sha copy link; do finish "$prefix.$k"; done
+}
+
+# No-op rebuilds of an up-to-date site (copy mode). Key: PREFIX.noop.
+bench_noop() { # prefix dir
+    local prefix="$1" dir="$2" r
+    clean_site "$dir"
+    measure "$OTASITE" build -v -c "$dir/site.yaml" >/dev/null
+    for r in $(seq "$RUNS"); do
+        log "$prefix: no-op rebuild $r/$RUNS"
+        timed "$prefix.noop" "$OTASITE" build -v -c "$dir/site.yaml"
+    done
+    cp "$WORK/last.err" "$WORK/$prefix.noop.log"
+    finish "$prefix.noop"
+}
+
+# One new build added to an up-to-date site of COUNT builds. Keys: PREFIX.add, PREFIX.one
+# (a cold build of a site holding only the new archive).
+bench_add() { # prefix dir
+    local prefix="$1" dir="$2" r extra
+    extra="$(ls "$dir/extra")"
+    local one="$WORK/one"
+    rm -rf "$one"
+    mkdir -p "$one/builds"
+    ln "$dir/extra/$extra" "$one/builds/"
+    write_config "$one"
+    for r in $(seq "$RUNS"); do
+        log "$prefix: one new build added $r/$RUNS"
+        # Back to COUNT builds (untimed): the cache forgets the extra archive and its icons.
+        rm -f "$dir/builds/$extra"
+        measure "$OTASITE" build -v -c "$dir/site.yaml" >/dev/null
+        ln "$dir/extra/$extra" "$dir/builds/$extra"
+        timed "$prefix.add" "$OTASITE" build -v -c "$dir/site.yaml"
+        cp "$WORK/last.err" "$WORK/$prefix.add.log"
+        clean_site "$one"
+        timed "$prefix.one" "$OTASITE" build -v -c "$one/site.yaml"
+    done
+    rm -f "$dir/builds/$extra"
+    clean_site "$dir"
+    clean_site "$one"
+    finish "$prefix.add"
+    finish "$prefix.one"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Inspect against app-info-parser
+
+bench_inspect() {
+    local readable=() f
+    for f in "$FIXTURES"/*.ipa; do
+        "$OTASITE" inspect --json --no-hash "$f" >/dev/null 2>&1 || continue
+        node bench/parse-all.js "$f" >/dev/null 2>&1 || continue
+        readable+=("$f")
+    done
+    INSPECT_FILES=${#readable[@]}
+    local args=() i
+    for i in $(seq "$INSPECT_REPEAT"); do args+=("${readable[@]}"); done
+    INSPECT_ARGS=${#args[@]}
+    log "inspect: $INSPECT_FILES readable fixtures, each named $INSPECT_REPEAT times"
+    for r in $(seq "$RUNS"); do
+        local order=(ota node ota1)
+        ((r % 2 == 0)) && order=(node ota1 ota)
+        for what in "${order[@]}"; do
+            case "$what" in
+                ota) timed inspect.ota "$OTASITE" inspect --json --no-hash "${args[@]}" ;;
+                ota1) timed inspect.ota1 env RAYON_NUM_THREADS=1 "$OTASITE" inspect --json --no-hash "${args[@]}" ;;
+                node) timed inspect.node node bench/parse-all.js "${args[@]}" ;;
+            esac
+        done
+    done
+    for k in ota ota1 node; do finish "inspect.$k"; done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run
+
+make_set scale "$N" "$SIZE_MB"
+SCALE_BYTES=$(du -sb --apparent-size "$WORK/scale/builds" | cut -f1)
+if ((BIG_N > 0)); then
+    make_set io "$BIG_N" "$BIG_SIZE_MB"
+    IO_BYTES=$(du -sb --apparent-size "$WORK/io/builds" | cut -f1)
+    make_small_set
+fi
+
+warm "$WORK/scale"
+bench_cold scale "$WORK/scale" "$N"
+bench_noop scale "$WORK/scale"
+bench_add scale "$WORK/scale"
+if ((BIG_N > 0)); then
+    warm "$WORK/io"
+    bench_cold io "$WORK/io" "$BIG_N"
+    bench_noop io "$WORK/io"
+    log "small: cold runs"
+    for r in $(seq "$RUNS"); do
+        clean_site "$WORK/small"
+        timed small.copy "$OTASITE" build -v -c "$WORK/small/site.yaml"
+    done
+    clean_site "$WORK/small"
+    finish small.copy
+fi
+if ((HAVE_NODE)); then
+    bench_inspect
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+calc() { awk "BEGIN { print $* }"; }
+verdict() { if [[ "$(calc "($1) ? 1 : 0")" == 1 ]]; then echo PASS; else echo FAIL; fi; }
+secs() { awk -v t="$1" 'BEGIN { printf (t < 1 ? "%.3f" : "%.2f"), t }'; }
+mb() { awk -v m="$1" 'BEGIN { printf "%.1f", m }'; }
+gib() { awk -v b="$1" 'BEGIN { printf "%.2f GiB", b / 1073741824 }'; }
+# Pulls "(A opened, B hashed, C linked" out of a -v log.
+counters() { grep -o '([0-9]* opened, [0-9]* hashed, [0-9]* linked' "$1" | tr -d '(' | head -1; }
+
+rss_ok() { verdict "$1 < 100"; }
+
+table() {
+    local t rss
+    echo "| set | measurement | median wall (s) | peak RSS (MB) | compared with | ratio | target | result |"
+    echo "|---|---|---:|---:|---|---:|---|---|"
+    local s="scale: $N × $SIZE_MB MiB ($(gib "$SCALE_BYTES"))"
+    echo "| $s | \`cp -r\` builds/ | $(secs "${RES_T[scale.cp]}") | $(mb "${RES_M[scale.cp]}") | | | reference | |"
+    echo "| $s | sha256sum × $P cores | $(secs "${RES_T[scale.sha]}") | $(mb "${RES_M[scale.sha]}") | | | reference | |"
+    t=$(calc "${RES_T[scale.copy]} / ${RES_T[scale.cp]}")
+    echo "| $s | cold build (copy) | $(secs "${RES_T[scale.copy]}") | $(mb "${RES_M[scale.copy]}") | \`cp -r\` | $(printf '%.2f' "$t") × | ≤ 1.1 ×; RSS < 100 MB | $(verdict "$t <= 1.1") / $(rss_ok "${RES_M[scale.copy]}") |"
+    t=$(calc "${RES_T[scale.link]} / ${RES_T[scale.sha]}")
+    echo "| $s | cold build (--link) | $(secs "${RES_T[scale.link]}") | $(mb "${RES_M[scale.link]}") | sha256sum × $P | $(printf '%.2f' "$t") × | ≤ 1.1 ×; RSS < 100 MB | $(verdict "$t <= 1.1") / $(rss_ok "${RES_M[scale.link]}") |"
+    t=$(calc "${RES_T[scale.noop]} / ${RES_T[scale.copy]}")
+    echo "| $s | no-op rebuild ($(counters "$WORK/scale.noop.log")) | $(secs "${RES_T[scale.noop]}") | $(mb "${RES_M[scale.noop]}") | cold build (copy) | $(printf '%.1f' "$(calc "$t * 100")") % | < 5 % and < 0.3 s; RSS < 100 MB | $(verdict "$t < 0.05 && ${RES_T[scale.noop]} < 0.3") / $(rss_ok "${RES_M[scale.noop]}") |"
+    local add_counters delta ok_counters
+    add_counters="$(counters "$WORK/scale.add.log")"
+    ok_counters=0
+    [[ "$add_counters" == "1 opened, 1 hashed, $N linked" ]] && ok_counters=1
+    delta=$(calc "${RES_T[scale.add]} - ${RES_T[scale.noop]}")
+    echo "| $s | one new build added ($add_counters) | $(secs "${RES_T[scale.add]}") | $(mb "${RES_M[scale.add]}") | no-op + cold build of that 1 archive alone ($(secs "${RES_T[scale.one]}") s) | +$(secs "$delta") s | 1 opened, 1 hashed, $N linked; Δ ≤ $(secs "${RES_T[scale.one]}") s; RSS < 100 MB | $(verdict "$ok_counters && $delta <= ${RES_T[scale.one]}") / $(rss_ok "${RES_M[scale.add]}") |"
+    if ((BIG_N > 0)); then
+        local i="io: $BIG_N × $BIG_SIZE_MB MiB ($(gib "$IO_BYTES"))"
+        echo "| $i | \`cp -r\` builds/ | $(secs "${RES_T[io.cp]}") | $(mb "${RES_M[io.cp]}") | | | reference | |"
+        echo "| $i | sha256sum × $P cores | $(secs "${RES_T[io.sha]}") | $(mb "${RES_M[io.sha]}") | | | reference | |"
+        t=$(calc "${RES_T[io.copy]} / ${RES_T[io.cp]}")
+        echo "| $i | cold build (copy) | $(secs "${RES_T[io.copy]}") | $(mb "${RES_M[io.copy]}") | \`cp -r\` | $(printf '%.2f' "$t") × | ≤ 1.1 × | $(verdict "$t <= 1.1") |"
+        t=$(calc "${RES_T[io.link]} / ${RES_T[io.sha]}")
+        echo "| $i | cold build (--link) | $(secs "${RES_T[io.link]}") | $(mb "${RES_M[io.link]}") | sha256sum × $P | $(printf '%.2f' "$t") × | ≤ 1.1 × | $(verdict "$t <= 1.1") |"
+        t=$(calc "${RES_T[io.noop]} / ${RES_T[io.copy]}")
+        echo "| $i | no-op rebuild ($(counters "$WORK/io.noop.log")) | $(secs "${RES_T[io.noop]}") | $(mb "${RES_M[io.noop]}") | cold build (copy) | $(printf '%.1f' "$(calc "$t * 100")") % | < 5 % | $(verdict "$t < 0.05") |"
+        local flat
+        flat=$(calc "${RES_M[io.copy]} - ${RES_M[small.copy]}")
+        echo "| small: first $BIG_N of scale ($BIG_N × $SIZE_MB MiB) | cold build (copy) | $(secs "${RES_T[small.copy]}") | $(mb "${RES_M[small.copy]}") | RSS of io cold build (copy) | +$(mb "$flat") MB | RSS flat in archive size (≤ +10 MB at $((BIG_SIZE_MB / SIZE_MB)) × the size) | $(verdict "$flat <= 10") |"
+    fi
+    if ((HAVE_NODE)); then
+        local c="inspect: $INSPECT_FILES real fixtures × $INSPECT_REPEAT = $INSPECT_ARGS files"
+        local fo fn f1
+        fo=$(calc "$INSPECT_ARGS / ${RES_T[inspect.ota]}")
+        f1=$(calc "$INSPECT_ARGS / ${RES_T[inspect.ota1]}")
+        fn=$(calc "$INSPECT_ARGS / ${RES_T[inspect.node]}")
+        echo "| $c | node bench/parse-all.js (app-info-parser) | $(secs "${RES_T[inspect.node]}") | $(mb "${RES_M[inspect.node]}") | $(printf '%.0f' "$fn") files/s | | reference | |"
+        echo "| $c | otasite inspect --json --no-hash | $(secs "${RES_T[inspect.ota]}") | $(mb "${RES_M[inspect.ota]}") | $(printf '%.0f' "$fo") files/s vs $(printf '%.0f' "$fn") | $(printf '%.1f' "$(calc "$fo / $fn")") × | ≥ 20 × | $(verdict "$fo / $fn >= 20") |"
+        echo "| $c | same, RAYON_NUM_THREADS=1 (one core, like node) | $(secs "${RES_T[inspect.ota1]}") | $(mb "${RES_M[inspect.ota1]}") | $(printf '%.0f' "$f1") files/s vs $(printf '%.0f' "$fn") | $(printf '%.1f' "$(calc "$f1 / $fn")") × | (information) | |"
+    fi
+}
+
+{
+    echo "otasite $("$OTASITE" --version | awk '{print $2}') at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)'), $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo "machine: $P × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo), $(df -T "$WORK" | awk 'NR == 2 {print $2 " on " $1}'), kernel $(uname -r)"
+    echo "median of $RUNS runs; page cache warm for every command (archives read once before measuring; nothing dropped)"
+    echo
+    table
+} | tee "$WORK/results.md"
+log "saved to target/bench/results.md; -v logs of the last runs in target/bench/*.log"

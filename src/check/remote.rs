@@ -1,0 +1,354 @@
+//! `otasite check --remote URL`: the deployed site, fetched over HTTPS as iOS will fetch it.
+//!
+//! `catalog.json` first, then every manifest, then every icon and a HEAD of every `.ipa`, a
+//! bounded number of requests at a time. When the local build is at hand, each manifest is
+//! compared with it byte for byte.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::http::{Client, Method, Response};
+use super::report::Report;
+use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE, Manifest};
+use crate::catalog::Catalog;
+
+/// Types iOS accepts for a manifest.
+const PLIST_TYPES: &[&str] = &["text/xml", "application/xml", "application/x-plist"];
+/// Types that hand iOS the archive's bytes untouched.
+const IPA_TYPES: &[&str] = &[
+    "application/octet-stream",
+    "application/zip",
+    "application/x-zip",
+    "application/x-zip-compressed",
+    "application/x-itunes-ipa",
+];
+/// Redirects followed (with a warning) for anything but a manifest.
+const MAX_HOPS: usize = 5;
+
+/// The local build the deployed site is compared with.
+pub struct Local {
+    pub dir: PathBuf,
+    pub catalog: Catalog,
+    pub catalog_bytes: Vec<u8>,
+}
+
+/// The deployed site to check.
+pub struct Remote<'a> {
+    /// The site's https URL, ending with `/`.
+    pub url: &'a str,
+    pub local: Option<&'a Local>,
+    pub client: &'a Client,
+    /// Most requests in flight at once.
+    pub concurrency: usize,
+}
+
+/// What phase two fetches: icons in full, archives by HEAD.
+enum Target {
+    Icon { url: String, size: u32 },
+    Ipa { url: String, size: Option<u64> },
+}
+
+pub fn check(remote: &Remote<'_>) -> Report {
+    let mut report = Report::default();
+    let catalog_url = format!("{}catalog.json", remote.url);
+    report.checked += 1;
+    let Some(response) = fetch(remote.client, Method::Get, &catalog_url, false, &mut report) else {
+        return report;
+    };
+    let catalog = match site::parse_catalog(&response.body) {
+        Ok(catalog) => catalog,
+        Err(problem) => {
+            report.error(&catalog_url, problem);
+            return report;
+        }
+    };
+    compare_catalogs(remote, &catalog_url, &response.body, &catalog, &mut report);
+
+    let mut refused = HashSet::new();
+    for (label, url) in site::catalog_urls(&catalog) {
+        if !site::is_https(url) && refused.insert(url.to_string()) {
+            report.error(url, format!("is not https ({label}): iOS installs only over HTTPS"));
+        }
+    }
+    let mut manifest_urls: Vec<&str> = Vec::new();
+    for app in &catalog.apps {
+        let urls = app.manifest_url.iter().chain(app.builds.iter().map(|b| &b.manifest_url));
+        for url in urls {
+            if site::is_https(url) && !manifest_urls.contains(&url.as_str()) {
+                manifest_urls.push(url);
+            }
+        }
+    }
+    let manifests = bounded_map(&manifest_urls, remote.concurrency, |url| check_manifest(remote, url));
+
+    let targets = phase_two_targets(&catalog, &manifest_urls, &manifests, &mut refused, &mut report);
+    for (manifest_report, _) in manifests {
+        report.merge(manifest_report);
+    }
+    let results = bounded_map(&targets, remote.concurrency, |target| match target {
+        Target::Icon { url, size } => check_icon(remote.client, url, *size),
+        Target::Ipa { url, size } => check_ipa(remote.client, url, *size),
+    });
+    for result in results {
+        report.merge(result);
+    }
+    report
+}
+
+/// The deployed catalog against the local one, and against the URL it was fetched from.
+fn compare_catalogs(remote: &Remote<'_>, catalog_url: &str, bytes: &[u8], catalog: &Catalog, report: &mut Report) {
+    if let Some(local) = remote.local {
+        if local.catalog_bytes != bytes {
+            let file = local.dir.join(site::CATALOG_FILE);
+            report.warning(
+                catalog_url,
+                format!("differs from the local {}: the deployed site is not this build (deploy it again, or check the folder that was deployed)", file.display()),
+            );
+        }
+    }
+    let same_site = match (url::Url::parse(&catalog.site.base_url), url::Url::parse(remote.url)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same_site {
+        report.warning(
+            catalog_url,
+            format!(
+                "says the site is served from {}, not {}: its links lead there",
+                catalog.site.base_url, remote.url
+            ),
+        );
+    }
+}
+
+/// Icons and archives named by the catalog and by the manifests, each once.
+fn phase_two_targets(
+    catalog: &Catalog,
+    manifest_urls: &[&str],
+    manifests: &[(Report, Option<Manifest>)],
+    refused: &mut HashSet<String>,
+    report: &mut Report,
+) -> Vec<Target> {
+    let sizes: HashMap<&str, u64> = catalog
+        .apps
+        .iter()
+        .flat_map(|app| &app.builds)
+        .map(|build| (build.ipa_url.as_str(), build.size))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut targets = Vec::new();
+    let mut add = |url: &str, target: Target, label: String, report: &mut Report| {
+        if !site::is_https(url) {
+            if refused.insert(url.to_string()) {
+                report.error(url, format!("is not https ({label}): iOS installs only over HTTPS"));
+            }
+        } else if seen.insert((url.to_string(), matches!(target, Target::Ipa { .. }))) {
+            targets.push(target);
+        }
+    };
+    for build in catalog.apps.iter().flat_map(|app| &app.builds) {
+        let icon = Target::Icon { url: build.icon_url.clone(), size: FULL_SIZE_IMAGE_SIZE };
+        add(&build.icon_url, icon, String::new(), report);
+        let ipa = Target::Ipa { url: build.ipa_url.clone(), size: Some(build.size) };
+        add(&build.ipa_url, ipa, String::new(), report);
+    }
+    for (manifest_url, (_, manifest)) in manifest_urls.iter().zip(manifests) {
+        let Some(manifest) = manifest else { continue };
+        let label = |kind: &str| format!("{kind} of {manifest_url}");
+        if let Some(url) = &manifest.display_image {
+            let icon = Target::Icon { url: url.clone(), size: DISPLAY_IMAGE_SIZE };
+            add(url, icon, label("display-image"), report);
+        }
+        if let Some(url) = &manifest.full_size_image {
+            let icon = Target::Icon { url: url.clone(), size: FULL_SIZE_IMAGE_SIZE };
+            add(url, icon, label("full-size-image"), report);
+        }
+        if let Some(url) = &manifest.software_package {
+            let ipa = Target::Ipa { url: url.clone(), size: sizes.get(url.as_str()).copied() };
+            add(url, ipa, label("software-package"), report);
+        }
+    }
+    targets
+}
+
+fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) {
+    let mut report = Report {
+        checked: 1,
+        ..Report::default()
+    };
+    let Some(response) = fetch(remote.client, Method::Get, url, true, &mut report) else {
+        return (report, None);
+    };
+    match response.media_type() {
+        Some(media) if PLIST_TYPES.contains(&media.as_str()) => {}
+        Some(media) if media == "text/html" => report.error(
+            url,
+            "is served as text/html, a web page rather than the manifest; serve .plist files as text/xml or application/xml",
+        ),
+        Some(media) => report.warning(
+            url,
+            format!("is served as {media}; serve .plist files as text/xml or application/xml"),
+        ),
+        None => report.warning(
+            url,
+            "is served without a Content-Type; serve .plist files as text/xml or application/xml",
+        ),
+    }
+    let (manifest, problems) = site::parse_manifest(&response.body);
+    for problem in problems {
+        report.error(url, format!("the manifest {problem}"));
+    }
+    if let Some(local) = remote.local {
+        compare_with_local(local, url, &response.body, &mut report);
+    }
+    (report, manifest)
+}
+
+/// A deployed manifest must be the local build's, byte for byte.
+fn compare_with_local(local: &Local, url: &str, body: &[u8], report: &mut Report) {
+    let Some(relative) = site::path_under(&local.catalog.site.base_url, url) else {
+        let base = &local.catalog.site.base_url;
+        report.note(url, format!("not compared with the local build, whose base_url is {base}"));
+        return;
+    };
+    let file = local.dir.join(relative);
+    match std::fs::read(&file) {
+        Err(_) => report.warning(
+            url,
+            format!("has no counterpart in the local build ({} is missing)", file.display()),
+        ),
+        Ok(bytes) if bytes != body => report.error(
+            url,
+            format!("differs from the local build's {}: deploy the site again", file.display()),
+        ),
+        Ok(_) => {}
+    }
+}
+
+fn check_icon(client: &Client, url: &str, size: u32) -> Report {
+    let mut report = Report {
+        checked: 1,
+        ..Report::default()
+    };
+    let Some(response) = fetch(client, Method::Get, url, false, &mut report) else {
+        return report;
+    };
+    match response.media_type() {
+        Some(media) if media == "image/png" => {}
+        Some(media) => report.warning(url, format!("is served as {media}, not image/png")),
+        None => report.warning(url, "is served without a Content-Type, not as image/png"),
+    }
+    if let Some(problem) = site::icon_problem(&response.body, size) {
+        report.error(url, problem);
+    }
+    report
+}
+
+fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
+    let mut report = Report {
+        checked: 1,
+        ..Report::default()
+    };
+    let Some(response) = fetch(client, Method::Head, url, false, &mut report) else {
+        return report;
+    };
+    match response.media_type() {
+        Some(media) if IPA_TYPES.contains(&media.as_str()) => {}
+        Some(media) if media == "text/html" => report.error(
+            url,
+            "is served as text/html, a web page rather than the archive; serve .ipa files as application/octet-stream",
+        ),
+        Some(media) => report.warning(
+            url,
+            format!("is served as {media}; serve .ipa files as application/octet-stream"),
+        ),
+        None => report.warning(
+            url,
+            "is served without a Content-Type; serve .ipa files as application/octet-stream",
+        ),
+    }
+    match (response.content_length, size) {
+        (Some(length), Some(size)) if length != size => report.error(
+            url,
+            format!("has a Content-Length of {length} bytes, but catalog.json says {size}: the deployed archive is not the one built"),
+        ),
+        (None, _) => report.warning(url, "is served without a Content-Length, so its size cannot be compared with catalog.json"),
+        _ => {}
+    }
+    report
+}
+
+/// Fetches `url` and reports anything but a direct 200. A redirect on a manifest is an error
+/// and not followed (iOS installs have failed on them); elsewhere it is a warning and followed.
+fn fetch(client: &Client, method: Method, url: &str, manifest: bool, report: &mut Report) -> Option<Response> {
+    let mut current = url.to_string();
+    for _ in 0..=MAX_HOPS {
+        let response = match client.fetch(method, &current) {
+            Ok(response) => response,
+            Err(problem) if current == url => return report_none(report, url, problem),
+            Err(problem) => return report_none(report, url, format!("after a redirect to {current}: {problem}")),
+        };
+        if !(300..400).contains(&response.status) {
+            if response.status != 200 {
+                let message = format!("answers HTTP {} instead of 200 OK", response.status_text());
+                return report_none(report, url, message);
+            }
+            return Some(response);
+        }
+        let status = response.status_text();
+        let Some(target) = response
+            .location
+            .as_deref()
+            .and_then(|location| url::Url::parse(&current).ok()?.join(location).ok())
+        else {
+            return report_none(report, url, format!("answers {status} without a usable Location header"));
+        };
+        if manifest {
+            let message = format!(
+                "redirects ({status}) to {target}: iOS does not reliably follow redirects when it fetches a manifest; serve it at this URL"
+            );
+            return report_none(report, url, message);
+        }
+        if target.scheme() != "https" {
+            return report_none(report, url, format!("redirects ({status}) to {target}, which is not https"));
+        }
+        report.warning(
+            url,
+            format!("redirects ({status}) to {target}; link to the final URL to spare iOS the extra request"),
+        );
+        current = target.to_string();
+    }
+    report_none(report, url, format!("redirects more than {MAX_HOPS} times"))
+}
+
+fn report_none(report: &mut Report, url: &str, message: String) -> Option<Response> {
+    report.error(url, message);
+    None
+}
+
+/// Runs `work` on every item with at most `limit` threads; results in input order.
+fn bounded_map<T: Sync, R: Send>(items: &[T], limit: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    let workers = limit.clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(index) else { break };
+                    let result = work(item);
+                    results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .flatten()
+        .collect()
+}

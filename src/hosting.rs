@@ -1,0 +1,196 @@
+//! What particular hosts need beyond the files themselves: the `_headers` file of Netlify and
+//! Cloudflare Pages, the headers each file is served with (which `scripts/deploy-s3.sh` sets
+//! on S3), and GitHub Pages' size limit.
+
+use std::path::Path;
+
+use crate::catalog::Catalog;
+
+/// For files whose content changes at the same URL: caches must ask again every time.
+pub const NO_CACHE: &str = "no-cache";
+/// For files whose URL changes with their content (a build's folder holds its version).
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// For theme assets: not fingerprinted, so a changed theme shows within the hour.
+pub const SHORT: &str = "public, max-age=3600";
+
+/// GitHub Pages publishes sites of at most 1 GB.
+pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
+
+/// Files of a built site that are not uploaded to S3: those for other hosts (GitHub Pages,
+/// Netlify) and otasite's own marker.
+pub const NOT_UPLOADED: &[&str] = &[".nojekyll", "CNAME", "_headers", crate::output::MARKER];
+
+/// How one file of a built site is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Serving {
+    /// The Content-Type set explicitly on upload; `None` leaves it to the host's guess from
+    /// the extension (right for `.css`, `.js`).
+    pub content_type: Option<&'static str>,
+    pub cache_control: &'static str,
+}
+
+/// How a file of the site (path relative to the site root, `/`-separated) is served, or
+/// `None` for the files that are not uploaded ([`NOT_UPLOADED`]). The order of the checks is the order of
+/// the upload passes of `scripts/deploy-s3.sh`: a file is uploaded by the first pass it
+/// matches.
+pub fn serving(relative: &str) -> Option<Serving> {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    let serve = |content_type, cache_control| Some(Serving { content_type, cache_control });
+    if NOT_UPLOADED.contains(&relative) {
+        None
+    } else if name.ends_with(".ipa") {
+        serve(Some("application/octet-stream"), IMMUTABLE)
+    } else if relative.contains('/') && (name == "icon-57.png" || name == "icon-512.png") {
+        serve(Some("image/png"), IMMUTABLE)
+    } else if relative.starts_with("static/") {
+        serve(None, SHORT)
+    } else if name.ends_with(".plist") {
+        serve(Some("text/xml"), NO_CACHE)
+    } else if name.ends_with(".html") {
+        serve(Some("text/html; charset=utf-8"), NO_CACHE)
+    } else if relative == "catalog.json" {
+        serve(Some("application/json"), NO_CACHE)
+    } else if relative == "feed.xml" {
+        serve(Some("application/atom+xml"), NO_CACHE)
+    } else {
+        serve(None, SHORT)
+    }
+}
+
+/// The `_headers` file of Netlify and Cloudflare Pages for this site.
+///
+/// Both hosts apply every rule that matches a path and join repeated headers with commas, so
+/// the rules must not overlap (a `no-cache` joined to `immutable` would defeat both). Pages
+/// are served at folder URLs (`/app/`), which no wildcard can single out, so each page folder
+/// is listed by name.
+pub fn headers_file(catalog: &Catalog) -> String {
+    let root = url::Url::parse(&catalog.site.base_url)
+        .map(|url| url.path().to_string())
+        .unwrap_or_else(|_| "/".into());
+    let mut out = String::from(
+        "# Written by otasite for Netlify and Cloudflare Pages (other hosts ignore it).\n\
+         # Versioned files (a build's folder holds its version) are cached for a year; pages,\n\
+         # manifests and feeds are revalidated on every request.\n",
+    );
+    let mut rule = |patterns: &[String], content_type: Option<&str>, cache_control: &str| {
+        out.push('\n');
+        for pattern in patterns {
+            out.push_str(pattern);
+            out.push('\n');
+        }
+        if let Some(content_type) = content_type {
+            out.push_str(&format!("  Content-Type: {content_type}\n"));
+        }
+        out.push_str(&format!("  Cache-Control: {cache_control}\n"));
+    };
+    // The daemon that installs apps is strict about the manifest's type.
+    rule(&[format!("{root}*.plist")], Some("text/xml"), NO_CACHE);
+    rule(&[format!("{root}*.ipa")], Some("application/octet-stream"), IMMUTABLE);
+    let icons = ["icon-57.png", "icon-512.png"].map(|name| format!("{root}*/{name}"));
+    rule(&icons, None, IMMUTABLE);
+    rule(&[format!("{root}static/*")], None, SHORT);
+    let mut pages = vec![root.clone(), format!("{root}*.html")];
+    for app in &catalog.apps {
+        pages.push(format!("{root}{}/", crate::urls::slug(&app.bundle_id)));
+        pages.extend(app.builds.iter().map(|build| format!("{root}{}", build.path)));
+    }
+    rule(&pages, None, NO_CACHE);
+    let feeds = ["catalog.json", "feed.xml"].map(|name| format!("{root}{name}"));
+    rule(&feeds, None, NO_CACHE);
+    out
+}
+
+/// Warnings about the built site in `output_dir` for hosts with limits: GitHub Pages
+/// publishes at most 1 GB.
+pub fn size_warnings(output_dir: &Path) -> Vec<String> {
+    size_warnings_over(output_dir, GITHUB_PAGES_LIMIT)
+}
+
+fn size_warnings_over(output_dir: &Path, limit: u64) -> Vec<String> {
+    let mut total = 0u64;
+    let mut archives = 0u64;
+    for entry in walkdir::WalkDir::new(output_dir) {
+        let metadata = match entry.and_then(|e| e.metadata().map(|m| (e, m))) {
+            Ok((entry, metadata)) if metadata.is_file() => {
+                if entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("ipa")) {
+                    archives += metadata.len();
+                }
+                metadata
+            }
+            Ok(_) => continue,
+            Err(error) => {
+                return vec![format!(
+                    "could not add up the size of {} for GitHub Pages' 1 GB limit: {error}",
+                    output_dir.display()
+                )];
+            }
+        };
+        total += metadata.len();
+    }
+    if total <= limit {
+        return Vec::new();
+    }
+    vec![format!(
+        "the site in {} is {}, more than the {} GitHub Pages publishes; {} of it are .ipa \
+         files. To deploy it there, host the archives elsewhere (release assets, a bucket) and \
+         set `ipa_base_url` in site.yaml so they are not copied into the site.",
+        output_dir.display(),
+        gigabytes(total),
+        gigabytes(limit),
+        gigabytes(archives),
+    )]
+}
+
+fn gigabytes(bytes: u64) -> String {
+    format!("{:.2} GB", bytes as f64 / 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_of_file_is_served_as_planned() {
+        let cases = [
+            ("com.a/1.0-1/App.ipa", Some("application/octet-stream"), IMMUTABLE),
+            ("com.a/1.0-1/icon-57.png", Some("image/png"), IMMUTABLE),
+            ("com.a/1.0-1/icon-512.png", Some("image/png"), IMMUTABLE),
+            ("com.a/1.0-1/manifest.plist", Some("text/xml"), NO_CACHE),
+            ("com.a/manifest.plist", Some("text/xml"), NO_CACHE),
+            ("index.html", Some("text/html; charset=utf-8"), NO_CACHE),
+            ("com.a/1.0-1/index.html", Some("text/html; charset=utf-8"), NO_CACHE),
+            ("catalog.json", Some("application/json"), NO_CACHE),
+            ("feed.xml", Some("application/atom+xml"), NO_CACHE),
+            ("static/style.css", None, SHORT),
+            ("static/otasite.js", None, SHORT),
+        ];
+        for (path, content_type, cache_control) in cases {
+            let expected = Serving { content_type, cache_control };
+            assert_eq!(serving(path), Some(expected), "{path}");
+        }
+        for host_file in NOT_UPLOADED {
+            assert_eq!(serving(host_file), None);
+        }
+    }
+
+    #[test]
+    fn size_warning_only_over_the_limit_and_names_ipa_base_url() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("index.html"), vec![b'x'; 400]).unwrap();
+        std::fs::write(dir.path().join("app/App.ipa"), vec![0; 700]).unwrap();
+        assert!(size_warnings_over(dir.path(), 1100).is_empty());
+        let warnings = size_warnings_over(dir.path(), 1000);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("ipa_base_url"), "{}", warnings[0]);
+        assert!(warnings[0].contains("GitHub Pages"), "{}", warnings[0]);
+        assert!(size_warnings(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn unreadable_output_is_reported_not_skipped() {
+        let warnings = size_warnings(Path::new("/nonexistent/otasite-dist"));
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("/nonexistent/otasite-dist"), "{}", warnings[0]);
+    }
+}

@@ -1,0 +1,1035 @@
+//! The install pages in a real browser: a site built from synthetic archives, served on
+//! 127.0.0.1 and visited by Debian's headless Chromium (driven by `tests/browser/driver.mjs`
+//! with playwright-core) as an iPhone, an iPad that claims to be a Mac, a Mac, in-app browsers,
+//! Chrome on iOS, Android, an iPhone whose iOS is too old, with a clock past the profile's
+//! expiry, and without JavaScript. Every page is also checked by the Nu Html Checker and axe-core.
+//!
+//! Needs `/usr/bin/chromium` (or `OTASITE_CHROMIUM`), node and `npm ci` at the repository root,
+//! and Java for the checker. Without them these tests say that they did not run and pass, except
+//! under CI (`CI=true`), where that is a failure. Screenshots of every case are written to
+//! `target/browser-screenshots/`.
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value as Json, json};
+use support::cgbi::{encode_cgbi, sample_icon};
+use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use tempfile::TempDir;
+
+const BASE: &str = "https://apps.example.test/";
+/// The moment the site is built (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
+const BUILT_AT: i64 = 1_767_225_600;
+const DAY: i64 = 86_400;
+/// The profile of the "Soon" build expires three days after the build.
+const SOON_EXPIRES: i64 = BUILT_AT + 3 * DAY;
+
+// The pages of the synthetic site, relative to its root.
+/// Ad hoc, iOS 16.10 or later (numerically newer than 16.2), iPhone and iPad.
+const FIELD: &str = "com.example.field/2.0-20/";
+const FIELD_APP: &str = "com.example.field/";
+/// Ad hoc, iPad only.
+const SKETCH: &str = "com.example.sketch/1.0-1/";
+/// Enterprise.
+const KIOSK: &str = "com.example.kiosk/3.0-300/";
+/// Development, profile valid at build time but expiring three days later.
+const SOON: &str = "com.example.soon/0.9-9/";
+/// App Store signed: cannot be installed over the air.
+const STORE: &str = "com.example.store/1.0-1/";
+
+fn install_url(page: &str) -> String {
+    format!(
+        "itms-services://?action=download-manifest&url=https%3A%2F%2Fapps.example.test%2F{}manifest.plist",
+        page.replace('/', "%2F")
+    )
+}
+
+// User agents as the apps send them (version numbers are incidental).
+const IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)";
+const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
+/// iPadOS Safari (and Safari on a Mac) since iPadOS 13: only touch tells them apart.
+const MAC_SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+const IPAD_SAFARI: &str = "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const IOS26_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/26.0 Mobile/15E148 Safari/604.1";
+const CHROME_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/125.0.6422.80 Mobile/15E148 Safari/604.1";
+const FIREFOX_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) FxiOS/126.0 Mobile/15E148 Safari/605.1.15";
+const EDGE_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 EdgiOS/125.2535.60 Mobile/15E148 Safari/605.1.15";
+const ANDROID_CHROME: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36";
+const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36";
+
+fn facebook() -> String {
+    format!(
+        "{IOS} Mobile/15E148 [FBAN/FBIOS;FBAV/468.0.0.39.110;FBBV/620034383;FBDV/iPhone15,2;FBMD/iPhone;FBSN/iOS;FBSV/17.5;FBSS/3;FBID/phone;FBLC/en_US;FBOP/5]"
+    )
+}
+fn slack() -> String {
+    format!("{IOS} Mobile/15E148 Slack/24.05.10")
+}
+fn wechat() -> String {
+    format!("{IOS} Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tools, and what to do without them
+// ---------------------------------------------------------------------------------------------
+
+struct Tools {
+    chromium: PathBuf,
+    root: PathBuf,
+}
+
+impl Tools {
+    fn node_modules(&self, path: &str) -> PathBuf {
+        self.root.join("node_modules").join(path)
+    }
+}
+
+/// The browser tools, or `None` after saying clearly why these tests did not run (outside CI).
+/// Under CI a missing tool fails the test.
+fn tools(needs: &[&str]) -> Option<Tools> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var_os("OTASITE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let mut missing = Vec::new();
+    if needs.contains(&"chromium") && !chromium.is_file() {
+        missing.push(format!(
+            "no Chromium at {} (apt-get install chromium, or set OTASITE_CHROMIUM)",
+            chromium.display()
+        ));
+    }
+    let runs = |program: &str| {
+        Command::new(program)
+            .arg("-version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if needs.contains(&"node") && !runs("node") {
+        missing.push("node is not installed".into());
+    }
+    if needs.contains(&"java") && !runs("java") {
+        missing.push("java is not installed".into());
+    }
+    for module in needs.iter().filter_map(|n| n.strip_prefix("npm:")) {
+        if !root.join("node_modules").join(module).exists() {
+            missing.push(format!(
+                "node_modules/{module} is missing (run `npm ci` in {})",
+                root.display()
+            ));
+        }
+    }
+    if missing.is_empty() {
+        return Some(Tools { chromium, root });
+    }
+    let reason = missing.join("; ");
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("browser tests cannot run under CI: {reason}");
+    }
+    // Straight to the terminal: the test harness would swallow println! of a passing test.
+    let _ = writeln!(std::io::stderr(), "\nbrowser tests did NOT run: {reason}\n");
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// The site
+// ---------------------------------------------------------------------------------------------
+
+/// Builds the synthetic site into a temporary folder; returns it and the site's folder.
+fn build_site() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let builds = dir.path().join("builds");
+    let icon = |seed| encode_cgbi(&sample_icon(120, seed));
+    IpaBuilder::new("com.example.field", "Field")
+        .version("2.0", "20")
+        .set("MinimumOSVersion", "16.10")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", icon(1))
+        .write(&builds.join("Field 2.0.ipa"));
+    IpaBuilder::new("com.example.field", "Field")
+        .version("1.0", "10")
+        .modified(BUILT_AT - 30 * DAY)
+        .write(&builds.join("Field 1.0.ipa"));
+    IpaBuilder::new("com.example.sketch", "Sketch")
+        .set("UIDeviceFamily", vec![plist::Value::from(2)])
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", icon(2))
+        .write(&builds.join("Sketch.ipa"));
+    IpaBuilder::new("com.example.kiosk", "Kiosk")
+        .version("3.0", "300")
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Kiosk.ipa"));
+    IpaBuilder::new("com.example.soon", "Soon")
+        .version("0.9", "9")
+        .profile(Some(
+            ProfileSpec::new(Kind::Development).expires(SOON_EXPIRES),
+        ))
+        .write(&builds.join("Soon.ipa"));
+    IpaBuilder::new("com.example.store", "Store")
+        .profile(Some(ProfileSpec::new(Kind::AppStore)))
+        .write(&builds.join("Store.ipa"));
+    let config = dir.path().join("site.yaml");
+    std::fs::write(
+        &config,
+        format!("title: Browser test builds\nbase_url: {BASE}\nbuilds: builds\noutput: site\n"),
+    )
+    .expect("writing site.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
+        .args(["build", "--config"])
+        .arg(&config)
+        .current_dir(dir.path())
+        .env("SOURCE_DATE_EPOCH", BUILT_AT.to_string())
+        .output()
+        .expect("running otasite");
+    assert!(
+        output.status.success(),
+        "otasite build failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let site = dir.path().join("site");
+    for page in [FIELD, FIELD_APP, SKETCH, KIOSK, SOON, STORE] {
+        assert!(
+            site.join(page).join("index.html").is_file(),
+            "the site lacks {page}index.html"
+        );
+    }
+    (dir, site)
+}
+
+fn html_pages(site: &Path) -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.expect("walking the site"))
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect();
+    pages.sort();
+    pages
+}
+
+/// `target/` (where the test binary's `otasite` lives), for the screenshots.
+fn target_dir() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_otasite"));
+    bin.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/otasite")
+        .to_path_buf()
+}
+
+/// Runs a command, killing it after `limit`.
+fn run_with_limit(command: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let (out, err) = (read(Box::new(stdout)), read(Box::new(stderr)));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{command:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The visitors
+// ---------------------------------------------------------------------------------------------
+
+/// One visit: a fresh browser context with this device's user agent and touch support.
+struct Visit {
+    name: &'static str,
+    page: &'static str,
+    user_agent: String,
+    /// `navigator.maxTouchPoints`: 5 on iPhone, iPad and Android, 0 on a computer.
+    touch: u32,
+    mobile: bool,
+    viewport: (u32, u32),
+    javascript: bool,
+    /// The browser's clock, when not the real one.
+    now: Option<i64>,
+    /// Click "Copy link": with the clipboard API ("clipboard") or without it ("fallback").
+    copy: Option<&'static str>,
+    dark: bool,
+}
+
+fn phone(name: &'static str, page: &'static str, user_agent: impl Into<String>) -> Visit {
+    Visit {
+        name,
+        page,
+        user_agent: user_agent.into(),
+        touch: 5,
+        mobile: true,
+        viewport: (390, 844),
+        javascript: true,
+        now: None,
+        copy: None,
+        dark: false,
+    }
+}
+
+fn computer(name: &'static str, page: &'static str, user_agent: &str) -> Visit {
+    Visit {
+        touch: 0,
+        mobile: false,
+        viewport: (1280, 900),
+        ..phone(name, page, user_agent)
+    }
+}
+
+impl Visit {
+    fn copy(mut self, how: &'static str) -> Self {
+        self.copy = Some(how);
+        self
+    }
+    fn at(mut self, unix_seconds: i64) -> Self {
+        self.now = Some(unix_seconds);
+        self
+    }
+    fn plan(&self) -> Json {
+        json!({
+            "name": self.name,
+            "path": self.page,
+            "user_agent": self.user_agent,
+            "max_touch_points": self.touch,
+            "mobile": self.mobile,
+            "viewport": {"width": self.viewport.0, "height": self.viewport.1},
+            "javascript": self.javascript,
+            "now_ms": self.now.map(|s| s * 1000),
+            "copy": self.copy,
+            "color_scheme": if self.dark { "dark" } else { "light" },
+        })
+    }
+}
+
+fn visits() -> Vec<Visit> {
+    vec![
+        phone("iphone-safari", FIELD, IPHONE_SAFARI).copy("clipboard"),
+        Visit {
+            dark: true,
+            ..phone("iphone-safari-dark", KIOSK, IPHONE_SAFARI)
+        },
+        Visit {
+            mobile: false,
+            viewport: (820, 1180),
+            ..phone("ipad-safari-mac-ua", SKETCH, MAC_SAFARI)
+        },
+        computer("mac-no-touch", FIELD, MAC_SAFARI).copy("clipboard"),
+        phone("inapp-facebook", FIELD, facebook()).copy("clipboard"),
+        phone("inapp-slack-app-page", FIELD_APP, slack()).copy("fallback"),
+        phone("inapp-wechat", KIOSK, wechat()),
+        phone("chrome-ios", FIELD, CHROME_IOS),
+        phone("android", FIELD, ANDROID_CHROME),
+        phone("iphone-ios-16-2", FIELD, IPHONE_SAFARI_16_2),
+        phone("iphone-ipad-only-build", SKETCH, IPHONE_SAFARI),
+        phone("iphone-profile-valid", SOON, IPHONE_SAFARI).at(BUILT_AT + DAY),
+        phone("iphone-profile-expired", SOON, IPHONE_SAFARI).at(SOON_EXPIRES + 7 * DAY),
+        phone("iphone-app-store-build", STORE, IPHONE_SAFARI),
+        Visit {
+            javascript: false,
+            ..phone("iphone-no-javascript", FIELD, IPHONE_SAFARI)
+        },
+        Visit {
+            javascript: false,
+            ..computer("computer-no-javascript", FIELD_APP, WINDOWS_CHROME)
+        },
+        computer("index-mac", "index.html", MAC_SAFARI),
+        phone("index-iphone", "index.html", IPHONE_SAFARI),
+    ]
+}
+
+/// User agents run through `otasite.classify` directly: label, UA, touch points, expected mode,
+/// expected in-app or browser id, expected iOS version.
+fn classify_table() -> Vec<(
+    &'static str,
+    String,
+    u32,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+)> {
+    let app = |tail: &str| format!("{IOS} Mobile/15E148 {tail}");
+    vec![
+        ("iPhone Safari", IPHONE_SAFARI.into(), 5, "safari", None, Some("17.5")),
+        ("iPad Safari", IPAD_SAFARI.into(), 5, "safari", None, Some("17.5")),
+        ("iPad Safari as a Mac", MAC_SAFARI.into(), 5, "safari", None, Some("17.1")),
+        ("Mac Safari", MAC_SAFARI.into(), 0, "computer", None, None),
+        ("Mac with one touch point", MAC_SAFARI.into(), 1, "computer", None, None),
+        ("iOS 26 Safari (frozen OS token)", IOS26_SAFARI.into(), 5, "safari", None, Some("26.0")),
+        ("Windows Chrome", WINDOWS_CHROME.into(), 0, "computer", None, None),
+        ("Android Chrome", ANDROID_CHROME.into(), 5, "android", None, None),
+        (
+            "Android Facebook",
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/468.0.0.39.110;]".into(),
+            5,
+            "android",
+            None,
+            None,
+        ),
+        ("Chrome on iOS", CHROME_IOS.into(), 5, "other-browser", Some("chrome"), Some("17.5")),
+        ("Firefox on iOS", FIREFOX_IOS.into(), 5, "other-browser", Some("firefox"), Some("17.5")),
+        ("Edge on iOS", EDGE_IOS.into(), 5, "other-browser", Some("edge"), Some("17.5")),
+        ("Facebook", facebook(), 5, "inapp", Some("facebook"), Some("17.5")),
+        (
+            "Messenger",
+            app("[FBAN/MessengerForiOS;FBAV/458.0.0.43.107;FBBV/599112306;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.5]"),
+            5,
+            "inapp",
+            Some("messenger"),
+            Some("17.5"),
+        ),
+        (
+            "Instagram",
+            app("Instagram 330.0.3.12.235 (iPhone14,5; iOS 17_5; en_US; en-US; scale=3.00; 1170x2532; 596000000)"),
+            5,
+            "inapp",
+            Some("instagram"),
+            Some("17.5"),
+        ),
+        ("WeChat", wechat(), 5, "inapp", Some("wechat"), Some("17.5")),
+        ("LINE", app("Safari Line/14.7.0"), 5, "inapp", Some("line"), Some("17.5")),
+        ("LinkedIn", app("[LinkedInApp]/9.29.9148"), 5, "inapp", Some("linkedin"), Some("17.5")),
+        ("X (Twitter)", app("Twitter for iPhone/10.43"), 5, "inapp", Some("twitter"), Some("17.5")),
+        ("Slack", slack(), 5, "inapp", Some("slack"), Some("17.5")),
+        ("Microsoft Teams", app("TeamsMobile-iOS"), 5, "inapp", Some("teams"), Some("17.5")),
+        ("Gmail", app("Gmail/6.0.240512"), 5, "inapp", Some("gmail"), Some("17.5")),
+        (
+            "Google app",
+            format!("{IOS} GSA/317.0.634488990 Mobile/15E148 Safari/604.1"),
+            5,
+            "inapp",
+            Some("google"),
+            Some("17.5"),
+        ),
+        ("Telegram", app("Telegram-iOS/10.12"), 5, "inapp", Some("telegram"), Some("17.5")),
+        (
+            "TikTok",
+            app("musical_ly_34.6.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/en Region/US"),
+            5,
+            "inapp",
+            Some("tiktok"),
+            Some("17.5"),
+        ),
+        (
+            "Snapchat",
+            app("Snapchat/13.0.0.34 (like Safari/8617.2.4.10.8, panda)"),
+            5,
+            "inapp",
+            Some("snapchat"),
+            Some("17.5"),
+        ),
+        (
+            "DingTalk",
+            app("AliApp(DingTalk/7.5.30) com.laiwang.DingTalk/37067432 Channel/201200 language/zh-Hans-CN"),
+            5,
+            "inapp",
+            Some("dingtalk"),
+            Some("17.5"),
+        ),
+        ("Discord", app("Discord/230.0"), 5, "inapp", Some("discord"), Some("17.5")),
+        ("an unknown app's web view", app(""), 5, "inapp", Some("webview"), Some("17.5")),
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking the report
+// ---------------------------------------------------------------------------------------------
+
+/// Collects every failed expectation, so one run shows them all.
+struct Checks {
+    failures: Vec<String>,
+}
+
+impl Checks {
+    fn fail(&mut self, case: &str, message: String) {
+        self.failures.push(format!("[{case}] {message}"));
+    }
+
+    fn block<'a>(&mut self, case: &'a Json, id: &str) -> &'a Json {
+        &case["blocks"][id]
+    }
+
+    fn visible(&mut self, case: &Json, ids: &[&str]) {
+        for id in ids {
+            if self.block(case, id)["visible"] != true {
+                self.fail(name(case), format!("#{id} should be visible but is not"));
+            }
+        }
+    }
+
+    fn hidden(&mut self, case: &Json, ids: &[&str]) {
+        for id in ids {
+            if self.block(case, id)["visible"] != false {
+                self.fail(name(case), format!("#{id} should not be visible but is"));
+            }
+        }
+    }
+
+    /// `upper` is visible and shows above `lower` (which is visible too).
+    fn above(&mut self, case: &Json, upper: &str, lower: &str) {
+        let top = |id: &str| case["blocks"][id]["top"].as_f64();
+        match (top(upper), top(lower)) {
+            (Some(a), Some(b)) if a < b => {}
+            (a, b) => self.fail(
+                name(case),
+                format!("#{upper} (top {a:?}) should show above #{lower} (top {b:?})"),
+            ),
+        }
+    }
+
+    fn text(&mut self, case: &Json, id: &str, wanted: &str) {
+        let text = self.block(case, id)["text"].as_str().unwrap_or("");
+        if !text.contains(wanted) {
+            self.fail(
+                name(case),
+                format!("#{id} should say {wanted:?}, it says {text:?}"),
+            );
+        }
+    }
+
+    fn equal(&mut self, case: &Json, what: &str, actual: &Json, expected: Json) {
+        if *actual != expected {
+            self.fail(
+                name(case),
+                format!("{what}: expected {expected}, got {actual}"),
+            );
+        }
+    }
+
+    /// Expectations shared by every visit.
+    fn common(&mut self, case: &Json, origin: &str) {
+        let case_name = name(case);
+        for request in case["requests"].as_array().into_iter().flatten() {
+            let url = request.as_str().unwrap_or("");
+            if !url.starts_with(origin) {
+                self.fail(
+                    case_name,
+                    format!("the page requested {url}, outside the site"),
+                );
+            }
+        }
+        for key in ["failed_requests", "console_errors", "page_errors"] {
+            for item in case[key].as_array().into_iter().flatten() {
+                self.fail(case_name, format!("{key}: {item}"));
+            }
+        }
+        for violation in case["axe"].as_array().into_iter().flatten() {
+            if matches!(violation["impact"].as_str(), Some("serious" | "critical")) {
+                self.fail(
+                    case_name,
+                    format!(
+                        "axe {} ({}): {} at {}",
+                        violation["id"], violation["impact"], violation["help"], violation["nodes"]
+                    ),
+                );
+            }
+        }
+    }
+
+    fn finish(self, report: &str) {
+        assert!(
+            self.failures.is_empty(),
+            "{} browser expectation(s) failed:\n  {}\n\n(report: {report})",
+            self.failures.len(),
+            self.failures.join("\n  ")
+        );
+    }
+}
+
+fn name(case: &Json) -> &str {
+    case["name"].as_str().unwrap_or("?")
+}
+
+fn page_url(page: &str) -> String {
+    format!("{BASE}{page}")
+}
+
+fn check_visit(checks: &mut Checks, case: &Json) {
+    let field_install = json!(install_url(FIELD));
+    let href = &case["install_href"];
+    match name(case) {
+        "iphone-safari" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("safari"));
+            checks.visible(
+                case,
+                &[
+                    "install-button",
+                    "safari-fallback",
+                    "page-url",
+                    "copy-link",
+                    "help-developer-mode",
+                ],
+            );
+            checks.hidden(
+                case,
+                &[
+                    "inapp",
+                    "compat",
+                    "other-browser",
+                    "android",
+                    "desktop",
+                    "expired-note",
+                ],
+            );
+            checks.above(case, "install-button", "safari-fallback");
+            checks.equal(case, "install link", href, field_install);
+            checks.equal(
+                case,
+                "clipboard after Copy link",
+                &case["clipboard"],
+                json!(page_url(FIELD)),
+            );
+        }
+        "iphone-safari-dark" => {
+            checks.visible(case, &["install-button", "help-trust"]);
+            checks.text(case, "help-trust", "VPN & Device Management");
+            checks.text(case, "help-trust", "Example Team");
+            checks.hidden(case, &["help-developer-mode", "compat", "desktop"]);
+            checks.equal(case, "install link", href, json!(install_url(KIOSK)));
+        }
+        "ipad-safari-mac-ua" => {
+            checks.equal(
+                case,
+                "navigator.maxTouchPoints",
+                &case["max_touch_points"],
+                json!(5),
+            );
+            checks.equal(case, "visitor", &case["visitor"], json!("safari"));
+            checks.visible(case, &["install-button", "safari-fallback"]);
+            checks.hidden(case, &["desktop", "compat", "inapp", "android"]);
+            checks.equal(case, "install link", href, json!(install_url(SKETCH)));
+        }
+        "mac-no-touch" => {
+            checks.equal(
+                case,
+                "navigator.maxTouchPoints",
+                &case["max_touch_points"],
+                json!(0),
+            );
+            checks.equal(case, "visitor", &case["visitor"], json!("computer"));
+            checks.visible(case, &["desktop", "page-url", "copy-link"]);
+            checks.hidden(
+                case,
+                &[
+                    "install-button",
+                    "fallback-intro",
+                    "inapp",
+                    "compat",
+                    "android",
+                ],
+            );
+            checks.above(case, "desktop", "page-url");
+            checks.equal(
+                case,
+                "clipboard after Copy link",
+                &case["clipboard"],
+                json!(page_url(FIELD)),
+            );
+        }
+        "inapp-facebook" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("inapp"));
+            checks.visible(
+                case,
+                &[
+                    "inapp",
+                    "inapp-how",
+                    "safari-fallback",
+                    "page-url",
+                    "copy-link",
+                    "install-button",
+                ],
+            );
+            checks.text(case, "inapp", "Open this page in Safari");
+            checks.text(case, "inapp-name", "Facebook");
+            checks.text(case, "inapp-how", "Open in external browser");
+            checks.hidden(case, &["desktop", "compat", "fallback-intro"]);
+            checks.above(case, "inapp", "safari-fallback");
+            checks.above(case, "safari-fallback", "install-button");
+            checks.equal(case, "install link", href, field_install);
+            checks.equal(
+                case,
+                "clipboard after Copy link",
+                &case["clipboard"],
+                json!(page_url(FIELD)),
+            );
+        }
+        "inapp-slack-app-page" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("inapp"));
+            checks.visible(
+                case,
+                &["inapp", "inapp-how", "safari-fallback", "copy-link"],
+            );
+            checks.text(case, "inapp-name", "Slack");
+            checks.above(case, "safari-fallback", "install-button");
+            checks.text(case, "page-url", &page_url(FIELD_APP));
+            checks.equal(case, "install link", href, field_install);
+            // Copied without navigator.clipboard: the execCommand fallback.
+            checks.equal(
+                case,
+                "clipboard after Copy link (fallback)",
+                &case["clipboard"],
+                json!(page_url(FIELD_APP)),
+            );
+            checks.text(case, "safari-fallback", "Link copied");
+        }
+        "inapp-wechat" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("inapp"));
+            checks.visible(case, &["inapp", "inapp-how", "help-trust"]);
+            checks.text(case, "inapp-name", "WeChat");
+            checks.text(case, "inapp-how", "Open in Safari");
+            checks.above(case, "inapp", "install-button");
+            checks.above(case, "safari-fallback", "install-button");
+            checks.equal(case, "install link", href, json!(install_url(KIOSK)));
+        }
+        "chrome-ios" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("other-browser"));
+            checks.visible(
+                case,
+                &["install-button", "other-browser", "safari-fallback"],
+            );
+            checks.text(case, "other-browser", "Chrome");
+            checks.text(case, "other-browser", "Safari is the reliable choice");
+            checks.hidden(case, &["inapp", "desktop", "compat"]);
+            checks.above(case, "install-button", "other-browser");
+            checks.equal(case, "install link", href, field_install);
+        }
+        "android" => {
+            checks.equal(case, "visitor", &case["visitor"], json!("android"));
+            checks.visible(case, &["android", "desktop", "page-url"]);
+            checks.text(case, "android", "This is an iOS app");
+            checks.hidden(case, &["install-button", "inapp", "compat"]);
+            checks.above(case, "android", "desktop");
+        }
+        "iphone-ios-16-2" => {
+            checks.visible(case, &["compat", "install-button"]);
+            checks.text(case, "compat", "needs iOS 16.10 or later");
+            checks.text(case, "compat", "runs iOS 16.2");
+            checks.above(case, "compat", "install-button");
+            checks.equal(case, "install link", href, field_install);
+        }
+        "iphone-ipad-only-build" => {
+            checks.visible(case, &["compat", "install-button"]);
+            checks.text(case, "compat", "iPad only");
+            checks.above(case, "compat", "install-button");
+        }
+        "iphone-profile-valid" => {
+            checks.visible(case, &["install-button", "help-developer-mode"]);
+            checks.hidden(case, &["expired-note"]);
+            checks.equal(case, "install link", href, json!(install_url(SOON)));
+        }
+        "iphone-profile-expired" => {
+            checks.visible(case, &["expired-note"]);
+            checks.text(case, "expired-note", "expired on 2026-01-04");
+            checks.hidden(
+                case,
+                &["install-button", "install-action", "compat", "inapp"],
+            );
+        }
+        "iphone-app-store-build" => {
+            checks.visible(case, &["blocked"]);
+            checks.equal(case, "install link", href, Json::Null);
+        }
+        "iphone-no-javascript" => {
+            checks.equal(case, "visitor", &case["visitor"], Json::Null);
+            checks.visible(
+                case,
+                &[
+                    "install-button",
+                    "safari-fallback",
+                    "fallback-intro",
+                    "page-url",
+                    "desktop",
+                    "help",
+                ],
+            );
+            // Blocks that only a script can fill stay out of the way; so does a button that
+            // only a script can make work.
+            checks.hidden(
+                case,
+                &[
+                    "inapp",
+                    "android",
+                    "compat",
+                    "other-browser",
+                    "expired-note",
+                    "copy-link",
+                ],
+            );
+            checks.equal(case, "install link", href, field_install);
+        }
+        "computer-no-javascript" => {
+            checks.visible(
+                case,
+                &["install-button", "safari-fallback", "page-url", "desktop"],
+            );
+            checks.text(case, "page-url", &page_url(FIELD_APP));
+            checks.equal(case, "install link", href, field_install);
+        }
+        "index-mac" | "index-iphone" => {
+            checks.equal(
+                case,
+                "install block",
+                &case["blocks"]["install"]["present"],
+                json!(false),
+            );
+        }
+        other => checks.fail(other, "no expectations for this case".into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn install_pages_adapt_to_each_visitor_in_chromium() {
+    let Some(tools) = tools(&["chromium", "node", "npm:playwright-core", "npm:axe-core"]) else {
+        return;
+    };
+    let started = Instant::now();
+    let (dir, site) = build_site();
+    let screenshots = target_dir().join("browser-screenshots");
+    let _ = std::fs::remove_dir_all(&screenshots);
+    let visits = visits();
+    let table = classify_table();
+    let plan = json!({
+        "site": site,
+        "screenshots": screenshots,
+        "chromium": tools.chromium,
+        "axe": tools.node_modules("axe-core/axe.min.js"),
+        "cases": visits.iter().map(Visit::plan).collect::<Vec<_>>(),
+        "classify_page": FIELD,
+        "classify": table.iter().map(|(label, ua, touch, ..)| json!({
+            "label": label, "user_agent": ua, "max_touch_points": touch,
+        })).collect::<Vec<_>>(),
+    });
+    let plan_path = dir.path().join("plan.json");
+    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
+
+    let output = run_with_limit(
+        Command::new("node")
+            .arg(tools.root.join("tests/browser/driver.mjs"))
+            .arg(&plan_path)
+            .current_dir(&tools.root),
+        Duration::from_secs(240),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the browser driver failed ({:?}):\n{}\n{stdout}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
+    let report_path = screenshots.join("report.json");
+    std::fs::write(
+        &report_path,
+        serde_json::to_vec_pretty(&report).expect("json"),
+    )
+    .expect("writing the report");
+    let origin = report["origin"].as_str().expect("origin").to_string();
+    assert!(
+        origin.starts_with("http://127.0.0.1:"),
+        "served from {origin}"
+    );
+
+    let mut checks = Checks {
+        failures: Vec::new(),
+    };
+    let cases = report["cases"].as_array().expect("cases");
+    assert_eq!(cases.len(), visits.len(), "one report per visit");
+    for case in cases {
+        if let Some(error) = case["error"].as_str() {
+            checks.fail(name(case), format!("the visit failed: {error}"));
+            continue;
+        }
+        checks.common(case, &origin);
+        check_visit(&mut checks, case);
+        let shot = case["screenshot"].as_str().map(PathBuf::from);
+        if !shot.as_deref().is_some_and(Path::is_file) {
+            checks.fail(name(case), format!("no screenshot at {shot:?}"));
+        }
+    }
+
+    // The user-agent data and the classification, on many more agents than the visits above.
+    let classify = &report["classify"];
+    for bad in classify["invalid_patterns"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        checks.fail("browsers.json", format!("pattern does not compile: {bad}"));
+    }
+    let ids: Vec<&str> = classify["in_app_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    for required in [
+        "facebook",
+        "messenger",
+        "instagram",
+        "wechat",
+        "line",
+        "linkedin",
+        "twitter",
+        "slack",
+        "teams",
+        "gmail",
+        "google",
+        "telegram",
+        "tiktok",
+        "snapchat",
+        "dingtalk",
+        "discord",
+    ] {
+        if !ids.contains(&required) {
+            checks.fail(
+                "browsers.json",
+                format!("no in-app browser entry {required:?}"),
+            );
+        }
+    }
+    let rows = classify["rows"].as_array().expect("classify rows");
+    for ((label, _, _, mode, id, version), row) in table.iter().zip(rows) {
+        let got_id = row["in_app"].as_str().or(row["browser"].as_str());
+        if row["mode"] != *mode || got_id != *id || row["ios_version"].as_str() != *version {
+            checks.fail(
+                "classify",
+                format!(
+                    "{label}: expected mode {mode}, id {id:?}, iOS {version:?}; got mode {}, id {got_id:?}, iOS {}",
+                    row["mode"], row["ios_version"]
+                ),
+            );
+        }
+    }
+    let compare: Vec<i64> = classify["compare"]
+        .as_array()
+        .expect("compare")
+        .iter()
+        .map(|c| c["result"].as_i64().unwrap_or(99))
+        .collect();
+    if compare != [1, -1, 0, 1, -1] {
+        checks.fail(
+            "compareVersions",
+            format!("16.10>16.2, 16.2<16.10, 17==17.0, 17.0.1>17.0, 9.3<10: got {compare:?}"),
+        );
+    }
+
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser tests: {} visits in Chromium {} took {:.1?}; screenshots in {}",
+        cases.len(),
+        report["chromium"].as_str().unwrap_or("?"),
+        started.elapsed(),
+        screenshots.display()
+    );
+    checks.finish(&report_path.display().to_string());
+}
+
+#[test]
+fn every_page_is_valid_html() {
+    let Some(tools) = tools(&["java", "npm:vnu-jar"]) else {
+        return;
+    };
+    let (_dir, site) = build_site();
+    let pages = html_pages(&site);
+    // index, two app pages' worth of builds: every kind of page is in there.
+    assert!(
+        pages.len() >= 10,
+        "expected every page of the site, found {pages:?}"
+    );
+    let output = run_with_limit(
+        Command::new("java")
+            .arg("-jar")
+            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
+            .args(["--errors-only", "--format", "json"])
+            .args(&pages),
+        Duration::from_secs(120),
+    );
+    // vnu writes its JSON report to stderr.
+    let text = String::from_utf8_lossy(&output.stderr);
+    let report: Json = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let file = m["url"].as_str().unwrap_or("?");
+            let relative = file.rsplit_once("/site/").map_or(file, |(_, r)| r);
+            format!(
+                "{relative}:{}: {}",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the Nu Html Checker found errors:\n  {}",
+        errors.join("\n  ")
+    );
+    assert!(output.status.success(), "vnu failed: {text}");
+}
+
+/// The data file itself, without a browser: each entry complete, ids unique.
+#[test]
+fn browser_data_file_is_complete() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/data/browsers.json");
+    let data: Json =
+        serde_json::from_slice(&std::fs::read(&path).expect("browsers.json")).expect("valid JSON");
+    for platform in ["iphone", "ipad", "mac", "android"] {
+        assert!(
+            data["platforms"][platform].is_string(),
+            "platforms.{platform} is missing"
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for list in ["in_app", "ios_browsers"] {
+        let entries = data[list]
+            .as_array()
+            .unwrap_or_else(|| panic!("{list} is not a list"));
+        assert!(!entries.is_empty(), "{list} is empty");
+        for entry in entries {
+            for key in ["id", "name", "pattern"] {
+                assert!(
+                    entry[key].as_str().is_some_and(|s| !s.is_empty()),
+                    "{list} entry {entry} lacks {key}"
+                );
+            }
+            assert!(
+                seen.insert(entry["id"].as_str().unwrap_or_default().to_string()),
+                "duplicate id in {entry}"
+            );
+        }
+    }
+}

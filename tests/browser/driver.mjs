@@ -1,0 +1,239 @@
+// Visits the pages of a built otasite site in headless Chromium, one browser context per case
+// (user agent, touch, JavaScript, clock), and reports what a visitor would see as JSON on
+// stdout. tests/browser.rs builds the site, writes the plan this script reads, and asserts on
+// the report: this script observes, it does not judge.
+//
+//   node tests/browser/driver.mjs <plan.json>
+//
+// The plan: { site, screenshots, chromium, axe, cases: [...], classify: [...] }; see
+// tests/browser.rs for each field. The site is served from 127.0.0.1 by a small static server
+// in this process; every request the pages make is recorded.
+
+import { readFile, mkdir } from "node:fs/promises";
+import { createServer } from "node:http";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".xml": "application/atom+xml",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".plist": "application/xml",
+  ".ipa": "application/octet-stream",
+};
+
+/** The blocks whose visibility, position and text every case reports. */
+const BLOCKS = [
+  "install", "inapp", "inapp-name", "inapp-how", "android", "compat", "install-action",
+  "install-button", "other-browser", "expired-note", "blocked", "safari-fallback",
+  "fallback-intro", "page-url", "copy-link", "desktop", "help", "help-trust", "help-devices",
+  "help-developer-mode",
+];
+
+/** Serves `root` on 127.0.0.1 (a random port); resolves to the server and the requests it saw. */
+async function serve(root) {
+  const seen = [];
+  const server = createServer(async (req, res) => {
+    seen.push(req.url);
+    try {
+      let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      if (rel.endsWith("/")) rel += "index.html";
+      const file = path.join(root, rel);
+      if (!file.startsWith(root + path.sep)) throw new Error("outside the site");
+      const body = await readFile(file);
+      const type = CONTENT_TYPES[path.extname(file)] || "application/octet-stream";
+      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, seen, origin: `http://127.0.0.1:${server.address().port}/` };
+}
+
+/** Visibility, top edge and text of each block, in page coordinates. */
+async function observeBlocks(page) {
+  const blocks = {};
+  for (const id of BLOCKS) {
+    const locator = page.locator(`#${id}`);
+    if ((await locator.count()) === 0) {
+      blocks[id] = { present: false, visible: false, top: null, text: "" };
+      continue;
+    }
+    const visible = await locator.isVisible();
+    const box = visible ? await locator.boundingBox() : null;
+    const text = (visible ? await locator.innerText() : await locator.textContent()) || "";
+    blocks[id] = {
+      present: true,
+      visible,
+      top: box ? box.y + (await page.evaluate(() => window.scrollY)) : null,
+      text: text.replace(/\s+/g, " ").trim(),
+    };
+  }
+  return blocks;
+}
+
+async function runAxe(page, axeSource) {
+  // Evaluated as a string, so it also works where the page's own JavaScript is disabled.
+  const results = await page.evaluate(
+    `(function () { ${axeSource}; return axe.run(document, { resultTypes: ["violations"] }); })()`,
+  );
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(" ")),
+  }));
+}
+
+async function runCase(browser, origin, plan, axeSource, c) {
+  const context = await browser.newContext({
+    userAgent: c.user_agent,
+    viewport: c.viewport,
+    isMobile: c.mobile,
+    hasTouch: c.max_touch_points > 0,
+    javaScriptEnabled: c.javascript,
+    colorScheme: c.color_scheme || "light",
+    permissions: ["clipboard-read", "clipboard-write"],
+    serviceWorkers: "block",
+  });
+  const page = await context.newPage();
+  const report = {
+    name: c.name,
+    url: origin + c.path,
+    requests: [],
+    failed_requests: [],
+    console_errors: [],
+    page_errors: [],
+  };
+  page.on("request", (r) => report.requests.push(r.url()));
+  page.on("requestfailed", (r) => report.failed_requests.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) report.failed_requests.push(`${r.url()}: HTTP ${r.status()}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") report.console_errors.push(m.text());
+  });
+  page.on("pageerror", (e) => report.page_errors.push(String(e)));
+
+  // Touch points as the device has them (Playwright's hasTouch alone reports 1).
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Emulation.setTouchEmulationEnabled", {
+    enabled: c.max_touch_points > 0,
+    maxTouchPoints: Math.max(1, c.max_touch_points),
+  });
+  if (c.now_ms != null) await page.clock.setFixedTime(new Date(c.now_ms));
+  if (c.copy === "fallback") {
+    // A browser without the asynchronous clipboard API: the page must use its fallback.
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+    });
+  }
+
+  await page.goto(report.url, { waitUntil: "load" });
+  report.max_touch_points = await page.evaluate(() => navigator.maxTouchPoints);
+  report.visitor = await page.evaluate(() => document.getElementById("install")?.getAttribute("data-visitor") ?? null);
+  report.blocks = await observeBlocks(page);
+  report.install_href = await page.evaluate(() => document.getElementById("install-button")?.getAttribute("href") ?? null);
+  report.axe = await runAxe(page, axeSource);
+
+  const shot = path.join(plan.screenshots, `${c.name}.png`);
+  await page.screenshot({ path: shot, fullPage: true });
+  report.screenshot = shot;
+
+  if (c.copy) {
+    await page.evaluate(() => navigator.clipboard?.writeText("(clipboard untouched)"));
+    if (c.copy === "fallback") {
+      // Clear it from a page that still has the API.
+      const other = await context.newPage();
+      await other.goto(origin + "index.html");
+      await other.evaluate(() => navigator.clipboard.writeText("(clipboard untouched)"));
+      await other.close();
+    }
+    await page.locator("#copy-link").click();
+    await page.waitForFunction(() => document.getElementById("copy-status")?.textContent !== "", null, { timeout: 5000 })
+      .catch(() => {});
+    report.copy_status = await page.locator("#copy-status").textContent();
+    const reader = c.copy === "fallback" ? await context.newPage() : page;
+    if (reader !== page) await reader.goto(origin + "index.html");
+    report.clipboard = await reader.evaluate(() => navigator.clipboard.readText());
+    if (reader !== page) await reader.close();
+  }
+
+  await context.close();
+  return report;
+}
+
+/** Runs otasite.classify over a table of user agents inside a page of the site. */
+async function runClassify(browser, origin, plan) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(origin + plan.classify_page);
+  const result = await page.evaluate((rows) => {
+    const data = JSON.parse(document.getElementById("otasite-browsers").textContent);
+    const bad = [];
+    for (const list of ["in_app", "ios_browsers"]) {
+      for (const entry of data[list] || []) {
+        try { new RegExp(entry.pattern); } catch (e) { bad.push(`${list}/${entry.id}: ${e.message}`); }
+      }
+    }
+    const rowsOut = rows.map((row) => {
+      const v = window.otasite.classify(row.user_agent, row.max_touch_points, data);
+      return {
+        label: row.label,
+        mode: v.mode,
+        platform: v.platform,
+        in_app: v.inApp ? v.inApp.id : null,
+        browser: v.browser ? v.browser.id : null,
+        ios_version: v.iosVersion,
+        version_lower_bound: v.versionLowerBound,
+      };
+    });
+    const compare = [["16.10", "16.2"], ["16.2", "16.10"], ["17", "17.0"], ["17.0.1", "17.0"], ["9.3", "10"]]
+      .map(([a, b]) => ({ a, b, result: window.otasite.compareVersions(a, b) }));
+    return { invalid_patterns: bad, in_app_ids: (data.in_app || []).map((e) => e.id), rows: rowsOut, compare };
+  }, plan.classify);
+  await context.close();
+  return result;
+}
+
+async function main() {
+  const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
+  const axeSource = await readFile(plan.axe, "utf8");
+  await mkdir(plan.screenshots, { recursive: true });
+  const { server, origin } = await serve(path.resolve(plan.site));
+  const browser = await chromium.launch({
+    executablePath: plan.chromium,
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+  try {
+    const cases = [];
+    for (const c of plan.cases) {
+      try {
+        cases.push(await runCase(browser, origin, plan, axeSource, c));
+      } catch (e) {
+        cases.push({ name: c.name, error: String(e && e.stack || e) });
+      }
+    }
+    const classify = await runClassify(browser, origin, plan);
+    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), cases, classify }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`browser driver failed: ${e && e.stack || e}\n`);
+  process.exit(1);
+});
