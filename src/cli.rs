@@ -99,7 +99,8 @@ pub struct InitArgs {
 pub struct CheckArgs {
     /// The built site to check (default: the config's output folder, else dist).
     pub dir: Option<PathBuf>,
-    /// Check the site deployed at this https:// URL against the local build.
+    /// Check the site deployed at this https:// URL against the local build. Extra trusted
+    /// root certificates (e.g. a staging CA) can be given as a PEM file in OTASITE_EXTRA_CA_CERT.
     #[arg(long)]
     pub remote: Option<String>,
     /// Most requests in flight at once with --remote.
