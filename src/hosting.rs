@@ -30,12 +30,17 @@ pub struct Serving {
 }
 
 /// How a file of the site (path relative to the site root, `/`-separated) is served, or
-/// `None` for the files that are not uploaded ([`NOT_UPLOADED`]). The order of the checks is the order of
-/// the upload passes of `scripts/deploy-s3.sh`: a file is uploaded by the first pass it
-/// matches.
+/// `None` for the files that are not uploaded ([`NOT_UPLOADED`]). The checks run in the order
+/// of the upload passes of `scripts/deploy-s3.sh`: a file is uploaded by the first pass it
+/// matches, and `tests/s3_deploy.rs` checks that the two agree.
 pub fn serving(relative: &str) -> Option<Serving> {
     let name = relative.rsplit('/').next().unwrap_or(relative);
-    let serve = |content_type, cache_control| Some(Serving { content_type, cache_control });
+    let serve = |content_type, cache_control| {
+        Some(Serving {
+            content_type,
+            cache_control,
+        })
+    };
     if NOT_UPLOADED.contains(&relative) {
         None
     } else if name.ends_with(".ipa") {
@@ -85,14 +90,22 @@ pub fn headers_file(catalog: &Catalog) -> String {
     };
     // The daemon that installs apps is strict about the manifest's type.
     rule(&[format!("{root}*.plist")], Some("text/xml"), NO_CACHE);
-    rule(&[format!("{root}*.ipa")], Some("application/octet-stream"), IMMUTABLE);
+    rule(
+        &[format!("{root}*.ipa")],
+        Some("application/octet-stream"),
+        IMMUTABLE,
+    );
     let icons = ["icon-57.png", "icon-512.png"].map(|name| format!("{root}*/{name}"));
     rule(&icons, None, IMMUTABLE);
     rule(&[format!("{root}static/*")], None, SHORT);
     let mut pages = vec![root.clone(), format!("{root}*.html")];
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", crate::urls::slug(&app.bundle_id)));
-        pages.extend(app.builds.iter().map(|build| format!("{root}{}", build.path)));
+        pages.extend(
+            app.builds
+                .iter()
+                .map(|build| format!("{root}{}", build.path)),
+        );
     }
     rule(&pages, None, NO_CACHE);
     let feeds = ["catalog.json", "feed.xml"].map(|name| format!("{root}{name}"));
@@ -107,26 +120,15 @@ pub fn size_warnings(output_dir: &Path) -> Vec<String> {
 }
 
 fn size_warnings_over(output_dir: &Path, limit: u64) -> Vec<String> {
-    let mut total = 0u64;
-    let mut archives = 0u64;
-    for entry in walkdir::WalkDir::new(output_dir) {
-        let metadata = match entry.and_then(|e| e.metadata().map(|m| (e, m))) {
-            Ok((entry, metadata)) if metadata.is_file() => {
-                if entry.path().extension().is_some_and(|e| e.eq_ignore_ascii_case("ipa")) {
-                    archives += metadata.len();
-                }
-                metadata
-            }
-            Ok(_) => continue,
-            Err(error) => {
-                return vec![format!(
-                    "could not add up the size of {} for GitHub Pages' 1 GB limit: {error}",
-                    output_dir.display()
-                )];
-            }
-        };
-        total += metadata.len();
-    }
+    let (total, archives) = match site_sizes(output_dir) {
+        Ok(sizes) => sizes,
+        Err(error) => {
+            return vec![format!(
+                "could not add up the size of {} for GitHub Pages' 1 GB limit: {error}",
+                output_dir.display()
+            )];
+        }
+    };
     if total <= limit {
         return Vec::new();
     }
@@ -141,6 +143,27 @@ fn size_warnings_over(output_dir: &Path, limit: u64) -> Vec<String> {
     )]
 }
 
+/// Bytes of every file under `dir`, and of the `.ipa` files among them.
+fn site_sizes(dir: &Path) -> Result<(u64, u64), walkdir::Error> {
+    let (mut total, mut archives) = (0, 0);
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        if !metadata.is_file() {
+            continue;
+        }
+        total += metadata.len();
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
+        {
+            archives += metadata.len();
+        }
+    }
+    Ok((total, archives))
+}
+
 fn gigabytes(bytes: u64) -> String {
     format!("{:.2} GB", bytes as f64 / 1e9)
 }
@@ -152,20 +175,31 @@ mod tests {
     #[test]
     fn every_kind_of_file_is_served_as_planned() {
         let cases = [
-            ("com.a/1.0-1/App.ipa", Some("application/octet-stream"), IMMUTABLE),
+            (
+                "com.a/1.0-1/App.ipa",
+                Some("application/octet-stream"),
+                IMMUTABLE,
+            ),
             ("com.a/1.0-1/icon-57.png", Some("image/png"), IMMUTABLE),
             ("com.a/1.0-1/icon-512.png", Some("image/png"), IMMUTABLE),
             ("com.a/1.0-1/manifest.plist", Some("text/xml"), NO_CACHE),
             ("com.a/manifest.plist", Some("text/xml"), NO_CACHE),
             ("index.html", Some("text/html; charset=utf-8"), NO_CACHE),
-            ("com.a/1.0-1/index.html", Some("text/html; charset=utf-8"), NO_CACHE),
+            (
+                "com.a/1.0-1/index.html",
+                Some("text/html; charset=utf-8"),
+                NO_CACHE,
+            ),
             ("catalog.json", Some("application/json"), NO_CACHE),
             ("feed.xml", Some("application/atom+xml"), NO_CACHE),
             ("static/style.css", None, SHORT),
             ("static/otasite.js", None, SHORT),
         ];
         for (path, content_type, cache_control) in cases {
-            let expected = Serving { content_type, cache_control };
+            let expected = Serving {
+                content_type,
+                cache_control,
+            };
             assert_eq!(serving(path), Some(expected), "{path}");
         }
         for host_file in NOT_UPLOADED {
@@ -191,6 +225,10 @@ mod tests {
     fn unreadable_output_is_reported_not_skipped() {
         let warnings = size_warnings(Path::new("/nonexistent/otasite-dist"));
         assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("/nonexistent/otasite-dist"), "{}", warnings[0]);
+        assert!(
+            warnings[0].contains("/nonexistent/otasite-dist"),
+            "{}",
+            warnings[0]
+        );
     }
 }

@@ -148,6 +148,7 @@ fn build_site() -> (TempDir, PathBuf) {
     let icon = |seed| encode_cgbi(&sample_icon(120, seed));
     IpaBuilder::new("com.example.field", "Field")
         .version("2.0", "20")
+        .modified(BUILT_AT - DAY)
         .set("MinimumOSVersion", "16.10")
         .set("CFBundleIconFile", "Icon.png")
         .app_file("Icon.png", icon(1))
@@ -247,7 +248,12 @@ fn run_with_limit(command: &mut Command, limit: Duration) -> std::process::Outpu
         }
         if started.elapsed() > limit {
             let _ = child.kill();
-            panic!("{command:?} did not finish within {limit:?}");
+            let _ = child.wait();
+            let err = err.join().expect("stderr reader");
+            panic!(
+                "{command:?} did not finish within {limit:?}; its stderr:\n{}",
+                String::from_utf8_lossy(&err)
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     };
@@ -364,27 +370,37 @@ fn visits() -> Vec<Visit> {
     ]
 }
 
-/// User agents run through `otasite.classify` directly: label, UA, touch points, expected mode,
-/// expected in-app or browser id, expected iOS version.
-fn classify_table() -> Vec<(
-    &'static str,
-    String,
-    u32,
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-)> {
+/// A user agent run through `otasite.classify` directly, with what it should find.
+struct Agent {
+    label: &'static str,
+    user_agent: String,
+    touch: u32,
+    mode: &'static str,
+    /// The in-app browser's or other iOS browser's id in browsers.json.
+    id: Option<&'static str>,
+    ios_version: Option<&'static str>,
+}
+
+fn classify_table() -> Vec<Agent> {
+    let row = |label, user_agent: String, touch, mode, id, ios_version| Agent {
+        label,
+        user_agent,
+        touch,
+        mode,
+        id,
+        ios_version,
+    };
     let app = |tail: &str| format!("{IOS} Mobile/15E148 {tail}");
     vec![
-        ("iPhone Safari", IPHONE_SAFARI.into(), 5, "safari", None, Some("17.5")),
-        ("iPad Safari", IPAD_SAFARI.into(), 5, "safari", None, Some("17.5")),
-        ("iPad Safari as a Mac", MAC_SAFARI.into(), 5, "safari", None, Some("17.1")),
-        ("Mac Safari", MAC_SAFARI.into(), 0, "computer", None, None),
-        ("Mac with one touch point", MAC_SAFARI.into(), 1, "computer", None, None),
-        ("iOS 26 Safari (frozen OS token)", IOS26_SAFARI.into(), 5, "safari", None, Some("26.0")),
-        ("Windows Chrome", WINDOWS_CHROME.into(), 0, "computer", None, None),
-        ("Android Chrome", ANDROID_CHROME.into(), 5, "android", None, None),
-        (
+        row("iPhone Safari", IPHONE_SAFARI.into(), 5, "safari", None, Some("17.5")),
+        row("iPad Safari", IPAD_SAFARI.into(), 5, "safari", None, Some("17.5")),
+        row("iPad Safari as a Mac", MAC_SAFARI.into(), 5, "safari", None, Some("17.1")),
+        row("Mac Safari", MAC_SAFARI.into(), 0, "computer", None, None),
+        row("Mac with one touch point", MAC_SAFARI.into(), 1, "computer", None, None),
+        row("iOS 26 Safari (frozen OS token)", IOS26_SAFARI.into(), 5, "safari", None, Some("26.0")),
+        row("Windows Chrome", WINDOWS_CHROME.into(), 0, "computer", None, None),
+        row("Android Chrome", ANDROID_CHROME.into(), 5, "android", None, None),
+        row(
             "Android Facebook",
             "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/AP1A; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/125.0.0.0 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/468.0.0.39.110;]".into(),
             5,
@@ -392,11 +408,11 @@ fn classify_table() -> Vec<(
             None,
             None,
         ),
-        ("Chrome on iOS", CHROME_IOS.into(), 5, "other-browser", Some("chrome"), Some("17.5")),
-        ("Firefox on iOS", FIREFOX_IOS.into(), 5, "other-browser", Some("firefox"), Some("17.5")),
-        ("Edge on iOS", EDGE_IOS.into(), 5, "other-browser", Some("edge"), Some("17.5")),
-        ("Facebook", facebook(), 5, "inapp", Some("facebook"), Some("17.5")),
-        (
+        row("Chrome on iOS", CHROME_IOS.into(), 5, "other-browser", Some("chrome"), Some("17.5")),
+        row("Firefox on iOS", FIREFOX_IOS.into(), 5, "other-browser", Some("firefox"), Some("17.5")),
+        row("Edge on iOS", EDGE_IOS.into(), 5, "other-browser", Some("edge"), Some("17.5")),
+        row("Facebook", facebook(), 5, "inapp", Some("facebook"), Some("17.5")),
+        row(
             "Messenger",
             app("[FBAN/MessengerForiOS;FBAV/458.0.0.43.107;FBBV/599112306;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.5]"),
             5,
@@ -404,7 +420,7 @@ fn classify_table() -> Vec<(
             Some("messenger"),
             Some("17.5"),
         ),
-        (
+        row(
             "Instagram",
             app("Instagram 330.0.3.12.235 (iPhone14,5; iOS 17_5; en_US; en-US; scale=3.00; 1170x2532; 596000000)"),
             5,
@@ -412,14 +428,14 @@ fn classify_table() -> Vec<(
             Some("instagram"),
             Some("17.5"),
         ),
-        ("WeChat", wechat(), 5, "inapp", Some("wechat"), Some("17.5")),
-        ("LINE", app("Safari Line/14.7.0"), 5, "inapp", Some("line"), Some("17.5")),
-        ("LinkedIn", app("[LinkedInApp]/9.29.9148"), 5, "inapp", Some("linkedin"), Some("17.5")),
-        ("X (Twitter)", app("Twitter for iPhone/10.43"), 5, "inapp", Some("twitter"), Some("17.5")),
-        ("Slack", slack(), 5, "inapp", Some("slack"), Some("17.5")),
-        ("Microsoft Teams", app("TeamsMobile-iOS"), 5, "inapp", Some("teams"), Some("17.5")),
-        ("Gmail", app("Gmail/6.0.240512"), 5, "inapp", Some("gmail"), Some("17.5")),
-        (
+        row("WeChat", wechat(), 5, "inapp", Some("wechat"), Some("17.5")),
+        row("LINE", app("Safari Line/14.7.0"), 5, "inapp", Some("line"), Some("17.5")),
+        row("LinkedIn", app("[LinkedInApp]/9.29.9148"), 5, "inapp", Some("linkedin"), Some("17.5")),
+        row("X (Twitter)", app("Twitter for iPhone/10.43"), 5, "inapp", Some("twitter"), Some("17.5")),
+        row("Slack", slack(), 5, "inapp", Some("slack"), Some("17.5")),
+        row("Microsoft Teams", app("TeamsMobile-iOS"), 5, "inapp", Some("teams"), Some("17.5")),
+        row("Gmail", app("Gmail/6.0.240512"), 5, "inapp", Some("gmail"), Some("17.5")),
+        row(
             "Google app",
             format!("{IOS} GSA/317.0.634488990 Mobile/15E148 Safari/604.1"),
             5,
@@ -427,8 +443,8 @@ fn classify_table() -> Vec<(
             Some("google"),
             Some("17.5"),
         ),
-        ("Telegram", app("Telegram-iOS/10.12"), 5, "inapp", Some("telegram"), Some("17.5")),
-        (
+        row("Telegram", app("Telegram-iOS/10.12"), 5, "inapp", Some("telegram"), Some("17.5")),
+        row(
             "TikTok",
             app("musical_ly_34.6.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/en Region/US"),
             5,
@@ -436,7 +452,7 @@ fn classify_table() -> Vec<(
             Some("tiktok"),
             Some("17.5"),
         ),
-        (
+        row(
             "Snapchat",
             app("Snapchat/13.0.0.34 (like Safari/8617.2.4.10.8, panda)"),
             5,
@@ -444,7 +460,7 @@ fn classify_table() -> Vec<(
             Some("snapchat"),
             Some("17.5"),
         ),
-        (
+        row(
             "DingTalk",
             app("AliApp(DingTalk/7.5.30) com.laiwang.DingTalk/37067432 Channel/201200 language/zh-Hans-CN"),
             5,
@@ -452,8 +468,8 @@ fn classify_table() -> Vec<(
             Some("dingtalk"),
             Some("17.5"),
         ),
-        ("Discord", app("Discord/230.0"), 5, "inapp", Some("discord"), Some("17.5")),
-        ("an unknown app's web view", app(""), 5, "inapp", Some("webview"), Some("17.5")),
+        row("Discord", app("Discord/230.0"), 5, "inapp", Some("discord"), Some("17.5")),
+        row("an unknown app's web view", app(""), 5, "inapp", Some("webview"), Some("17.5")),
     ]
 }
 
@@ -696,7 +712,12 @@ fn check_visit(checks: &mut Checks, case: &Json) {
                 &case["clipboard"],
                 json!(page_url(FIELD_APP)),
             );
-            checks.text(case, "safari-fallback", "Link copied");
+            if !case["copy_status"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Link copied"))
+            {
+                checks.fail(name(case), format!("copy status: {}", case["copy_status"]));
+            }
         }
         "inapp-wechat" => {
             checks.equal(case, "visitor", &case["visitor"], json!("inapp"));
@@ -723,6 +744,8 @@ fn check_visit(checks: &mut Checks, case: &Json) {
             checks.equal(case, "visitor", &case["visitor"], json!("android"));
             checks.visible(case, &["android", "desktop", "page-url"]);
             checks.text(case, "android", "This is an iOS app");
+            // The QR code, without the words meant for computers.
+            checks.hidden(case, &["desktop-text"]);
             checks.hidden(case, &["install-button", "inapp", "compat"]);
             checks.above(case, "android", "desktop");
         }
@@ -748,11 +771,19 @@ fn check_visit(checks: &mut Checks, case: &Json) {
             checks.text(case, "expired-note", "expired on 2026-01-04");
             checks.hidden(
                 case,
-                &["install-button", "install-action", "compat", "inapp"],
+                &[
+                    "install-button",
+                    "install-action",
+                    "compat",
+                    "inapp",
+                    "fallback-intro",
+                    "help",
+                ],
             );
         }
         "iphone-app-store-build" => {
             checks.visible(case, &["blocked"]);
+            checks.hidden(case, &["fallback-intro", "help"]);
             checks.equal(case, "install link", href, Json::Null);
         }
         "iphone-no-javascript" => {
@@ -814,6 +845,21 @@ fn install_pages_adapt_to_each_visitor_in_chromium() {
     };
     let started = Instant::now();
     let (dir, site) = build_site();
+    let work = dir.path().to_path_buf();
+    // OTASITE_KEEP_SITE=1 keeps the site and the plan, to rerun the driver by hand:
+    // `node tests/browser/driver.mjs <folder>/plan.json`.
+    let _cleanup = match std::env::var_os("OTASITE_KEEP_SITE") {
+        Some(_) => {
+            let kept = dir.keep();
+            let _ = writeln!(
+                std::io::stderr(),
+                "browser tests: keeping {}",
+                kept.display()
+            );
+            None
+        }
+        None => Some(dir),
+    };
     let screenshots = target_dir().join("browser-screenshots");
     let _ = std::fs::remove_dir_all(&screenshots);
     let visits = visits();
@@ -825,11 +871,11 @@ fn install_pages_adapt_to_each_visitor_in_chromium() {
         "axe": tools.node_modules("axe-core/axe.min.js"),
         "cases": visits.iter().map(Visit::plan).collect::<Vec<_>>(),
         "classify_page": FIELD,
-        "classify": table.iter().map(|(label, ua, touch, ..)| json!({
-            "label": label, "user_agent": ua, "max_touch_points": touch,
+        "classify": table.iter().map(|a| json!({
+            "label": a.label, "user_agent": a.user_agent, "max_touch_points": a.touch,
         })).collect::<Vec<_>>(),
     });
-    let plan_path = dir.path().join("plan.json");
+    let plan_path = work.join("plan.json");
     std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
 
     let output = run_with_limit(
@@ -919,14 +965,15 @@ fn install_pages_adapt_to_each_visitor_in_chromium() {
         }
     }
     let rows = classify["rows"].as_array().expect("classify rows");
-    for ((label, _, _, mode, id, version), row) in table.iter().zip(rows) {
+    for (agent, row) in table.iter().zip(rows) {
         let got_id = row["in_app"].as_str().or(row["browser"].as_str());
-        if row["mode"] != *mode || got_id != *id || row["ios_version"].as_str() != *version {
+        let got_version = row["ios_version"].as_str();
+        if row["mode"] != agent.mode || got_id != agent.id || got_version != agent.ios_version {
             checks.fail(
                 "classify",
                 format!(
-                    "{label}: expected mode {mode}, id {id:?}, iOS {version:?}; got mode {}, id {got_id:?}, iOS {}",
-                    row["mode"], row["ios_version"]
+                    "{}: expected mode {}, id {:?}, iOS {:?}; got mode {}, id {got_id:?}, iOS {got_version:?}",
+                    agent.label, agent.mode, agent.id, agent.ios_version, row["mode"]
                 ),
             );
         }

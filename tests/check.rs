@@ -39,7 +39,13 @@ impl Run {
     }
 
     fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, Some(code), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(code),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
@@ -153,7 +159,11 @@ fn offline_default_dir_is_the_configs_output() {
     let tmp = tempfile::tempdir().expect("tmp");
     build_site(tmp.path(), BASE, "output: public\n");
     check(tmp.path(), &[]).assert_clean();
-    std::fs::remove_file(tmp.path().join("public/com.example.beta/1.0-1/icon-512.png")).expect("rm");
+    std::fs::remove_file(
+        tmp.path()
+            .join("public/com.example.beta/1.0-1/icon-512.png"),
+    )
+    .expect("rm");
     check(tmp.path(), &[])
         .assert_code(1)
         .assert_line(&format!(
@@ -206,7 +216,11 @@ fn offline_cgbi_and_wrong_size_icons() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dist = build_site(tmp.path(), BASE, "");
     let build = dist.join("com.example.beta/1.0-1");
-    std::fs::write(build.join("icon-512.png"), encode_cgbi(&sample_icon(512, 3))).expect("write");
+    std::fs::write(
+        build.join("icon-512.png"),
+        encode_cgbi(&sample_icon(512, 3)),
+    )
+    .expect("write");
     std::fs::write(build.join("icon-57.png"), sample_icon(64, 3).to_png()).expect("write");
     check(tmp.path(), &["dist"])
         .assert_code(1)
@@ -222,7 +236,11 @@ fn offline_http_url() {
     let dist = build_site(tmp.path(), BASE, "");
     let icon = format!("{ENCODED_BASE}com.example.beta/1.0-1/icon-512.png");
     let http_icon = icon.replacen("https://", "http://", 1);
-    replace_in(&dist.join("catalog.json"), &format!("\"icon_url\": \"{icon}\""), &format!("\"icon_url\": \"{http_icon}\""));
+    replace_in(
+        &dist.join("catalog.json"),
+        &format!("\"icon_url\": \"{icon}\""),
+        &format!("\"icon_url\": \"{http_icon}\""),
+    );
     check(tmp.path(), &["dist"]).assert_code(1).assert_line(&format!(
         "error: {http_icon}: is not https (icon_url of com.example.beta 1.0 (1) in catalog.json): iOS installs only over HTTPS"
     ));
@@ -233,13 +251,25 @@ fn offline_tampered_install_links() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dist = build_site(tmp.path(), BASE, "");
     // On a page: the link now names a file that is no manifest.
-    replace_in(&dist.join("com.example.beta/1.0-1/index.html"), "1.0-1%2Fmanifest.plist", "1.0-1%2Fmanifest.xml");
+    replace_in(
+        &dist.join("com.example.beta/1.0-1/index.html"),
+        "1.0-1%2Fmanifest.plist",
+        "1.0-1%2Fmanifest.xml",
+    );
     // In the catalog: build 1.0's link leads to build 1.1's manifest.
     let catalog = dist.join("catalog.json");
     let text = std::fs::read_to_string(&catalog).expect("read");
     let own = "com.example.alpha%2F1.0-1%2Fmanifest.plist\"";
-    assert_eq!(text.matches(own).count(), 1, "one install_url names build 1.0's manifest");
-    std::fs::write(&catalog, text.replace(own, "com.example.alpha%2F1.1-2%2Fmanifest.plist\"")).expect("write");
+    assert_eq!(
+        text.matches(own).count(),
+        1,
+        "one install_url names build 1.0's manifest"
+    );
+    std::fs::write(
+        &catalog,
+        text.replace(own, "com.example.alpha%2F1.1-2%2Fmanifest.plist\""),
+    )
+    .expect("write");
     check(tmp.path(), &["dist"])
         .assert_code(1)
         .assert_line(&format!(
@@ -255,9 +285,18 @@ fn offline_modified_ipa() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dist = build_site(tmp.path(), BASE, "");
     let catalog: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("read")).expect("json");
-    let beta = &catalog["apps"].as_array().expect("apps").iter().find(|a| a["bundle_id"] == "com.example.beta").expect("beta")["builds"][0];
-    let (size, sha) = (beta["size"].as_u64().expect("size"), beta["sha256"].as_str().expect("sha").to_string());
+        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("read"))
+            .expect("json");
+    let beta = &catalog["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .find(|a| a["bundle_id"] == "com.example.beta")
+        .expect("beta")["builds"][0];
+    let (size, sha) = (
+        beta["size"].as_u64().expect("size"),
+        beta["sha256"].as_str().expect("sha").to_string(),
+    );
 
     // Same size, one byte changed: only the hash can tell.
     let ipa = dist.join("com.example.beta/1.0-1/beta.ipa");
@@ -284,7 +323,11 @@ fn offline_profile_expiry() {
     IpaBuilder::new("com.example.gamma", "Gamma")
         .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(EPOCH + 5 * DAY)))
         .write(&tmp.path().join("builds/gamma.ipa"));
-    std::fs::write(tmp.path().join("site.yaml"), format!("base_url: \"{BASE}\"\n")).expect("config");
+    std::fs::write(
+        tmp.path().join("site.yaml"),
+        format!("base_url: \"{BASE}\"\n"),
+    )
+    .expect("config");
     otasite(&["build", "-q"], tmp.path(), &[]).assert_code(0);
     check(tmp.path(), &[]).assert_code(0).assert_line(
         "warning: dist/catalog.json: com.example.gamma 1.0 (1): the provisioning profile expires on 2026-01-06: the app stops installing and launching then; publish a re-signed build before",
@@ -309,10 +352,15 @@ fn offline_host_size_limits() {
     run.assert_code(0).assert_line(
         "warning: dist/big.bin: is 101.0 MiB, over GitHub's 100 MiB limit for one file: keep .ipa files in Git LFS, or host them elsewhere with `ipa_base_url`",
     );
-    let site_line = run.lines().into_iter().find(|l| l.starts_with("warning: dist: the site is 1.1 GiB"));
+    let site_line = run
+        .lines()
+        .into_iter()
+        .find(|l| l.starts_with("warning: dist: the site is 1.1 GiB"));
     assert_eq!(
         site_line,
-        Some("warning: dist: the site is 1.1 GiB, over GitHub Pages' 1 GiB limit: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)"),
+        Some(
+            "warning: dist: the site is 1.1 GiB, over GitHub Pages' 1 GiB limit: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)"
+        ),
         "{}",
         run.stdout
     );
@@ -321,12 +369,20 @@ fn offline_host_size_limits() {
 #[test]
 fn offline_ipa_base_url_is_not_checked_but_said_so() {
     let tmp = tempfile::tempdir().expect("tmp");
-    build_site(tmp.path(), BASE, "ipa_base_url: https://cdn.example.test/ipas\n");
+    build_site(
+        tmp.path(),
+        BASE,
+        "ipa_base_url: https://cdn.example.test/ipas\n",
+    );
     let run = check(tmp.path(), &[]);
     run.assert_code(0).assert_line(
         "note: https://cdn.example.test/ipas/beta.ipa: not checked offline: the .ipa is hosted under ipa_base_url (software-package of dist/com.example.beta/manifest.plist); check it after deploying with `otasite check --remote`",
     );
-    assert!(run.summary().ends_with(": 0 errors, 0 warnings, 3 notes"), "{}", run.stdout);
+    assert!(
+        run.summary().ends_with(": 0 errors, 0 warnings, 3 notes"),
+        "{}",
+        run.stdout
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -341,7 +397,9 @@ impl TestCa {
     fn new(name: &str) -> TestCa {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.distinguished_name.push(rcgen::DnType::CommonName, name);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let key = KeyPair::generate().expect("key");
         let cert = params.self_signed(&key).expect("ca cert");
@@ -378,6 +436,7 @@ enum Fault {
     PlistAsOctetStream,
     IpaAsHtml,
     IpaOneByteShort,
+    RedirectIpas,
     MissingSmallIcons,
     ManifestBytesChanged,
 }
@@ -398,7 +457,12 @@ impl Server {
         (listener, port)
     }
 
-    fn start(listener: TcpListener, tls: Arc<rustls::ServerConfig>, root: PathBuf, fault: Fault) -> Server {
+    fn start(
+        listener: TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        root: PathBuf,
+        fault: Fault,
+    ) -> Server {
         let port = listener.local_addr().expect("addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
@@ -434,7 +498,9 @@ impl Drop for Server {
 fn serve_connection(stream: TcpStream, tls: Arc<rustls::ServerConfig>, root: &Path, fault: Fault) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    let Ok(connection) = rustls::ServerConnection::new(tls) else { return };
+    let Ok(connection) = rustls::ServerConnection::new(tls) else {
+        return;
+    };
     let mut tls = rustls::StreamOwned::new(connection, stream);
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -463,16 +529,38 @@ fn serve_connection(stream: TcpStream, tls: Arc<rustls::ServerConfig>, root: &Pa
     let _ = tls.flush();
 }
 
-fn respond(root: &Path, target: &str, fault: Fault) -> (&'static str, Vec<(&'static str, String)>, Vec<u8>) {
+fn respond(
+    root: &Path,
+    target: &str,
+    fault: Fault,
+) -> (&'static str, Vec<(&'static str, String)>, Vec<u8>) {
     let path = target.split('?').next().unwrap_or(target);
-    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
-    let not_found = ("404 Not Found", vec![("Content-Length", "0".to_string())], Vec::new());
+    let path = percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned();
+    let not_found = (
+        "404 Not Found",
+        vec![("Content-Length", "0".to_string())],
+        Vec::new(),
+    );
     if path.split('/').any(|segment| segment == "..") {
         return not_found;
     }
     if fault == Fault::RedirectManifests && path.ends_with("/manifest.plist") {
         let location = ("Location", "/elsewhere/manifest.plist".to_string());
-        return ("302 Found", vec![location, ("Content-Length", "0".into())], Vec::new());
+        return (
+            "302 Found",
+            vec![location, ("Content-Length", "0".into())],
+            Vec::new(),
+        );
+    }
+    if fault == Fault::RedirectIpas && path.ends_with(".ipa") && !target.contains('?') {
+        let location = ("Location", format!("{target}?moved"));
+        return (
+            "302 Found",
+            vec![location, ("Content-Length", "0".into())],
+            Vec::new(),
+        );
     }
     if fault == Fault::MissingSmallIcons && path.ends_with("/icon-57.png") {
         return not_found;
@@ -503,7 +591,10 @@ fn respond(root: &Path, target: &str, fault: Fault) -> (&'static str, Vec<(&'sta
         }
         _ => {}
     }
-    let headers = vec![("Content-Type", content_type.to_string()), ("Content-Length", body.len().to_string())];
+    let headers = vec![
+        ("Content-Type", content_type.to_string()),
+        ("Content-Length", body.len().to_string()),
+    ];
     ("200 OK", headers, body)
 }
 
@@ -526,7 +617,15 @@ impl Deployed {
     fn check(&self) -> Run {
         let url = self.url();
         let env = [("OTASITE_EXTRA_CA_CERT", self.ca_file.display().to_string())];
-        let args = ["check", "--remote", url.as_str(), "--concurrency", "3", "--timeout", "10"];
+        let args = [
+            "check",
+            "--remote",
+            url.as_str(),
+            "--concurrency",
+            "3",
+            "--timeout",
+            "10",
+        ];
         otasite(&args, self.tmp.path(), &env)
     }
 }
@@ -547,7 +646,11 @@ fn deploy(fault: Fault, cert: CertKind, prepare: impl FnOnce(&Path, u16) -> Path
         CertKind::Untrusted => TestCa::new("someone else's CA").server_config(&["127.0.0.1"]),
     };
     let server = Server::start(listener, tls, served, fault);
-    Deployed { server, tmp, ca_file }
+    Deployed {
+        server,
+        tmp,
+        ca_file,
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -571,7 +674,11 @@ fn remote_good_site_passes() {
     let run = site.check();
     run.assert_clean();
     // The catalog, 5 manifests, 6 icons and 3 archives.
-    assert!(run.summary().starts_with("checked 15 URLs:"), "{}", run.stdout);
+    assert!(
+        run.summary().starts_with("checked 15 URLs:"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -591,7 +698,11 @@ fn remote_http_url_in_catalog() {
         let served = root.join("served");
         copy_tree(&root.join("dist"), &served);
         let icon = format!("https://127.0.0.1:{port}/com.example.beta/1.0-1/icon-512.png");
-        replace_in(&served.join("catalog.json"), &format!("\"icon_url\": \"{icon}\""), &format!("\"icon_url\": \"http{}\"", &icon[5..]));
+        replace_in(
+            &served.join("catalog.json"),
+            &format!("\"icon_url\": \"{icon}\""),
+            &format!("\"icon_url\": \"http{}\"", &icon[5..]),
+        );
         served
     });
     let port = site.server.port;
@@ -607,6 +718,39 @@ fn remote_redirect_on_manifest() {
     site.check().assert_code(1).assert_line(&format!(
         "error: {url}com.example.alpha/manifest.plist: redirects (302 Found) to {url}elsewhere/manifest.plist: iOS does not reliably follow redirects when it fetches a manifest; serve it at this URL"
     ));
+}
+
+#[test]
+fn remote_redirect_elsewhere_is_a_warning_and_followed() {
+    let site = serve(Fault::RedirectIpas);
+    let url = site.url();
+    let run = site.check();
+    run.assert_code(0).assert_line(&format!(
+        "warning: {url}com.example.beta/1.0-1/beta.ipa: redirects (302 Found) to {url}com.example.beta/1.0-1/beta.ipa?moved; link to the final URL to spare iOS the extra request"
+    ));
+    assert!(
+        run.summary().ends_with(": 0 errors, 3 warnings, 0 notes"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn remote_timeout() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Connections complete in the kernel's backlog, but nobody ever answers.
+    let (_listener, port) = Server::bind();
+    let url = format!("https://127.0.0.1:{port}/");
+    let started = std::time::Instant::now();
+    check(tmp.path(), &["--remote", &url, "--timeout", "1"])
+        .assert_code(1)
+        .assert_line(&format!(
+            "error: {url}catalog.json: no complete answer within 1 second (--timeout)"
+        ));
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the timeout bounds the wait"
+    );
 }
 
 #[test]
@@ -631,7 +775,9 @@ fn remote_wrong_content_type_for_ipa() {
 fn remote_wrong_content_length() {
     let site = serve(Fault::IpaOneByteShort);
     let url = site.url();
-    let size = std::fs::metadata(site.tmp.path().join("dist/com.example.beta/1.0-1/beta.ipa")).expect("ipa").len();
+    let size = std::fs::metadata(site.tmp.path().join("dist/com.example.beta/1.0-1/beta.ipa"))
+        .expect("ipa")
+        .len();
     site.check().assert_code(1).assert_line(&format!(
         "error: {url}com.example.beta/1.0-1/beta.ipa: has a Content-Length of {} bytes, but catalog.json says {size}: the deployed archive is not the one built",
         size - 1
@@ -664,7 +810,12 @@ fn remote_certificate_from_an_untrusted_ca() {
     run.assert_code(1).assert_line(&format!(
         "error: {url}catalog.json: certificate problem: the certificate is not signed by a trusted certificate authority; iOS installs only from a site whose certificate is publicly trusted and valid for its host"
     ));
-    assert_eq!(run.lines().len(), 2, "one finding, then the summary:\n{}", run.stdout);
+    assert_eq!(
+        run.lines().len(),
+        2,
+        "one finding, then the summary:\n{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::process::Command;
 
+use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::IpaBuilder;
 
 /// Runs a verbose build and returns (archives opened, files hashed, archives linked from the
@@ -35,6 +36,7 @@ fn site(count: usize) -> tempfile::TempDir {
     std::fs::write(tmp.path().join("site.yaml"), "base_url: https://apps.example.test/\n").expect("config");
     for i in 0..count {
         IpaBuilder::new(&format!("com.example.app{i}"), &format!("App {i}"))
+            .app_file("AppIcon60x60@2x.png", encode_cgbi(&sample_icon(120, i as u32)))
             .write(&tmp.path().join(format!("builds/app{i}.ipa")));
     }
     tmp

@@ -43,7 +43,12 @@ impl Response {
     /// The media type without parameters, lowercased: `text/xml; charset=utf-8` -> `text/xml`.
     pub fn media_type(&self) -> Option<String> {
         let value = self.content_type.as_deref()?;
-        let essence = value.split(';').next().unwrap_or(value).trim().to_ascii_lowercase();
+        let essence = value
+            .split(';')
+            .next()
+            .unwrap_or(value)
+            .trim()
+            .to_ascii_lowercase();
         Some(essence).filter(|e| !e.is_empty())
     }
 }
@@ -123,11 +128,26 @@ impl Client {
             return describe_tls(url, tls);
         }
         match error {
-            ureq::Error::Timeout(_) => format!("no complete answer within {} seconds (--timeout)", self.timeout),
+            ureq::Error::Timeout(_) => {
+                let unit = if self.timeout == 1 {
+                    "second"
+                } else {
+                    "seconds"
+                };
+                format!(
+                    "no complete answer within {} {unit} (--timeout)",
+                    self.timeout
+                )
+            }
             ureq::Error::HostNotFound => "the host name does not resolve".into(),
-            ureq::Error::ConnectionFailed => "the connection failed".into(),
+            ureq::Error::ConnectionFailed => "cannot connect to the host".into(),
+            ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                format!("cannot connect to the host ({e})")
+            }
             ureq::Error::BodyExceedsLimit(limit) => {
-                format!("the response is larger than {limit} bytes, far more than a manifest or icon")
+                format!(
+                    "the response is larger than {limit} bytes, far more than a manifest or icon"
+                )
             }
             ureq::Error::Io(e) => format!("the request failed ({e})"),
             other => format!("the request failed ({other})"),
@@ -153,12 +173,16 @@ fn describe_tls(url: &str, error: &rustls::Error) -> String {
     let why = "iOS installs only from a site whose certificate is publicly trusted and valid for its host";
     let what = match error {
         rustls::Error::InvalidCertificate(cert) => match cert {
-            C::UnknownIssuer => "the certificate is not signed by a trusted certificate authority".to_string(),
+            C::UnknownIssuer => {
+                "the certificate is not signed by a trusted certificate authority".to_string()
+            }
             C::NotValidForName | C::NotValidForNameContext { .. } => {
                 format!("the certificate is not valid for the host name {host}")
             }
             C::Expired | C::ExpiredContext { .. } => "the certificate has expired".to_string(),
-            C::NotValidYet | C::NotValidYetContext { .. } => "the certificate is not valid yet".to_string(),
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                "the certificate is not valid yet".to_string()
+            }
             C::Revoked => "the certificate has been revoked".to_string(),
             other => format!("the certificate was rejected ({other:?})"),
         },

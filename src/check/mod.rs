@@ -61,7 +61,11 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<Option<Settings>> {
     }
 }
 
-fn check_offline(args: &CheckArgs, dir: &Path, config: Option<&Settings>) -> anyhow::Result<Report> {
+fn check_offline(
+    args: &CheckArgs,
+    dir: &Path,
+    config: Option<&Settings>,
+) -> anyhow::Result<Report> {
     let (catalog, _) = site::read_catalog(dir)?;
     // site.yaml describes DIR when DIR is its output, or when it serves the same base_url.
     let describes_dir = |settings: &Settings| {

@@ -58,9 +58,14 @@ pub fn check(site: &Site<'_>) -> Report {
     checker.report.checked += 1;
     checker.catalog();
     checker.pages_and_sizes();
-    let Checker { mut report, ipas, .. } = checker;
+    let Checker {
+        mut report, ipas, ..
+    } = checker;
     // Hashing is the one long step: archives are hashed in parallel, findings kept in order.
-    let ipa_reports: Vec<Report> = ipas.par_iter().map(|(file, build)| check_ipa(file, build)).collect();
+    let ipa_reports: Vec<Report> = ipas
+        .par_iter()
+        .map(|(file, build)| check_ipa(file, build))
+        .collect();
     for ipa_report in ipa_reports {
         report.merge(ipa_report);
     }
@@ -83,7 +88,10 @@ impl<'a> Checker<'a> {
     fn catalog(&mut self) {
         let catalog: &'a Catalog = self.site.catalog;
         if !site::is_https(&catalog.site.base_url) {
-            let message = format!("site.base_url {} is not https: iOS installs only over HTTPS", catalog.site.base_url);
+            let message = format!(
+                "site.base_url {} is not https: iOS installs only over HTTPS",
+                catalog.site.base_url
+            );
             self.report.error(self.catalog_file.clone(), message);
         }
         for app in &catalog.apps {
@@ -126,8 +134,10 @@ impl<'a> Checker<'a> {
 
     fn locate_uncached(&mut self, url: &str, kind: Kind, label: &str) -> Option<PathBuf> {
         if !site::is_https(url) {
-            self.report
-                .error(url, format!("is not https ({label}): iOS installs only over HTTPS"));
+            self.report.error(
+                url,
+                format!("is not https ({label}): iOS installs only over HTTPS"),
+            );
             return None;
         }
         let base = &self.site.catalog.site.base_url;
@@ -135,7 +145,9 @@ impl<'a> Checker<'a> {
             IpaBase::Known(Some(ipa_base)) => Some(ipa_base.as_str()),
             _ => None,
         };
-        if kind == Kind::Ipa && ipa_base.is_some_and(|ipa_base| site::path_under(ipa_base, url).is_some()) {
+        if kind == Kind::Ipa
+            && ipa_base.is_some_and(|ipa_base| site::path_under(ipa_base, url).is_some())
+        {
             self.report.note(
                 url,
                 format!("not checked offline: the .ipa is hosted under ipa_base_url ({label}); check it after deploying with `otasite check --remote`"),
@@ -198,11 +210,15 @@ impl<'a> Checker<'a> {
         let subject = file.display().to_string();
         let bytes = match std::fs::read(&file) {
             Ok(bytes) => bytes,
-            Err(e) => return self.report.error(subject, format!("cannot be read ({e})")),
+            Err(e) => {
+                self.report.error(subject, format!("cannot be read ({e})"));
+                return;
+            }
         };
         let (manifest, problems) = site::parse_manifest(&bytes);
         for problem in problems {
-            self.report.error(&subject, format!("the manifest {problem}"));
+            self.report
+                .error(&subject, format!("the manifest {problem}"));
         }
         let Some(manifest) = manifest else {
             return;
@@ -210,23 +226,48 @@ impl<'a> Checker<'a> {
         if let Some(package) = &manifest.software_package {
             if *package != expected.ipa_url {
                 let message = if stable {
-                    format!("installs {package}, but the newest installable build of {} is {}", expected.bundle_id, expected.ipa_url)
+                    format!(
+                        "installs {package}, but the newest installable build of {} is {}",
+                        expected.bundle_id, expected.ipa_url
+                    )
                 } else {
-                    format!("installs {package}, but catalog.json gives the build's ipa_url as {}", expected.ipa_url)
+                    format!(
+                        "installs {package}, but catalog.json gives the build's ipa_url as {}",
+                        expected.ipa_url
+                    )
                 };
                 self.report.error(&subject, message);
             }
-            self.locate(package, Kind::Ipa, &format!("software-package of {subject}"));
+            self.locate(
+                package,
+                Kind::Ipa,
+                &format!("software-package of {subject}"),
+            );
         }
-        if let Some(bundle_id) = manifest.bundle_id.as_deref().filter(|id| *id != expected.bundle_id) {
-            let message = format!("names bundle-identifier {bundle_id}, but catalog.json lists it under {}", expected.bundle_id);
+        if let Some(bundle_id) = manifest
+            .bundle_id
+            .as_deref()
+            .filter(|id| *id != expected.bundle_id)
+        {
+            let message = format!(
+                "names bundle-identifier {bundle_id}, but catalog.json lists it under {}",
+                expected.bundle_id
+            );
             self.report.error(&subject, message);
         }
         if let Some(display) = &manifest.display_image {
-            self.image(display, DISPLAY_IMAGE_SIZE, &format!("display-image of {subject}"));
+            self.image(
+                display,
+                DISPLAY_IMAGE_SIZE,
+                &format!("display-image of {subject}"),
+            );
         }
         if let Some(full) = &manifest.full_size_image {
-            self.image(full, FULL_SIZE_IMAGE_SIZE, &format!("full-size-image of {subject}"));
+            self.image(
+                full,
+                FULL_SIZE_IMAGE_SIZE,
+                &format!("full-size-image of {subject}"),
+            );
         }
     }
 
@@ -280,7 +321,11 @@ impl<'a> Checker<'a> {
         let manifests: HashSet<&str> = catalog
             .apps
             .iter()
-            .flat_map(|app| app.manifest_url.iter().chain(app.builds.iter().map(|b| &b.manifest_url)))
+            .flat_map(|app| {
+                app.manifest_url
+                    .iter()
+                    .chain(app.builds.iter().map(|b| &b.manifest_url))
+            })
             .map(String::as_str)
             .collect();
         let dir = self.site.dir;
@@ -289,8 +334,10 @@ impl<'a> Checker<'a> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
-                    self.report
-                        .error(dir.display().to_string(), format!("cannot be read completely ({e})"));
+                    self.report.error(
+                        dir.display().to_string(),
+                        format!("cannot be read completely ({e})"),
+                    );
                     continue;
                 }
             };
@@ -330,7 +377,10 @@ impl<'a> Checker<'a> {
         let subject = page.display().to_string();
         let bytes = match std::fs::read(page) {
             Ok(bytes) => bytes,
-            Err(e) => return self.report.error(subject, format!("cannot be read ({e})")),
+            Err(e) => {
+                self.report.error(subject, format!("cannot be read ({e})"));
+                return;
+            }
         };
         let text = String::from_utf8_lossy(&bytes);
         for (start, _) in text.match_indices("itms-services:") {
@@ -366,16 +416,24 @@ fn check_ipa(file: &Path, build: &Build) -> Report {
         Err(e) => report.error(subject, format!("cannot be read ({e})")),
         Ok(meta) if meta.len() != build.size => report.error(
             subject,
-            format!("is {} bytes, but catalog.json says {}: {rebuild}", meta.len(), build.size),
+            format!(
+                "is {} bytes, but catalog.json says {}: {rebuild}",
+                meta.len(),
+                build.size
+            ),
         ),
-        Ok(_) if build.sha256.is_empty() => {
-            report.note(subject, "catalog.json has no SHA-256 for it; only its size was checked")
-        }
+        Ok(_) if build.sha256.is_empty() => report.note(
+            subject,
+            "catalog.json has no SHA-256 for it; only its size was checked",
+        ),
         Ok(_) => match crate::hash::sha256_file(file) {
             Err(e) => report.error(subject, format!("cannot be read ({e})")),
             Ok(actual) if !actual.eq_ignore_ascii_case(&build.sha256) => report.error(
                 subject,
-                format!("has SHA-256 {actual}, but catalog.json says {}: {rebuild}", build.sha256),
+                format!(
+                    "has SHA-256 {actual}, but catalog.json says {}: {rebuild}",
+                    build.sha256
+                ),
             ),
             Ok(_) => {}
         },

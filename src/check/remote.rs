@@ -66,27 +66,25 @@ pub fn check(remote: &Remote<'_>) -> Report {
     };
     compare_catalogs(remote, &catalog_url, &response.body, &catalog, &mut report);
 
-    let mut refused = HashSet::new();
-    for (label, url) in site::catalog_urls(&catalog) {
-        if !site::is_https(url) && refused.insert(url.to_string()) {
-            report.error(url, format!("is not https ({label}): iOS installs only over HTTPS"));
-        }
-    }
-    let mut manifest_urls: Vec<&str> = Vec::new();
-    for app in &catalog.apps {
-        let urls = app.manifest_url.iter().chain(app.builds.iter().map(|b| &b.manifest_url));
-        for url in urls {
-            if site::is_https(url) && !manifest_urls.contains(&url.as_str()) {
-                manifest_urls.push(url);
-            }
-        }
-    }
-    let manifests = bounded_map(&manifest_urls, remote.concurrency, |url| check_manifest(remote, url));
+    let mut refused = refuse_http(&catalog, &mut report);
+    let manifest_urls = manifest_urls(&catalog);
+    let manifests = bounded_map(&manifest_urls, remote.concurrency, |url| {
+        check_manifest(remote, url)
+    });
 
-    let targets = phase_two_targets(&catalog, &manifest_urls, &manifests, &mut refused, &mut report);
+    // URLs the manifests name but that are not https, reported after the manifests themselves.
+    let mut refusals = Report::default();
+    let targets = phase_two_targets(
+        &catalog,
+        &manifest_urls,
+        &manifests,
+        &mut refused,
+        &mut refusals,
+    );
     for (manifest_report, _) in manifests {
         report.merge(manifest_report);
     }
+    report.merge(refusals);
     let results = bounded_map(&targets, remote.concurrency, |target| match target {
         Target::Icon { url, size } => check_icon(remote.client, url, *size),
         Target::Ipa { url, size } => check_ipa(remote.client, url, *size),
@@ -97,8 +95,45 @@ pub fn check(remote: &Remote<'_>) -> Report {
     report
 }
 
+/// Reports every http URL of the catalog (none of them is fetched); returns them.
+fn refuse_http(catalog: &Catalog, report: &mut Report) -> HashSet<String> {
+    let mut refused = HashSet::new();
+    for (label, url) in site::catalog_urls(catalog) {
+        if !site::is_https(url) && refused.insert(url.to_string()) {
+            report.error(
+                url,
+                format!("is not https ({label}): iOS installs only over HTTPS"),
+            );
+        }
+    }
+    refused
+}
+
+/// Every https manifest URL of the catalog, once, in catalog order.
+fn manifest_urls(catalog: &Catalog) -> Vec<&str> {
+    let mut urls: Vec<&str> = Vec::new();
+    for app in &catalog.apps {
+        let app_urls = app
+            .manifest_url
+            .iter()
+            .chain(app.builds.iter().map(|b| &b.manifest_url));
+        for url in app_urls {
+            if site::is_https(url) && !urls.contains(&url.as_str()) {
+                urls.push(url);
+            }
+        }
+    }
+    urls
+}
+
 /// The deployed catalog against the local one, and against the URL it was fetched from.
-fn compare_catalogs(remote: &Remote<'_>, catalog_url: &str, bytes: &[u8], catalog: &Catalog, report: &mut Report) {
+fn compare_catalogs(
+    remote: &Remote<'_>,
+    catalog_url: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    report: &mut Report,
+) {
     if let Some(local) = remote.local {
         if local.catalog_bytes != bytes {
             let file = local.dir.join(site::CATALOG_FILE);
@@ -108,7 +143,10 @@ fn compare_catalogs(remote: &Remote<'_>, catalog_url: &str, bytes: &[u8], catalo
             );
         }
     }
-    let same_site = match (url::Url::parse(&catalog.site.base_url), url::Url::parse(remote.url)) {
+    let same_site = match (
+        url::Url::parse(&catalog.site.base_url),
+        url::Url::parse(remote.url),
+    ) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     };
@@ -142,31 +180,53 @@ fn phase_two_targets(
     let mut add = |url: &str, target: Target, label: String, report: &mut Report| {
         if !site::is_https(url) {
             if refused.insert(url.to_string()) {
-                report.error(url, format!("is not https ({label}): iOS installs only over HTTPS"));
+                report.error(
+                    url,
+                    format!("is not https ({label}): iOS installs only over HTTPS"),
+                );
             }
         } else if seen.insert((url.to_string(), matches!(target, Target::Ipa { .. }))) {
             targets.push(target);
         }
     };
     for build in catalog.apps.iter().flat_map(|app| &app.builds) {
-        let icon = Target::Icon { url: build.icon_url.clone(), size: FULL_SIZE_IMAGE_SIZE };
-        add(&build.icon_url, icon, String::new(), report);
-        let ipa = Target::Ipa { url: build.ipa_url.clone(), size: Some(build.size) };
-        add(&build.ipa_url, ipa, String::new(), report);
+        let label = |field: &str| {
+            let who = format!("{} {}", build.bundle_id, build.display_version());
+            format!("{field} of {who} in catalog.json")
+        };
+        let icon = Target::Icon {
+            url: build.icon_url.clone(),
+            size: FULL_SIZE_IMAGE_SIZE,
+        };
+        add(&build.icon_url, icon, label("icon_url"), report);
+        let ipa = Target::Ipa {
+            url: build.ipa_url.clone(),
+            size: Some(build.size),
+        };
+        add(&build.ipa_url, ipa, label("ipa_url"), report);
     }
     for (manifest_url, (_, manifest)) in manifest_urls.iter().zip(manifests) {
         let Some(manifest) = manifest else { continue };
         let label = |kind: &str| format!("{kind} of {manifest_url}");
         if let Some(url) = &manifest.display_image {
-            let icon = Target::Icon { url: url.clone(), size: DISPLAY_IMAGE_SIZE };
+            let icon = Target::Icon {
+                url: url.clone(),
+                size: DISPLAY_IMAGE_SIZE,
+            };
             add(url, icon, label("display-image"), report);
         }
         if let Some(url) = &manifest.full_size_image {
-            let icon = Target::Icon { url: url.clone(), size: FULL_SIZE_IMAGE_SIZE };
+            let icon = Target::Icon {
+                url: url.clone(),
+                size: FULL_SIZE_IMAGE_SIZE,
+            };
             add(url, icon, label("full-size-image"), report);
         }
         if let Some(url) = &manifest.software_package {
-            let ipa = Target::Ipa { url: url.clone(), size: sizes.get(url.as_str()).copied() };
+            let ipa = Target::Ipa {
+                url: url.clone(),
+                size: sizes.get(url.as_str()).copied(),
+            };
             add(url, ipa, label("software-package"), report);
         }
     }
@@ -210,18 +270,27 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
 fn compare_with_local(local: &Local, url: &str, body: &[u8], report: &mut Report) {
     let Some(relative) = site::path_under(&local.catalog.site.base_url, url) else {
         let base = &local.catalog.site.base_url;
-        report.note(url, format!("not compared with the local build, whose base_url is {base}"));
+        report.note(
+            url,
+            format!("not compared with the local build, whose base_url is {base}"),
+        );
         return;
     };
     let file = local.dir.join(relative);
     match std::fs::read(&file) {
         Err(_) => report.warning(
             url,
-            format!("has no counterpart in the local build ({} is missing)", file.display()),
+            format!(
+                "has no counterpart in the local build ({} is missing)",
+                file.display()
+            ),
         ),
         Ok(bytes) if bytes != body => report.error(
             url,
-            format!("differs from the local build's {}: deploy the site again", file.display()),
+            format!(
+                "differs from the local build's {}: deploy the site again",
+                file.display()
+            ),
         ),
         Ok(_) => {}
     }
@@ -282,13 +351,25 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
 
 /// Fetches `url` and reports anything but a direct 200. A redirect on a manifest is an error
 /// and not followed (iOS installs have failed on them); elsewhere it is a warning and followed.
-fn fetch(client: &Client, method: Method, url: &str, manifest: bool, report: &mut Report) -> Option<Response> {
+fn fetch(
+    client: &Client,
+    method: Method,
+    url: &str,
+    manifest: bool,
+    report: &mut Report,
+) -> Option<Response> {
     let mut current = url.to_string();
     for _ in 0..=MAX_HOPS {
         let response = match client.fetch(method, &current) {
             Ok(response) => response,
             Err(problem) if current == url => return report_none(report, url, problem),
-            Err(problem) => return report_none(report, url, format!("after a redirect to {current}: {problem}")),
+            Err(problem) => {
+                return report_none(
+                    report,
+                    url,
+                    format!("after a redirect to {current}: {problem}"),
+                );
+            }
         };
         if !(300..400).contains(&response.status) {
             if response.status != 200 {
@@ -303,7 +384,11 @@ fn fetch(client: &Client, method: Method, url: &str, manifest: bool, report: &mu
             .as_deref()
             .and_then(|location| url::Url::parse(&current).ok()?.join(location).ok())
         else {
-            return report_none(report, url, format!("answers {status} without a usable Location header"));
+            return report_none(
+                report,
+                url,
+                format!("answers {status} without a usable Location header"),
+            );
         };
         if manifest {
             let message = format!(
@@ -312,7 +397,11 @@ fn fetch(client: &Client, method: Method, url: &str, manifest: bool, report: &mu
             return report_none(report, url, message);
         }
         if target.scheme() != "https" {
-            return report_none(report, url, format!("redirects ({status}) to {target}, which is not https"));
+            return report_none(
+                report,
+                url,
+                format!("redirects ({status}) to {target}, which is not https"),
+            );
         }
         report.warning(
             url,
@@ -329,7 +418,11 @@ fn report_none(report: &mut Report, url: &str, message: String) -> Option<Respon
 }
 
 /// Runs `work` on every item with at most `limit` threads; results in input order.
-fn bounded_map<T: Sync, R: Send>(items: &[T], limit: usize, work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+fn bounded_map<T: Sync, R: Send>(
+    items: &[T],
+    limit: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
     let workers = limit.clamp(1, items.len().max(1));

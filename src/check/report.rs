@@ -38,7 +38,13 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: {}", self.severity.label(), self.subject, self.message)
+        write!(
+            f,
+            "{}: {}: {}",
+            self.severity.label(),
+            self.subject,
+            self.message
+        )
     }
 }
 
@@ -63,7 +69,12 @@ impl Report {
         self.push(Severity::Note, subject, message);
     }
 
-    pub fn push(&mut self, severity: Severity, subject: impl Into<String>, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        severity: Severity,
+        subject: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.findings.push(Finding {
             severity,
             subject: subject.into(),
@@ -78,7 +89,10 @@ impl Report {
     }
 
     fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// `checked 12 files: 1 error, 2 warnings, 0 notes`
@@ -116,8 +130,10 @@ mod tests {
 
     #[test]
     fn lines_and_summary() {
-        let mut report = Report::default();
-        report.checked = 3;
+        let mut report = Report {
+            checked: 3,
+            ..Report::default()
+        };
         report.error("dist/a.plist", "the manifest has no items");
         report.warning("https://x.org/b.ipa", "no Content-Length");
         let mut out = Vec::new();

@@ -16,7 +16,9 @@ pub const FULL_SIZE_IMAGE_SIZE: u32 = 512;
 
 /// Parses `catalog.json` bytes; the error is a predicate for the file or URL they came from.
 pub fn parse_catalog(bytes: &[u8]) -> Result<Catalog, String> {
-    serde_json::from_slice(bytes).map_err(|e| format!("is not an otasite catalog ({e}); run `otasite build` to write it again"))
+    serde_json::from_slice(bytes).map_err(|e| {
+        format!("is not an otasite catalog ({e}); run `otasite build` to write it again")
+    })
 }
 
 /// Reads `DIR/catalog.json`, with an error that names the file.
@@ -42,7 +44,13 @@ pub fn catalog_urls(catalog: &Catalog) -> Vec<(String, &str)> {
             urls.push((at("manifest_url"), url.as_str()));
         }
         for build in &app.builds {
-            let at = |field: &str| format!("{field} of {} {} in catalog.json", build.bundle_id, build.display_version());
+            let at = |field: &str| {
+                format!(
+                    "{field} of {} {} in catalog.json",
+                    build.bundle_id,
+                    build.display_version()
+                )
+            };
             urls.push((at("page_url"), build.page_url.as_str()));
             urls.push((at("manifest_url"), build.manifest_url.as_str()));
             urls.push((at("ipa_url"), build.ipa_url.as_str()));
@@ -54,7 +62,8 @@ pub fn catalog_urls(catalog: &Catalog) -> Vec<(String, &str)> {
 
 /// True for `https://` URLs (case-insensitive scheme, as URL parsers treat it).
 pub fn is_https(url: &str) -> bool {
-    url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    url.get(..8)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
 }
 
 /// The path of `url` below `base`, percent-decoded, when `url` is under `base`.
@@ -66,7 +75,10 @@ pub fn path_under(base: &str, url: &str) -> Option<String> {
     let url = url::Url::parse(url).ok()?;
     let rest = url.as_str().strip_prefix(base.as_str())?;
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
-    let mut path = percent_encoding::percent_decode_str(rest).decode_utf8().ok()?.into_owned();
+    let mut path = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .ok()?
+        .into_owned();
     if path.is_empty() || path.ends_with('/') {
         path.push_str("index.html");
     }
@@ -99,7 +111,10 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<String>) {
         .and_then(|items| items.first())
         .and_then(Value::as_dictionary);
     let Some(item) = item else {
-        return (None, vec!["has no `items` array with a dictionary in it".into()]);
+        return (
+            None,
+            vec!["has no `items` array with a dictionary in it".into()],
+        );
     };
     let asset_url = |kind: &str| {
         item.get("assets")?
@@ -123,7 +138,9 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<String>) {
         ("full-size-image", &manifest.full_size_image),
     ] {
         if url.is_none() {
-            problems.push(format!("has no `{kind}` asset with a url in items[0].assets"));
+            problems.push(format!(
+                "has no `{kind}` asset with a url in items[0].assets"
+            ));
         }
     }
     let metadata = item.get("metadata").and_then(Value::as_dictionary);
@@ -142,11 +159,21 @@ pub fn parse_manifest(bytes: &[u8]) -> (Option<Manifest>, Vec<String>) {
     }
     match text("kind") {
         Some("software") => {}
-        Some(other) => problems.push(format!("has kind {other:?} in items[0].metadata instead of \"software\"")),
-        None => problems.push("has no `kind` in items[0].metadata (it must be \"software\")".into()),
+        Some(other) => problems.push(format!(
+            "has kind {other:?} in items[0].metadata instead of \"software\""
+        )),
+        None => {
+            problems.push("has no `kind` in items[0].metadata (it must be \"software\")".into())
+        }
     }
     let bundle_id = text("bundle-identifier").map(str::to_string);
-    (Some(Manifest { bundle_id, ..manifest }), problems)
+    (
+        Some(Manifest {
+            bundle_id,
+            ..manifest
+        }),
+        problems,
+    )
 }
 
 /// What is wrong with an icon's bytes for its place in the manifest (None when fine).
@@ -188,9 +215,18 @@ mod tests {
     #[test]
     fn paths_under_the_base() {
         let base = "https://x.org/my%20apps/";
-        assert_eq!(path_under(base, "https://x.org/my%20apps/a/b%20c.ipa").as_deref(), Some("a/b c.ipa"));
-        assert_eq!(path_under("https://x.org/my apps/", "https://x.org/my%20apps/a/").as_deref(), Some("a/index.html"));
-        assert_eq!(path_under(base, "https://x.org/my%20apps/a/../../etc").as_deref(), None);
+        assert_eq!(
+            path_under(base, "https://x.org/my%20apps/a/b%20c.ipa").as_deref(),
+            Some("a/b c.ipa")
+        );
+        assert_eq!(
+            path_under("https://x.org/my apps/", "https://x.org/my%20apps/a/").as_deref(),
+            Some("a/index.html")
+        );
+        assert_eq!(
+            path_under(base, "https://x.org/my%20apps/a/../../etc").as_deref(),
+            None
+        );
         assert_eq!(path_under(base, "https://y.org/my%20apps/a"), None);
         assert_eq!(path_under(base, "http://x.org/my%20apps/a"), None);
     }

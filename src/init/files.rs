@@ -74,7 +74,10 @@ pub fn starter_files(host: Host, theme: bool) -> Vec<StarterFile> {
 pub fn site_yaml(theme: bool) -> String {
     if theme {
         let commented = format!("# theme: {THEME_DIR}\n");
-        assert!(SITE_YAML.contains(&commented), "site.yaml template names the theme folder");
+        assert!(
+            SITE_YAML.contains(&commented),
+            "site.yaml template names the theme folder"
+        );
         SITE_YAML.replace(&commented, &format!("theme: {THEME_DIR}\n"))
     } else {
         SITE_YAML.to_string()
@@ -163,11 +166,15 @@ mod tests {
         let uncommented: String = SITE_YAML
             .lines()
             .filter_map(|line| line.strip_prefix("# "))
-            .filter(|line| KEYS.iter().any(|key| line.starts_with(&format!("{key}:"))) || line.starts_with("  "))
+            .filter(|line| {
+                KEYS.iter().any(|key| line.starts_with(&format!("{key}:")))
+                    || line.starts_with("  ")
+            })
             .map(|line| format!("{line}\n"))
             .collect();
         let text = format!("base_url: https://builds.example.com/\n{uncommented}");
-        crate::config::parse(Path::new("site.yaml"), &text).expect("the commented examples are valid");
+        crate::config::parse(Path::new("site.yaml"), &text)
+            .expect("the commented examples are valid");
     }
 
     #[test]

@@ -81,13 +81,17 @@ fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
             Written::Kept => format!("  kept  {path} (it exists; left unchanged)\n"),
         };
     }
-    if !theme_files.is_empty() {
-        let kept = theme_files.iter().filter(|(_, w)| *w == Written::Kept).count();
-        let kept_note = if kept > 0 { format!("; kept {kept} that exist") } else { String::new() };
-        out += &format!(
-            "  wrote {theme_prefix} ({} files of the built-in theme{kept_note})\n",
-            theme_files.len() - kept,
-        );
+    // The theme is dozens of files: one line for all of them.
+    let kept = theme_files
+        .iter()
+        .filter(|(_, w)| *w == Written::Kept)
+        .count();
+    let wrote = theme_files.len() - kept;
+    if wrote > 0 {
+        out += &format!("  wrote {theme_prefix} ({wrote} files of the built-in theme)\n");
+    }
+    if kept > 0 {
+        out += &format!("  kept  {theme_prefix} ({kept} files exist; left unchanged)\n");
     }
     out.push_str("\nNext steps:\n");
     for (number, step) in next_steps(args, results).iter().enumerate() {
@@ -97,7 +101,11 @@ fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
 }
 
 fn next_steps(args: &InitArgs, results: &[(String, Written)]) -> Vec<String> {
-    let kept = |path: &str| results.iter().any(|(p, w)| p == path && *w == Written::Kept);
+    let kept = |path: &str| {
+        results
+            .iter()
+            .any(|(p, w)| p == path && *w == Written::Kept)
+    };
     let mut steps = Vec::new();
     if args.dir != Path::new(".") {
         steps.push(format!("cd {}", args.dir.display()));

@@ -30,15 +30,35 @@ const CONTENT_TYPES = {
 const BLOCKS = [
   "install", "inapp", "inapp-name", "inapp-how", "android", "compat", "install-action",
   "install-button", "other-browser", "expired-note", "blocked", "safari-fallback",
-  "fallback-intro", "page-url", "copy-link", "desktop", "help", "help-trust", "help-devices",
+  "fallback-intro", "page-url", "copy-link", "desktop", "desktop-text", "help", "help-trust", "help-devices",
   "help-developer-mode",
 ];
+
+/** Rejects when `promise` takes longer than `ms`. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Progress on stderr (the report goes to stdout). */
+function log(message) {
+  process.stderr.write(`driver: ${message}\n`);
+}
 
 /** Serves `root` on 127.0.0.1 (a random port); resolves to the server and the requests it saw. */
 async function serve(root) {
   const seen = [];
   const server = createServer(async (req, res) => {
     seen.push(req.url);
+    if (req.url === "/favicon.ico") {
+      // Chromium asks for it on its own; the pages declare none.
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     try {
       let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
       if (rel.endsWith("/")) rel += "index.html";
@@ -57,26 +77,34 @@ async function serve(root) {
   return { server, seen, origin: `http://127.0.0.1:${server.address().port}/` };
 }
 
-/** Visibility, top edge and text of each block, in page coordinates. */
+/**
+ * Visibility (Playwright's own test), top edge in page coordinates, and text of each block.
+ * Text is what shows for visible blocks, and the source text for hidden ones.
+ */
 async function observeBlocks(page) {
-  const blocks = {};
-  for (const id of BLOCKS) {
-    const locator = page.locator(`#${id}`);
-    if ((await locator.count()) === 0) {
-      blocks[id] = { present: false, visible: false, top: null, text: "" };
-      continue;
+  const facts = await page.evaluate((ids) => {
+    const out = {};
+    for (const id of ids) {
+      const el = document.getElementById(id);
+      if (!el) {
+        out[id] = { present: false, top: null, text: "" };
+        continue;
+      }
+      const rect = el.getBoundingClientRect();
+      const shown = rect.width > 0 && rect.height > 0;
+      out[id] = {
+        present: true,
+        top: shown ? rect.top + window.scrollY : null,
+        text: ((shown ? el.innerText : el.textContent) || "").replace(/\s+/g, " ").trim(),
+      };
     }
-    const visible = await locator.isVisible();
-    const box = visible ? await locator.boundingBox() : null;
-    const text = (visible ? await locator.innerText() : await locator.textContent()) || "";
-    blocks[id] = {
-      present: true,
-      visible,
-      top: box ? box.y + (await page.evaluate(() => window.scrollY)) : null,
-      text: text.replace(/\s+/g, " ").trim(),
-    };
+    return out;
+  }, BLOCKS);
+  for (const id of BLOCKS) {
+    facts[id].visible = facts[id].present && (await page.locator(`#${id}`).isVisible());
+    if (!facts[id].visible) facts[id].top = null;
   }
-  return blocks;
+  return facts;
 }
 
 async function runAxe(page, axeSource) {
@@ -92,6 +120,27 @@ async function runAxe(page, axeSource) {
   }));
 }
 
+/**
+ * axe needs JavaScript, so for a visit without it: the same page in a context where JavaScript
+ * runs but the page's own script is replaced by an empty one.
+ */
+async function axeWithoutPageScripts(browser, c, url, axeSource) {
+  const context = await browser.newContext({
+    userAgent: c.user_agent,
+    viewport: c.viewport,
+    isMobile: c.mobile,
+    colorScheme: c.color_scheme || "light",
+  });
+  await context.route("**/*.js", (route) => route.fulfill({ contentType: "text/javascript", body: "" }));
+  const page = await context.newPage();
+  await page.goto(url, { waitUntil: "load" });
+  const scripted = await page.evaluate(() => document.getElementById("install")?.hasAttribute("data-visitor") ?? false);
+  if (scripted) throw new Error("the page's script ran where it should not");
+  const violations = await runAxe(page, axeSource);
+  await context.close();
+  return violations;
+}
+
 async function runCase(browser, origin, plan, axeSource, c) {
   const context = await browser.newContext({
     userAgent: c.user_agent,
@@ -103,6 +152,7 @@ async function runCase(browser, origin, plan, axeSource, c) {
     permissions: ["clipboard-read", "clipboard-write"],
     serviceWorkers: "block",
   });
+  context.setDefaultTimeout(10000);
   const page = await context.newPage();
   const report = {
     name: c.name,
@@ -118,7 +168,7 @@ async function runCase(browser, origin, plan, axeSource, c) {
     if (r.status() >= 400) report.failed_requests.push(`${r.url()}: HTTP ${r.status()}`);
   });
   page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") report.console_errors.push(m.text());
+    if (m.type() === "error") report.console_errors.push(m.text());
   });
   page.on("pageerror", (e) => report.page_errors.push(String(e)));
 
@@ -141,33 +191,44 @@ async function runCase(browser, origin, plan, axeSource, c) {
   report.visitor = await page.evaluate(() => document.getElementById("install")?.getAttribute("data-visitor") ?? null);
   report.blocks = await observeBlocks(page);
   report.install_href = await page.evaluate(() => document.getElementById("install-button")?.getAttribute("href") ?? null);
-  report.axe = await runAxe(page, axeSource);
+  report.axe = c.javascript ? await runAxe(page, axeSource) : await axeWithoutPageScripts(browser, c, report.url, axeSource);
 
   const shot = path.join(plan.screenshots, `${c.name}.png`);
   await page.screenshot({ path: shot, fullPage: true });
   report.screenshot = shot;
 
-  if (c.copy) {
-    await page.evaluate(() => navigator.clipboard?.writeText("(clipboard untouched)"));
-    if (c.copy === "fallback") {
-      // Clear it from a page that still has the API.
-      const other = await context.newPage();
-      await other.goto(origin + "index.html");
-      await other.evaluate(() => navigator.clipboard.writeText("(clipboard untouched)"));
-      await other.close();
-    }
-    await page.locator("#copy-link").click();
-    await page.waitForFunction(() => document.getElementById("copy-status")?.textContent !== "", null, { timeout: 5000 })
-      .catch(() => {});
-    report.copy_status = await page.locator("#copy-status").textContent();
-    const reader = c.copy === "fallback" ? await context.newPage() : page;
-    if (reader !== page) await reader.goto(origin + "index.html");
-    report.clipboard = await reader.evaluate(() => navigator.clipboard.readText());
-    if (reader !== page) await reader.close();
-  }
+  if (c.copy) await withClipboard(() => copyLink(context, page, origin, c, report));
 
   await context.close();
   return report;
+}
+
+/** The clipboard is the browser's, shared by parallel visits: one copy test at a time. */
+let clipboardQueue = Promise.resolve();
+function withClipboard(task) {
+  const run = clipboardQueue.then(task);
+  clipboardQueue = run.catch(() => {});
+  return run;
+}
+
+/** Clicks "Copy link" and reads what the clipboard then holds. */
+async function copyLink(context, page, origin, c, report) {
+  // Something else on the clipboard first, from a page that has the API.
+  const other = await context.newPage();
+  await other.goto(origin + "index.html");
+  await other.evaluate(() => navigator.clipboard.writeText("(clipboard untouched)"));
+  await other.close();
+  await page.bringToFront();
+  await page.locator("#copy-link").click();
+  await page
+    .waitForFunction(() => document.getElementById("copy-status")?.textContent !== "", null, { timeout: 5000 })
+    .catch(() => {});
+  report.copy_status = await page.locator("#copy-status").textContent();
+  // Read back from a page that has the API (the visit's own may lack it).
+  const reader = await context.newPage();
+  await reader.goto(origin + "index.html");
+  report.clipboard = await reader.evaluate(() => navigator.clipboard.readText());
+  await reader.close();
 }
 
 /** Runs otasite.classify over a table of user agents inside a page of the site. */
@@ -217,14 +278,23 @@ async function main() {
     ],
   });
   try {
-    const cases = [];
-    for (const c of plan.cases) {
-      try {
-        cases.push(await runCase(browser, origin, plan, axeSource, c));
-      } catch (e) {
-        cases.push({ name: c.name, error: String(e && e.stack || e) });
+    // Two visits at a time (one per core); the report keeps the plan's order.
+    const cases = new Array(plan.cases.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < plan.cases.length) {
+        const index = next++;
+        const c = plan.cases[index];
+        const t0 = Date.now();
+        try {
+          cases[index] = await withTimeout(runCase(browser, origin, plan, axeSource, c), 30000, c.name);
+        } catch (e) {
+          cases[index] = { name: c.name, error: String(e && e.stack || e) };
+        }
+        log(`${c.name}: ${Date.now() - t0} ms`);
       }
-    }
+    };
+    await Promise.all([worker(), worker()]);
     const classify = await runClassify(browser, origin, plan);
     process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), cases, classify }));
   } finally {

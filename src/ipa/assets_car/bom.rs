@@ -63,10 +63,11 @@ impl<'a> Bom<'a> {
 
     /// The contents of block `index`.
     pub(super) fn block(&self, index: u32) -> Result<&'a [u8], CarError> {
-        let bad_index = CarError::BadBlockIndex { index };
-        let slot_start = to_usize(index).checked_mul(8).ok_or(bad_index)?;
-        let mut slot = Cursor::at(self.slots, slot_start, "a block table slot")
-            .map_err(|_| CarError::BadBlockIndex { index })?;
+        let slot = to_usize(index)
+            .checked_mul(8)
+            .and_then(|start| self.slots.get(start..start.checked_add(8)?))
+            .ok_or(CarError::BadBlockIndex { index })?;
+        let mut slot = Cursor::new(slot, "a block table slot");
         let address = to_usize(slot.u32_be()?);
         let length = to_usize(slot.u32_be()?);
         Cursor::at(self.data, address, "a BOM block")?.take(length)

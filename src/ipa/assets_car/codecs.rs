@@ -59,7 +59,7 @@ pub(super) struct Rows {
 }
 
 impl Rows {
-    /// `count × stride`; callers check it against the size limits before decoding.
+    /// `count × stride`: the size of the buffer a blob decompresses into.
     pub(super) fn byte_len(&self) -> usize {
         self.count.saturating_mul(self.stride)
     }
@@ -69,42 +69,43 @@ impl Rows {
     }
 }
 
-/// Decompresses one blob into exactly `rows.byte_len()` bytes of rows. `rows` must have a
-/// non-zero stride no smaller than a packed row (checked by the caller).
-pub(super) fn decompress(
+/// Decompresses one blob into `out`, which holds exactly `rows.byte_len()` bytes; the blob
+/// must fill it completely. `rows` must have a non-zero stride no smaller than a packed row
+/// (checked by the caller).
+pub(super) fn decompress_into(
     compression: Compression,
     blob: &[u8],
     rows: Rows,
-) -> Result<Vec<u8>, CarError> {
-    let expected = rows.byte_len();
+    out: &mut [u8],
+) -> Result<(), CarError> {
     match compression {
-        Compression::Uncompressed => uncompressed(blob, rows),
-        Compression::Rle => rle(blob, rows),
-        Compression::Zip => read_exactly(inflater(blob), expected, "zip"),
-        Compression::Lzvn if blob.starts_with(b"bvxn") => lzfse(blob, expected),
-        Compression::Lzvn => lzvn(blob, expected),
-        Compression::Lzfse => lzfse(blob, expected),
-        Compression::PaletteImg => palette_image(blob, rows),
+        Compression::Uncompressed => uncompressed(blob, rows, out),
+        Compression::Rle => rle(blob, rows, out),
+        Compression::Zip => fill_from(inflater(blob), out, "zip"),
+        Compression::Lzvn if blob.starts_with(b"bvxn") => lzfse(blob, out),
+        Compression::Lzvn => lzvn(blob, out),
+        Compression::Lzfse => lzfse(blob, out),
+        Compression::PaletteImg => palette_image(blob, rows, out),
         Compression::Unsupported(name) => Err(CarError::UnsupportedCompression(name)),
     }
 }
 
 /// Raw rows; tolerates writers that stored packed rows although the stride is padded.
-fn uncompressed(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
-    if let Some(padded) = blob.get(..rows.byte_len()) {
-        return Ok(padded.to_vec());
+fn uncompressed(blob: &[u8], rows: Rows, out: &mut [u8]) -> Result<(), CarError> {
+    if let Some(padded) = blob.get(..out.len()) {
+        out.copy_from_slice(padded);
+        return Ok(());
     }
     let packed = blob
         .get(..rows.count * rows.packed_row_len())
         .ok_or_else(|| decompression_error("uncompressed", "the pixel data is too short"))?;
-    let mut out = vec![0; rows.byte_len()];
     for (source, target) in packed
         .chunks_exact(rows.packed_row_len())
         .zip(out.chunks_exact_mut(rows.stride))
     {
         target[..source.len()].copy_from_slice(source);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// "zip" is gzip in every known writer (xcbuild, iineva, car-parser), but ipsw also met zlib
@@ -121,39 +122,33 @@ fn inflater(blob: &[u8]) -> Box<dyn Read + '_> {
     }
 }
 
-/// A raw LZVN stream (no `bvxn` block header), decoded into a buffer of the expected size,
-/// so a stream that claims more output fails instead of growing memory.
-fn lzvn(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
-    let mut out = vec![0; expected];
-    let written = lzvn::decode_raw_into(blob, &mut out)
-        .map_err(|error| decompression_error("LZVN", error))?;
-    if written != expected {
-        return Err(size_mismatch("LZVN", written, expected));
+/// A raw LZVN stream (no `bvxn` block header). Decoding into the fixed-size `out` makes a
+/// stream that claims more output fail instead of growing memory.
+fn lzvn(blob: &[u8], out: &mut [u8]) -> Result<(), CarError> {
+    let written =
+        lzvn::decode_raw_into(blob, out).map_err(|error| decompression_error("LZVN", error))?;
+    if written != out.len() {
+        return Err(decompression_error(
+            "LZVN",
+            format!("it produced {written} bytes instead of {}", out.len()),
+        ));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A complete LZFSE frame (`bvx2`/`bvx1`/`bvxn`/`bvx-` blocks up to `bvx$`). The streaming
-/// reader is used, capped at `expected`, because the frame's own size fields are untrusted.
-fn lzfse(blob: &[u8], expected: usize) -> Result<Vec<u8>, CarError> {
+/// reader is used, read only as far as `out` reaches, because the frame's own size fields
+/// are untrusted.
+fn lzfse(blob: &[u8], out: &mut [u8]) -> Result<(), CarError> {
     let mut decoder = LzfseRingDecoder::default();
-    read_exactly(decoder.reader_bytes(blob), expected, "LZFSE")
+    fill_from(decoder.reader_bytes(blob), out, "LZFSE")
 }
 
-fn read_exactly(
-    reader: impl Read,
-    expected: usize,
-    codec: &'static str,
-) -> Result<Vec<u8>, CarError> {
-    let mut out = Vec::with_capacity(expected);
+/// Fills `out` from a decompressing reader; a stream that ends early is an error.
+fn fill_from(mut reader: impl Read, out: &mut [u8], codec: &'static str) -> Result<(), CarError> {
     reader
-        .take(u64::try_from(expected).unwrap_or(u64::MAX))
-        .read_to_end(&mut out)
-        .map_err(|error| decompression_error(codec, error))?;
-    if out.len() != expected {
-        return Err(size_mismatch(codec, out.len(), expected));
-    }
-    Ok(out)
+        .read_exact(out)
+        .map_err(|error| decompression_error(codec, error))
 }
 
 /// CoreUI "rle" (compression 1), inferred from an Xcode 11.3.1 sample and checked against
@@ -161,7 +156,7 @@ fn read_exactly(
 /// u32 height`, one `u32` offset per row from the blob start (identical rows may share one),
 /// and per row `u32` run headers until `width` pixels: bit 31 set means one pixel repeated
 /// `header & 0x7fffffff` times, clear means that many literal pixels.
-fn rle(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+fn rle(blob: &[u8], rows: Rows, out: &mut [u8]) -> Result<(), CarError> {
     let mut header = Cursor::new(blob, "an RLE header");
     let shape = (header.u32_le()?, header.u32_le()?, header.u32_le()?);
     let expected_shape = (rows.bytes_per_pixel, rows.width, rows.count);
@@ -173,7 +168,6 @@ fn rle(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
             ),
         ));
     }
-    let mut out = vec![0; rows.byte_len()];
     for row in out.chunks_exact_mut(rows.stride) {
         let offset = to_usize(header.u32_le()?);
         rle_row(
@@ -183,7 +177,7 @@ fn rle(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
             rows.bytes_per_pixel,
         )?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn rle_row(
@@ -221,7 +215,7 @@ fn rle_row(
 /// (carutil `QuantizedImage`, ipsw `decodePalettedImage`). The indices are stored as
 /// little-endian `u16` pairs with the first pixel in the high byte (carutil), so each pair
 /// is swapped. Produces premultiplied B, G, R, A like the other bitmap codecs.
-fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+fn palette_image(blob: &[u8], rows: Rows, out: &mut [u8]) -> Result<(), CarError> {
     const MAGIC: u32 = 0xCAFE_F00D;
     const MAX_HEADER: usize = 10 + 4 * u16::MAX as usize;
     if rows.bytes_per_pixel != 4 {
@@ -251,7 +245,6 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
     let palette = cursor.take(colour_count * 4)?;
     let indices = cursor.take(pixel_count)?;
 
-    let mut out = vec![0; rows.byte_len()];
     for (y, row) in out.chunks_exact_mut(rows.stride).enumerate() {
         for (x, slot) in row.chunks_exact_mut(4).take(rows.width).enumerate() {
             let index =
@@ -262,7 +255,7 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
             slot.copy_from_slice(&[colour[3], colour[2], colour[1], colour[0]]);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where pixel `i` of `len` indices is stored when indices are swapped in pairs; an
@@ -270,13 +263,6 @@ fn palette_image(blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
 fn swapped_pair_position(i: usize, len: usize) -> usize {
     let partner = i ^ 1;
     if partner < len { partner } else { i }
-}
-
-fn size_mismatch(codec: &'static str, actual: usize, expected: usize) -> CarError {
-    decompression_error(
-        codec,
-        format!("it produced {actual} bytes instead of {expected}"),
-    )
 }
 
 fn decompression_error(codec: &'static str, detail: impl ToString) -> CarError {
@@ -305,6 +291,13 @@ mod tests {
             bytes_per_pixel: 4,
             stride,
         }
+    }
+
+    /// Decompresses into a fresh buffer of the shape's size.
+    fn decompress(compression: Compression, blob: &[u8], rows: Rows) -> Result<Vec<u8>, CarError> {
+        let mut out = vec![0; rows.byte_len()];
+        decompress_into(compression, blob, rows, &mut out)?;
+        Ok(out)
     }
 
     fn sample() -> Vec<u8> {

@@ -62,23 +62,6 @@ impl PixelFormat {
             PixelFormat::GrayAlpha8 => 2,
         }
     }
-
-    /// One premultiplied pixel as straight R, G, B, A.
-    fn to_straight_rgba(self, pixel: &[u8]) -> [u8; 4] {
-        match (self, pixel) {
-            (PixelFormat::Bgra8, &[blue, green, red, alpha]) => [
-                unpremultiply(red, alpha),
-                unpremultiply(green, alpha),
-                unpremultiply(blue, alpha),
-                alpha,
-            ],
-            (PixelFormat::GrayAlpha8, &[gray, alpha]) => {
-                let gray = unpremultiply(gray, alpha);
-                [gray, gray, gray, alpha]
-            }
-            _ => [0; 4],
-        }
-    }
 }
 
 /// Rounds to nearest like the CgBI decoder, so both decodings of one icon agree; colour
@@ -154,7 +137,8 @@ fn decode_bitmap(csi: &Csi, budget: &mut Budget) -> Result<RgbaImage, CarError> 
     let bitmap = parse_bitmap(csi.payload, height)?;
 
     budget.spend(height * stride)?;
-    let mut rows = Vec::with_capacity(height * stride);
+    let mut rows = vec![0; height * stride];
+    let mut unfilled = rows.as_mut_slice();
     for (count, blob) in bitmap.blobs {
         let shape = Rows {
             width,
@@ -162,13 +146,20 @@ fn decode_bitmap(csi: &Csi, budget: &mut Budget) -> Result<RgbaImage, CarError> 
             bytes_per_pixel: format.bytes_per_pixel(),
             stride,
         };
-        rows.extend(codecs::decompress(bitmap.compression, blob, shape)?);
+        // The chunks' rows add up to the height (checked by `parse_bitmap`).
+        let (chunk, rest) = unfilled
+            .split_at_mut_checked(shape.byte_len())
+            .ok_or_else(|| CarError::Corrupt("a bitmap chunk overruns its image".to_owned()))?;
+        codecs::decompress_into(bitmap.compression, blob, shape, chunk)?;
+        unfilled = rest;
     }
-    budget.spend(width * height * 4)?;
+    if format.bytes_per_pixel() < 4 {
+        budget.spend(width * height * 4)?;
+    }
     Ok(RgbaImage {
         width: csi.width,
         height: csi.height,
-        pixels: straight_rgba(&rows, width, stride, format),
+        pixels: straight_rgba(rows, width, stride, format),
     })
 }
 
@@ -202,22 +193,51 @@ fn row_stride(csi: &Csi, width: usize, format: PixelFormat) -> Result<usize, Car
     Ok(stride)
 }
 
-/// Drops each row's padding and converts premultiplied pixels to straight RGBA.
-fn straight_rgba(rows: &[u8], width: usize, stride: usize, format: PixelFormat) -> Vec<u8> {
-    let bytes_per_pixel = format.bytes_per_pixel();
-    let mut rgba = vec![0; rows.len() / stride * width * 4];
-    for (row, out_row) in rows
-        .chunks_exact(stride)
-        .zip(rgba.chunks_exact_mut(width * 4))
-    {
-        for (pixel, out) in row
-            .chunks_exact(bytes_per_pixel)
-            .zip(out_row.chunks_exact_mut(4))
-        {
-            out.copy_from_slice(&format.to_straight_rgba(pixel));
+/// Converts premultiplied rows to straight RGBA without their padding; BGRA rows are
+/// converted in place, the common case for icons.
+fn straight_rgba(mut rows: Vec<u8>, width: usize, stride: usize, format: PixelFormat) -> Vec<u8> {
+    match format {
+        PixelFormat::Bgra8 => {
+            for row in rows.chunks_exact_mut(stride) {
+                row[..width * 4]
+                    .chunks_exact_mut(4)
+                    .for_each(straighten_bgra);
+            }
+            drop_row_padding(&mut rows, width * 4, stride);
+            rows
+        }
+        PixelFormat::GrayAlpha8 => rows
+            .chunks_exact(stride)
+            .flat_map(|row| row[..width * 2].chunks_exact(2))
+            .flat_map(|pixel| {
+                let gray = unpremultiply(pixel[0], pixel[1]);
+                [gray, gray, gray, pixel[1]]
+            })
+            .collect(),
+    }
+}
+
+/// Premultiplied B, G, R, A to straight R, G, B, A, in place.
+fn straighten_bgra(pixel: &mut [u8]) {
+    let alpha = pixel[3];
+    pixel.swap(0, 2);
+    if alpha != 255 {
+        for channel in &mut pixel[..3] {
+            *channel = unpremultiply(*channel, alpha);
         }
     }
-    rgba
+}
+
+/// Moves each row's first `row_len` bytes together, dropping the rest of each `stride`.
+fn drop_row_padding(rows: &mut Vec<u8>, row_len: usize, stride: usize) {
+    if row_len == stride {
+        return;
+    }
+    let height = rows.len() / stride;
+    for y in 1..height {
+        rows.copy_within(y * stride..y * stride + row_len, y * row_len);
+    }
+    rows.truncate(height * row_len);
 }
 
 /// `'DWAR', u32 version, u32 length, data` (Timac; xcbuild `car_rendition_data_header_raw`).
@@ -371,22 +391,29 @@ mod tests {
 
     #[test]
     fn bgra_and_gray_alpha_become_straight_rgba() {
+        let bgra = vec![10, 20, 30, 255, 32, 64, 96, 128];
         assert_eq!(
-            PixelFormat::Bgra8.to_straight_rgba(&[10, 20, 30, 255]),
-            [30, 20, 10, 255]
+            straight_rgba(bgra, 2, 8, PixelFormat::Bgra8),
+            [30, 20, 10, 255, 191, 128, 64, 128]
         );
+        let gray_alpha = vec![64, 128, 0, 0];
         assert_eq!(
-            PixelFormat::GrayAlpha8.to_straight_rgba(&[64, 128]),
-            [128, 128, 128, 128]
+            straight_rgba(gray_alpha, 2, 4, PixelFormat::GrayAlpha8),
+            [128, 128, 128, 128, 0, 0, 0, 0]
         );
     }
 
     #[test]
     fn padded_rows_are_cropped_to_the_width() {
-        let rows = [1, 2, 3, 255, 9, 9, 9, 9, 4, 5, 6, 255, 9, 9, 9, 9];
+        let rows = vec![1, 2, 3, 255, 9, 9, 9, 9, 4, 5, 6, 255, 9, 9, 9, 9];
         assert_eq!(
-            straight_rgba(&rows, 1, 8, PixelFormat::Bgra8),
+            straight_rgba(rows, 1, 8, PixelFormat::Bgra8),
             [3, 2, 1, 255, 6, 5, 4, 255]
+        );
+        let gray_rows = vec![7, 255, 9, 9, 8, 255, 9, 9];
+        assert_eq!(
+            straight_rgba(gray_rows, 1, 4, PixelFormat::GrayAlpha8),
+            [7, 7, 7, 255, 8, 8, 8, 255]
         );
     }
 

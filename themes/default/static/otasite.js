@@ -200,6 +200,8 @@
     var dataEl = byId("otasite-browsers");
     if (!install || !dataEl) { return; }
     var data = JSON.parse(dataEl.textContent);
+    // Without the platform patterns nothing can be told apart: keep the page as it is.
+    if (!data.platforms || !data.platforms.iphone || !data.platforms.ipad) { return; }
     var visitor = classify(navigator.userAgent, navigator.maxTouchPoints || 0, data);
     var build = {
       installable: install.getAttribute("data-installable") === "true",
@@ -234,8 +236,10 @@
     show("install-action", installable && onIos);
     show("other-browser", mode === "other-browser");
     show("expired-note", expired);
-    show("fallback-intro", onIos && mode !== "inapp");
+    show("fallback-intro", installable && onIos && mode !== "inapp");
     show("desktop", !onIos);
+    show("desktop-text", mode === "computer"); // the Android notice says it for phones
+    show("help", build.installable && !expired); // no "after you tap Install" without a button
     setupCopy(visitor);
 
     // In which order: what the visitor should do first comes first. Blocks left out of the
