@@ -10,7 +10,8 @@
 #   INSPECT_REPEAT=100     how many times each real fixture is named on the inspect command lines
 #   FIXTURES=/work/shared/fixtures/real/ipa   where the real .ipa fixtures are
 #   OTASITE=path           use this otasite binary instead of building target/release/otasite
-#   GENERATOR=path         likewise for the bench_archives example
+#   GENERATOR=path         likewise for the bench_archives example (give both to skip cargo)
+#   OTASITE_REV=text       what OTASITE was built from, for the report's first line
 #
 # Sets (under target/bench/, regenerated only when missing or of another N/size):
 #   scale  N × SIZE_MB MiB        cold builds, no-op rebuild, one new build added, memory
@@ -67,6 +68,7 @@ fi
 if [[ -z "${OTASITE:-}" || -z "${GENERATOR:-}" ]]; then
     log "building release binaries"
     cargo build --release --quiet --bin otasite --example bench_archives
+    BUILT_HERE=1
 fi
 OTASITE="$(realpath "${OTASITE:-target/release/otasite}")"
 GENERATOR="$(realpath "${GENERATOR:-target/release/examples/bench_archives}")"
@@ -85,7 +87,7 @@ mkdir -p "$WORK"
 # ---------------------------------------------------------------------------------------------
 # Measuring
 
-# Runs "$@" once, timed; prints "<seconds> <peak RSS in MB>". stdout goes to $WORK/last.out,
+# Runs "$@" once, timed; prints "<seconds> <peak RSS in MB> <CPU seconds (user + sys)>". stdout goes to $WORK/last.out,
 # stderr to $WORK/last.err. Fails loudly if the command fails.
 measure() {
     sync
@@ -97,20 +99,24 @@ measure() {
         exit 1
     fi
     end=$(date +%s%N)
-    local rss
-    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/time.log")
-    awk -v ns="$((end - start))" -v kb="$rss" 'BEGIN { printf "%.4f %.1f\n", ns / 1e9, kb / 1024 }'
+    awk -v ns="$((end - start))" -F': ' '
+        /Maximum resident set size/ { kb = $2 }
+        /User time \(seconds\)/ { cpu += $2 }
+        /System time \(seconds\)/ { cpu += $2 }
+        END { printf "%.4f %.1f %.2f\n", ns / 1e9, kb / 1024, cpu }' "$WORK/time.log"
 }
 
 median() {
     sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# Results: RES_T[key] = median seconds, RES_M[key] = median peak RSS (MB).
-declare -A RES_T RES_M SAMPLES_T SAMPLES_M
-record() { # key seconds rss
+# Results: RES_T[key] = median seconds, RES_M[key] = median peak RSS (MB), RES_C[key] = median
+# CPU seconds.
+declare -A RES_T RES_M RES_C SAMPLES_T SAMPLES_M SAMPLES_C
+record() { # key seconds rss cpu
     SAMPLES_T[$1]+="$2 "
     SAMPLES_M[$1]+="$3 "
+    SAMPLES_C[$1]+="$4 "
 }
 # timed KEY COMMAND...: one measured run of COMMAND recorded under KEY.
 timed() {
@@ -122,6 +128,8 @@ timed() {
 finish() { # key
     RES_T[$1]=$(tr ' ' '\n' <<<"${SAMPLES_T[$1]}" | grep . | median)
     RES_M[$1]=$(tr ' ' '\n' <<<"${SAMPLES_M[$1]}" | grep . | median)
+    RES_C[$1]=$(tr ' ' '\n' <<<"${SAMPLES_C[$1]}" | grep . | median)
+    log "  $1: ${SAMPLES_T[$1]}s (median ${RES_T[$1]} s, ${RES_M[$1]} MB, ${RES_C[$1]} CPU s)"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -278,6 +286,7 @@ bench_inspect() {
 # ---------------------------------------------------------------------------------------------
 # Run
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 make_set scale "$N" "$SIZE_MB"
 SCALE_BYTES=$(du -sb --apparent-size "$WORK/scale/builds" | cut -f1)
 if ((BIG_N > 0)); then
@@ -319,38 +328,43 @@ counters() { grep -o '([0-9]* opened, [0-9]* hashed, [0-9]* linked' "$1" | tr -d
 
 rss_ok() { verdict "$1 < 100"; }
 
+# row SET MEASUREMENT KEY COMPARED RATIO TARGET RESULT
+row() {
+    local key="$3"
+    echo "| $1 | $2 | $(secs "${RES_T[$key]}") | $(secs "${RES_C[$key]}") | $(mb "${RES_M[$key]}") | $4 | $5 | $6 | $7 |"
+}
+
 table() {
-    local t rss
-    echo "| set | measurement | median wall (s) | peak RSS (MB) | compared with | ratio | target | result |"
-    echo "|---|---|---:|---:|---|---:|---|---|"
+    local t
+    echo "| set | measurement | wall (s) | CPU (s) | peak RSS (MB) | compared with | ratio | target | result |"
+    echo "|---|---|---:|---:|---:|---|---:|---|---|"
     local s="scale: $N × $SIZE_MB MiB ($(gib "$SCALE_BYTES"))"
-    echo "| $s | \`cp -r\` builds/ | $(secs "${RES_T[scale.cp]}") | $(mb "${RES_M[scale.cp]}") | | | reference | |"
-    echo "| $s | sha256sum × $P cores | $(secs "${RES_T[scale.sha]}") | $(mb "${RES_M[scale.sha]}") | | | reference | |"
+    row "$s" "\`cp -r\` builds/" scale.cp "" "" reference ""
+    row "$s" "sha256sum, $P processes" scale.sha "" "" reference ""
     t=$(calc "${RES_T[scale.copy]} / ${RES_T[scale.cp]}")
-    echo "| $s | cold build (copy) | $(secs "${RES_T[scale.copy]}") | $(mb "${RES_M[scale.copy]}") | \`cp -r\` | $(printf '%.2f' "$t") × | ≤ 1.1 ×; RSS < 100 MB | $(verdict "$t <= 1.1") / $(rss_ok "${RES_M[scale.copy]}") |"
+    row "$s" "cold build (copy)" scale.copy "\`cp -r\`" "$(printf '%.2f' "$t") ×" "RSS < 100 MB (ratio: see io)" "$(rss_ok "${RES_M[scale.copy]}")"
     t=$(calc "${RES_T[scale.link]} / ${RES_T[scale.sha]}")
-    echo "| $s | cold build (--link) | $(secs "${RES_T[scale.link]}") | $(mb "${RES_M[scale.link]}") | sha256sum × $P | $(printf '%.2f' "$t") × | ≤ 1.1 ×; RSS < 100 MB | $(verdict "$t <= 1.1") / $(rss_ok "${RES_M[scale.link]}") |"
+    row "$s" "cold build (--link)" scale.link "sha256sum × $P" "$(printf '%.2f' "$t") ×" "RSS < 100 MB (ratio: see io)" "$(rss_ok "${RES_M[scale.link]}")"
     t=$(calc "${RES_T[scale.noop]} / ${RES_T[scale.copy]}")
-    echo "| $s | no-op rebuild ($(counters "$WORK/scale.noop.log")) | $(secs "${RES_T[scale.noop]}") | $(mb "${RES_M[scale.noop]}") | cold build (copy) | $(printf '%.1f' "$(calc "$t * 100")") % | < 5 % and < 0.3 s; RSS < 100 MB | $(verdict "$t < 0.05 && ${RES_T[scale.noop]} < 0.3") / $(rss_ok "${RES_M[scale.noop]}") |"
-    local add_counters delta ok_counters
+    row "$s" "no-op rebuild ($(counters "$WORK/scale.noop.log"))" scale.noop "cold build (copy)" "$(printf '%.1f' "$(calc "$t * 100")") %" "< 5 % and < 0.3 s; RSS < 100 MB" "$(verdict "$t < 0.05 && ${RES_T[scale.noop]} < 0.3") / $(rss_ok "${RES_M[scale.noop]}")"
+    local add_counters delta ok_counters=0
     add_counters="$(counters "$WORK/scale.add.log")"
-    ok_counters=0
     [[ "$add_counters" == "1 opened, 1 hashed, $N linked" ]] && ok_counters=1
     delta=$(calc "${RES_T[scale.add]} - ${RES_T[scale.noop]}")
-    echo "| $s | one new build added ($add_counters) | $(secs "${RES_T[scale.add]}") | $(mb "${RES_M[scale.add]}") | no-op + cold build of that 1 archive alone ($(secs "${RES_T[scale.one]}") s) | +$(secs "$delta") s | 1 opened, 1 hashed, $N linked; Δ ≤ $(secs "${RES_T[scale.one]}") s; RSS < 100 MB | $(verdict "$ok_counters && $delta <= ${RES_T[scale.one]}") / $(rss_ok "${RES_M[scale.add]}") |"
+    row "$s" "one new build added ($add_counters)" scale.add "no-op rebuild; cold build of that archive alone: $(secs "${RES_T[scale.one]}") s" "+$(secs "$delta") s" "1 opened, 1 hashed, $N linked; Δ ≤ the lone build; RSS < 100 MB" "$(verdict "$ok_counters && $delta <= ${RES_T[scale.one]}") / $(rss_ok "${RES_M[scale.add]}")"
     if ((BIG_N > 0)); then
         local i="io: $BIG_N × $BIG_SIZE_MB MiB ($(gib "$IO_BYTES"))"
-        echo "| $i | \`cp -r\` builds/ | $(secs "${RES_T[io.cp]}") | $(mb "${RES_M[io.cp]}") | | | reference | |"
-        echo "| $i | sha256sum × $P cores | $(secs "${RES_T[io.sha]}") | $(mb "${RES_M[io.sha]}") | | | reference | |"
+        row "$i" "\`cp -r\` builds/" io.cp "" "" reference ""
+        row "$i" "sha256sum, $P processes" io.sha "" "" reference ""
         t=$(calc "${RES_T[io.copy]} / ${RES_T[io.cp]}")
-        echo "| $i | cold build (copy) | $(secs "${RES_T[io.copy]}") | $(mb "${RES_M[io.copy]}") | \`cp -r\` | $(printf '%.2f' "$t") × | ≤ 1.1 × | $(verdict "$t <= 1.1") |"
+        row "$i" "cold build (copy)" io.copy "\`cp -r\`" "$(printf '%.2f' "$t") ×" "≤ 1.1 ×" "$(verdict "$t <= 1.1")"
         t=$(calc "${RES_T[io.link]} / ${RES_T[io.sha]}")
-        echo "| $i | cold build (--link) | $(secs "${RES_T[io.link]}") | $(mb "${RES_M[io.link]}") | sha256sum × $P | $(printf '%.2f' "$t") × | ≤ 1.1 × | $(verdict "$t <= 1.1") |"
+        row "$i" "cold build (--link)" io.link "sha256sum × $P" "$(printf '%.2f' "$t") ×" "≤ 1.1 ×" "$(verdict "$t <= 1.1")"
         t=$(calc "${RES_T[io.noop]} / ${RES_T[io.copy]}")
-        echo "| $i | no-op rebuild ($(counters "$WORK/io.noop.log")) | $(secs "${RES_T[io.noop]}") | $(mb "${RES_M[io.noop]}") | cold build (copy) | $(printf '%.1f' "$(calc "$t * 100")") % | < 5 % | $(verdict "$t < 0.05") |"
+        row "$i" "no-op rebuild ($(counters "$WORK/io.noop.log"))" io.noop "cold build (copy)" "$(printf '%.1f' "$(calc "$t * 100")") %" "< 5 %" "$(verdict "$t < 0.05")"
         local flat
         flat=$(calc "${RES_M[io.copy]} - ${RES_M[small.copy]}")
-        echo "| small: first $BIG_N of scale ($BIG_N × $SIZE_MB MiB) | cold build (copy) | $(secs "${RES_T[small.copy]}") | $(mb "${RES_M[small.copy]}") | RSS of io cold build (copy) | +$(mb "$flat") MB | RSS flat in archive size (≤ +10 MB at $((BIG_SIZE_MB / SIZE_MB)) × the size) | $(verdict "$flat <= 10") |"
+        row "small: first $BIG_N of scale ($BIG_N × $SIZE_MB MiB)" "cold build (copy)" small.copy "peak RSS of io cold build (copy), archives $((BIG_SIZE_MB / SIZE_MB)) × larger" "+$(mb "$flat") MB" "flat in archive size (≤ +10 MB)" "$(verdict "$flat <= 10")"
     fi
     if ((HAVE_NODE)); then
         local c="inspect: $INSPECT_FILES real fixtures × $INSPECT_REPEAT = $INSPECT_ARGS files"
@@ -358,16 +372,22 @@ table() {
         fo=$(calc "$INSPECT_ARGS / ${RES_T[inspect.ota]}")
         f1=$(calc "$INSPECT_ARGS / ${RES_T[inspect.ota1]}")
         fn=$(calc "$INSPECT_ARGS / ${RES_T[inspect.node]}")
-        echo "| $c | node bench/parse-all.js (app-info-parser) | $(secs "${RES_T[inspect.node]}") | $(mb "${RES_M[inspect.node]}") | $(printf '%.0f' "$fn") files/s | | reference | |"
-        echo "| $c | otasite inspect --json --no-hash | $(secs "${RES_T[inspect.ota]}") | $(mb "${RES_M[inspect.ota]}") | $(printf '%.0f' "$fo") files/s vs $(printf '%.0f' "$fn") | $(printf '%.1f' "$(calc "$fo / $fn")") × | ≥ 20 × | $(verdict "$fo / $fn >= 20") |"
-        echo "| $c | same, RAYON_NUM_THREADS=1 (one core, like node) | $(secs "${RES_T[inspect.ota1]}") | $(mb "${RES_M[inspect.ota1]}") | $(printf '%.0f' "$f1") files/s vs $(printf '%.0f' "$fn") | $(printf '%.1f' "$(calc "$f1 / $fn")") × | (information) | |"
+        row "$c" "node bench/parse-all.js (app-info-parser)" inspect.node "" "$(printf '%.0f' "$fn") files/s" reference ""
+        row "$c" "otasite inspect --json --no-hash" inspect.ota "app-info-parser" "$(printf '%.0f' "$fo") files/s = $(printf '%.1f' "$(calc "$fo / $fn")") ×" "≥ 20 ×" "$(verdict "$fo / $fn >= 20")"
+        row "$c" "same, RAYON_NUM_THREADS=1 (one core, like node)" inspect.ota1 "app-info-parser" "$(printf '%.0f' "$f1") files/s = $(printf '%.1f' "$(calc "$f1 / $fn")") ×" "(information)" ""
     fi
 }
 
+LOAD_AFTER="$(cut -d' ' -f1-3 /proc/loadavg)"
 {
-    echo "otasite $("$OTASITE" --version | awk '{print $2}') at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)'), $(date -u +%Y-%m-%dT%H:%MZ)"
+    if [[ -n "${BUILT_HERE:-}" ]]; then
+        echo "otasite $("$OTASITE" --version | awk '{print $2}') built from $(git rev-parse --short HEAD)$(git diff --quiet -- src Cargo.toml Cargo.lock || echo ' + uncommitted changes in src/'), $(date -u +%Y-%m-%dT%H:%MZ)"
+    else
+        echo "otasite $("$OTASITE" --version | awk '{print $2}') from $OTASITE${OTASITE_REV:+ (built from $OTASITE_REV)}, $(date -u +%Y-%m-%dT%H:%MZ)"
+    fi
     echo "machine: $P × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo), $(df -T "$WORK" | awk 'NR == 2 {print $2 " on " $1}'), kernel $(uname -r)"
-    echo "median of $RUNS runs; page cache warm for every command (archives read once before measuring; nothing dropped)"
+    echo "load average (1, 5, 15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER"
+    echo "median of $RUNS runs; page cache warm for every command (archives read once before measuring; nothing dropped); wall = elapsed, CPU = user + system of the process tree"
     echo
     table
 } | tee "$WORK/results.md"

@@ -108,6 +108,8 @@ for mib in $SIZES_MIB; do
         fi
         wall=$(printf '%s\n' "${walls[@]}" | median)
         cpu=$(printf '%s\n' "${cpus[@]}" | median)
+        # GNU time counts CPU in 10 ms steps.
+        [[ "$cpu" == 0 ]] && cpu="<10"
         rss=$(printf '%s\n' "${rsss[@]}" | median)
         rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
         # shellcheck disable=SC2059

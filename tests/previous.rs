@@ -67,7 +67,7 @@ fn previous_catalog_plus_new_build_equals_full_build() {
     build(&first, &[]);
 
     let second = tmp.path().join("second");
-    site(&second, &[b.clone()], None);
+    site(&second, std::slice::from_ref(&b), None);
     let previous = first.join("dist/catalog.json");
     build(&second, &["--previous", previous.to_str().expect("utf8")]);
 
