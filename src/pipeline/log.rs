@@ -1,0 +1,71 @@
+//! Messages and progress on stderr, according to verbosity.
+
+use super::Verbosity;
+
+/// Messages to stderr according to verbosity.
+pub(super) struct Log(pub Verbosity);
+
+impl Log {
+    pub fn info(&self, message: String) {
+        if self.0 != Verbosity::Quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    pub fn warn(&self, message: String) {
+        eprintln!("warning: {message}");
+    }
+
+    pub fn debug(&self, message: String) {
+        if self.0 == Verbosity::Verbose {
+            eprintln!("debug: {message}");
+        }
+    }
+
+    pub fn progress(&self, total: u64) -> Progress {
+        use std::io::IsTerminal;
+        let bar = (self.0 != Verbosity::Quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            plain: self.0 == Verbosity::Verbose,
+            total,
+            done: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+/// A progress bar on a terminal, plain lines otherwise (in verbose mode).
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    total: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    pub fn step(&self, name: &str) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(name.to_string());
+                bar.inc(1);
+            }
+            None if self.plain => eprintln!("read {done}/{} {name}", self.total),
+            None => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+

@@ -1,0 +1,234 @@
+//! `otasite build` as a fixed sequence of named steps: config, scan, read, catalog, stage,
+//! archives, render, swap.
+
+mod log;
+mod place;
+mod read;
+mod scan;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cache::Cache;
+use crate::catalog::{self, BuildInput, Catalog};
+use crate::config::Settings;
+use crate::ipa::IpaError;
+use crate::output::{IpaMode, Stage};
+use crate::render::{self, IconFiles, SiteExtras, theme::Theme};
+use log::Log;
+pub use scan::{Found, scan};
+
+/// How chatty the build is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Build flags beyond the config file.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub ipa_mode: IpaMode,
+    pub strict: bool,
+    pub keep_going: bool,
+    pub force: bool,
+    pub verbosity: Verbosity,
+    /// A note shown on every page.
+    pub banner: Option<String>,
+    /// The deployed site's catalog.json, whose builds are kept.
+    pub previous: Option<PathBuf>,
+}
+
+/// Why a build failed. The previous site is untouched in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("cannot read the builds folder {path}: {source}")]
+    Scan {
+        path: PathBuf,
+        #[source]
+        source: walkdir::Error,
+    },
+    #[error("{} archive(s) could not be read (use --keep-going to build the rest):\n{}", .0.len(), list(.0))]
+    Unreadable(Vec<(PathBuf, IpaError)>),
+    #[error(transparent)]
+    Duplicate(#[from] catalog::DuplicateBuild),
+    #[error("--strict: the newest build of {} cannot be installed:\n{}", .0.len(), .0.join("\n"))]
+    Strict(Vec<String>),
+    #[error(transparent)]
+    Render(#[from] render::RenderError),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+    #[error(transparent)]
+    Previous(#[from] crate::previous::PreviousError),
+    #[error("cannot read release notes {path}: {source}")]
+    Notes {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list(failures: &[(PathBuf, IpaError)]) -> String {
+    failures
+        .iter()
+        .map(|(path, error)| format!("  {}: {error}", path.display()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What a finished build reports.
+#[derive(Debug)]
+pub struct BuildSummary {
+    pub apps: usize,
+    pub builds: usize,
+    pub skipped: Vec<(PathBuf, IpaError)>,
+    pub output: PathBuf,
+    pub catalog: Catalog,
+}
+
+/// Runs the whole build.
+pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let log = Log(options.verbosity);
+    let started = Instant::now();
+
+    let step = Instant::now();
+    let found = scan(&settings.builds_dir)?;
+    log.debug(format!("scan: {} archives in {:?}", found.len(), step.elapsed()));
+
+    let step = Instant::now();
+    let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
+    if let Some(reason) = &cache.discarded {
+        log.debug(format!("cache discarded ({reason}); rebuilding it"));
+    }
+    let (inputs, failures) = read::read_all(&found, &cache, &log)?;
+    log.debug(format!("read: {:?}", step.elapsed()));
+    if !failures.is_empty() && !options.keep_going {
+        return Err(BuildError::Unreadable(failures));
+    }
+    for (path, error) in &failures {
+        log.warn(format!("skipped {}: {error}", path.display()));
+    }
+
+    let inputs = match &options.previous {
+        Some(path) => with_previous(inputs, path, &log)?,
+        None => inputs,
+    };
+
+    let step = Instant::now();
+    let (mut catalog, mut inputs) = catalog::assemble(settings, inputs)?;
+    if options.strict {
+        check_strict(&catalog)?;
+    }
+    log.debug(format!("catalog: {:?}", step.elapsed()));
+
+    let step = Instant::now();
+    let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
+    let stage = Stage::begin(&settings.output_dir, options.force)?;
+    let placed = place::place_archives(&stage, settings, &catalog, &inputs, options.ipa_mode)?;
+    for ((build, input), placed) in builds_mut(&mut catalog).zip(inputs.iter_mut()).zip(&placed) {
+        build.sha256 = placed.sha256.clone();
+        input.ipa.sha256 = Some(placed.sha256.clone());
+        input.published = placed.published.clone();
+    }
+    read::save_cache(&mut cache, &inputs, &log);
+    log.debug(format!(
+        "archives: {:?} ({} opened, {} hashed, {} linked from the previous site)",
+        step.elapsed(),
+        crate::ipa::archive::OPENED.load(std::sync::atomic::Ordering::Relaxed),
+        crate::hash::FILES_HASHED.load(std::sync::atomic::Ordering::Relaxed),
+        placed.iter().filter(|p| p.reused).count(),
+    ));
+
+    let step = Instant::now();
+    let icons: HashMap<String, &IconFiles> = builds_of(&catalog)
+        .zip(&inputs)
+        .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
+        .collect();
+    let extras = SiteExtras {
+        icons,
+        banner: options.banner.clone(),
+        cname: settings.cname.clone(),
+    };
+    render::render_site(&stage, &theme, &catalog, &extras)?;
+    log.debug(format!("render: {:?}", step.elapsed()));
+    stage.commit()?;
+    crate::hosting::size_warnings(&settings.output_dir).into_iter().for_each(|w| log.warn(w));
+
+    let summary = BuildSummary {
+        apps: catalog.apps.len(),
+        builds: inputs.len(),
+        skipped: failures,
+        output: settings.output_dir.clone(),
+        catalog,
+    };
+    log.info(format!(
+        "Built {} app(s), {} build(s) into {} in {:.2?}",
+        summary.apps,
+        summary.builds,
+        summary.output.display(),
+        started.elapsed()
+    ));
+    Ok(summary)
+}
+
+/// Adds the builds of a previous catalog that are not rebuilt from a local archive.
+fn with_previous(mut inputs: Vec<BuildInput>, path: &Path, log: &Log) -> Result<Vec<BuildInput>, BuildError> {
+    let (kept, warnings) = crate::previous::load(path, crate::clock::now())?;
+    for warning in warnings {
+        log.warn(warning);
+    }
+    let dir_of = |input: &BuildInput| {
+        catalog::build_dir(&input.ipa.bundle_id, input.ipa.info.version.as_deref(), input.ipa.info.build.as_deref())
+    };
+    let local: std::collections::HashSet<(String, String)> = inputs.iter().map(dir_of).collect();
+    let before = inputs.len();
+    inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
+    log.debug(format!("previous: kept {} build(s) from {}", inputs.len() - before, path.display()));
+    Ok(inputs)
+}
+
+fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
+    let blocked: Vec<String> = catalog
+        .apps
+        .iter()
+        .filter(|app| !app.builds[0].installable)
+        .map(|app| {
+            let newest = &app.builds[0];
+            format!("  {} ({}): {}", app.name, newest.file, newest.blocking.join(" "))
+        })
+        .collect();
+    if blocked.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildError::Strict(blocked))
+    }
+}
+
+
+fn builds_of(catalog: &Catalog) -> impl Iterator<Item = &catalog::Build> {
+    catalog.apps.iter().flat_map(|app| app.builds.iter())
+}
+
+fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {
+    catalog.apps.iter_mut().flat_map(|app| app.builds.iter_mut())
+}
+
+/// Warnings that only matter to people, after the build.
+pub fn summary_warnings(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .apps
+        .iter()
+        .filter(|app| !app.builds[0].installable)
+        .map(|app| {
+            format!(
+                "{}: the newest build ({}) cannot be installed: {}",
+                app.name,
+                app.builds[0].display_version(),
+                app.builds[0].blocking.join(" ")
+            )
+        })
+        .collect()
+}
+

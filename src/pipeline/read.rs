@@ -1,0 +1,128 @@
+//! Reading every archive, or restoring it from the cache, and saving the cache.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::log::Log;
+use super::{BuildError, Found};
+use crate::cache::{Cache, FileKey};
+use crate::catalog::BuildInput;
+use crate::ipa::{self, Ipa, IpaError, ReadOptions};
+use crate::render::{IconFiles, notes};
+
+/// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
+/// failures are collected, not fatal here. Icons are rendered right away so that no decoded
+/// image stays in memory.
+#[allow(clippy::type_complexity)]
+pub(super) fn read_all(
+    found: &[Found],
+    cache: &Cache,
+    log: &Log,
+) -> Result<(Vec<BuildInput>, Vec<(PathBuf, IpaError)>), BuildError> {
+    let options = ReadOptions {
+        // Hashing happens while the archive is copied into the site: one pass.
+        hash: false,
+        ..ReadOptions::default()
+    };
+    let progress = log.progress(found.len() as u64);
+    let results: Vec<Result<Result<BuildInput, IpaError>, BuildError>> = found
+        .par_iter()
+        .map(|f| {
+            let result = read_one(f, cache, options);
+            progress.step(&f.relative);
+            match result {
+                Ok(input) => Ok(Ok(BuildInput {
+                    notes_html: read_notes(&f.path)?,
+                    ..input
+                })),
+                Err(e) => Ok(Err(e)),
+            }
+        })
+        .collect();
+    progress.finish();
+    let mut inputs = Vec::new();
+    let mut failures = Vec::new();
+    for (result, f) in results.into_iter().zip(found) {
+        match result? {
+            Ok(input) => inputs.push(input),
+            Err(error) => failures.push((f.path.clone(), error)),
+        }
+    }
+    Ok((inputs, failures))
+}
+
+fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
+    let key = FileKey::of(&f.path).map_err(IpaError::Io)?;
+    let absolute = absolute(&f.path);
+    let icon_files = |id: &str| IconFiles {
+        small: cache.icon_path(id, 57),
+        large: cache.icon_path(id, 512),
+    };
+    let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
+        ipa,
+        relative: f.relative.clone(),
+        channel: f.channel.clone(),
+        notes_html: None,
+        icon_files,
+        cache_key: Some(key),
+        published,
+        published_ipa_url: None,
+        icon_source: None,
+    };
+    if let Some(entry) = cache.get(&absolute, key) {
+        let mut ipa = entry.ipa.clone();
+        ipa.file = f.path.clone();
+        return Ok(input(ipa, entry.icon_id.as_deref().map(icon_files), entry.published.clone()));
+    }
+    let mut ipa = ipa::read_ipa(&f.path, options)?;
+    let mut files = None;
+    if let Some(icon) = ipa.icon.as_mut() {
+        match cache.store_icons(key, &absolute, &icon.image) {
+            Ok(id) => files = Some(icon_files(&id)),
+            Err(e) => ipa.problems.push(crate::ipa::Problem::warning(format!(
+                "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
+            ))),
+        }
+        // The pixels live on as PNG files; keep memory flat however many builds there are.
+        icon.image = crate::raster::RgbaImage::default();
+    }
+    Ok(input(ipa, files, None))
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+pub(super) fn save_cache(cache: &mut Cache, inputs: &[BuildInput], log: &Log) {
+    let entries = inputs
+        .iter()
+        .filter_map(|input| {
+            let key = input.cache_key?;
+            let entry = crate::cache::Entry {
+                key,
+                ipa: input.ipa.clone(),
+                icon_id: input.icon_files.as_ref().and_then(|f| {
+                    let name = f.small.file_name()?.to_string_lossy().into_owned();
+                    Some(name.trim_end_matches("-57.png").to_string())
+                }),
+                published: input.published.clone(),
+            };
+            Some((absolute(&input.ipa.file), entry))
+        })
+        .collect();
+    if let Err(e) = cache.save(entries) {
+        log.warn(format!("the build cache could not be saved ({e}); the next build reads every archive again"));
+    }
+}
+
+/// `<same name>.md` beside the archive, as sanitised HTML.
+fn read_notes(ipa_path: &Path) -> Result<Option<String>, BuildError> {
+    let path = ipa_path.with_extension("md");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(notes::markdown_to_html(&text))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(BuildError::Notes { path, source }),
+    }
+}
+
