@@ -3,52 +3,19 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use plist::Value;
 use serde_json::Value as Json;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec, real_fixtures};
+use support::run::{assert_ok, otasite, tree};
 
 const BASE: &str = "https://apps.example.test/my apps/";
-
-fn otasite(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .expect("run otasite")
-}
-
-fn assert_ok(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("site.yaml");
     std::fs::write(&path, format!("title: Test site\nbase_url: \"{BASE}\"\n{extra}")).expect("config");
     path
-}
-
-/// Every file under `dir`, relative, sorted, with its bytes.
-fn snapshot_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("prefix").to_string_lossy().into_owned();
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// Maps an absolute site URL to the file it names inside `dist`.
@@ -181,9 +148,9 @@ fn sample_site_builds_completely_and_reproducibly() {
     let kinds: Vec<&str> = apps.iter().map(|a| a["builds"][0]["profile"]["kind"].as_str().expect("kind")).collect();
     assert!(kinds.contains(&"enterprise") && kinds.contains(&"ad-hoc"));
 
-    let first = snapshot_tree(&out);
+    let first = tree(&out);
     assert_ok(&otasite(&args, tmp.path()));
-    assert!(first == snapshot_tree(&out), "rebuilding gives identical bytes");
+    assert!(first == tree(&out), "rebuilding gives identical bytes");
 }
 
 #[test]
@@ -233,7 +200,7 @@ fn hostile_names_are_escaped_everywhere() {
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
     let dist = tmp.path().join("dist");
-    for (rel, bytes) in snapshot_tree(&dist) {
+    for (rel, bytes) in tree(&dist) {
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains("<script>alert"), "{rel} has raw script");
         assert!(!text.contains("<img src=x"), "{rel} has raw img");
@@ -344,12 +311,12 @@ fn bad_archive_leaves_previous_site_untouched() {
     IpaBuilder::new("com.example.a", "A").write(&tmp.path().join("builds/a.ipa"));
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
-    let before = snapshot_tree(&tmp.path().join("dist"));
+    let before = tree(&tmp.path().join("dist"));
     std::fs::write(tmp.path().join("builds/broken.ipa"), b"not a zip").expect("write");
     let output = otasite(&["build"], tmp.path());
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.ipa: not a zip archive"));
-    assert!(before == snapshot_tree(&tmp.path().join("dist")), "previous site intact");
+    assert!(before == tree(&tmp.path().join("dist")), "previous site intact");
 }
 
 #[test]
@@ -358,7 +325,7 @@ fn killed_build_leaves_previous_site_intact() {
     IpaBuilder::new("com.example.a", "A").write(&tmp.path().join("builds/a.ipa"));
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
-    let before = snapshot_tree(&tmp.path().join("dist"));
+    let before = tree(&tmp.path().join("dist"));
     // Many archives make the staging phase long enough to interrupt.
     for i in 0..150 {
         IpaBuilder::new(&format!("com.example.many{i}"), "Many")
@@ -379,7 +346,7 @@ fn killed_build_leaves_previous_site_intact() {
     child.kill().expect("kill");
     child.wait().expect("wait");
     assert!(staging_seen, "the build reached its staging phase before being killed");
-    assert!(before == snapshot_tree(&tmp.path().join("dist")), "previous site intact after kill");
+    assert!(before == tree(&tmp.path().join("dist")), "previous site intact after kill");
     // The next build cleans the leftover staging folder and succeeds.
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
     let leftovers: Vec<String> = std::fs::read_dir(tmp.path())

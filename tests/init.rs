@@ -9,32 +9,13 @@ mod support;
 
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use support::ipa::IpaBuilder;
+use support::run::{assert_ok, otasite, tree};
 
 const HOSTS: [&str; 3] = ["github-pages", "s3", "netlify"];
 const LFS_LINE: &str = "*.ipa filter=lfs diff=lfs merge=lfs -text";
-
-fn otasite(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .expect("run otasite")
-}
-
-fn assert_ok(output: &Output) -> String {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// `otasite init site --host HOST [extra]` in a fresh folder; returns the site folder.
 fn init(tmp: &Path, host: &str, extra: &[&str]) -> (PathBuf, String) {
@@ -46,26 +27,6 @@ fn init(tmp: &Path, host: &str, extra: &[&str]) -> (PathBuf, String) {
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Every file under `dir`, relative, sorted, with its bytes.
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let relative = e
-                .path()
-                .strip_prefix(dir)
-                .expect("inside")
-                .to_string_lossy()
-                .replace('\\', "/");
-            (relative, std::fs::read(e.path()).expect("read"))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 #[test]

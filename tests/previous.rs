@@ -8,17 +8,12 @@ use std::process::Command;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::IpaBuilder;
+use support::run::{assert_ok, otasite, tree};
 
 fn build(dir: &Path, extra: &[&str]) {
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("build")
-        .arg("-q")
-        .args(extra)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .expect("run otasite");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut args = vec!["build", "-q"];
+    args.extend_from_slice(extra);
+    assert_ok(&otasite(&args, dir));
 }
 
 fn site(dir: &Path, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
@@ -28,20 +23,6 @@ fn site(dir: &Path, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
     for (name, builder) in archives {
         builder.write(&dir.join("builds").join(name));
     }
-}
-
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(|e| e.expect("walk"))
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).expect("rel").to_string_lossy().into_owned();
-            (rel, std::fs::read(e.path()).expect("read"))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 fn app(version: &str, build: &str, seed: u32) -> IpaBuilder {

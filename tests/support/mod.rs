@@ -3,3 +3,6 @@
 
 pub mod cgbi;
 pub mod ipa;
+// Only test targets know where cargo put the binary.
+#[cfg(test)]
+pub mod run;
