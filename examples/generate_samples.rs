@@ -53,7 +53,9 @@ const SAMPLES: &[Sample] = &[
         min_os: "15.0",
         icon_seed: 1,
         packaged: START + 40 * DAY,
-        notes: Some("## What's new\n\n- Offline maps for the whole region\n- Faster sync\n\nSee the [changelog](https://example.com/field/changelog)."),
+        notes: Some(
+            "## What's new\n\n- Offline maps for the whole region\n- Faster sync\n\nSee the [changelog](https://example.com/field/changelog).",
+        ),
     },
     Sample {
         file: "beta/Acme Field 1.2 beta.ipa",
@@ -109,7 +111,10 @@ fn main() {
             .version(sample.version, sample.build)
             .set("MinimumOSVersion", sample.min_os)
             .set("UIDeviceFamily", plist::Value::Array(families))
-            .set("CFBundleIconFiles", plist::Value::Array(vec!["AppIcon60x60".into()]))
+            .set(
+                "CFBundleIconFiles",
+                plist::Value::Array(vec!["AppIcon60x60".into()]),
+            )
             .profile(Some(profile))
             .modified(sample.packaged)
             .app_file("AppIcon60x60@3x.png", icon_large)

@@ -95,7 +95,10 @@ impl Cache {
             Err(e) => (Index::default(), Some(format!("unreadable: {e}"))),
             Ok(bytes) => match serde_json::from_slice::<Index>(&bytes) {
                 Ok(index) if index.version == CACHE_VERSION => (index, None),
-                Ok(index) => (Index::default(), Some(format!("written by {}", index.version))),
+                Ok(index) => (
+                    Index::default(),
+                    Some(format!("written by {}", index.version)),
+                ),
                 Err(e) => (Index::default(), Some(format!("corrupt: {e}"))),
             },
         };
@@ -121,8 +124,15 @@ impl Cache {
     }
 
     /// Renders and stores an archive's icons, returning their id.
-    pub fn store_icons(&self, key: FileKey, path: &Path, image: &crate::raster::RgbaImage) -> std::io::Result<String> {
-        let id = crate::hash::sha256_bytes(format!("{}|{:?}", path.display(), key).as_bytes())[..24].to_string();
+    pub fn store_icons(
+        &self,
+        key: FileKey,
+        path: &Path,
+        image: &crate::raster::RgbaImage,
+    ) -> std::io::Result<String> {
+        let id = crate::hash::sha256_bytes(format!("{}|{:?}", path.display(), key).as_bytes())
+            [..24]
+            .to_string();
         fs::create_dir_all(self.dir.join(ICONS))?;
         for size in [57, 512] {
             let target = self.icon_path(&id, size);
@@ -177,14 +187,30 @@ mod tests {
         fs::write(dir.path().join(INDEX), b"{not json").unwrap();
         let cache = Cache::open(dir.path().to_path_buf());
         assert!(cache.discarded.as_deref().unwrap().starts_with("corrupt"));
-        fs::write(dir.path().join(INDEX), br#"{"version":"otasite-0.0.0","entries":{}}"#).unwrap();
+        fs::write(
+            dir.path().join(INDEX),
+            br#"{"version":"otasite-0.0.0","entries":{}}"#,
+        )
+        .unwrap();
         let cache = Cache::open(dir.path().to_path_buf());
-        assert!(cache.discarded.as_deref().unwrap().contains("otasite-0.0.0"));
+        assert!(
+            cache
+                .discarded
+                .as_deref()
+                .unwrap()
+                .contains("otasite-0.0.0")
+        );
     }
 
     #[test]
     fn cache_dir_sits_beside_the_output() {
-        assert_eq!(Cache::dir_for(Path::new("/x/dist")), Path::new("/x/.dist.otasite-cache"));
-        assert_eq!(Cache::dir_for(Path::new("dist")), Path::new("./.dist.otasite-cache"));
+        assert_eq!(
+            Cache::dir_for(Path::new("/x/dist")),
+            Path::new("/x/.dist.otasite-cache")
+        );
+        assert_eq!(
+            Cache::dir_for(Path::new("dist")),
+            Path::new("./.dist.otasite-cache")
+        );
     }
 }

@@ -145,12 +145,16 @@ pub fn assemble(
     let mut apps = Vec::new();
     let mut kept_inputs = Vec::new();
     for (_, mut group) in by_app {
-        group.sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
+        group
+            .sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
         reject_duplicates(&group)?;
         if let Some(keep) = settings.keep {
             group.truncate(keep);
         }
-        let builds: Vec<Build> = group.iter().map(|input| build_entry(settings, input)).collect();
+        let builds: Vec<Build> = group
+            .iter()
+            .map(|input| build_entry(settings, input))
+            .collect();
         apps.push(app_entry(settings, builds));
         kept_inputs.push(group);
     }
@@ -165,7 +169,8 @@ pub fn assemble(
     });
     let mut sorted_apps = Vec::with_capacity(apps.len());
     let mut sorted_inputs = Vec::new();
-    let mut inputs_by_app: Vec<Option<Vec<BuildInput>>> = kept_inputs.into_iter().map(Some).collect();
+    let mut inputs_by_app: Vec<Option<Vec<BuildInput>>> =
+        kept_inputs.into_iter().map(Some).collect();
     for index in order {
         sorted_apps.push(apps[index].clone());
         sorted_inputs.extend(inputs_by_app[index].take().unwrap_or_default());
@@ -246,7 +251,11 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 
 fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let ipa = &input.ipa;
-    let (app_dir, dir) = build_dir(&ipa.bundle_id, ipa.info.version.as_deref(), ipa.info.build.as_deref());
+    let (app_dir, dir) = build_dir(
+        &ipa.bundle_id,
+        ipa.info.version.as_deref(),
+        ipa.info.build.as_deref(),
+    );
     let base = &settings.base_url;
     let file_name = input.relative.rsplit('/').next().unwrap_or(&input.relative);
     let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
@@ -291,7 +300,11 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         platform: ipa.info.platform.clone(),
         extensions: ipa.extensions.clone(),
         notes_html: input.notes_html.clone(),
-        icon_source: ipa.icon.as_ref().map(|i| i.path.clone()).or_else(|| input.icon_source.clone()),
+        icon_source: ipa
+            .icon
+            .as_ref()
+            .map(|i| i.path.clone())
+            .or_else(|| input.icon_source.clone()),
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
     }
 }
@@ -301,7 +314,8 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> App {
     let bundle_id = newest.bundle_id.clone();
     let app_dir = urls::slug(&bundle_id);
     let latest_installable = builds.iter().find(|b| b.installable);
-    let manifest_url = latest_installable.map(|_| urls::join(&settings.base_url, &[&app_dir, "manifest.plist"]));
+    let manifest_url =
+        latest_installable.map(|_| urls::join(&settings.base_url, &[&app_dir, "manifest.plist"]));
     let overrides = settings.apps.get(&bundle_id);
     App {
         name: newest.name.clone(),

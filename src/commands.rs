@@ -6,10 +6,10 @@ use rayon::prelude::*;
 
 use crate::cli::{BuildArgs, InspectArgs};
 use crate::config::{self, Overrides};
-use crate::output::IpaMode;
-use crate::pipeline::{self, BuildOptions, Verbosity};
 use crate::inspect::{self, Report};
 use crate::ipa::ReadOptions;
+use crate::output::IpaMode;
+use crate::pipeline::{self, BuildOptions, Verbosity};
 
 /// How a command ended when it did not hit an error of its own.
 #[derive(Debug, PartialEq, Eq)]
@@ -44,7 +44,11 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<Outcome> {
         }
     }
     let failed = reports.iter().any(Report::is_error);
-    Ok(if failed { Outcome::Failed } else { Outcome::Success })
+    Ok(if failed {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
 }
 
 pub fn build(args: &BuildArgs) -> anyhow::Result<Outcome> {
@@ -59,7 +63,11 @@ pub fn build(args: &BuildArgs) -> anyhow::Result<Outcome> {
         _ => Verbosity::Normal,
     };
     let options = BuildOptions {
-        ipa_mode: if args.link { IpaMode::Link } else { IpaMode::Copy },
+        ipa_mode: if args.link {
+            IpaMode::Link
+        } else {
+            IpaMode::Copy
+        },
         strict: args.strict,
         keep_going: args.keep_going,
         force: args.force,

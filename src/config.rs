@@ -140,13 +140,13 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         message,
     };
     let base_url = match (&overrides.base_url, &raw.base_url) {
-        (Some(url), _) => {
-            https_url(url).map_err(|m| ConfigError::Missing {
-                path: "--base-url".into(),
-                message: m,
-            })?
+        (Some(url), _) => https_url(url).map_err(|m| ConfigError::Missing {
+            path: "--base-url".into(),
+            message: m,
+        })?,
+        (None, Some(url)) => {
+            https_url(&url.value).map_err(|m| at(&url.referenced, format!("base_url: {m}")))?
         }
-        (None, Some(url)) => https_url(&url.value).map_err(|m| at(&url.referenced, format!("base_url: {m}")))?,
         (None, None) => {
             return Err(ConfigError::Missing {
                 path: file,
@@ -157,7 +157,9 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
     let ipa_base_url = raw
         .ipa_base_url
         .as_ref()
-        .map(|url| https_url(&url.value).map_err(|m| at(&url.referenced, format!("ipa_base_url: {m}"))))
+        .map(|url| {
+            https_url(&url.value).map_err(|m| at(&url.referenced, format!("ipa_base_url: {m}")))
+        })
         .transpose()?;
     let keep = match &raw.keep {
         Some(keep) if keep.value == 0 => {
@@ -185,14 +187,18 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         ipa_base_url,
         keep,
         apps: raw.apps,
-        cname: raw.cname.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+        cname: raw
+            .cname
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
     })
 }
 
 /// Accepts an absolute https URL and returns it ending with `/`.
 pub fn https_url(text: &str) -> Result<String, String> {
-    let parsed = url::Url::parse(text.trim())
-        .map_err(|e| format!("{text:?} is not a valid URL ({e}); write e.g. https://example.com/apps/"))?;
+    let parsed = url::Url::parse(text.trim()).map_err(|e| {
+        format!("{text:?} is not a valid URL ({e}); write e.g. https://example.com/apps/")
+    })?;
     if parsed.scheme() != "https" {
         return Err(format!(
             "{text:?} must start with https:// because iOS installs apps only over HTTPS"
@@ -229,20 +235,26 @@ mod tests {
 
     #[test]
     fn unknown_key_names_file_line_and_column() {
-        let err = load_text("base_url: https://x.org/\ntitel: Hi\n").unwrap_err().to_string();
+        let err = load_text("base_url: https://x.org/\ntitel: Hi\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("/site/site.yaml:2:1: "), "{err}");
         assert!(err.contains("titel"), "{err}");
     }
 
     #[test]
     fn type_error_names_line() {
-        let err = load_text("base_url: https://x.org/\nkeep: many\n").unwrap_err().to_string();
+        let err = load_text("base_url: https://x.org/\nkeep: many\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("/site/site.yaml:2:"), "{err}");
     }
 
     #[test]
     fn http_is_refused_with_the_line() {
-        let err = load_text("title: T\nbase_url: http://x.org/\n").unwrap_err().to_string();
+        let err = load_text("title: T\nbase_url: http://x.org/\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("/site/site.yaml:2:"), "{err}");
         assert!(err.contains("https://"), "{err}");
     }
@@ -255,7 +267,9 @@ mod tests {
 
     #[test]
     fn keep_zero_is_refused() {
-        let err = load_text("base_url: https://x.org/\nkeep: 0\n").unwrap_err().to_string();
+        let err = load_text("base_url: https://x.org/\nkeep: 0\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(":2:") && err.contains("at least 1"), "{err}");
     }
 }

@@ -154,7 +154,12 @@ pub fn summary(report: &Report) -> String {
         Report::App(app) => {
             let _ = writeln!(out, "{}", app.file);
             let _ = writeln!(out, "  {} ({})", app.name, app.bundle_id);
-            let _ = writeln!(out, "  version   {} ({})", opt(&app.version), opt(&app.build));
+            let _ = writeln!(
+                out,
+                "  version   {} ({})",
+                opt(&app.version),
+                opt(&app.build)
+            );
             let _ = writeln!(out, "  min iOS   {}", opt(&app.min_os));
             let _ = writeln!(out, "  devices   {}", app.device_family.join(", "));
             let _ = writeln!(out, "  platform  {}", opt(&app.platform));
@@ -165,7 +170,11 @@ pub fn summary(report: &Report) -> String {
             match &app.icon {
                 Some(i) => {
                     let cgbi = if i.cgbi { ", CgBI" } else { "" };
-                    let _ = writeln!(out, "  icon      {} ({}x{}{cgbi})", i.path, i.width, i.height);
+                    let _ = writeln!(
+                        out,
+                        "  icon      {} ({}x{}{cgbi})",
+                        i.path, i.width, i.height
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "  icon      none");
@@ -193,7 +202,12 @@ pub fn summary(report: &Report) -> String {
 fn write_profile(out: &mut String, profile: &Profile) {
     use std::fmt::Write;
     let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_string());
-    let _ = writeln!(out, "  profile   {} \"{}\"", profile.kind.label(), text(&profile.name));
+    let _ = writeln!(
+        out,
+        "  profile   {} \"{}\"",
+        profile.kind.label(),
+        text(&profile.name)
+    );
     let _ = writeln!(
         out,
         "  team      {} ({})",

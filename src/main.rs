@@ -26,7 +26,9 @@ fn main() -> ExitCode {
             for cause in error.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            let usage = error.downcast_ref::<otasite::commands::UsageError>().is_some();
+            let usage = error
+                .downcast_ref::<otasite::commands::UsageError>()
+                .is_some();
             ExitCode::from(if usage { EXIT_USAGE } else { EXIT_FAILED })
         }
     }

@@ -78,12 +78,19 @@ impl Stage {
     }
 
     /// Places an `.ipa` (or any large file) into the site by copy or hard link.
-    pub fn place_file(&self, relative: &str, source: &Path, mode: IpaMode) -> Result<(), OutputError> {
+    pub fn place_file(
+        &self,
+        relative: &str,
+        source: &Path,
+        mode: IpaMode,
+    ) -> Result<(), OutputError> {
         let path = self.target(relative)?;
         if mode == IpaMode::Link && fs::hard_link(source, &path).is_ok() {
             return Ok(());
         }
-        fs::copy(source, &path).map(|_| ()).map_err(io_error(source))
+        fs::copy(source, &path)
+            .map(|_| ())
+            .map_err(io_error(source))
     }
 
     /// Hard-links `source` into the site; false when the file systems differ (or links are
@@ -101,10 +108,8 @@ impl Stage {
 
     fn target(&self, relative: &str) -> Result<PathBuf, OutputError> {
         let rel = Path::new(relative);
-        let safe = !relative.is_empty()
-            && rel
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)));
+        let safe =
+            !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
         if !safe {
             return Err(OutputError::Escapes(relative.to_string()));
         }
@@ -123,7 +128,11 @@ impl Stage {
             b"This folder is written by otasite; it is replaced on every build.\n",
         )?;
         let parent = parent_of(&self.output);
-        let old = parent.join(format!("{}{}", old_prefix(&self.output), std::process::id()));
+        let old = parent.join(format!(
+            "{}{}",
+            old_prefix(&self.output),
+            std::process::id()
+        ));
         let had_previous = self.output.exists();
         if had_previous {
             fs::rename(&self.output, &old).map_err(io_error(&self.output))?;
@@ -217,7 +226,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let stage = Stage::begin(&dir.path().join("dist"), false).unwrap();
         for bad in ["../x", "/etc/x", "a/../../x", ""] {
-            assert!(matches!(stage.write(bad, b""), Err(OutputError::Escapes(_))), "{bad}");
+            assert!(
+                matches!(stage.write(bad, b""), Err(OutputError::Escapes(_))),
+                "{bad}"
+            );
         }
     }
 

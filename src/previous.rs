@@ -24,7 +24,10 @@ pub enum PreviousError {
 /// The builds of a previous catalog as build inputs. Their `.ipa` files keep their published
 /// URLs; icons are taken from beside the catalog when that folder holds them (a downloaded
 /// copy of the deployed site), else the pages show a placeholder.
-pub fn load(path: &Path, now: OffsetDateTime) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
+pub fn load(
+    path: &Path,
+    now: OffsetDateTime,
+) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
     let bytes = std::fs::read(path).map_err(|source| PreviousError::Read {
         path: path.to_path_buf(),
         source,
@@ -58,7 +61,8 @@ pub fn load(path: &Path, now: OffsetDateTime) -> Result<(Vec<BuildInput>, Vec<St
 fn icons_beside(site_dir: &Path, build: &Build) -> Option<IconFiles> {
     let small = site_dir.join(&build.path).join("icon-57.png");
     let large = site_dir.join(&build.path).join("icon-512.png");
-    (build.icon_source.is_some() && small.is_file() && large.is_file()).then_some(IconFiles { small, large })
+    (build.icon_source.is_some() && small.is_file() && large.is_file())
+        .then_some(IconFiles { small, large })
 }
 
 fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) -> BuildInput {
@@ -68,7 +72,11 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         version: build.version.clone(),
         build: build.build.clone(),
         min_os: build.min_os.clone(),
-        device_family: build.device_family.iter().filter_map(|f| family_number(f)).collect(),
+        device_family: build
+            .device_family
+            .iter()
+            .filter_map(|f| family_number(f))
+            .collect(),
         platform: build.platform.clone(),
         ..AppInfo::default()
     };
@@ -81,10 +89,9 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             .filter(|p| p.to_ascii_lowercase().contains("icon"))
             .map(|p| Problem::warning(p.clone())),
     );
-    let released = build
-        .released
-        .as_deref()
-        .and_then(|r| OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339).ok());
+    let released = build.released.as_deref().and_then(|r| {
+        OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339).ok()
+    });
     let ipa = Ipa {
         file: PathBuf::from(&build.file),
         size: build.size,

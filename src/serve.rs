@@ -13,7 +13,8 @@ use crate::pipeline::{self, BuildOptions, Verbosity};
 const BANNER: &str = "Local preview. Installing needs the site on HTTPS with a trusted certificate: install links here do not work on a device.";
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let mut settings = config::load(&args.config, &Overrides::default()).map_err(|e| UsageError(e.to_string()))?;
+    let mut settings =
+        config::load(&args.config, &Overrides::default()).map_err(|e| UsageError(e.to_string()))?;
     let server = tiny_http::Server::http((args.bind.as_str(), args.port))
         .map_err(|e| UsageError(format!("cannot listen on {}:{}: {e}", args.bind, args.port)))?;
     let address = server
@@ -38,7 +39,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         previous: None,
     };
     rebuild(&settings, &options);
-    eprintln!("Serving {} at http://{address}/ (Ctrl-C to stop)", root.display());
+    eprintln!(
+        "Serving {} at http://{address}/ (Ctrl-C to stop)",
+        root.display()
+    );
     let watched = watched_paths(&settings);
     std::thread::spawn(move || {
         let mut last = newest_change(&watched);
@@ -89,7 +93,9 @@ fn newest_change(paths: &[PathBuf]) -> (Option<SystemTime>, usize) {
 
 fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
     let path = url.split(['?', '#']).next().unwrap_or("/");
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy().into_owned();
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned();
     let relative = decoded.trim_start_matches('/');
     let safe = Path::new(relative)
         .components()
@@ -101,7 +107,10 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
     match std::fs::read(&file) {
         Ok(bytes) if safe || relative.is_empty() => {
             let header = tiny_http::Header::from_bytes("Content-Type", content_type(&file))
-                .unwrap_or_else(|_| tiny_http::Header::from_bytes("Content-Type", "application/octet-stream").expect("static header"));
+                .unwrap_or_else(|_| {
+                    tiny_http::Header::from_bytes("Content-Type", "application/octet-stream")
+                        .expect("static header")
+                });
             tiny_http::Response::from_data(bytes).with_header(header)
         }
         _ => tiny_http::Response::from_data(b"Not found".to_vec()).with_status_code(404),
@@ -110,7 +119,11 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
 
 /// Content types of the files a site holds (`.plist` and `.ipa` as iOS expects them).
 pub fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+    {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
         "js" => "text/javascript; charset=utf-8",

@@ -77,8 +77,14 @@ mod tests {
 
     #[test]
     fn segments_are_encoded_once() {
-        let url = join("https://x.org/a b/", &["com.ex", "1.0-2", "very capable app.ipa"]);
-        assert_eq!(url, "https://x.org/a b/com.ex/1.0-2/very%20capable%20app.ipa");
+        let url = join(
+            "https://x.org/a b/",
+            &["com.ex", "1.0-2", "very capable app.ipa"],
+        );
+        assert_eq!(
+            url,
+            "https://x.org/a b/com.ex/1.0-2/very%20capable%20app.ipa"
+        );
         assert_eq!(join("https://x.org/", &["é"]), "https://x.org/%C3%A9");
     }
 

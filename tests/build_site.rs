@@ -14,7 +14,11 @@ const BASE: &str = "https://apps.example.test/my apps/";
 
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
     let path = dir.join("site.yaml");
-    std::fs::write(&path, format!("title: Test site\nbase_url: \"{BASE}\"\n{extra}")).expect("config");
+    std::fs::write(
+        &path,
+        format!("title: Test site\nbase_url: \"{BASE}\"\n{extra}"),
+    )
+    .expect("config");
     path
 }
 
@@ -24,7 +28,9 @@ fn url_to_file(dist: &Path, base: &str, url: &str) -> PathBuf {
     let rest = url
         .strip_prefix(&encoded_base)
         .unwrap_or_else(|| panic!("{url} is not under {encoded_base}"));
-    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8().expect("utf8");
+    let decoded = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .expect("utf8");
     let mut path = dist.join(decoded.as_ref());
     if url.ends_with('/') {
         path = path.join("index.html");
@@ -44,7 +50,9 @@ fn assert_png(dist: &Path, url: &str, size: u32) {
     assert!(!info.cgbi, "{url} must be a standard PNG");
     assert_eq!((info.width, info.height), (size, size), "{url}");
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.read_info().expect("a standard PNG decoder reads it");
+    decoder
+        .read_info()
+        .expect("a standard PNG decoder reads it");
 }
 
 /// Checks a manifest's structure and that every URL in it resolves; returns the ipa URL.
@@ -52,7 +60,9 @@ fn check_manifest(dist: &Path, manifest_url: &str, bundle_id: &str) -> String {
     let bytes = std::fs::read(url_to_file(dist, BASE, manifest_url)).expect("manifest");
     assert!(bytes.starts_with(b"<?xml"), "XML plist");
     let value = Value::from_reader_xml(&bytes[..]).expect("manifest parses");
-    let item = value.as_dictionary().expect("dict")["items"].as_array().expect("items")[0]
+    let item = value.as_dictionary().expect("dict")["items"]
+        .as_array()
+        .expect("items")[0]
         .as_dictionary()
         .expect("item")
         .clone();
@@ -65,21 +75,33 @@ fn check_manifest(dist: &Path, manifest_url: &str, bundle_id: &str) -> String {
         );
     }
     let kinds: Vec<&str> = urls.keys().map(String::as_str).collect();
-    assert_eq!(kinds, ["display-image", "full-size-image", "software-package"]);
+    assert_eq!(
+        kinds,
+        ["display-image", "full-size-image", "software-package"]
+    );
     assert_png(dist, &urls["display-image"], 57);
     assert_png(dist, &urls["full-size-image"], 512);
     let metadata = item["metadata"].as_dictionary().expect("metadata");
     assert_eq!(metadata["bundle-identifier"].as_string(), Some(bundle_id));
     assert_eq!(metadata["kind"].as_string(), Some("software"));
-    assert!(metadata["bundle-version"].as_string().is_some_and(|v| !v.is_empty()));
+    assert!(
+        metadata["bundle-version"]
+            .as_string()
+            .is_some_and(|v| !v.is_empty())
+    );
     assert!(metadata["title"].as_string().is_some_and(|v| !v.is_empty()));
     urls["software-package"].clone()
 }
 
 /// The catalog's contract: fields, URLs that resolve, manifests, icons, install links.
 fn check_site(dist: &Path, copied_ipas: bool) -> Json {
-    let catalog: Json = serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("catalog")).expect("json");
-    assert_eq!(catalog["site"]["base_url"], "https://apps.example.test/my%20apps/");
+    let catalog: Json =
+        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("catalog"))
+            .expect("json");
+    assert_eq!(
+        catalog["site"]["base_url"],
+        "https://apps.example.test/my%20apps/"
+    );
     for file in ["index.html", "feed.xml", ".nojekyll"] {
         assert!(dist.join(file).is_file(), "{file}");
     }
@@ -89,14 +111,31 @@ fn check_site(dist: &Path, copied_ipas: bool) -> Json {
         if let Some(manifest) = app["manifest_url"].as_str() {
             check_manifest(dist, manifest, bundle_id);
             assert_eq!(
-                otasite::urls::manifest_of_install_url(app["install_url"].as_str().expect("install")).as_deref(),
+                otasite::urls::manifest_of_install_url(
+                    app["install_url"].as_str().expect("install")
+                )
+                .as_deref(),
                 Some(manifest)
             );
         }
         for build in app["builds"].as_array().expect("builds") {
             for key in [
-                "version", "build", "channel", "page_url", "manifest_url", "ipa_url", "install_url", "icon_url", "size",
-                "sha256", "min_os", "device_family", "installable", "problems", "profile", "released",
+                "version",
+                "build",
+                "channel",
+                "page_url",
+                "manifest_url",
+                "ipa_url",
+                "install_url",
+                "icon_url",
+                "size",
+                "sha256",
+                "min_os",
+                "device_family",
+                "installable",
+                "problems",
+                "profile",
+                "released",
             ] {
                 assert!(build.get(key).is_some(), "catalog build lacks {key}");
             }
@@ -108,17 +147,30 @@ fn check_site(dist: &Path, copied_ipas: bool) -> Json {
             assert_eq!(ipa_url, build["ipa_url"].as_str().expect("ipa url"));
             if copied_ipas {
                 assert_resolves(dist, &ipa_url);
-                let size = std::fs::metadata(url_to_file(dist, BASE, &ipa_url)).expect("ipa").len();
+                let size = std::fs::metadata(url_to_file(dist, BASE, &ipa_url))
+                    .expect("ipa")
+                    .len();
                 assert_eq!(Some(size), build["size"].as_u64());
             }
             let install = build["install_url"].as_str().expect("install");
-            assert_eq!(otasite::urls::manifest_of_install_url(install).as_deref(), Some(manifest));
+            assert_eq!(
+                otasite::urls::manifest_of_install_url(install).as_deref(),
+                Some(manifest)
+            );
             // The page carries the exact link, with & written as &amp;.
-            let page = std::fs::read_to_string(url_to_file(dist, BASE, build["page_url"].as_str().expect("page"))).expect("page");
+            let page = std::fs::read_to_string(url_to_file(
+                dist,
+                BASE,
+                build["page_url"].as_str().expect("page"),
+            ))
+            .expect("page");
             let link = format!("href=\"{}\"", install.replace('&', "&amp;"));
             match build["installable"].as_bool() {
                 Some(true) => assert!(page.contains(&link), "install link on page"),
-                _ => assert!(!page.contains(&link) && page.contains("cannot be installed"), "reason instead of link"),
+                _ => assert!(
+                    !page.contains(&link) && page.contains("cannot be installed"),
+                    "reason instead of link"
+                ),
             }
             assert_png(dist, build["icon_url"].as_str().expect("icon"), 512);
         }
@@ -135,17 +187,42 @@ fn sample_site_builds_completely_and_reproducibly() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("dist");
     let config = sample_dir().join("site.yaml");
-    let args = ["build", "--config", config.to_str().expect("utf8"), "--out", out.to_str().expect("utf8"), "--base-url", BASE, "-q"];
+    let args = [
+        "build",
+        "--config",
+        config.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--base-url",
+        BASE,
+        "-q",
+    ];
     assert_ok(&otasite(&args, tmp.path()));
     let catalog = check_site(&out, true);
     let apps = catalog["apps"].as_array().expect("apps");
     assert_eq!(apps.len(), 3);
-    let field = apps.iter().find(|a| a["bundle_id"] == "com.example.acme.field").expect("field");
-    let versions: Vec<&str> = field["builds"].as_array().expect("b").iter().map(|b| b["version"].as_str().expect("v")).collect();
+    let field = apps
+        .iter()
+        .find(|a| a["bundle_id"] == "com.example.acme.field")
+        .expect("field");
+    let versions: Vec<&str> = field["builds"]
+        .as_array()
+        .expect("b")
+        .iter()
+        .map(|b| b["version"].as_str().expect("v"))
+        .collect();
     assert_eq!(versions, ["1.2", "1.1", "1.0"], "newest first");
     assert_eq!(field["builds"][0]["channel"], "beta");
-    assert!(field["builds"][1]["notes_html"].as_str().expect("notes").contains("<li>Offline maps"));
-    let kinds: Vec<&str> = apps.iter().map(|a| a["builds"][0]["profile"]["kind"].as_str().expect("kind")).collect();
+    assert!(
+        field["builds"][1]["notes_html"]
+            .as_str()
+            .expect("notes")
+            .contains("<li>Offline maps")
+    );
+    let kinds: Vec<&str> = apps
+        .iter()
+        .map(|a| a["builds"][0]["profile"]["kind"].as_str().expect("kind"))
+        .collect();
     assert!(kinds.contains(&"enterprise") && kinds.contains(&"ad-hoc"));
 
     let first = tree(&out);
@@ -165,7 +242,8 @@ fn real_fixtures_site() {
         if path.to_string_lossy().ends_with("testApp-binaryPlist.ipa") {
             continue;
         }
-        std::os::unix::fs::symlink(&path, builds.join(path.file_name().expect("name"))).expect("link");
+        std::os::unix::fs::symlink(&path, builds.join(path.file_name().expect("name")))
+            .expect("link");
         readable += 1;
     }
     write_config(tmp.path(), "");
@@ -173,15 +251,32 @@ fn real_fixtures_site() {
     let failed = otasite(&["build"], tmp.path());
     assert_eq!(failed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&failed.stderr);
-    for broken in ["not-an-ipa.ipa", "no-app-bundle.ipa", "with_no_swift.ipa", "NotAnApp.ipa"] {
-        assert!(stderr.contains(broken), "{broken} should be listed: {stderr}");
+    for broken in [
+        "not-an-ipa.ipa",
+        "no-app-bundle.ipa",
+        "with_no_swift.ipa",
+        "NotAnApp.ipa",
+    ] {
+        assert!(
+            stderr.contains(broken),
+            "{broken} should be listed: {stderr}"
+        );
     }
     assert!(!tmp.path().join("dist").exists(), "nothing written");
 
     let output = otasite(&["build", "--keep-going"], tmp.path());
-    assert_eq!(output.status.code(), Some(1), "skipped archives still fail the exit code");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "skipped archives still fail the exit code"
+    );
     let catalog = check_site(&tmp.path().join("dist"), true);
-    let builds_count: usize = catalog["apps"].as_array().expect("apps").iter().map(|a| a["builds"].as_array().expect("b").len()).sum();
+    let builds_count: usize = catalog["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a["builds"].as_array().expect("b").len())
+        .sum();
     assert_eq!(builds_count, readable - 4);
     // A file name with spaces is percent-encoded in URLs.
     let text = std::fs::read_to_string(tmp.path().join("dist/catalog.json")).expect("catalog");
@@ -196,7 +291,11 @@ fn hostile_names_are_escaped_everywhere() {
         .set("CFBundleDisplayName", evil)
         .version("1.0 <b>", "1")
         .write(&tmp.path().join("builds/evil.ipa"));
-    std::fs::write(tmp.path().join("builds/evil.md"), format!("{evil}\n\n<img src=x onerror=alert(1)>")).expect("notes");
+    std::fs::write(
+        tmp.path().join("builds/evil.md"),
+        format!("{evil}\n\n<img src=x onerror=alert(1)>"),
+    )
+    .expect("notes");
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
     let dist = tmp.path().join("dist");
@@ -205,11 +304,20 @@ fn hostile_names_are_escaped_everywhere() {
         assert!(!text.contains("<script>alert"), "{rel} has raw script");
         assert!(!text.contains("<img src=x"), "{rel} has raw img");
     }
-    let catalog: Json = serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("c")).expect("json");
-    assert_eq!(catalog["apps"][0]["name"], evil, "JSON keeps the text exactly");
+    let catalog: Json =
+        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("c"))
+            .expect("json");
+    assert_eq!(
+        catalog["apps"][0]["name"], evil,
+        "JSON keeps the text exactly"
+    );
     let manifest = std::fs::read(dist.join("com.example.evil/manifest.plist")).expect("manifest");
     let value = Value::from_reader_xml(&manifest[..]).expect("parses");
-    let title = value.as_dictionary().expect("d")["items"].as_array().expect("a")[0].as_dictionary().expect("i")["metadata"]
+    let title = value.as_dictionary().expect("d")["items"]
+        .as_array()
+        .expect("a")[0]
+        .as_dictionary()
+        .expect("i")["metadata"]
         .as_dictionary()
         .expect("m")["title"]
         .as_string()
@@ -231,7 +339,10 @@ fn duplicates_name_both_files() {
     let output = otasite(&["build"], tmp.path());
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("a.ipa") && stderr.contains("beta/b.ipa"), "{stderr}");
+    assert!(
+        stderr.contains("a.ipa") && stderr.contains("beta/b.ipa"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -242,8 +353,12 @@ fn strict_fails_on_blocked_newest_build() {
         .write(&tmp.path().join("builds/store.ipa"));
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
-    let page = std::fs::read_to_string(tmp.path().join("dist/com.example.store/1.0-1/index.html")).expect("page");
-    assert!(page.contains("cannot be installed over the air"), "reason shown instead of the button");
+    let page = std::fs::read_to_string(tmp.path().join("dist/com.example.store/1.0-1/index.html"))
+        .expect("page");
+    assert!(
+        page.contains("cannot be installed over the air"),
+        "reason shown instead of the button"
+    );
     assert!(!page.contains("id=\"install-button\""));
     let output = otasite(&["build", "--strict"], tmp.path());
     assert_eq!(output.status.code(), Some(1));
@@ -257,7 +372,10 @@ fn config_errors_exit_2_with_location() {
     let output = otasite(&["build"], tmp.path());
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("site.yaml:3:1") && stderr.contains("colour"), "{stderr}");
+    assert!(
+        stderr.contains("site.yaml:3:1") && stderr.contains("colour"),
+        "{stderr}"
+    );
     let output = otasite(&["build", "--config", "missing.yaml"], tmp.path());
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("missing.yaml"));
@@ -271,22 +389,38 @@ fn keep_ipa_base_url_link_and_cname() {
             .version(&format!("1.{build}"), &build.to_string())
             .write(&tmp.path().join(format!("builds/keep-{build}.ipa")));
     }
-    write_config(tmp.path(), "keep: 2\nipa_base_url: https://cdn.example.test/ipas\ncname: apps.example.test\n");
+    write_config(
+        tmp.path(),
+        "keep: 2\nipa_base_url: https://cdn.example.test/ipas\ncname: apps.example.test\n",
+    );
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
     let dist = tmp.path().join("dist");
     let catalog = check_site(&dist, false);
     let builds = catalog["apps"][0]["builds"].as_array().expect("builds");
     assert_eq!(builds.len(), 2);
-    assert_eq!(builds[0]["ipa_url"], "https://cdn.example.test/ipas/keep-3.ipa");
-    assert!(!dist.join("com.example.keep/1.3-3/keep-3.ipa").exists(), "not copied");
-    assert_eq!(std::fs::read_to_string(dist.join("CNAME")).expect("cname"), "apps.example.test\n");
+    assert_eq!(
+        builds[0]["ipa_url"],
+        "https://cdn.example.test/ipas/keep-3.ipa"
+    );
+    assert!(
+        !dist.join("com.example.keep/1.3-3/keep-3.ipa").exists(),
+        "not copied"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dist.join("CNAME")).expect("cname"),
+        "apps.example.test\n"
+    );
 
     // --link: the archive in the site is the same inode as the source.
     write_config(tmp.path(), "");
     assert_ok(&otasite(&["build", "-q", "--link"], tmp.path()));
     use std::os::unix::fs::MetadataExt;
-    let source = std::fs::metadata(tmp.path().join("builds/keep-3.ipa")).expect("src").ino();
-    let linked = std::fs::metadata(dist.join("com.example.keep/1.3-3/keep-3.ipa")).expect("dst").ino();
+    let source = std::fs::metadata(tmp.path().join("builds/keep-3.ipa"))
+        .expect("src")
+        .ino();
+    let linked = std::fs::metadata(dist.join("com.example.keep/1.3-3/keep-3.ipa"))
+        .expect("dst")
+        .ino();
     assert_eq!(source, linked);
 }
 
@@ -316,7 +450,10 @@ fn bad_archive_leaves_previous_site_untouched() {
     let output = otasite(&["build"], tmp.path());
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("broken.ipa: not a zip archive"));
-    assert!(before == tree(&tmp.path().join("dist")), "previous site intact");
+    assert!(
+        before == tree(&tmp.path().join("dist")),
+        "previous site intact"
+    );
 }
 
 #[test]
@@ -339,14 +476,23 @@ fn killed_build_leaves_previous_site_intact() {
         .expect("spawn");
     let staging_seen = (0..4000).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(2));
-        std::fs::read_dir(tmp.path())
-            .expect("dir")
-            .any(|e| e.expect("e").file_name().to_string_lossy().starts_with(".dist.staging-"))
+        std::fs::read_dir(tmp.path()).expect("dir").any(|e| {
+            e.expect("e")
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".dist.staging-")
+        })
     });
     child.kill().expect("kill");
     child.wait().expect("wait");
-    assert!(staging_seen, "the build reached its staging phase before being killed");
-    assert!(before == tree(&tmp.path().join("dist")), "previous site intact after kill");
+    assert!(
+        staging_seen,
+        "the build reached its staging phase before being killed"
+    );
+    assert!(
+        before == tree(&tmp.path().join("dist")),
+        "previous site intact after kill"
+    );
     // The next build cleans the leftover staging folder and succeeds.
     assert_ok(&otasite(&["build", "-q"], tmp.path()));
     let leftovers: Vec<String> = std::fs::read_dir(tmp.path())

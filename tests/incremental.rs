@@ -23,7 +23,10 @@ fn build(dir: &Path) -> (usize, usize, usize) {
         .lines()
         .find(|l| l.starts_with("debug: archives:"))
         .unwrap_or_else(|| panic!("no archives line in {stderr}"));
-    let counts = line.split_once('(').map(|(_, rest)| rest).unwrap_or_default();
+    let counts = line
+        .split_once('(')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
     let numbers: Vec<usize> = counts
         .split([',', ' '])
         .filter_map(|w| w.parse().ok())
@@ -33,10 +36,17 @@ fn build(dir: &Path) -> (usize, usize, usize) {
 
 fn site(count: usize) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(tmp.path().join("site.yaml"), "base_url: https://apps.example.test/\n").expect("config");
+    std::fs::write(
+        tmp.path().join("site.yaml"),
+        "base_url: https://apps.example.test/\n",
+    )
+    .expect("config");
     for i in 0..count {
         IpaBuilder::new(&format!("com.example.app{i}"), &format!("App {i}"))
-            .app_file("AppIcon60x60@2x.png", encode_cgbi(&sample_icon(120, i as u32)))
+            .app_file(
+                "AppIcon60x60@2x.png",
+                encode_cgbi(&sample_icon(120, i as u32)),
+            )
             .write(&tmp.path().join(format!("builds/app{i}.ipa")));
     }
     tmp
@@ -49,11 +59,19 @@ fn inode(path: &Path) -> u64 {
 #[test]
 fn no_op_rebuild_reads_and_hashes_nothing_and_links_archives() {
     let tmp = site(3);
-    assert_eq!(build(tmp.path()), (3, 3, 0), "cold build reads and hashes each archive once");
+    assert_eq!(
+        build(tmp.path()),
+        (3, 3, 0),
+        "cold build reads and hashes each archive once"
+    );
     let published = tmp.path().join("dist/com.example.app1/1.0-1/app1.ipa");
     let before = inode(&published);
     assert_eq!(build(tmp.path()), (0, 0, 3), "no-op rebuild");
-    assert_eq!(inode(&published), before, "the unchanged .ipa is the same file, not a copy");
+    assert_eq!(
+        inode(&published),
+        before,
+        "the unchanged .ipa is the same file, not a copy"
+    );
 }
 
 #[test]
@@ -62,8 +80,12 @@ fn touched_or_replaced_archive_is_read_again() {
     build(tmp.path());
     // Touched: same bytes, new modification time.
     let touched = tmp.path().join("builds/app0.ipa");
-    let file = std::fs::File::options().write(true).open(&touched).expect("open");
-    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5)).expect("touch");
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&touched)
+        .expect("open");
+    file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(5))
+        .expect("touch");
     drop(file);
     assert_eq!(build(tmp.path()), (1, 1, 2));
     // Replaced: new content under the same name.
@@ -72,8 +94,14 @@ fn touched_or_replaced_archive_is_read_again() {
         .write(&tmp.path().join("builds/app2.ipa"));
     assert_eq!(build(tmp.path()), (1, 1, 2));
     let catalog = std::fs::read_to_string(tmp.path().join("dist/catalog.json")).expect("catalog");
-    assert!(catalog.contains("com.example.app2/2.0-9/"), "the new version is published");
-    assert!(!tmp.path().join("dist/com.example.app2/1.0-1").exists(), "the replaced build is gone");
+    assert!(
+        catalog.contains("com.example.app2/2.0-9/"),
+        "the new version is published"
+    );
+    assert!(
+        !tmp.path().join("dist/com.example.app2/1.0-1").exists(),
+        "the replaced build is gone"
+    );
 }
 
 #[test]
@@ -105,8 +133,15 @@ fn cached_and_fresh_builds_give_identical_sites() {
     let tmp = site(3);
     build(tmp.path());
     let first = std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog");
-    let page = std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page");
+    let page =
+        std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page");
     build(tmp.path());
-    assert_eq!(first, std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog"));
-    assert_eq!(page, std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page"));
+    assert_eq!(
+        first,
+        std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog")
+    );
+    assert_eq!(
+        page,
+        std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page")
+    );
 }

@@ -21,23 +21,37 @@ fn rendered_site_snapshots() {
     IpaBuilder::new("com.example.snap", "Snap")
         .version("2.1", "21")
         .profile(Some(profile))
-        .set("CFBundleIconFiles", plist::Value::Array(vec!["AppIcon60x60".into()]))
+        .set(
+            "CFBundleIconFiles",
+            plist::Value::Array(vec!["AppIcon60x60".into()]),
+        )
         .app_file("AppIcon60x60@3x.png", encode_cgbi(&sample_icon(180, 7)))
         .write(&tmp.path().join("builds/beta/Snap 2.1.ipa"));
-    std::fs::write(tmp.path().join("builds/beta/Snap 2.1.md"), "- Faster start\n- [Docs](https://example.com/docs)\n").expect("notes");
+    std::fs::write(
+        tmp.path().join("builds/beta/Snap 2.1.md"),
+        "- Faster start\n- [Docs](https://example.com/docs)\n",
+    )
+    .expect("notes");
     let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
         .args(["build", "-q"])
         .current_dir(tmp.path())
         .env("SOURCE_DATE_EPOCH", "1767225600")
         .output()
         .expect("run");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let dist = tmp.path().join("dist");
     let read = |rel: &str| std::fs::read_to_string(dist.join(rel)).expect(rel);
     insta::assert_snapshot!("index.html", read("index.html"));
     insta::assert_snapshot!("app.html", read("com.example.snap/index.html"));
     insta::assert_snapshot!("build.html", read("com.example.snap/2.1-21/index.html"));
-    insta::assert_snapshot!("manifest.plist", read("com.example.snap/2.1-21/manifest.plist"));
+    insta::assert_snapshot!(
+        "manifest.plist",
+        read("com.example.snap/2.1-21/manifest.plist")
+    );
     insta::assert_snapshot!("feed.xml", read("feed.xml"));
     insta::assert_snapshot!("catalog.json", read("catalog.json"));
 }

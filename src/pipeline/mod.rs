@@ -95,7 +95,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let found = scan(&settings.builds_dir)?;
-    log.debug(format!("scan: {} archives in {:?}", found.len(), step.elapsed()));
+    log.debug(format!(
+        "scan: {} archives in {:?}",
+        found.len(),
+        step.elapsed()
+    ));
 
     let step = Instant::now();
     let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
@@ -154,7 +158,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     render::render_site(&stage, &theme, &catalog, &extras)?;
     log.debug(format!("render: {:?}", step.elapsed()));
     stage.commit()?;
-    crate::hosting::size_warnings(&settings.output_dir).into_iter().for_each(|w| log.warn(w));
+    crate::hosting::size_warnings(&settings.output_dir)
+        .into_iter()
+        .for_each(|w| log.warn(w));
 
     let summary = BuildSummary {
         apps: catalog.apps.len(),
@@ -174,18 +180,30 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 }
 
 /// Adds the builds of a previous catalog that are not rebuilt from a local archive.
-fn with_previous(mut inputs: Vec<BuildInput>, path: &Path, log: &Log) -> Result<Vec<BuildInput>, BuildError> {
+fn with_previous(
+    mut inputs: Vec<BuildInput>,
+    path: &Path,
+    log: &Log,
+) -> Result<Vec<BuildInput>, BuildError> {
     let (kept, warnings) = crate::previous::load(path, crate::clock::now())?;
     for warning in warnings {
         log.warn(warning);
     }
     let dir_of = |input: &BuildInput| {
-        catalog::build_dir(&input.ipa.bundle_id, input.ipa.info.version.as_deref(), input.ipa.info.build.as_deref())
+        catalog::build_dir(
+            &input.ipa.bundle_id,
+            input.ipa.info.version.as_deref(),
+            input.ipa.info.build.as_deref(),
+        )
     };
     let local: std::collections::HashSet<(String, String)> = inputs.iter().map(dir_of).collect();
     let before = inputs.len();
     inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
-    log.debug(format!("previous: kept {} build(s) from {}", inputs.len() - before, path.display()));
+    log.debug(format!(
+        "previous: kept {} build(s) from {}",
+        inputs.len() - before,
+        path.display()
+    ));
     Ok(inputs)
 }
 
@@ -196,7 +214,12 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
         .filter(|app| !app.builds[0].installable)
         .map(|app| {
             let newest = &app.builds[0];
-            format!("  {} ({}): {}", app.name, newest.file, newest.blocking.join(" "))
+            format!(
+                "  {} ({}): {}",
+                app.name,
+                newest.file,
+                newest.blocking.join(" ")
+            )
         })
         .collect();
     if blocked.is_empty() {
@@ -206,13 +229,15 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
     }
 }
 
-
 fn builds_of(catalog: &Catalog) -> impl Iterator<Item = &catalog::Build> {
     catalog.apps.iter().flat_map(|app| app.builds.iter())
 }
 
 fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {
-    catalog.apps.iter_mut().flat_map(|app| app.builds.iter_mut())
+    catalog
+        .apps
+        .iter_mut()
+        .flat_map(|app| app.builds.iter_mut())
 }
 
 /// Warnings that only matter to people, after the build.
@@ -231,4 +256,3 @@ pub fn summary_warnings(catalog: &Catalog) -> Vec<String> {
         })
         .collect()
 }
-

@@ -39,22 +39,38 @@ pub(super) fn place_archives(
             let known = input.ipa.sha256.clone().filter(|s| !s.is_empty());
             if input.published_ipa_url.is_some() {
                 // Kept from the previous catalog: the archive is not here and stays where it is.
-                return Ok(Placed { sha256: known.unwrap_or_default(), published: None, reused: false });
+                return Ok(Placed {
+                    sha256: known.unwrap_or_default(),
+                    published: None,
+                    reused: false,
+                });
             }
             if settings.ipa_base_url.is_some() {
                 let sha256 = match known {
                     Some(sha) => sha,
                     None => crate::hash::sha256_file(source).map_err(io(source))?,
                 };
-                return Ok(Placed { sha256, published: None, reused: false });
+                return Ok(Placed {
+                    sha256,
+                    published: None,
+                    reused: false,
+                });
             }
             let name = build.file.rsplit('/').next().unwrap_or(&build.file);
             let relative = format!("{}{name}", build.path);
             let previous = settings.output_dir.join(&relative);
-            let unchanged = known.is_some() && input.published.as_deref() == Some(relative.as_str());
-            if let Some(sha256) = known.clone().filter(|_| unchanged && same_size(&previous, input.ipa.size)) {
+            let unchanged =
+                known.is_some() && input.published.as_deref() == Some(relative.as_str());
+            if let Some(sha256) = known
+                .clone()
+                .filter(|_| unchanged && same_size(&previous, input.ipa.size))
+            {
                 stage.place_file(&relative, &previous, IpaMode::Link)?;
-                return Ok(Placed { sha256, published: Some(relative), reused: true });
+                return Ok(Placed {
+                    sha256,
+                    published: Some(relative),
+                    reused: true,
+                });
             }
             let sha256 = match (mode, known) {
                 (IpaMode::Link, known) if stage.try_link(&relative, source)? => match known {
@@ -67,7 +83,11 @@ pub(super) fn place_archives(
                 }
                 (_, None) => stage.copy_and_hash(&relative, source)?,
             };
-            Ok(Placed { sha256, published: Some(relative), reused: false })
+            Ok(Placed {
+                sha256,
+                published: Some(relative),
+                reused: false,
+            })
         })
         .collect()
 }
@@ -75,4 +95,3 @@ pub(super) fn place_archives(
 fn same_size(path: &Path, size: u64) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.len() == size)
 }
-

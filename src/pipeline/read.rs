@@ -73,7 +73,11 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
     if let Some(entry) = cache.get(&absolute, key) {
         let mut ipa = entry.ipa.clone();
         ipa.file = f.path.clone();
-        return Ok(input(ipa, entry.icon_id.as_deref().map(icon_files), entry.published.clone()));
+        return Ok(input(
+            ipa,
+            entry.icon_id.as_deref().map(icon_files),
+            entry.published.clone(),
+        ));
     }
     let mut ipa = ipa::read_ipa(&f.path, options)?;
     let mut files = None;
@@ -112,7 +116,9 @@ pub(super) fn save_cache(cache: &mut Cache, inputs: &[BuildInput], log: &Log) {
         })
         .collect();
     if let Err(e) = cache.save(entries) {
-        log.warn(format!("the build cache could not be saved ({e}); the next build reads every archive again"));
+        log.warn(format!(
+            "the build cache could not be saved ({e}); the next build reads every archive again"
+        ));
     }
 }
 
@@ -125,4 +131,3 @@ fn read_notes(ipa_path: &Path) -> Result<Option<String>, BuildError> {
         Err(source) => Err(BuildError::Notes { path, source }),
     }
 }
-

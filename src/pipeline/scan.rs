@@ -33,7 +33,10 @@ pub fn scan(builds_dir: &Path) -> Result<Vec<Found>, BuildError> {
         if !entry.file_type().is_file() || !is_ipa {
             continue;
         }
-        let relative_path = entry.path().strip_prefix(builds_dir).unwrap_or(entry.path());
+        let relative_path = entry
+            .path()
+            .strip_prefix(builds_dir)
+            .unwrap_or(entry.path());
         let parts: Vec<String> = relative_path
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -47,4 +50,3 @@ pub fn scan(builds_dir: &Path) -> Result<Vec<Found>, BuildError> {
     }
     Ok(found)
 }
-

@@ -158,37 +158,71 @@ impl Base<'_> {
     }
 }
 
-fn render_app(stage: &Stage, base: &Base<'_>, app: &App, extras: &SiteExtras<'_>) -> Result<(), RenderError> {
+fn render_app(
+    stage: &Stage,
+    base: &Base<'_>,
+    app: &App,
+    extras: &SiteExtras<'_>,
+) -> Result<(), RenderError> {
     let app_dir = crate::urls::slug(&app.bundle_id);
     let app_value = app_view(app);
     let latest = app.latest();
     let build_views: Vec<Value> = app.builds.iter().map(build_view).collect();
-    base.page(stage, "app.html", &format!("{app_dir}/index.html"), "../", |ctx| {
-        ctx.insert("app", &app_value);
-        ctx.insert("build", &build_view(latest));
-        ctx.insert("builds", &build_views);
-        ctx.insert("qr_svg", &qr::svg(&app.page_url));
-    })?;
+    base.page(
+        stage,
+        "app.html",
+        &format!("{app_dir}/index.html"),
+        "../",
+        |ctx| {
+            ctx.insert("app", &app_value);
+            ctx.insert("build", &build_view(latest));
+            ctx.insert("builds", &build_views);
+            ctx.insert("qr_svg", &qr::svg(&app.page_url));
+        },
+    )?;
     app.builds.par_iter().try_for_each(|build| {
         match extras.icons.get(&build.path) {
             Some(files) => {
                 // Rendered once when the archive was read; linked, not rewritten.
-                stage.place_file(&format!("{}icon-57.png", build.path), &files.small, IpaMode::Link)?;
-                stage.place_file(&format!("{}icon-512.png", build.path), &files.large, IpaMode::Link)?;
+                stage.place_file(
+                    &format!("{}icon-57.png", build.path),
+                    &files.small,
+                    IpaMode::Link,
+                )?;
+                stage.place_file(
+                    &format!("{}icon-512.png", build.path),
+                    &files.large,
+                    IpaMode::Link,
+                )?;
             }
             None => {
-                for (size, name) in [(icons::DISPLAY_IMAGE, "icon-57.png"), (icons::FULL_SIZE_IMAGE, "icon-512.png")] {
-                    stage.write(&format!("{}{name}", build.path), &icons::placeholder(&build.bundle_id, size).to_png())?;
+                for (size, name) in [
+                    (icons::DISPLAY_IMAGE, "icon-57.png"),
+                    (icons::FULL_SIZE_IMAGE, "icon-512.png"),
+                ] {
+                    stage.write(
+                        &format!("{}{name}", build.path),
+                        &icons::placeholder(&build.bundle_id, size).to_png(),
+                    )?;
                 }
             }
         }
-        stage.write(&format!("{}manifest.plist", build.path), &manifest_for(build))?;
-        base.page(stage, "build.html", &format!("{}index.html", build.path), "../../", |ctx| {
-            ctx.insert("app", &app_value);
-            ctx.insert("build", &build_view(build));
-            ctx.insert("is_latest", &std::ptr::eq(build, latest));
-            ctx.insert("qr_svg", &qr::svg(&build.page_url));
-        })
+        stage.write(
+            &format!("{}manifest.plist", build.path),
+            &manifest_for(build),
+        )?;
+        base.page(
+            stage,
+            "build.html",
+            &format!("{}index.html", build.path),
+            "../../",
+            |ctx| {
+                ctx.insert("app", &app_value);
+                ctx.insert("build", &build_view(build));
+                ctx.insert("is_latest", &std::ptr::eq(build, latest));
+                ctx.insert("qr_svg", &qr::svg(&build.page_url));
+            },
+        )
     })?;
     if app.manifest_url.is_some() {
         stage.write(&format!("{app_dir}/manifest.plist"), &manifest_for(latest))?;
@@ -267,8 +301,15 @@ fn app_view(app: &App) -> Value {
 /// A build with the derived labels templates need.
 pub fn build_view(build: &Build) -> Value {
     let mut value = serde_json::to_value(build).unwrap_or(Value::Null);
-    let released_date = build.released.as_deref().map(|r| r[..10.min(r.len())].to_string());
-    let expires = build.profile.as_ref().and_then(|p| p.expires).map(crate::clock::rfc3339);
+    let released_date = build
+        .released
+        .as_deref()
+        .map(|r| r[..10.min(r.len())].to_string());
+    let expires = build
+        .profile
+        .as_ref()
+        .and_then(|p| p.expires)
+        .map(crate::clock::rfc3339);
     let expires_date = expires.as_deref().map(|r| r[..10].to_string());
     let (kind, kind_label) = match &build.profile {
         Some(p) => (p.kind.as_str(), p.kind.label()),

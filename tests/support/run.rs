@@ -36,7 +36,10 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let relative = e.path().strip_prefix(dir).expect("inside dir");
-            (relative.to_string_lossy().into_owned(), std::fs::read(e.path()).expect("read"))
+            (
+                relative.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).expect("read"),
+            )
         })
         .collect();
     files.sort();
