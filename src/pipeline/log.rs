@@ -34,14 +34,14 @@ impl Log {
         });
         Progress {
             bar,
-            plain: self.0 == Verbosity::Verbose,
+            plain: self.0 != Verbosity::Quiet,
             total,
             done: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
 
-/// A progress bar on a terminal, plain lines otherwise (in verbose mode).
+/// A progress bar on a terminal, plain lines otherwise (CI logs), nothing when quiet.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     plain: bool,
