@@ -7,8 +7,13 @@
 //! reader has to seek past it. It is generated in 1 MiB blocks: memory stays small whatever
 //! SIZE_MIB is.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+// Only the two builders it needs, not every test helper module.
+#[allow(dead_code)]
+#[path = "../tests/support/cgbi.rs"]
+mod cgbi;
+#[allow(dead_code)]
+#[path = "../tests/support/ipa.rs"]
+mod ipa;
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, Write};
@@ -19,8 +24,8 @@ use plist::Value;
 use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
-use support::cgbi::{encode_cgbi, sample_icon};
-use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use cgbi::{encode_cgbi, sample_icon};
+use ipa::{IpaBuilder, Kind, ProfileSpec};
 
 const BLOCK: usize = 1 << 20;
 const RESOURCES: usize = 2_000;

@@ -198,10 +198,9 @@ fn name_falls_back_from_display_name_to_bundle_name_to_executable_to_folder() {
     let blank_bundle_name = no_display.clone().set("CFBundleName", "   ");
     assert_eq!(read(&blank_bundle_name).name, "ExecutableName");
 
-    let only_folder = no_display
+    let mut only_folder = no_display
         .remove("CFBundleName")
         .remove("CFBundleExecutable");
-    let mut only_folder = only_folder;
     only_folder.app = "Folder Name.app".into();
     let ipa = read(&only_folder);
     assert_eq!(ipa.app_dir, "Payload/Folder Name.app/");
