@@ -1,10 +1,12 @@
 //! Apple compiled asset catalogs (`Assets.car`): finding and decoding an app's icon.
 //!
-//! An `Assets.car` is a BOM container (big-endian, see [`bom`]) whose named B+ trees hold
+//! An `Assets.car` is a BOM container (big-endian, `bom.rs`) whose named B+ trees hold
 //! CoreUI records (little-endian): `KEYFORMAT` says which attribute each slot of a rendition
-//! key holds, `FACETKEYS` maps a name such as `AppIcon` to its identifier, and `RENDITIONS`
-//! maps keys to CSI records ([`csi`]) whose payloads are compressed bitmaps ([`pixels`],
-//! [`codecs`]). The format notes with sources are in `shared/ASSETS_CAR.md`.
+//! key holds, `FACETKEYS` maps a name such as `AppIcon` to its identifier (`keys.rs`), and
+//! `RENDITIONS` maps keys to CSI records (`csi.rs`) whose payloads are compressed bitmaps or
+//! embedded JPEG/PNG files (`pixels.rs`, `codecs.rs`). `catalog.rs` picks and ranks a
+//! facet's renditions and resolves links into packed atlases. The format notes with their
+//! sources are in `shared/ASSETS_CAR.md`.
 //!
 //! Everything here treats the catalog as untrusted: reads are bounds-checked, sizes are capped
 //! before allocating, tree walks cannot loop, and failures are [`CarError`]s, never panics.

@@ -278,7 +278,8 @@ pub(super) fn raw_image_size(csi: &Csi) -> Option<(u32, u32)> {
         EmbeddedImage::Jpeg => {
             let mut decoder = jpeg_decoder(data);
             decoder.decode_headers().ok()?;
-            decoder.dimensions().map(|(w, h)| (w as u32, h as u32))
+            let (width, height) = decoder.dimensions()?;
+            Some((u32::try_from(width).ok()?, u32::try_from(height).ok()?))
         }
     }
 }
