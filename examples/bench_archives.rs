@@ -70,7 +70,9 @@ fn parse_args() -> anyhow::Result<Args> {
     Ok(Args {
         out: PathBuf::from(out),
         count: count.parse().context("COUNT must be a whole number")?,
-        size_mib: size_mib.parse().context("SIZE_MIB must be a whole number")?,
+        size_mib: size_mib
+            .parse()
+            .context("SIZE_MIB must be a whole number")?,
         first,
         apps,
     })
@@ -134,7 +136,10 @@ fn write_archive(path: &Path, i: u64, apps: u64, target: u64, icon: &[u8]) -> an
     write_entry(&mut zip, &first.0, &first.1, deflated)?;
     zip.start_file(executable.as_str(), stored)?;
     // The other entries are stored deflated (smaller than this), plus ~100 bytes of headers each.
-    let others: u64 = entries.iter().map(|(name, bytes)| bytes.len() as u64 + 2 * name.len() as u64 + 100).sum();
+    let others: u64 = entries
+        .iter()
+        .map(|(name, bytes)| bytes.len() as u64 + 2 * name.len() as u64 + 100)
+        .sum();
     let mut remaining = target.saturating_sub(others + 2 * executable.len() as u64 + 100);
     let mut noise = Noise(0x9e37_79b9_7f4a_7c15 ^ (i + 1).wrapping_mul(0xd1b5_4a32_d192_ed03));
     let mut block = vec![0u8; BLOCK];

@@ -9,7 +9,8 @@ use serde_json::Value;
 use support::ipa::real_fixtures;
 
 fn expected() -> Vec<Value> {
-    let text = std::fs::read_to_string(real_fixtures().join("expected.json")).expect("expected.json");
+    let text =
+        std::fs::read_to_string(real_fixtures().join("expected.json")).expect("expected.json");
     serde_json::from_str::<Value>(&text)
         .expect("json")
         .as_array()
@@ -18,7 +19,11 @@ fn expected() -> Vec<Value> {
 }
 
 fn fixture_path(file: &str) -> std::path::PathBuf {
-    let folder = if file.ends_with(".mobileprovision") { "profiles" } else { "ipa" };
+    let folder = if file.ends_with(".mobileprovision") {
+        "profiles"
+    } else {
+        "ipa"
+    };
     real_fixtures().join(folder).join(file)
 }
 
@@ -39,7 +44,11 @@ fn check_profile(file: &str, want: &Value, got: &Value) {
         assert_eq!(got[key], want[key], "{file}: profile.{key}");
     }
     let expires = format!("{}Z", want["expires"].as_str().expect("expires"));
-    assert_eq!(got["expires"].as_str(), Some(expires.as_str()), "{file}: expires");
+    assert_eq!(
+        got["expires"].as_str(),
+        Some(expires.as_str()),
+        "{file}: expires"
+    );
 }
 
 #[test]
@@ -56,7 +65,12 @@ fn every_real_fixture_matches_expected_json() {
         .output()
         .expect("run otasite");
     // Several fixtures are broken on purpose: the others are still reported, exit code 1.
-    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let reports: Vec<Value> = serde_json::from_slice(&output.stdout).expect("json array");
     assert_eq!(reports.len(), expected.len());
 
@@ -64,12 +78,24 @@ fn every_real_fixture_matches_expected_json() {
         let file = want["file"].as_str().expect("file");
         assert!(got["file"].as_str().expect("file").ends_with(file), "order");
         if let Some(error) = want.get("error") {
-            let message = got["error"].as_str().unwrap_or_else(|| panic!("{file}: should fail, got {got}"));
-            assert!(message.len() > 10, "{file}: error should be a sentence: {message}");
+            let message = got["error"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file}: should fail, got {got}"));
+            assert!(
+                message.len() > 10,
+                "{file}: error should be a sentence: {message}"
+            );
             if let Some(reason) = error.as_str() {
-                assert!(message.contains(reason), "{file}: {message:?} should say {reason:?}");
+                assert!(
+                    message.contains(reason),
+                    "{file}: {message:?} should say {reason:?}"
+                );
             }
-            assert_eq!(got.as_object().map(|o| o.len()), Some(2), "{file}: only file and error");
+            assert_eq!(
+                got.as_object().map(|o| o.len()),
+                Some(2),
+                "{file}: only file and error"
+            );
             continue;
         }
         assert_eq!(got["size"], want["size"], "{file}: size");
@@ -78,14 +104,22 @@ fn every_real_fixture_matches_expected_json() {
             check_profile(file, want, &got["profile"]);
             continue;
         }
-        for key in ["bundle_id", "version", "build", "name", "min_os", "platform"] {
+        for key in [
+            "bundle_id",
+            "version",
+            "build",
+            "name",
+            "min_os",
+            "platform",
+        ] {
             assert_eq!(got[key], want[key], "{file}: {key}");
         }
         let families: Vec<String> = want["device_family"]
             .as_array()
             .map(|a| a.iter().map(family_word).collect())
             .unwrap_or_default();
-        let got_families: Vec<String> = serde_json::from_value(got["device_family"].clone()).expect("families");
+        let got_families: Vec<String> =
+            serde_json::from_value(got["device_family"].clone()).expect("families");
         assert_eq!(got_families, families, "{file}: device_family");
         match want["profile"].is_null() {
             true => assert!(got["profile"].is_null(), "{file}: no profile"),
@@ -94,7 +128,10 @@ fn every_real_fixture_matches_expected_json() {
         check_icon(file, want, &got["icon"]);
         // Every real profile has long expired, or is for the App Store, or is missing.
         assert_eq!(got["installable"], false, "{file}: installable");
-        assert!(!got["problems"].as_array().expect("problems").is_empty(), "{file}: problems");
+        assert!(
+            !got["problems"].as_array().expect("problems").is_empty(),
+            "{file}: problems"
+        );
     }
 }
 
@@ -106,7 +143,10 @@ fn check_icon(file: &str, want: &Value, icon: &Value) {
         return;
     }
     assert!(!icon.is_null(), "{file}: an icon is expected");
-    let (w, h) = (icon["width"].as_u64().unwrap(), icon["height"].as_u64().unwrap());
+    let (w, h) = (
+        icon["width"].as_u64().unwrap(),
+        icon["height"].as_u64().unwrap(),
+    );
     assert!(w >= 57 && w == h, "{file}: icon {w}x{h}");
     let path = icon["path"].as_str().expect("path");
     assert!(path.starts_with("Payload/"), "{file}: {path}");

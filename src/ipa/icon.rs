@@ -28,7 +28,11 @@ pub struct Icon {
 }
 
 /// Looks for the best icon; problems met on the way are returned as warnings.
-pub fn find_icon(archive: &mut Archive, app_dir: &str, info: &AppInfo) -> (Option<Icon>, Vec<String>) {
+pub fn find_icon(
+    archive: &mut Archive,
+    app_dir: &str,
+    info: &AppInfo,
+) -> (Option<Icon>, Vec<String>) {
     let mut warnings = Vec::new();
     let mut best = best_loose_png(archive, app_dir, info, &mut warnings);
     let car_path = format!("{app_dir}Assets.car");
@@ -53,8 +57,14 @@ pub fn find_icon(archive: &mut Archive, app_dir: &str, info: &AppInfo) -> (Optio
     (best, warnings)
 }
 
-fn read_catalog_icon(archive: &mut Archive, car_path: &str, facet: &str) -> Result<Option<Icon>, String> {
-    let bytes = archive.read(car_path, CAR_LIMIT).map_err(|e| e.to_string())?;
+fn read_catalog_icon(
+    archive: &mut Archive,
+    car_path: &str,
+    facet: &str,
+) -> Result<Option<Icon>, String> {
+    let bytes = archive
+        .read(car_path, CAR_LIMIT)
+        .map_err(|e| e.to_string())?;
     let found = assets_car::largest_icon(&bytes, facet).map_err(|e| e.to_string())?;
     Ok(found.map(|car| Icon {
         path: format!("{car_path}#{facet}"),

@@ -135,14 +135,12 @@ pub fn read_ipa(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
         .unwrap_or_else(|| app_stem(&app_dir).to_string());
 
     let profile_path = format!("{app_dir}embedded.mobileprovision");
-    let profile = archive
-        .contains(&profile_path)
-        .then(|| {
-            archive
-                .read(&profile_path, PLIST_LIMIT)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| Profile::parse(&bytes).map_err(|e| e.to_string()))
-        });
+    let profile = archive.contains(&profile_path).then(|| {
+        archive
+            .read(&profile_path, PLIST_LIMIT)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| Profile::parse(&bytes).map_err(|e| e.to_string()))
+    });
     let (icon, icon_warnings) = icon::find_icon(&mut archive, &app_dir, &info);
     let extensions = nested_bundle_ids(&mut archive, &app_dir);
     let released = archive.modified(&plist_path).and_then(entry_time_to_utc);
@@ -285,6 +283,9 @@ mod tests {
 
     #[test]
     fn stem_of_app_folder() {
-        assert_eq!(app_stem("Payload/very capable app.app/"), "very capable app");
+        assert_eq!(
+            app_stem("Payload/very capable app.app/"),
+            "very capable app"
+        );
     }
 }

@@ -62,9 +62,21 @@ pub fn assess(
         Some(Ok(profile)) => problems.extend(profile_problems(profile, now)),
     }
     for (value, key, why) in [
-        (&info.version, "CFBundleShortVersionString", "pages show the build number as the version"),
-        (&info.build, "CFBundleVersion", "the build number is unknown"),
-        (&info.min_os, "MinimumOSVersion", "the minimum iOS version is unknown"),
+        (
+            &info.version,
+            "CFBundleShortVersionString",
+            "pages show the build number as the version",
+        ),
+        (
+            &info.build,
+            "CFBundleVersion",
+            "the build number is unknown",
+        ),
+        (
+            &info.min_os,
+            "MinimumOSVersion",
+            "the minimum iOS version is unknown",
+        ),
     ] {
         if value.is_none() {
             problems.push(Problem::warning(format!("Info.plist has no {key}: {why}.")));
@@ -155,23 +167,38 @@ mod tests {
     fn expiry_is_blocking_and_soon_is_a_warning() {
         let now = datetime!(2026-01-01 0:00 UTC);
         let info = complete_info();
-        let expired = Ok(profile(DistributionKind::AdHoc, datetime!(2025-12-31 0:00 UTC)));
+        let expired = Ok(profile(
+            DistributionKind::AdHoc,
+            datetime!(2025-12-31 0:00 UTC),
+        ));
         assert!(!installable(&assess(&info, Some(&expired), now)));
-        let soon = Ok(profile(DistributionKind::AdHoc, datetime!(2026-01-10 0:00 UTC)));
+        let soon = Ok(profile(
+            DistributionKind::AdHoc,
+            datetime!(2026-01-10 0:00 UTC),
+        ));
         let problems = assess(&info, Some(&soon), now);
         assert!(installable(&problems));
         assert!(problems[0].message.contains("expires on 2026-01-10"));
-        let later = Ok(profile(DistributionKind::AdHoc, datetime!(2027-01-10 0:00 UTC)));
+        let later = Ok(profile(
+            DistributionKind::AdHoc,
+            datetime!(2027-01-10 0:00 UTC),
+        ));
         assert!(assess(&info, Some(&later), now).is_empty());
     }
 
     #[test]
     fn blocking_cases() {
         let now = datetime!(2026-01-01 0:00 UTC);
-        let store = Ok(profile(DistributionKind::AppStore, datetime!(2027-01-01 0:00 UTC)));
+        let store = Ok(profile(
+            DistributionKind::AppStore,
+            datetime!(2027-01-01 0:00 UTC),
+        ));
         assert!(!installable(&assess(&complete_info(), Some(&store), now)));
         assert!(!installable(&assess(&complete_info(), None, now)));
-        let good = Ok(profile(DistributionKind::Enterprise, datetime!(2027-01-01 0:00 UTC)));
+        let good = Ok(profile(
+            DistributionKind::Enterprise,
+            datetime!(2027-01-01 0:00 UTC),
+        ));
         for platform in ["iphonesimulator", "appletvos"] {
             let info = AppInfo {
                 platform: Some(platform.into()),

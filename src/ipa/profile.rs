@@ -223,13 +223,19 @@ mod tests {
     #[test]
     fn blanking_keeps_structure() {
         let xml = b"<a><data>!!not base64</data><data>QQ==</data></a>";
-        assert_eq!(blank_data_elements(xml), b"<a><data></data><data></data></a>");
+        assert_eq!(
+            blank_data_elements(xml),
+            b"<a><data></data><data></data></a>"
+        );
     }
 
     #[test]
     fn octet_string_lengths() {
         assert_eq!(octet_string_length_before(&[0x30, 0x04, 0x10]), Some(16));
-        assert_eq!(octet_string_length_before(&[0x04, 0x82, 0x01, 0x00]), Some(256));
+        assert_eq!(
+            octet_string_length_before(&[0x04, 0x82, 0x01, 0x00]),
+            Some(256)
+        );
         assert_eq!(octet_string_length_before(&[0x00]), None);
     }
 
