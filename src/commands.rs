@@ -27,6 +27,7 @@ pub struct UsageError(pub String);
 pub fn inspect(args: &InspectArgs) -> anyhow::Result<Outcome> {
     let options = ReadOptions {
         hash: !args.no_hash,
+        decode_icon: false,
         ..ReadOptions::default()
     };
     let reports: Vec<Report> = args

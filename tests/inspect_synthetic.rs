@@ -31,6 +31,7 @@ fn options() -> ReadOptions {
     ReadOptions {
         hash: false,
         now: NOW,
+        decode_icon: true,
     }
 }
 

@@ -82,6 +82,23 @@ impl Archive {
         })
     }
 
+    /// Reads at most the first `length` inflated bytes of an entry (e.g. a PNG's header).
+    pub fn read_prefix(&mut self, name: &str, length: u64) -> Result<Vec<u8>, IpaError> {
+        let mut entry = self.zip.by_name(name).map_err(|e| IpaError::Entry {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut bytes = Vec::with_capacity(length as usize);
+        (&mut entry)
+            .take(length)
+            .read_to_end(&mut bytes)
+            .map_err(|e| IpaError::Entry {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })?;
+        Ok(bytes)
+    }
+
     /// Reads one entry whole, refusing to inflate more than `limit` bytes so that a zip
     /// bomb is an error rather than an out-of-memory.
     pub fn read(&mut self, name: &str, limit: u64) -> Result<Vec<u8>, IpaError> {

@@ -27,19 +27,24 @@ pub struct Icon {
     pub image: RgbaImage,
 }
 
-/// Looks for the best icon; problems met on the way are returned as warnings.
+/// The first bytes of a PNG that hold its signature and header chunks (IHDR, or CgBI + IHDR).
+const PNG_HEADER_BYTES: u64 = 64;
+
+/// Looks for the best icon; problems met on the way are returned as warnings. Without
+/// `decode` the icon is chosen and sized from headers alone and its image is left empty.
 pub fn find_icon(
     archive: &mut Archive,
     app_dir: &str,
     info: &AppInfo,
+    decode: bool,
 ) -> (Option<Icon>, Vec<String>) {
     let mut warnings = Vec::new();
-    let mut best = best_loose_png(archive, app_dir, info, &mut warnings);
+    let mut best = best_loose_png(archive, app_dir, info, decode, &mut warnings);
     let car_path = format!("{app_dir}Assets.car");
     let loose_edge = best.as_ref().map_or(0, |icon| icon.width.min(icon.height));
     if loose_edge < LARGEST_ICON_EDGE && archive.contains(&car_path) {
         let facet = info.icon_name.as_deref().unwrap_or("AppIcon");
-        match read_catalog_icon(archive, &car_path, facet) {
+        match read_catalog_icon(archive, &car_path, facet, decode) {
             Ok(Some(icon)) if icon.width.min(icon.height) > loose_edge => best = Some(icon),
             Ok(_) => {}
             Err(reason) => warnings.push(format!(
@@ -61,10 +66,21 @@ fn read_catalog_icon(
     archive: &mut Archive,
     car_path: &str,
     facet: &str,
+    decode: bool,
 ) -> Result<Option<Icon>, String> {
     let bytes = archive
         .read(car_path, CAR_LIMIT)
         .map_err(|e| e.to_string())?;
+    if !decode {
+        let size = assets_car::largest_icon_size(&bytes, facet).map_err(|e| e.to_string())?;
+        return Ok(size.map(|(width, height)| Icon {
+            path: format!("{car_path}#{facet}"),
+            width,
+            height,
+            cgbi: false,
+            image: RgbaImage::default(),
+        }));
+    }
     let found = assets_car::largest_icon(&bytes, facet).map_err(|e| e.to_string())?;
     Ok(found.map(|car| Icon {
         path: format!("{car_path}#{facet}"),
@@ -82,11 +98,12 @@ fn best_loose_png(
     archive: &mut Archive,
     app_dir: &str,
     info: &AppInfo,
+    decode: bool,
     warnings: &mut Vec<String>,
 ) -> Option<Icon> {
     let mut sized = Vec::new();
     for path in candidate_paths(archive.names(), app_dir, info) {
-        match archive.read(&path, PNG_LIMIT) {
+        match archive.read_prefix(&path, PNG_HEADER_BYTES) {
             Ok(bytes) => match raster::png_info(&bytes) {
                 Ok(meta) => sized.push((path, meta)),
                 Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
@@ -102,6 +119,15 @@ fn best_loose_png(
         };
         key(b).cmp(&key(a)).then_with(|| pa.cmp(pb))
     });
+    if !decode {
+        return sized.into_iter().next().map(|(path, meta)| Icon {
+            path,
+            width: meta.width,
+            height: meta.height,
+            cgbi: meta.cgbi,
+            image: RgbaImage::default(),
+        });
+    }
     for (path, meta) in sized {
         let decoded = archive
             .read(&path, PNG_LIMIT)

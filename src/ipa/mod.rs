@@ -100,6 +100,8 @@ pub struct ReadOptions {
     pub hash: bool,
     /// The moment profile expiry is judged against.
     pub now: OffsetDateTime,
+    /// Decode the chosen icon's pixels (a build needs them; `inspect` needs only its size).
+    pub decode_icon: bool,
 }
 
 impl Default for ReadOptions {
@@ -107,6 +109,7 @@ impl Default for ReadOptions {
         ReadOptions {
             hash: true,
             now: crate::clock::now(),
+            decode_icon: true,
         }
     }
 }
@@ -141,7 +144,7 @@ pub fn read_ipa(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
             .map_err(|e| e.to_string())
             .and_then(|bytes| Profile::parse(&bytes).map_err(|e| e.to_string()))
     });
-    let (icon, icon_warnings) = icon::find_icon(&mut archive, &app_dir, &info);
+    let (icon, icon_warnings) = icon::find_icon(&mut archive, &app_dir, &info, options.decode_icon);
     let extensions = nested_bundle_ids(&mut archive, &app_dir);
     let released = archive.modified(&plist_path).and_then(entry_time_to_utc);
 

@@ -69,6 +69,19 @@ impl<'a> Catalog<'a> {
         }
     }
 
+    pub(super) fn largest_icon_size(
+        &self,
+        facet_name: &str,
+    ) -> Result<Option<(u32, u32)>, CarError> {
+        let Some(facet) = self.facet_icons(facet_name)? else {
+            return Ok(None);
+        };
+        match facet.candidates.first() {
+            Some(best) => Ok(Some((best.width, best.height))),
+            None => facet.errors.into_iter().next().map_or(Ok(None), Err),
+        }
+    }
+
     pub(super) fn icons(&self, facet_name: &str) -> Result<Vec<CarIcon>, CarError> {
         let Some(facet) = self.facet_icons(facet_name)? else {
             return Ok(Vec::new());

@@ -112,6 +112,12 @@ pub fn largest_icon(car: &[u8], icon_name: &str) -> Result<Option<CarIcon>, CarE
     catalog::Catalog::open(car)?.largest_icon(icon_name)
 }
 
+/// The pixel size of the largest light-appearance rendition of the facet, from the rendition
+/// headers alone (nothing is decompressed).
+pub fn largest_icon_size(car: &[u8], icon_name: &str) -> Result<Option<(u32, u32)>, CarError> {
+    catalog::Catalog::open(car)?.largest_icon_size(icon_name)
+}
+
 /// Every decodable light-appearance rendition of the facet `icon_name`, largest first.
 ///
 /// Renditions that cannot be decoded are left out; the first such error is returned only when
