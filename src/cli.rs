@@ -59,7 +59,8 @@ pub struct BuildArgs {
     /// Build the site from the readable archives and report the others.
     #[arg(long)]
     pub keep_going: bool,
-    /// Replace the output folder even if otasite did not create it.
+    /// Replace the output folder even if otasite did not create it, and rewrite it even when
+    /// nothing changed.
     #[arg(long)]
     pub force: bool,
     /// The deployed site's catalog.json: keep its builds (their .ipa files stay where they are

@@ -122,10 +122,11 @@ impl Stage {
 
     /// Swaps the staging folder in place of the output. The previous site is moved aside
     /// first and deleted only after the new one is in place.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    /// `fingerprint` identifies every input of the site, so an unchanged rebuild can be skipped.
+    pub fn commit(mut self, fingerprint: &str) -> Result<(), OutputError> {
         self.write(
             MARKER,
-            b"This folder is written by otasite; it is replaced on every build.\n",
+            format!("This folder is written by otasite; it is replaced on every build.\n{FINGERPRINT}{fingerprint}\n").as_bytes(),
         )?;
         let parent = parent_of(&self.output);
         let old = parent.join(format!(
@@ -161,6 +162,17 @@ impl Drop for Stage {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+const FINGERPRINT: &str = "fingerprint: ";
+
+/// The fingerprint of the inputs the site in `output` was written from, if otasite wrote it.
+pub fn fingerprint(output: &Path) -> Option<String> {
+    let marker = fs::read_to_string(output.join(MARKER)).ok()?;
+    marker
+        .lines()
+        .find_map(|line| line.strip_prefix(FINGERPRINT))
+        .map(str::to_string)
 }
 
 fn check_replaceable(output: &Path, force: bool) -> Result<(), OutputError> {
@@ -250,7 +262,7 @@ mod tests {
         let out = dir.path().join("dist");
         let stage = Stage::begin(&out, false).unwrap();
         stage.write("index.html", b"one").unwrap();
-        stage.commit().unwrap();
+        stage.commit("test").unwrap();
         let stage = Stage::begin(&out, false).unwrap();
         stage.write("index.html", b"two").unwrap();
         drop(stage);

@@ -57,7 +57,7 @@ fn inode(path: &Path) -> u64 {
 }
 
 #[test]
-fn no_op_rebuild_reads_and_hashes_nothing_and_links_archives() {
+fn no_op_rebuild_reads_hashes_and_writes_nothing() {
     let tmp = site(3);
     assert_eq!(
         build(tmp.path()),
@@ -65,13 +65,44 @@ fn no_op_rebuild_reads_and_hashes_nothing_and_links_archives() {
         "cold build reads and hashes each archive once"
     );
     let published = tmp.path().join("dist/com.example.app1/1.0-1/app1.ipa");
+    let page = tmp.path().join("dist/com.example.app1/1.0-1/index.html");
+    let before = (inode(&published), inode(&page));
+    assert_eq!(build(tmp.path()), (0, 0, 0), "no-op rebuild");
+    assert_eq!(
+        (inode(&published), inode(&page)),
+        before,
+        "the site was left as it was"
+    );
+}
+
+#[test]
+fn any_change_of_input_rewrites_the_site_linking_unchanged_archives() {
+    let tmp = site(3);
+    build(tmp.path());
+    let published = tmp.path().join("dist/com.example.app1/1.0-1/app1.ipa");
     let before = inode(&published);
-    assert_eq!(build(tmp.path()), (0, 0, 3), "no-op rebuild");
+    // A theme override changes every page but no archive.
+    std::fs::create_dir_all(tmp.path().join("theme/static")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("theme/static/style.css"),
+        "body { color: red }",
+    )
+    .expect("css");
+    let config = tmp.path().join("site.yaml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{text}theme: theme\n")).expect("config");
+    assert_eq!(
+        build(tmp.path()),
+        (0, 0, 3),
+        "archives linked from the previous site"
+    );
     assert_eq!(
         inode(&published),
         before,
         "the unchanged .ipa is the same file, not a copy"
     );
+    let css = std::fs::read_to_string(tmp.path().join("dist/static/style.css")).expect("css");
+    assert_eq!(css, "body { color: red }");
 }
 
 #[test]
@@ -119,7 +150,7 @@ fn corrupt_cache_is_rebuilt() {
     let index = tmp.path().join(".dist.otasite-cache/index.json");
     std::fs::write(&index, b"{\"version\": 12, garbage").expect("corrupt");
     assert_eq!(build(tmp.path()), (2, 2, 0), "everything is read again");
-    assert_eq!(build(tmp.path()), (0, 0, 2), "and the cache works again");
+    assert_eq!(build(tmp.path()), (0, 0, 0), "and the cache works again");
     // Icons deleted from the cache: the archive is read again to render them.
     for entry in std::fs::read_dir(tmp.path().join(".dist.otasite-cache/icons")).expect("icons") {
         std::fs::remove_file(entry.expect("entry").path()).expect("remove");
