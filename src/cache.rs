@@ -123,20 +123,24 @@ impl Cache {
         self.dir.join(ICONS).join(format!("{id}-{size}.png"))
     }
 
-    /// Renders and stores an archive's icons, returning their id.
-    pub fn store_icons(
-        &self,
-        key: FileKey,
-        path: &Path,
-        image: &crate::raster::RgbaImage,
-    ) -> std::io::Result<String> {
-        let id = crate::hash::sha256_bytes(format!("{}|{:?}", path.display(), key).as_bytes())
-            [..24]
-            .to_string();
+    /// Renders and stores an icon, returning its id. Icons are keyed by their pixels: the
+    /// builds of one app usually share an icon, which is then resized and encoded once.
+    pub fn store_icons(&self, image: &crate::raster::RgbaImage) -> std::io::Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(image.width.to_le_bytes());
+        hasher.update(image.height.to_le_bytes());
+        hasher.update(&image.pixels);
+        let id = hex::encode(hasher.finalize())[..24].to_string();
         fs::create_dir_all(self.dir.join(ICONS))?;
         for size in [57, 512] {
             let target = self.icon_path(&id, size);
-            let tmp = target.with_extension("tmp");
+            if target.is_file() {
+                continue;
+            }
+            // Unique per writer: threads reading builds of the same app may race here.
+            let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+            let tmp = target.with_extension(format!("{}.tmp", writer.replace(['(', ')'], "")));
             fs::write(&tmp, image.square(size).to_png())?;
             fs::rename(&tmp, &target)?;
         }

@@ -82,7 +82,7 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
     let mut ipa = ipa::read_ipa(&f.path, options)?;
     let mut files = None;
     if let Some(icon) = ipa.icon.as_mut() {
-        match cache.store_icons(key, &absolute, &icon.image) {
+        match cache.store_icons(&icon.image) {
             Ok(id) => files = Some(icon_files(&id)),
             Err(e) => ipa.problems.push(crate::ipa::Problem::warning(format!(
                 "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
