@@ -64,6 +64,9 @@ struct Index {
     version: String,
     /// By absolute archive path.
     entries: BTreeMap<PathBuf, Entry>,
+    /// Generated files of the site by path, with the fingerprint of what made them.
+    #[serde(default)]
+    pages: BTreeMap<String, String>,
 }
 
 /// The cache of one output folder.
@@ -147,11 +150,21 @@ impl Cache {
         Ok(id)
     }
 
-    /// Replaces the index with exactly these entries, and removes icons no entry uses.
-    pub fn save(&mut self, entries: BTreeMap<PathBuf, Entry>) -> std::io::Result<()> {
+    /// The fingerprints of the generated files of the current site.
+    pub fn pages(&self) -> &BTreeMap<String, String> {
+        &self.index.pages
+    }
+
+    /// Replaces the index with exactly these entries and pages, and removes icons no entry uses.
+    pub fn save(
+        &mut self,
+        entries: BTreeMap<PathBuf, Entry>,
+        pages: BTreeMap<String, String>,
+    ) -> std::io::Result<()> {
         self.index = Index {
             version: CACHE_VERSION.to_string(),
             entries,
+            pages,
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");

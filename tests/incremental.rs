@@ -139,8 +139,23 @@ fn touched_or_replaced_archive_is_read_again() {
 fn one_new_build_costs_one_archive() {
     let tmp = site(4);
     build(tmp.path());
+    let other_page = tmp.path().join("dist/com.example.app1/1.0-1/index.html");
+    let index = tmp.path().join("dist/index.html");
+    let before = (inode(&other_page), inode(&index));
     IpaBuilder::new("com.example.new", "New").write(&tmp.path().join("builds/new.ipa"));
     assert_eq!(build(tmp.path()), (1, 1, 4));
+    assert_eq!(
+        inode(&other_page),
+        before.0,
+        "a page that does not list the new build is kept"
+    );
+    assert_ne!(
+        inode(&index),
+        before.1,
+        "the index lists it and is rendered again"
+    );
+    let text = std::fs::read_to_string(&index).expect("index");
+    assert!(text.contains("com.example.new"));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::catalog::{self, BuildInput, Catalog};
 use crate::config::Settings;
 use crate::ipa::IpaError;
 use crate::output::{self, IpaMode, Stage};
-use crate::render::{self, IconFiles, SiteExtras, theme::Theme};
+use crate::render::{self, IconFiles, Reuse, SiteExtras, theme::Theme};
 use log::Log;
 pub use scan::{Found, scan};
 
@@ -159,7 +159,6 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         input.ipa.sha256 = Some(placed.sha256.clone());
         input.published = placed.published.clone();
     }
-    read::save_cache(&mut cache, &inputs, &log);
     log.debug(format!(
         "archives: {:?} ({} opened, {} hashed, {} linked from the previous site)",
         step.elapsed(),
@@ -173,14 +172,22 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         .zip(&inputs)
         .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
         .collect();
+    let reuse = Reuse::new(settings.output_dir.clone(), cache.pages().clone());
     let extras = SiteExtras {
         icons,
         banner: options.banner.clone(),
         cname: settings.cname.clone(),
+        reuse: &reuse,
     };
     render::render_site(&stage, &theme, &catalog, &extras)?;
-    log.debug(format!("render: {:?}", step.elapsed()));
+    log.debug(format!(
+        "render: {:?} ({} unchanged files linked from the previous site)",
+        step.elapsed(),
+        reuse.reused()
+    ));
     stage.commit(&site_fingerprint(&catalog, &theme, settings, options))?;
+    // Only now do the recorded fingerprints describe the files in the output folder.
+    read::save_cache(&mut cache, &inputs, reuse.into_fingerprints(), &log);
     crate::hosting::size_warnings(&settings.output_dir)
         .into_iter()
         .for_each(|w| log.warn(w));

@@ -98,7 +98,12 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-pub(super) fn save_cache(cache: &mut Cache, inputs: &[BuildInput], log: &Log) {
+pub(super) fn save_cache(
+    cache: &mut Cache,
+    inputs: &[BuildInput],
+    pages: std::collections::BTreeMap<String, String>,
+    log: &Log,
+) {
     let entries = inputs
         .iter()
         .filter_map(|input| {
@@ -115,7 +120,7 @@ pub(super) fn save_cache(cache: &mut Cache, inputs: &[BuildInput], log: &Log) {
             Some((absolute(&input.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries) {
+    if let Err(e) = cache.save(entries, pages) {
         log.warn(format!(
             "the build cache could not be saved ({e}); the next build reads every archive again"
         ));

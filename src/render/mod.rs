@@ -40,6 +40,8 @@ pub struct SiteExtras<'a> {
     pub banner: Option<String>,
     /// Custom domain for GitHub Pages.
     pub cname: Option<String>,
+    /// The previous site's files that may be linked instead of rendered again.
+    pub reuse: &'a Reuse,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -61,12 +63,19 @@ pub fn render_site(
         site: &site,
         banner: extras.banner.as_deref(),
         browsers_json: &browsers_json,
+        theme_fingerprint: theme_fingerprint(theme),
+        reuse: extras.reuse,
     };
 
-    base.page(stage, "index.html", "index.html", "", |ctx| {
-        let apps: Vec<Value> = catalog.apps.iter().map(app_view).collect();
-        ctx.insert("apps", &apps);
-    })?;
+    let apps: Vec<Value> = catalog.apps.iter().map(app_view).collect();
+    base.page(
+        stage,
+        "index.html",
+        "index.html",
+        "",
+        json!({ "apps": apps }),
+        None,
+    )?;
 
     catalog
         .apps
@@ -129,32 +138,129 @@ struct Base<'a> {
     banner: Option<&'a str>,
     /// The theme's `data/browsers.json`, compact and safe to place inside `<script>`.
     browsers_json: &'a str,
+    /// Identifies every theme file: pages depend on all of them.
+    theme_fingerprint: String,
+    reuse: &'a Reuse,
 }
 
 impl Base<'_> {
+    /// Renders `template` with the common values plus `data` into `out_path`, or links the
+    /// previous site's file when it was made from exactly the same inputs. `qr_url` asks for
+    /// a QR code of that URL, made only when the page is rendered.
     fn page(
         &self,
         stage: &Stage,
         template: &str,
         out_path: &str,
         root: &str,
-        fill: impl FnOnce(&mut tera::Context),
+        data: Value,
+        qr_url: Option<&str>,
     ) -> Result<(), RenderError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("site", self.site);
-        ctx.insert("root", root);
-        ctx.insert("banner", &self.banner);
-        ctx.insert("browsers_json", self.browsers_json);
-        fill(&mut ctx);
-        let html = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| RenderError::Template {
-                template: template.to_string(),
-                message: error_chain(&e),
-            })?;
-        stage.write(out_path, html.as_bytes())?;
+        let key = fingerprint(&[
+            self.theme_fingerprint.as_bytes(),
+            template.as_bytes(),
+            root.as_bytes(),
+            format!("{:?}|{:?}", self.banner, qr_url).as_bytes(),
+            self.site.to_string().as_bytes(),
+            data.to_string().as_bytes(),
+        ]);
+        self.reuse.produce(stage, out_path, key, || {
+            let mut ctx = tera::Context::new();
+            ctx.insert("site", self.site);
+            ctx.insert("root", root);
+            ctx.insert("banner", &self.banner);
+            ctx.insert("browsers_json", self.browsers_json);
+            if let Value::Object(map) = &data {
+                for (name, value) in map {
+                    ctx.insert(name.clone(), value);
+                }
+            }
+            if let Some(url) = qr_url {
+                ctx.insert("qr_svg", &qr::svg(url));
+            }
+            self.tera
+                .render(template, &ctx)
+                .map(String::into_bytes)
+                .map_err(|e| RenderError::Template {
+                    template: template.to_string(),
+                    message: error_chain(&e),
+                })
+        })
+    }
+}
+
+fn theme_fingerprint(theme: &Theme) -> String {
+    let parts: Vec<&[u8]> = theme
+        .files
+        .iter()
+        .flat_map(|(path, bytes)| [path.as_bytes(), bytes.as_slice()])
+        .collect();
+    fingerprint(&parts)
+}
+
+/// SHA-256 of the parts, each length-prefixed so that no two different lists collide.
+fn fingerprint(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Files of the previous site that can be linked instead of made again: each generated file
+/// is recorded with the fingerprint of what it was made from, so a rebuild renders only the
+/// pages whose inputs changed.
+pub struct Reuse {
+    previous_dir: std::path::PathBuf,
+    previous: std::collections::BTreeMap<String, String>,
+    current: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    reused: std::sync::atomic::AtomicUsize,
+}
+
+impl Reuse {
+    pub fn new(
+        previous_dir: std::path::PathBuf,
+        previous: std::collections::BTreeMap<String, String>,
+    ) -> Reuse {
+        Reuse {
+            previous_dir,
+            previous,
+            current: Default::default(),
+            reused: Default::default(),
+        }
+    }
+
+    fn produce(
+        &self,
+        stage: &Stage,
+        out_path: &str,
+        key: String,
+        make: impl FnOnce() -> Result<Vec<u8>, RenderError>,
+    ) -> Result<(), RenderError> {
+        let unchanged = self.previous.get(out_path) == Some(&key);
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(out_path.to_string(), key);
+        }
+        let previous = self.previous_dir.join(out_path);
+        if unchanged && previous.is_file() && stage.try_link(out_path, &previous)? {
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
+        stage.write(out_path, &make()?)?;
         Ok(())
+    }
+
+    /// How many files were linked from the previous site.
+    pub fn reused(&self) -> usize {
+        self.reused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The fingerprints of the files this build wrote, for the next build.
+    pub fn into_fingerprints(self) -> std::collections::BTreeMap<String, String> {
+        self.current.into_inner().unwrap_or_default()
     }
 }
 
@@ -173,12 +279,8 @@ fn render_app(
         "app.html",
         &format!("{app_dir}/index.html"),
         "../",
-        |ctx| {
-            ctx.insert("app", &app_value);
-            ctx.insert("build", &build_view(latest));
-            ctx.insert("builds", &build_views);
-            ctx.insert("qr_svg", &qr::svg(&app.page_url));
-        },
+        json!({ "app": app_value, "build": build_view(latest), "builds": build_views }),
+        Some(&app.page_url),
     )?;
     app.builds.par_iter().try_for_each(|build| {
         match extras.icons.get(&build.path) {
@@ -200,10 +302,15 @@ fn render_app(
                     (icons::DISPLAY_IMAGE, "icon-57.png"),
                     (icons::FULL_SIZE_IMAGE, "icon-512.png"),
                 ] {
-                    stage.write(
-                        &format!("{}{name}", build.path),
-                        &icons::placeholder(&build.bundle_id, size).to_png(),
-                    )?;
+                    let key = fingerprint(&[
+                        b"placeholder",
+                        build.bundle_id.as_bytes(),
+                        &size.to_le_bytes(),
+                    ]);
+                    base.reuse
+                        .produce(stage, &format!("{}{name}", build.path), key, || {
+                            Ok(icons::placeholder(&build.bundle_id, size).to_png())
+                        })?;
                 }
             }
         }
@@ -216,12 +323,12 @@ fn render_app(
             "build.html",
             &format!("{}index.html", build.path),
             "../../",
-            |ctx| {
-                ctx.insert("app", &app_value);
-                ctx.insert("build", &build_view(build));
-                ctx.insert("is_latest", &std::ptr::eq(build, latest));
-                ctx.insert("qr_svg", &qr::svg(&build.page_url));
-            },
+            json!({
+                "app": app_value,
+                "build": build_view(build),
+                "is_latest": std::ptr::eq(build, latest),
+            }),
+            Some(&build.page_url),
         )
     })?;
     if app.manifest_url.is_some() {
@@ -278,10 +385,14 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
             })
         })
         .collect();
-    base.page(stage, "feed.xml", "feed.xml", "", |ctx| {
-        ctx.insert("updated", &updated);
-        ctx.insert("entries", &entries);
-    })
+    base.page(
+        stage,
+        "feed.xml",
+        "feed.xml",
+        "",
+        json!({ "updated": updated, "entries": entries }),
+        None,
+    )
 }
 
 /// An app as the index and app pages see it.
