@@ -95,7 +95,7 @@ measure() {
     sync
     local start end
     start=$(date +%s%N)
-    if ! /usr/bin/time -v -o "$WORK/time.log" "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
+    if ! /usr/bin/time -v -o "$WORK/time.txt" "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
         log "command failed: $*"
         tail -20 "$WORK/last.err" >&2
         exit 1
@@ -105,7 +105,7 @@ measure() {
         /Maximum resident set size/ { kb = $2 }
         /User time \(seconds\)/ { cpu += $2 }
         /System time \(seconds\)/ { cpu += $2 }
-        END { printf "%.4f %.1f %.2f\n", ns / 1e9, kb / 1024, cpu }' "$WORK/time.log"
+        END { printf "%.4f %.1f %.2f\n", ns / 1e9, kb / 1024, cpu }' "$WORK/time.txt"
 }
 
 median() {
@@ -167,7 +167,8 @@ make_small_set() {
     local dir="$WORK/small"
     rm -rf "$dir"
     mkdir -p "$dir/builds"
-    find "$WORK/scale/builds" -name '*.ipa' | sort | head -n "$BIG_N" | xargs -I{} ln {} "$dir/builds/"
+    local files=("$WORK"/scale/builds/*.ipa)
+    ln "${files[@]:0:$BIG_N}" "$dir/builds/"
     write_config "$dir"
 }
 

@@ -80,15 +80,7 @@ pub struct Cache {
 impl Cache {
     /// The cache folder for an output folder.
     pub fn dir_for(output: &Path) -> PathBuf {
-        let name = output
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "site".into());
-        let parent = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        parent.join(format!(".{name}.otasite-cache"))
+        crate::output::sibling(output, "otasite-cache")
     }
 
     /// Opens the cache, starting empty when it is absent, unreadable or of another version.

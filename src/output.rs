@@ -190,6 +190,11 @@ fn check_replaceable(output: &Path, force: bool) -> Result<(), OutputError> {
     }
 }
 
+/// A hidden folder beside the output that belongs to it: `.<output name>.<role>`.
+pub fn sibling(output: &Path, role: &str) -> PathBuf {
+    parent_of(output).join(format!(".{}.{role}", file_name(output)))
+}
+
 fn parent_of(output: &Path) -> PathBuf {
     match output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
