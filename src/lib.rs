@@ -12,6 +12,7 @@ pub mod hosting;
 pub mod init;
 pub mod inspect;
 pub mod ipa;
+pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod previous;

@@ -1,9 +1,11 @@
 //! Writing the site: a staging folder beside the output, the one write function, `.ipa`
 //! copies or links, and the swap that replaces the previous site only when all succeeded.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
 pub const MARKER: &str = ".otasite";
@@ -44,6 +46,9 @@ pub struct Stage {
     output: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// Folders already made inside the stage, so writing thousands of files does not ask the
+    /// file system for each of their parents again.
+    made_dirs: Mutex<HashSet<PathBuf>>,
 }
 
 impl Stage {
@@ -64,6 +69,7 @@ impl Stage {
             output: output.to_path_buf(),
             staging,
             committed: false,
+            made_dirs: Mutex::new(HashSet::new()),
         })
     }
 
@@ -114,8 +120,20 @@ impl Stage {
             return Err(OutputError::Escapes(relative.to_string()));
         }
         let path = self.staging.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let made = self
+                .made_dirs
+                .lock()
+                .expect("no panic while holding the lock")
+                .contains(parent);
+            if !made {
+                let absolute = self.staging.join(parent);
+                fs::create_dir_all(&absolute).map_err(io_error(&absolute))?;
+                self.made_dirs
+                    .lock()
+                    .expect("no panic while holding the lock")
+                    .insert(parent.to_path_buf());
+            }
         }
         Ok(path)
     }
@@ -150,7 +168,7 @@ impl Stage {
         }
         self.committed = true;
         if had_previous {
-            fs::remove_dir_all(&old).map_err(io_error(&old))?;
+            remove_tree(&old).map_err(io_error(&old))?;
         }
         Ok(())
     }
@@ -162,6 +180,22 @@ impl Drop for Stage {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Deletes a folder and everything in it, its top-level entries in parallel: the previous
+/// site has thousands of files, and deleting them one after the other on one core was the
+/// largest cost of a rebuild that adds one build.
+fn remove_tree(path: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    let entries: Vec<fs::DirEntry> = fs::read_dir(path)?.collect::<io::Result<_>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())
+        } else {
+            fs::remove_file(entry.path())
+        }
+    })?;
+    fs::remove_dir(path)
 }
 
 const FINGERPRINT: &str = "fingerprint: ";
@@ -248,6 +282,46 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn rebuild_replaces_every_file_of_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("dist");
+        let stage = Stage::begin(&out, false).unwrap();
+        for i in 0..20 {
+            stage
+                .write(&format!("app{i}/1.0-{i}/index.html"), b"old")
+                .unwrap();
+            stage
+                .write(&format!("app{i}/manifest.plist"), b"old")
+                .unwrap();
+        }
+        stage.write("index.html", b"old").unwrap();
+        stage.commit("one").unwrap();
+
+        let stage = Stage::begin(&out, false).unwrap();
+        stage.write("app0/2.0-1/index.html", b"new").unwrap();
+        stage.write("app0/2.0-2/index.html", b"new").unwrap();
+        stage.commit("two").unwrap();
+
+        let mut files: Vec<String> = walkdir::WalkDir::new(&out)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(&out).unwrap().display().to_string())
+            .collect();
+        files.sort();
+        assert_eq!(
+            files,
+            [".otasite", "app0/2.0-1/index.html", "app0/2.0-2/index.html"]
+        );
+        assert_eq!(fingerprint(&out).as_deref(), Some("two"));
+        let beside = fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(
+            beside, 1,
+            "the previous site is deleted, not left beside dist"
+        );
     }
 
     #[test]

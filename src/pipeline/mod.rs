@@ -185,12 +185,18 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         step.elapsed(),
         reuse.reused()
     ));
+    let step = Instant::now();
     stage.commit(&site_fingerprint(&catalog, &theme, settings, options))?;
+    log.debug(format!("commit: {:?}", step.elapsed()));
+    let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
     read::save_cache(&mut cache, &inputs, reuse.into_fingerprints(), &log);
+    log.debug(format!("cache: {:?}", step.elapsed()));
+    let step = Instant::now();
     crate::hosting::size_warnings(&settings.output_dir)
         .into_iter()
         .for_each(|w| log.warn(w));
+    log.debug(format!("size check: {:?}", step.elapsed()));
 
     let summary = BuildSummary {
         apps: catalog.apps.len(),

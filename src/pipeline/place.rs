@@ -83,6 +83,7 @@ pub(super) fn place_archives(
                 }
                 (_, None) => stage.copy_and_hash(&relative, source)?,
             };
+            crate::memory::archive_done();
             Ok(Placed {
                 sha256,
                 published: Some(relative),

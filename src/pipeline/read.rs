@@ -30,6 +30,7 @@ pub(super) fn read_all(
         .par_iter()
         .map(|f| {
             let result = read_one(f, cache, options);
+            crate::memory::archive_done();
             progress.step(&f.relative);
             match result {
                 Ok(input) => Ok(Ok(BuildInput {
