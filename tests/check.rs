@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -439,6 +439,8 @@ enum Fault {
     RedirectIpas,
     MissingSmallIcons,
     ManifestBytesChanged,
+    /// Correct answers, each after a pause: requests overlap, so the client's bound shows.
+    Slow,
 }
 
 /// A minimal HTTPS file server on 127.0.0.1: a thread per connection, HTTP/1.1, GET and HEAD,
@@ -447,6 +449,27 @@ struct Server {
     port: u16,
     stop: Arc<AtomicBool>,
     accept: Option<JoinHandle<()>>,
+    load: Arc<Load>,
+}
+
+/// Requests being answered now, and the most there ever were at once. A request counts from
+/// the moment its head is read until just before its answer is sent, a window in which its
+/// client is certainly still waiting.
+#[derive(Default)]
+struct Load {
+    now: AtomicUsize,
+    most: AtomicUsize,
+}
+
+impl Load {
+    fn enter(&self) {
+        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+    }
+
+    fn leave(&self) {
+        self.now.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Server {
@@ -466,20 +489,23 @@ impl Server {
         let port = listener.local_addr().expect("addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let stopping = stop.clone();
+        let load = Arc::new(Load::default());
+        let counting = load.clone();
         let accept = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
-                let (tls, root) = (tls.clone(), root.clone());
-                std::thread::spawn(move || serve_connection(stream, tls, &root, fault));
+                let (tls, root, load) = (tls.clone(), root.clone(), counting.clone());
+                std::thread::spawn(move || serve_connection(stream, tls, &root, fault, &load));
             }
         });
         Server {
             port,
             stop,
             accept: Some(accept),
+            load,
         }
     }
 }
@@ -495,7 +521,13 @@ impl Drop for Server {
     }
 }
 
-fn serve_connection(stream: TcpStream, tls: Arc<rustls::ServerConfig>, root: &Path, fault: Fault) {
+fn serve_connection(
+    stream: TcpStream,
+    tls: Arc<rustls::ServerConfig>,
+    root: &Path,
+    fault: Fault,
+    load: &Load,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let Ok(connection) = rustls::ServerConnection::new(tls) else {
@@ -514,7 +546,12 @@ fn serve_connection(stream: TcpStream, tls: Arc<rustls::ServerConfig>, root: &Pa
     let head = String::from_utf8_lossy(&head);
     let mut words = head.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
+    load.enter();
+    if fault == Fault::Slow {
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let (status, headers, body) = respond(root, target, fault);
+    load.leave();
     let mut response = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
     for (name, value) in headers {
         response.push_str(&format!("{name}: {value}\r\n"));
@@ -615,14 +652,19 @@ impl Deployed {
     }
 
     fn check(&self) -> Run {
+        self.check_with_concurrency(3)
+    }
+
+    fn check_with_concurrency(&self, concurrency: usize) -> Run {
         let url = self.url();
+        let concurrency = concurrency.to_string();
         let env = [("OTASITE_EXTRA_CA_CERT", self.ca_file.display().to_string())];
         let args = [
             "check",
             "--remote",
             url.as_str(),
             "--concurrency",
-            "3",
+            concurrency.as_str(),
             "--timeout",
             "10",
         ];
@@ -679,6 +721,22 @@ fn remote_good_site_passes() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn remote_requests_stay_within_concurrency() {
+    for limit in [1, 4] {
+        let site = serve(Fault::Slow);
+        let run = site.check_with_concurrency(limit);
+        run.assert_clean();
+        // Every request waits 100 ms on the server, so workers overlap whenever allowed to:
+        // the bound is reached, and never passed.
+        assert_eq!(
+            site.server.load.most.load(Ordering::SeqCst),
+            limit,
+            "--concurrency {limit}"
+        );
+    }
 }
 
 #[test]
