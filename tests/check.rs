@@ -4,18 +4,14 @@
 
 mod support;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair, KeyUsagePurpose};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use support::cgbi::{encode_cgbi, sample_icon};
+use support::https::{Reply, Server, TestCa};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 
 /// 2026-01-01T00:00:00Z: builds and checks judge profile expiry at this moment.
@@ -386,47 +382,7 @@ fn offline_ipa_base_url_is_not_checked_but_said_so() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A test certificate authority and HTTPS server
-
-struct TestCa {
-    issuer: Issuer<'static, KeyPair>,
-    pem: String,
-}
-
-impl TestCa {
-    fn new(name: &str) -> TestCa {
-        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, name);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let key = KeyPair::generate().expect("key");
-        let cert = params.self_signed(&key).expect("ca cert");
-        TestCa {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A server certificate for `names` (IP addresses or DNS names), signed by this CA.
-    fn server_config(&self, names: &[&str]) -> Arc<rustls::ServerConfig> {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let params = CertificateParams::new(names).expect("params");
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("server cert");
-        let chain = vec![CertificateDer::from(cert.der().to_vec())];
-        let key = PrivateKeyDer::from(PrivatePkcs8KeyDer::from(key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server config");
-        Arc::new(config)
-    }
-}
+// A server that misbehaves on purpose
 
 /// One way the server gets things wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -441,15 +397,6 @@ enum Fault {
     ManifestBytesChanged,
     /// Correct answers, each after a pause: requests overlap, so the client's bound shows.
     Slow,
-}
-
-/// A minimal HTTPS file server on 127.0.0.1: a thread per connection, HTTP/1.1, GET and HEAD,
-/// `Connection: close`. It stops when dropped.
-struct Server {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
-    load: Arc<Load>,
 }
 
 /// Requests being answered now, and the most there ever were at once. A request counts from
@@ -472,105 +419,7 @@ impl Load {
     }
 }
 
-impl Server {
-    /// Binds first, so the site can be built for the port before anything is served.
-    fn bind() -> (TcpListener, u16) {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        (listener, port)
-    }
-
-    fn start(
-        listener: TcpListener,
-        tls: Arc<rustls::ServerConfig>,
-        root: PathBuf,
-        fault: Fault,
-    ) -> Server {
-        let port = listener.local_addr().expect("addr").port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stopping = stop.clone();
-        let load = Arc::new(Load::default());
-        let counting = load.clone();
-        let accept = std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if stopping.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (tls, root, load) = (tls.clone(), root.clone(), counting.clone());
-                std::thread::spawn(move || serve_connection(stream, tls, &root, fault, &load));
-            }
-        });
-        Server {
-            port,
-            stop,
-            accept: Some(accept),
-            load,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
-    }
-}
-
-fn serve_connection(
-    stream: TcpStream,
-    tls: Arc<rustls::ServerConfig>,
-    root: &Path,
-    fault: Fault,
-    load: &Load,
-) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
-    let Ok(connection) = rustls::ServerConnection::new(tls) else {
-        return;
-    };
-    let mut tls = rustls::StreamOwned::new(connection, stream);
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    // A failed handshake (the client refused the certificate) ends here.
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match tls.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut words = head.split_whitespace();
-    let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
-    load.enter();
-    if fault == Fault::Slow {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let (status, headers, body) = respond(root, target, fault);
-    load.leave();
-    let mut response = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        response.push_str(&format!("{name}: {value}\r\n"));
-    }
-    response.push_str("\r\n");
-    let mut bytes = response.into_bytes();
-    if method == "GET" {
-        bytes.extend(body);
-    }
-    let _ = tls.write_all(&bytes);
-    tls.conn.send_close_notify();
-    let _ = tls.flush();
-}
-
-fn respond(
-    root: &Path,
-    target: &str,
-    fault: Fault,
-) -> (&'static str, Vec<(&'static str, String)>, Vec<u8>) {
+fn respond(root: &Path, target: &str, fault: Fault) -> Reply {
     let path = target.split('?').next().unwrap_or(target);
     let path = percent_encoding::percent_decode_str(path)
         .decode_utf8_lossy()
@@ -642,6 +491,7 @@ fn respond(
 struct Deployed {
     // Declared first so that it stops before the folder it serves is removed.
     server: Server,
+    load: Arc<Load>,
     tmp: tempfile::TempDir,
     ca_file: PathBuf,
 }
@@ -687,9 +537,21 @@ fn deploy(fault: Fault, cert: CertKind, prepare: impl FnOnce(&Path, u16) -> Path
         CertKind::WrongHost => trusted.server_config(&["other.example.test"]),
         CertKind::Untrusted => TestCa::new("someone else's CA").server_config(&["127.0.0.1"]),
     };
-    let server = Server::start(listener, tls, served, fault);
+    let load = Arc::new(Load::default());
+    let counting = load.clone();
+    let handler = move |_method: &str, target: &str| {
+        counting.enter();
+        if fault == Fault::Slow {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let reply = respond(&served, target, fault);
+        counting.leave();
+        reply
+    };
+    let server = Server::start(listener, tls, Arc::new(handler));
     Deployed {
         server,
+        load,
         tmp,
         ca_file,
     }
@@ -732,7 +594,7 @@ fn remote_requests_stay_within_concurrency() {
         // Every request waits 100 ms on the server, so workers overlap whenever allowed to:
         // the bound is reached, and never passed.
         assert_eq!(
-            site.server.load.most.load(Ordering::SeqCst),
+            site.load.most.load(Ordering::SeqCst),
             limit,
             "--concurrency {limit}"
         );

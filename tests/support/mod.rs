@@ -3,6 +3,8 @@
 
 pub mod cgbi;
 pub mod ipa;
-// Only test targets know where cargo put the binary.
+// Only test targets know where cargo put the binary, and have the dev-dependencies.
+#[cfg(test)]
+pub mod https;
 #[cfg(test)]
 pub mod run;
