@@ -142,6 +142,30 @@ impl Cache {
         Ok(id)
     }
 
+    /// Stores icons already rendered at 57 and 512 px (a deployed site's), returning their id.
+    /// Keyed by their bytes; the caller has checked that both are standard PNGs of those sizes.
+    pub fn store_rendered_icons(&self, small: &[u8], large: &[u8]) -> std::io::Result<String> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(b"rendered");
+        hasher.update((small.len() as u64).to_le_bytes());
+        hasher.update(small);
+        hasher.update(large);
+        let id = hex::encode(hasher.finalize())[..24].to_string();
+        fs::create_dir_all(self.dir.join(ICONS))?;
+        for (size, bytes) in [(57, small), (512, large)] {
+            let target = self.icon_path(&id, size);
+            if target.is_file() {
+                continue;
+            }
+            let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+            let tmp = target.with_extension(format!("{}.tmp", writer.replace(['(', ')'], "")));
+            fs::write(&tmp, bytes)?;
+            fs::rename(&tmp, &target)?;
+        }
+        Ok(id)
+    }
+
     /// The fingerprints of the generated files of the current site.
     pub fn pages(&self) -> &BTreeMap<String, String> {
         &self.index.pages

@@ -63,10 +63,10 @@ pub struct BuildArgs {
     /// nothing changed.
     #[arg(long)]
     pub force: bool,
-    /// The deployed site's catalog.json: keep its builds (their .ipa files stay where they are
-    /// published) and add the archives found locally.
-    #[arg(long, value_name = "FILE")]
-    pub previous: Option<PathBuf>,
+    /// The deployed site's catalog.json, as a file or its https:// URL: keep its builds (their
+    /// .ipa files stay where they are published) and add the archives found locally.
+    #[arg(long, value_name = "FILE|URL")]
+    pub previous: Option<String>,
     /// Print only warnings and errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

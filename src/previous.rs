@@ -1,13 +1,24 @@
-//! `build --previous FILE`: builds of the deployed site, taken from its `catalog.json`, so CI
-//! can publish a new build without having every old `.ipa` on disk.
+//! `build --previous FILE|URL`: builds of the deployed site, taken from its `catalog.json`, so
+//! CI can publish a new build without having every old `.ipa` on disk.
+//!
+//! The catalog is read from a file or fetched from the deployed site. Icons of the kept builds
+//! are taken from beside a catalog file when that folder is a copy of the site, and fetched
+//! from their published URLs otherwise.
 
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
+use crate::cache::Cache;
 use crate::catalog::{Build, BuildInput, Catalog};
+use crate::check::http::{Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
 use crate::render::IconFiles;
+
+/// Requests in flight at once while fetching the catalog's icons.
+const FETCH_CONCURRENCY: usize = 8;
+/// Seconds before a fetch from the deployed site gives up.
+const FETCH_TIMEOUT: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreviousError {
@@ -17,45 +28,142 @@ pub enum PreviousError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot fetch the previous catalog {url}: {message}")]
+    Fetch { url: String, message: String },
     #[error("{path} is not an otasite catalog.json: {message}")]
     Invalid { path: PathBuf, message: String },
 }
 
-/// The builds of a previous catalog as build inputs. Their `.ipa` files keep their published
-/// URLs; icons are taken from beside the catalog when that folder holds them (a downloaded
-/// copy of the deployed site), else the pages show a placeholder.
+/// The builds of a previous catalog as build inputs, with warnings to show. `source` is a
+/// file or an `https://` URL. Their `.ipa` files keep their published URLs. Icons come from
+/// beside a catalog file when that folder holds them (a downloaded copy of the deployed site),
+/// else from the catalog's icon URLs, rendered into `cache`; a build whose icon cannot be had
+/// either way shows a placeholder.
 pub fn load(
-    path: &Path,
+    source: &str,
     now: OffsetDateTime,
+    cache: &Cache,
 ) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
-    let bytes = std::fs::read(path).map_err(|source| PreviousError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let is_url = source.starts_with("https://");
+    let bytes = if is_url {
+        fetch_catalog(source)?
+    } else {
+        std::fs::read(source).map_err(|source_error| PreviousError::Read {
+            path: PathBuf::from(source),
+            source: source_error,
+        })?
+    };
     let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|e| PreviousError::Invalid {
-        path: path.to_path_buf(),
+        path: PathBuf::from(source),
         message: e.to_string(),
     })?;
-    let site_dir = path.parent().unwrap_or(Path::new("."));
-    let mut warnings = Vec::new();
-    let inputs = catalog
+    let builds: Vec<Build> = catalog
         .apps
         .into_iter()
         .flat_map(|app| app.builds)
+        .collect();
+    let beside: Vec<Option<IconFiles>> = builds
+        .iter()
         .map(|build| {
-            let icons = icons_beside(site_dir, &build);
-            if icons.is_none() && build.icon_source.is_some() {
-                warnings.push(format!(
-                    "{}: the icon of {} is not beside {}; its pages show a placeholder",
-                    build.bundle_id,
-                    build.display_version(),
-                    path.display()
-                ));
-            }
-            to_input(build, icons, now)
+            let site_dir = Path::new(source).parent().unwrap_or(Path::new("."));
+            (!is_url).then(|| icons_beside(site_dir, build)).flatten()
+        })
+        .collect();
+    let missing: Vec<&Build> = builds
+        .iter()
+        .zip(&beside)
+        .filter(|(build, icons)| icons.is_none() && build.icon_source.is_some())
+        .map(|(build, _)| build)
+        .collect();
+    let mut warnings = Vec::new();
+    let mut fetched = fetch_icons(&missing, cache).into_iter();
+    let inputs = builds
+        .iter()
+        .zip(beside)
+        .map(|(build, icons)| {
+            let icons = match icons {
+                Some(icons) => Some(icons),
+                None if build.icon_source.is_some() => match fetched.next() {
+                    Some(Ok(icons)) => Some(icons),
+                    Some(Err(reason)) => {
+                        warnings.push(format!(
+                            "{}: the icon of {} could not be fetched ({reason}); its pages show a placeholder",
+                            build.bundle_id,
+                            build.display_version(),
+                        ));
+                        None
+                    }
+                    None => None,
+                },
+                None => None,
+            };
+            to_input(build.clone(), icons, now)
         })
         .collect();
     Ok((inputs, warnings))
+}
+
+fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {
+    let error = |message: String| PreviousError::Fetch {
+        url: url.to_string(),
+        message,
+    };
+    let client = Client::new(FETCH_TIMEOUT).map_err(|e| error(format!("{e:#}")))?;
+    let response = client.fetch(Method::Get, url).map_err(error)?;
+    if response.status != 200 {
+        return Err(error(format!(
+            "the server answered {}",
+            response.status_text()
+        )));
+    }
+    Ok(response.body)
+}
+
+/// Fetches each build's published icons (512 px from the catalog's URL, 57 px beside it) into
+/// the cache, in input order. They are used as they are: re-rendering the 57 px icon from the
+/// 512 px one would not give the bytes the archive's own icon gave.
+fn fetch_icons(builds: &[&Build], cache: &Cache) -> Vec<Result<IconFiles, String>> {
+    if builds.is_empty() {
+        return Vec::new();
+    }
+    let client = match Client::new(FETCH_TIMEOUT) {
+        Ok(client) => client,
+        Err(e) => return builds.iter().map(|_| Err(format!("{e:#}"))).collect(),
+    };
+    bounded_map(builds, FETCH_CONCURRENCY, |build| {
+        let large_url = &build.icon_url;
+        let small_url = match large_url.rsplit_once('/') {
+            Some((folder, _)) => format!("{folder}/icon-57.png"),
+            None => return Err("the icon URL has no folder".to_string()),
+        };
+        let large = fetch_png(&client, large_url, 512)?;
+        let small = fetch_png(&client, &small_url, 57)?;
+        let id = cache
+            .store_rendered_icons(&small, &large)
+            .map_err(|e| format!("cannot write it into the build cache: {e}"))?;
+        Ok(IconFiles {
+            small: cache.icon_path(&id, 57),
+            large: cache.icon_path(&id, 512),
+        })
+    })
+}
+
+/// A standard PNG of `size`×`size` pixels from `url`, or why not.
+fn fetch_png(client: &Client, url: &str, size: u32) -> Result<Vec<u8>, String> {
+    let response = client.fetch(Method::Get, url)?;
+    if response.status != 200 {
+        return Err(format!(
+            "{url}: the server answered {}",
+            response.status_text()
+        ));
+    }
+    let image = crate::raster::decode_png(&response.body)
+        .map_err(|e| format!("{url} is not a usable PNG: {e}"))?;
+    let standard = !crate::raster::png_info(&response.body).is_ok_and(|info| info.cgbi);
+    if !standard || (image.width, image.height) != (size, size) {
+        return Err(format!("{url} is not a standard {size}×{size} PNG"));
+    }
+    Ok(response.body)
 }
 
 fn icons_beside(site_dir: &Path, build: &Build) -> Option<IconFiles> {

@@ -3,10 +3,12 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use support::cgbi::{encode_cgbi, sample_icon};
+use support::https::{Reply, Server, TestCa};
 use support::ipa::IpaBuilder;
 use support::run::{assert_ok, otasite, tree};
 
@@ -17,11 +19,15 @@ fn build(dir: &Path, extra: &[&str]) {
 }
 
 fn site(dir: &Path, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
+    site_at(dir, "https://apps.example.test/", archives, keep);
+}
+
+fn site_at(dir: &Path, base_url: &str, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
     let keep = keep.map(|k| format!("keep: {k}\n")).unwrap_or_default();
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("site.yaml"),
-        format!("title: T\nbase_url: https://apps.example.test/\n{keep}"),
+        format!("title: T\nbase_url: {base_url}\n{keep}"),
     )
     .expect("config");
     for (name, builder) in archives {
@@ -59,24 +65,7 @@ fn previous_catalog_plus_new_build_equals_full_build() {
     let previous = first.join("dist/catalog.json");
     build(&second, &["--previous", previous.to_str().expect("utf8")]);
 
-    let not_ipa = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
-        files
-            .into_iter()
-            .filter(|(name, _)| !name.ends_with(".ipa"))
-            .collect()
-    };
-    let expected = not_ipa(tree(&full.join("dist")));
-    let got = not_ipa(tree(&second.join("dist")));
-    let names =
-        |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&got), names(&expected));
-    for ((name, want), (_, have)) in expected.iter().zip(&got) {
-        assert!(
-            want == have,
-            "{name} differs:\n{}",
-            String::from_utf8_lossy(have)
-        );
-    }
+    assert_same_site_apart_from_archives(&full, &second);
     // Only the new archive is in the new site; the kept ones stay at their published URLs.
     assert!(second.join("dist/com.example.prev/1.1-2/b.ipa").is_file());
     assert!(!second.join("dist/com.example.prev/1.0-1/a.ipa").exists());
@@ -124,4 +113,176 @@ fn unreadable_previous_catalog_is_a_clear_error() {
         stderr.contains("old.json is not an otasite catalog.json"),
         "{stderr}"
     );
+}
+
+/// Every file of `expected/dist` but the archives is in `got/dist`, byte for byte, and nothing else.
+fn assert_same_site_apart_from_archives(expected: &Path, got: &Path) {
+    let not_ipa = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+        files
+            .into_iter()
+            .filter(|(name, _)| !name.ends_with(".ipa"))
+            .collect()
+    };
+    let expected = not_ipa(tree(&expected.join("dist")));
+    let got = not_ipa(tree(&got.join("dist")));
+    let names =
+        |files: &[(String, Vec<u8>)]| files.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&got), names(&expected));
+    for ((name, want), (_, have)) in expected.iter().zip(&got) {
+        assert!(
+            want == have,
+            "{name} differs:\n{}",
+            String::from_utf8_lossy(have)
+        );
+    }
+}
+
+/// A deployed site: `root` served over HTTPS on loopback, and the CA file that trusts it.
+struct Deployed {
+    // Serves until dropped.
+    _server: Server,
+    ca_file: PathBuf,
+}
+
+impl Deployed {
+    fn bind(dir: &Path) -> (std::net::TcpListener, String, PathBuf) {
+        let (listener, port) = Server::bind();
+        (
+            listener,
+            format!("https://127.0.0.1:{port}/"),
+            dir.join("ca.pem"),
+        )
+    }
+
+    fn serve(listener: std::net::TcpListener, root: PathBuf, ca_file: PathBuf) -> Deployed {
+        let ca = TestCa::new("otasite test CA");
+        std::fs::write(&ca_file, &ca.pem).expect("write CA");
+        let handler = move |_method: &str, target: &str| -> Reply {
+            let path = target
+                .split('?')
+                .next()
+                .unwrap_or(target)
+                .trim_start_matches('/');
+            match std::fs::read(root.join(path)) {
+                Ok(body) if !path.split('/').any(|s| s == "..") => (
+                    "200 OK",
+                    vec![("Content-Length", body.len().to_string())],
+                    body,
+                ),
+                _ => (
+                    "404 Not Found",
+                    vec![("Content-Length", "0".into())],
+                    Vec::new(),
+                ),
+            }
+        };
+        let tls = ca.server_config(&["127.0.0.1"]);
+        Deployed {
+            _server: Server::start(listener, tls, Arc::new(handler)),
+            ca_file,
+        }
+    }
+
+    /// `otasite build --previous SOURCE` in `dir`, trusting the test CA.
+    fn build_with_previous(&self, dir: &Path, source: &str) -> std::process::Output {
+        let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
+            .args(["build", "--previous", source])
+            .current_dir(dir)
+            .env("SOURCE_DATE_EPOCH", support::run::PINNED_EPOCH)
+            .env("OTASITE_EXTRA_CA_CERT", &self.ca_file)
+            .output()
+            .expect("run otasite");
+        assert_ok(&output);
+        output
+    }
+}
+
+#[test]
+fn previous_catalog_and_icons_fetched_from_the_deployed_site() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, base, ca_file) = Deployed::bind(tmp.path());
+    let (a, b) = (("a.ipa", app("1.0", "1", 1)), ("b.ipa", app("1.1", "2", 2)));
+    let other = ("other.ipa", IpaBuilder::new("com.example.other", "Other"));
+
+    let full = tmp.path().join("full");
+    site_at(&full, &base, &[a.clone(), b.clone(), other.clone()], None);
+    build(&full, &[]);
+    let first = tmp.path().join("first");
+    site_at(&first, &base, &[a, other], None);
+    build(&first, &[]);
+    let deployed = Deployed::serve(listener, first.join("dist"), ca_file);
+
+    // The catalog by URL: nothing of the old site on disk.
+    let second = tmp.path().join("second");
+    site_at(&second, &base, std::slice::from_ref(&b), None);
+    let output = deployed.build_with_previous(&second, &format!("{base}catalog.json"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert_same_site_apart_from_archives(&full, &second);
+
+    // A downloaded catalog.json alone: the icons come from the site as well.
+    let third = tmp.path().join("third");
+    site_at(&third, &base, &[b], None);
+    let downloaded = tmp.path().join("deployed-catalog.json");
+    std::fs::copy(first.join("dist/catalog.json"), &downloaded).expect("copy");
+    deployed.build_with_previous(&third, downloaded.to_str().expect("utf8"));
+    assert_same_site_apart_from_archives(&full, &third);
+}
+
+#[test]
+fn previous_icon_that_cannot_be_fetched_is_a_placeholder_and_a_warning() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, base, ca_file) = Deployed::bind(tmp.path());
+    let first = tmp.path().join("first");
+    site_at(&first, &base, &[("a.ipa", app("1.0", "1", 1))], None);
+    build(&first, &[]);
+    let real_icon = std::fs::read(first.join("dist/com.example.prev/1.0-1/icon-512.png")).unwrap();
+    std::fs::remove_file(first.join("dist/com.example.prev/1.0-1/icon-57.png")).unwrap();
+    let deployed = Deployed::serve(listener, first.join("dist"), ca_file);
+
+    let second = tmp.path().join("second");
+    site_at(&second, &base, &[("b.ipa", app("1.1", "2", 2))], None);
+    let output = deployed.build_with_previous(&second, &format!("{base}catalog.json"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "({base}com.example.prev/1.0-1/icon-57.png: the server answered 404 Not Found); its pages show a placeholder"
+        )),
+        "{stderr}"
+    );
+    let kept_icon = std::fs::read(second.join("dist/com.example.prev/1.0-1/icon-512.png")).unwrap();
+    assert_ne!(kept_icon, real_icon, "a placeholder, not the icon");
+    assert!(
+        second
+            .join("dist/com.example.prev/1.1-2/icon-512.png")
+            .is_file()
+    );
+}
+
+#[test]
+fn previous_catalog_url_that_fails_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, base, ca_file) = Deployed::bind(tmp.path());
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let deployed = Deployed::serve(listener, empty, ca_file);
+    site_at(tmp.path(), &base, &[("a.ipa", app("1.0", "1", 1))], None);
+    let url = format!("{base}catalog.json");
+    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
+        .args(["build", "--previous", &url])
+        .current_dir(tmp.path())
+        .env("OTASITE_EXTRA_CA_CERT", &deployed.ca_file)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .find(|line| line.starts_with("error:"))
+            .unwrap_or(""),
+        format!(
+            "error: cannot fetch the previous catalog {url}: the server answered 404 Not Found"
+        )
+    );
+    assert!(!tmp.path().join("dist").exists(), "nothing written");
 }

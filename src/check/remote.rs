@@ -6,8 +6,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
 
 use super::http::{Client, Method, Response};
 use super::report::Report;
@@ -68,7 +66,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
 
     let mut refused = refuse_http(&catalog, &mut report);
     let manifest_urls = manifest_urls(&catalog);
-    let manifests = bounded_map(&manifest_urls, remote.concurrency, |url| {
+    let manifests = super::http::bounded_map(&manifest_urls, remote.concurrency, |url| {
         check_manifest(remote, url)
     });
 
@@ -85,7 +83,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
         report.merge(manifest_report);
     }
     report.merge(refusals);
-    let results = bounded_map(&targets, remote.concurrency, |target| match target {
+    let results = super::http::bounded_map(&targets, remote.concurrency, |target| match target {
         Target::Icon { url, size } => check_icon(remote.client, url, *size),
         Target::Ipa { url, size } => check_ipa(remote.client, url, *size),
     });
@@ -415,33 +413,4 @@ fn fetch(
 fn report_none(report: &mut Report, url: &str, message: String) -> Option<Response> {
     report.error(url, message);
     None
-}
-
-/// Runs `work` on every item with at most `limit` threads; results in input order.
-fn bounded_map<T: Sync, R: Send>(
-    items: &[T],
-    limit: usize,
-    work: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    let workers = limit.clamp(1, items.len().max(1));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(index) else { break };
-                    let result = work(item);
-                    results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
-                }
-            });
-        }
-    });
-    results
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
-        .into_iter()
-        .flatten()
-        .collect()
 }

@@ -7,7 +7,7 @@ mod read;
 mod scan;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::cache::Cache;
@@ -37,8 +37,8 @@ pub struct BuildOptions {
     pub verbosity: Verbosity,
     /// A note shown on every page.
     pub banner: Option<String>,
-    /// The deployed site's catalog.json, whose builds are kept.
-    pub previous: Option<PathBuf>,
+    /// The deployed site's catalog.json (a file or an https:// URL), whose builds are kept.
+    pub previous: Option<String>,
 }
 
 /// Why a build failed. The previous site is untouched in every case.
@@ -116,7 +116,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     }
 
     let inputs = match &options.previous {
-        Some(path) => with_previous(inputs, path, &log)?,
+        Some(source) => with_previous(inputs, source, &cache, &log)?,
         None => inputs,
     };
 
@@ -218,10 +218,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 /// Adds the builds of a previous catalog that are not rebuilt from a local archive.
 fn with_previous(
     mut inputs: Vec<BuildInput>,
-    path: &Path,
+    source: &str,
+    cache: &Cache,
     log: &Log,
 ) -> Result<Vec<BuildInput>, BuildError> {
-    let (kept, warnings) = crate::previous::load(path, crate::clock::now())?;
+    let (kept, warnings) = crate::previous::load(source, crate::clock::now(), cache)?;
     for warning in warnings {
         log.warn(warning);
     }
@@ -236,9 +237,8 @@ fn with_previous(
     let before = inputs.len();
     inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
     log.debug(format!(
-        "previous: kept {} build(s) from {}",
+        "previous: kept {} build(s) from {source}",
         inputs.len() - before,
-        path.display()
     ));
     Ok(inputs)
 }
