@@ -129,15 +129,7 @@ impl Cache {
         let id = hex::encode(hasher.finalize())[..24].to_string();
         fs::create_dir_all(self.dir.join(ICONS))?;
         for size in [57, 512] {
-            let target = self.icon_path(&id, size);
-            if target.is_file() {
-                continue;
-            }
-            // Unique per writer: threads reading builds of the same app may race here.
-            let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
-            let tmp = target.with_extension(format!("{}.tmp", writer.replace(['(', ')'], "")));
-            fs::write(&tmp, image.square(size).to_png())?;
-            fs::rename(&tmp, &target)?;
+            write_once(&self.icon_path(&id, size), || image.square(size).to_png())?;
         }
         Ok(id)
     }
@@ -154,14 +146,7 @@ impl Cache {
         let id = hex::encode(hasher.finalize())[..24].to_string();
         fs::create_dir_all(self.dir.join(ICONS))?;
         for (size, bytes) in [(57, small), (512, large)] {
-            let target = self.icon_path(&id, size);
-            if target.is_file() {
-                continue;
-            }
-            let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
-            let tmp = target.with_extension(format!("{}.tmp", writer.replace(['(', ')'], "")));
-            fs::write(&tmp, bytes)?;
-            fs::rename(&tmp, &target)?;
+            write_once(&self.icon_path(&id, size), || bytes.to_vec())?;
         }
         Ok(id)
     }
@@ -208,6 +193,18 @@ impl Cache {
             }
         }
     }
+}
+
+/// Writes `target` unless it exists, through a temporary file unique to this thread: threads
+/// reading builds of the same app may race to write the same icon.
+fn write_once(target: &Path, bytes: impl FnOnce() -> Vec<u8>) -> std::io::Result<()> {
+    if target.is_file() {
+        return Ok(());
+    }
+    let writer = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+    let tmp = target.with_extension(format!("{}.tmp", writer.replace(['(', ')'], "")));
+    fs::write(&tmp, bytes())?;
+    fs::rename(&tmp, target)
 }
 
 #[cfg(test)]
