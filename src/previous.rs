@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::cache::Cache;
 use crate::catalog::{Build, BuildInput, Catalog};
-use crate::check::http::{Client, Method, bounded_map};
+use crate::check::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
 use crate::render::IconFiles;
 
@@ -109,7 +109,9 @@ fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {
         message,
     };
     let client = Client::new(FETCH_TIMEOUT).map_err(|e| error(format!("{e:#}")))?;
-    let response = client.fetch(Method::Get, url).map_err(error)?;
+    let response = client
+        .fetch_limited(Method::Get, url, CATALOG_LIMIT)
+        .map_err(error)?;
     if response.status != 200 {
         return Err(error(format!(
             "the server answered {}",

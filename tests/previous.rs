@@ -286,3 +286,28 @@ fn previous_catalog_url_that_fails_is_a_clear_error() {
     );
     assert!(!tmp.path().join("dist").exists(), "nothing written");
 }
+
+#[test]
+fn previous_catalog_of_a_large_site_is_fetched_whole() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, base, ca_file) = Deployed::bind(tmp.path());
+    let first = tmp.path().join("first");
+    site_at(&first, &base, &[("a.ipa", app("1.0", "1", 1))], None);
+    build(&first, &[]);
+    // A catalog of about ten thousand builds weighs over 16 MiB (the limit for a manifest or an
+    // icon); trailing whitespace gives this one that size and leaves its JSON unchanged.
+    let catalog = first.join("dist/catalog.json");
+    let mut bytes = std::fs::read(&catalog).expect("catalog");
+    bytes.resize(bytes.len() + (20 << 20), b' ');
+    std::fs::write(&catalog, bytes).expect("pad");
+    let deployed = Deployed::serve(listener, first.join("dist"), ca_file);
+
+    let second = tmp.path().join("second");
+    site_at(&second, &base, &[("b.ipa", app("1.1", "2", 2))], None);
+    deployed.build_with_previous(&second, &format!("{base}catalog.json"));
+    assert!(
+        second
+            .join("dist/com.example.prev/1.0-1/index.html")
+            .is_file()
+    );
+}

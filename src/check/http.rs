@@ -17,7 +17,9 @@ use crate::commands::UsageError;
 pub const EXTRA_CA_ENV: &str = "OTASITE_EXTRA_CA_CERT";
 
 /// Manifests and icons are small; a bigger body means the URL serves something else.
-const BODY_LIMIT: u64 = 16 << 20;
+pub const BODY_LIMIT: u64 = 16 << 20;
+/// A site's `catalog.json` grows by about 2 KB per build: room for hundreds of thousands.
+pub const CATALOG_LIMIT: u64 = 1 << 30;
 
 /// What came back: the status and the headers the checks look at, and the body for GET.
 #[derive(Debug, Clone)]
@@ -89,6 +91,16 @@ impl Client {
 
     /// Sends one request; the error is a sentence saying what went wrong.
     pub fn fetch(&self, method: Method, url: &str) -> Result<Response, String> {
+        self.fetch_limited(method, url, BODY_LIMIT)
+    }
+
+    /// [`Client::fetch`] for a body that may be larger than a manifest or an icon.
+    pub fn fetch_limited(
+        &self,
+        method: Method,
+        url: &str,
+        body_limit: u64,
+    ) -> Result<Response, String> {
         let result = match method {
             Method::Get => self.agent.get(url).call(),
             Method::Head => self.agent.head(url).call(),
@@ -109,7 +121,7 @@ impl Client {
             response
                 .body_mut()
                 .with_config()
-                .limit(BODY_LIMIT)
+                .limit(body_limit)
                 .read_to_vec()
                 .map_err(|e| self.describe(url, &e))?
         } else {
@@ -146,9 +158,7 @@ impl Client {
                 format!("cannot connect to the host ({e})")
             }
             ureq::Error::BodyExceedsLimit(limit) => {
-                format!(
-                    "the response is larger than {limit} bytes, far more than a manifest or icon"
-                )
+                format!("the response is larger than {limit} bytes, the most read from such a URL")
             }
             ureq::Error::Io(e) => format!("the request failed ({e})"),
             other => format!("the request failed ({other})"),

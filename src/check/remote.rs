@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::http::{Client, Method, Response};
+use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response};
 use super::report::Report;
 use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE, Manifest};
 use crate::catalog::Catalog;
@@ -52,7 +52,14 @@ pub fn check(remote: &Remote<'_>) -> Report {
     let mut report = Report::default();
     let catalog_url = format!("{}catalog.json", remote.url);
     report.checked += 1;
-    let Some(response) = fetch(remote.client, Method::Get, &catalog_url, false, &mut report) else {
+    let Some(response) = fetch(
+        remote.client,
+        Method::Get,
+        &catalog_url,
+        false,
+        CATALOG_LIMIT,
+        &mut report,
+    ) else {
         return report;
     };
     let catalog = match site::parse_catalog(&response.body) {
@@ -236,7 +243,14 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
         checked: 1,
         ..Report::default()
     };
-    let Some(response) = fetch(remote.client, Method::Get, url, true, &mut report) else {
+    let Some(response) = fetch(
+        remote.client,
+        Method::Get,
+        url,
+        true,
+        BODY_LIMIT,
+        &mut report,
+    ) else {
         return (report, None);
     };
     match response.media_type() {
@@ -299,7 +313,7 @@ fn check_icon(client: &Client, url: &str, size: u32) -> Report {
         checked: 1,
         ..Report::default()
     };
-    let Some(response) = fetch(client, Method::Get, url, false, &mut report) else {
+    let Some(response) = fetch(client, Method::Get, url, false, BODY_LIMIT, &mut report) else {
         return report;
     };
     match response.media_type() {
@@ -318,7 +332,7 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
         checked: 1,
         ..Report::default()
     };
-    let Some(response) = fetch(client, Method::Head, url, false, &mut report) else {
+    let Some(response) = fetch(client, Method::Head, url, false, BODY_LIMIT, &mut report) else {
         return report;
     };
     match response.media_type() {
@@ -354,11 +368,12 @@ fn fetch(
     method: Method,
     url: &str,
     manifest: bool,
+    limit: u64,
     report: &mut Report,
 ) -> Option<Response> {
     let mut current = url.to_string();
     for _ in 0..=MAX_HOPS {
-        let response = match client.fetch(method, &current) {
+        let response = match client.fetch_limited(method, &current, limit) {
             Ok(response) => response,
             Err(problem) if current == url => return report_none(report, url, problem),
             Err(problem) => {
