@@ -7,6 +7,10 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
+mod kept;
+
 /// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
 pub const MARKER: &str = ".otasite";
 
@@ -49,6 +53,8 @@ pub struct Stage {
     /// Folders already made inside the stage, so writing thousands of files does not ask the
     /// file system for each of their parents again.
     made_dirs: Mutex<HashSet<PathBuf>>,
+    /// Files kept unchanged from the previous site, placed at commit.
+    kept: kept::Kept,
 }
 
 impl Stage {
@@ -70,6 +76,7 @@ impl Stage {
             staging,
             committed: false,
             made_dirs: Mutex::new(HashSet::new()),
+            kept: kept::Kept::default(),
         })
     }
 
@@ -99,6 +106,18 @@ impl Stage {
             .map_err(io_error(source))
     }
 
+    /// Keeps the previous site's file at `relative` unchanged in the new site; false when the
+    /// previous site has no such file. It is placed at commit: with its whole folder when
+    /// nothing else in that folder changed, else by hard link.
+    pub fn keep_previous(&self, relative: &str) -> Result<bool, OutputError> {
+        let rel = checked(relative)?;
+        if !self.output.join(rel).is_file() {
+            return Ok(false);
+        }
+        self.kept.keep(rel);
+        Ok(true)
+    }
+
     /// Hard-links `source` into the site; false when the file systems differ (or links are
     /// refused), so the caller can copy instead.
     pub fn try_link(&self, relative: &str, source: &Path) -> Result<bool, OutputError> {
@@ -113,13 +132,13 @@ impl Stage {
     }
 
     fn target(&self, relative: &str) -> Result<PathBuf, OutputError> {
-        let rel = Path::new(relative);
-        let safe =
-            !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
-        if !safe {
-            return Err(OutputError::Escapes(relative.to_string()));
-        }
-        let path = self.staging.join(rel);
+        let rel = checked(relative)?;
+        self.kept.made(rel);
+        self.make_parent(rel)?;
+        Ok(self.staging.join(rel))
+    }
+
+    fn make_parent(&self, rel: &Path) -> Result<(), OutputError> {
         if let Some(parent) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
             let made = self
                 .made_dirs
@@ -135,7 +154,7 @@ impl Stage {
                     .insert(parent.to_path_buf());
             }
         }
-        Ok(path)
+        Ok(())
     }
 
     /// Swaps the staging folder in place of the output. The previous site is moved aside
@@ -146,6 +165,15 @@ impl Stage {
             MARKER,
             format!("This folder is written by otasite; it is replaced on every build.\n{FINGERPRINT}{fingerprint}\n").as_bytes(),
         )?;
+        let plan = std::mem::take(&mut self.kept).plan(&self.output);
+        plan.links.par_iter().try_for_each(|rel| {
+            let from = self.output.join(rel);
+            self.make_parent(rel)?;
+            link_or_copy(&from, &self.staging.join(rel))
+        })?;
+        for folder in &plan.moves {
+            self.make_parent(folder)?;
+        }
         let parent = parent_of(&self.output);
         let old = parent.join(format!(
             "{}{}",
@@ -167,6 +195,11 @@ impl Stage {
             });
         }
         self.committed = true;
+        // The new site is in place; the folders it keeps whole join it from the previous one.
+        // Were this interrupted, the next build would make the missing folders again.
+        plan.moves
+            .par_iter()
+            .try_for_each(|folder| move_folder(&old.join(folder), &self.output.join(folder)))?;
         if had_previous {
             remove_tree(&old).map_err(io_error(&old))?;
         }
@@ -182,11 +215,42 @@ impl Drop for Stage {
     }
 }
 
+/// Checks that `relative` names a path inside the site.
+fn checked(relative: &str) -> Result<&Path, OutputError> {
+    let rel = Path::new(relative);
+    let safe = !relative.is_empty() && rel.components().all(|c| matches!(c, Component::Normal(_)));
+    if safe {
+        Ok(rel)
+    } else {
+        Err(OutputError::Escapes(relative.to_string()))
+    }
+}
+
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), OutputError> {
+    if fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    fs::copy(from, to).map(|_| ()).map_err(io_error(from))
+}
+
+/// Renames a folder of the previous site into the new one, or links its files one by one
+/// where a rename is refused.
+fn move_folder(from: &Path, to: &Path) -> Result<(), OutputError> {
+    if fs::rename(from, to).is_ok() {
+        return Ok(());
+    }
+    fs::create_dir_all(to).map_err(io_error(to))?;
+    for entry in fs::read_dir(from).map_err(io_error(from))? {
+        let entry = entry.map_err(io_error(from))?;
+        link_or_copy(&entry.path(), &to.join(entry.file_name()))?;
+    }
+    Ok(())
+}
+
 /// Deletes a folder and everything in it, its top-level entries in parallel: the previous
 /// site has thousands of files, and deleting them one after the other on one core was the
 /// largest cost of a rebuild that adds one build.
 fn remove_tree(path: &Path) -> io::Result<()> {
-    use rayon::prelude::*;
     let entries: Vec<fs::DirEntry> = fs::read_dir(path)?.collect::<io::Result<_>>()?;
     entries.par_iter().try_for_each(|entry| {
         if entry.file_type()?.is_dir() {

@@ -191,3 +191,66 @@ fn cached_and_fresh_builds_give_identical_sites() {
         std::fs::read(tmp.path().join("dist/com.example.app0/1.0-1/index.html")).expect("page")
     );
 }
+
+#[test]
+fn unchanged_build_folders_move_to_the_new_site_whole() {
+    let tmp = site(3);
+    // A second build of app0: adding a third changes app0's page and the pages of its
+    // previous newest build, nothing in the other builds' folders.
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&tmp.path().join("builds/app0-2.ipa"));
+    build(tmp.path());
+    let dist = tmp.path().join("dist");
+    let folder = |path: &str| inode(&dist.join(path));
+    let before = (
+        folder("com.example.app1/1.0-1"),
+        folder("com.example.app0/1.0-1"),
+        folder("com.example.app0"),
+    );
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("3.0", "3")
+        .write(&tmp.path().join("builds/app0-3.ipa"));
+    assert_eq!(build(tmp.path()), (1, 1, 4));
+    assert_eq!(
+        folder("com.example.app1/1.0-1"),
+        before.0,
+        "another app's build folder is the previous site's folder, moved"
+    );
+    assert_eq!(
+        folder("com.example.app0/1.0-1"),
+        before.1,
+        "so is an older build's folder of the app that gained a build"
+    );
+    assert_ne!(
+        folder("com.example.app0"),
+        before.2,
+        "the app's folder holds a changed page: made anew"
+    );
+    let beside: Vec<String> = std::fs::read_dir(tmp.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".dist.") && !name.ends_with("otasite-cache"))
+        .collect();
+    assert!(
+        beside.is_empty(),
+        "nothing of the previous site is left: {beside:?}"
+    );
+
+    // The same site as a build from scratch, file for file.
+    let fresh = tempfile::tempdir().expect("tmp");
+    for name in ["site.yaml", "builds"] {
+        let status = Command::new("cp")
+            .args(["-r"])
+            .arg(tmp.path().join(name))
+            .arg(fresh.path())
+            .status()
+            .expect("cp");
+        assert!(status.success());
+    }
+    build(fresh.path());
+    assert_eq!(
+        support::run::tree(&fresh.path().join("dist")),
+        support::run::tree(&dist)
+    );
+}

@@ -172,7 +172,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         .zip(&inputs)
         .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
         .collect();
-    let reuse = Reuse::new(settings.output_dir.clone(), cache.pages().clone());
+    let reuse = Reuse::new(cache.pages().clone());
     let extras = SiteExtras {
         icons,
         banner: options.banner.clone(),

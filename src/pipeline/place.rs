@@ -65,7 +65,10 @@ pub(super) fn place_archives(
                 .clone()
                 .filter(|_| unchanged && same_size(&previous, input.ipa.size))
             {
-                stage.place_file(&relative, &previous, IpaMode::Link)?;
+                // Kept as it is: the previous site's file joins the new site at commit.
+                if !stage.keep_previous(&relative)? {
+                    stage.place_file(&relative, &previous, IpaMode::Link)?;
+                }
                 return Ok(Placed {
                     sha256,
                     published: Some(relative),

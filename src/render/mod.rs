@@ -213,19 +213,15 @@ fn fingerprint(parts: &[&[u8]]) -> String {
 /// is recorded with the fingerprint of what it was made from, so a rebuild renders only the
 /// pages whose inputs changed.
 pub struct Reuse {
-    previous_dir: std::path::PathBuf,
     previous: std::collections::BTreeMap<String, String>,
     current: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
     reused: std::sync::atomic::AtomicUsize,
 }
 
 impl Reuse {
-    pub fn new(
-        previous_dir: std::path::PathBuf,
-        previous: std::collections::BTreeMap<String, String>,
-    ) -> Reuse {
+    /// `previous`: the fingerprints of the files of the site being replaced.
+    pub fn new(previous: std::collections::BTreeMap<String, String>) -> Reuse {
         Reuse {
-            previous_dir,
             previous,
             current: Default::default(),
             reused: Default::default(),
@@ -239,18 +235,54 @@ impl Reuse {
         key: String,
         make: impl FnOnce() -> Result<Vec<u8>, RenderError>,
     ) -> Result<(), RenderError> {
-        let unchanged = self.previous.get(out_path) == Some(&key);
-        if let Ok(mut current) = self.current.lock() {
-            current.insert(out_path.to_string(), key);
-        }
-        let previous = self.previous_dir.join(out_path);
-        if unchanged && previous.is_file() && stage.try_link(out_path, &previous)? {
-            self.reused
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.keep(stage, out_path, key)? {
             return Ok(());
         }
         stage.write(out_path, &make()?)?;
         Ok(())
+    }
+
+    /// Like [`Reuse::produce`] for bytes cheap enough to make every time (a manifest): their
+    /// fingerprint is the bytes themselves.
+    fn produce_bytes(
+        &self,
+        stage: &Stage,
+        out_path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), RenderError> {
+        let key = fingerprint(&[b"bytes", &bytes]);
+        self.produce(stage, out_path, key, || Ok(bytes))
+    }
+
+    /// Like [`Reuse::produce`] for a file that already exists elsewhere (a rendered icon in
+    /// the build cache): hard-linked from `source` unless the previous site's copy is kept.
+    fn place(
+        &self,
+        stage: &Stage,
+        out_path: &str,
+        key: String,
+        source: &std::path::Path,
+    ) -> Result<(), RenderError> {
+        if self.keep(stage, out_path, key)? {
+            return Ok(());
+        }
+        stage.place_file(out_path, source, IpaMode::Link)?;
+        Ok(())
+    }
+
+    /// Records `key` for `out_path`, and keeps the previous site's file when it was made from
+    /// the same inputs.
+    fn keep(&self, stage: &Stage, out_path: &str, key: String) -> Result<bool, RenderError> {
+        let unchanged = self.previous.get(out_path) == Some(&key);
+        if let Ok(mut current) = self.current.lock() {
+            current.insert(out_path.to_string(), key);
+        }
+        if unchanged && stage.keep_previous(out_path)? {
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// How many files were linked from the previous site.
@@ -274,6 +306,7 @@ fn render_app(
     let app_value = app_view(app);
     let latest = app.latest();
     let build_views: Vec<Value> = app.builds.iter().map(build_view).collect();
+    let build_page_app = app_identity(app);
     base.page(
         stage,
         "app.html",
@@ -285,17 +318,19 @@ fn render_app(
     app.builds.par_iter().try_for_each(|build| {
         match extras.icons.get(&build.path) {
             Some(files) => {
-                // Rendered once when the archive was read; linked, not rewritten.
-                stage.place_file(
-                    &format!("{}icon-57.png", build.path),
-                    &files.small,
-                    IpaMode::Link,
-                )?;
-                stage.place_file(
-                    &format!("{}icon-512.png", build.path),
-                    &files.large,
-                    IpaMode::Link,
-                )?;
+                // Rendered once when the archive was read; linked, not rewritten. The cache
+                // names each icon file by its pixels, so the name is the fingerprint.
+                for (name, source) in [
+                    ("icon-57.png", &files.small),
+                    ("icon-512.png", &files.large),
+                ] {
+                    let key = fingerprint(&[
+                        b"icon",
+                        source.file_name().unwrap_or_default().as_encoded_bytes(),
+                    ]);
+                    base.reuse
+                        .place(stage, &format!("{}{name}", build.path), key, source)?;
+                }
             }
             None => {
                 for (size, name) in [
@@ -314,9 +349,10 @@ fn render_app(
                 }
             }
         }
-        stage.write(
+        base.reuse.produce_bytes(
+            stage,
             &format!("{}manifest.plist", build.path),
-            &manifest_for(build),
+            manifest_for(build),
         )?;
         base.page(
             stage,
@@ -324,7 +360,7 @@ fn render_app(
             &format!("{}index.html", build.path),
             "../../",
             json!({
-                "app": app_value,
+                "app": build_page_app,
                 "build": build_view(build),
                 "is_latest": std::ptr::eq(build, latest),
             }),
@@ -332,7 +368,11 @@ fn render_app(
         )
     })?;
     if app.manifest_url.is_some() {
-        stage.write(&format!("{app_dir}/manifest.plist"), &manifest_for(latest))?;
+        base.reuse.produce_bytes(
+            stage,
+            &format!("{app_dir}/manifest.plist"),
+            manifest_for(latest),
+        )?;
     }
     Ok(())
 }
@@ -396,6 +436,18 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
 }
 
 /// An app as the index and app pages see it.
+/// What a build page knows of its app: what does not change when another build is added, so
+/// that adding one leaves the other builds' pages (and their folders) as they were.
+fn app_identity(app: &App) -> Value {
+    json!({
+        "bundle_id": app.bundle_id,
+        "name": app.name,
+        "description": app.description,
+        "dir": crate::urls::slug(&app.bundle_id),
+        "page_url": app.page_url,
+    })
+}
+
 fn app_view(app: &App) -> Value {
     json!({
         "bundle_id": app.bundle_id,

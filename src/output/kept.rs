@@ -1,0 +1,142 @@
+//! Files the new site keeps unchanged from the previous one.
+//!
+//! While the stage is written, each such file is only announced. At commit, a folder whose
+//! every file is kept, and that holds nothing else, moves over from the previous site whole:
+//! one rename, instead of a hard link per file now and an unlink per file when the previous
+//! site is deleted. Adding one build to a site of thousands then touches the folders of that
+//! build and of the pages that list it, not every file of the site. Other kept files are
+//! hard-linked into the stage as before.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub(super) struct Kept {
+    /// Folder (relative to the site) -> names of the files kept in it.
+    announced: Mutex<HashMap<PathBuf, Vec<OsString>>>,
+    /// Folders that received a file made or copied anew: never moved whole.
+    changed: Mutex<HashSet<PathBuf>>,
+}
+
+/// What to do with the kept files at commit.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Plan {
+    /// Folders to move from the previous site whole, after the swap.
+    pub moves: Vec<PathBuf>,
+    /// Files to hard-link from the previous site into the stage, before the swap.
+    pub links: Vec<PathBuf>,
+}
+
+impl Kept {
+    /// `relative` (a file path inside the site) is kept from the previous site.
+    pub fn keep(&self, relative: &Path) {
+        let (folder, name) = split(relative);
+        self.announced
+            .lock()
+            .expect("no panic while holding the lock")
+            .entry(folder)
+            .or_default()
+            .push(name);
+    }
+
+    /// A file was made anew inside `relative`'s folder.
+    pub fn made(&self, relative: &Path) {
+        let (folder, _) = split(relative);
+        self.changed
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(folder);
+    }
+
+    /// Moves a folder whole when nothing in it changed and the previous site's folder holds
+    /// exactly the kept files (no subfolders, nothing left behind); links the rest.
+    pub fn plan(self, previous_site: &Path) -> Plan {
+        let announced = self.announced.into_inner().unwrap_or_default();
+        let changed = self.changed.into_inner().unwrap_or_default();
+        let mut plan = Plan::default();
+        for (folder, names) in announced {
+            let whole = !folder.as_os_str().is_empty()
+                && !changed.contains(&folder)
+                && holds_exactly(&previous_site.join(&folder), &names);
+            if whole {
+                plan.moves.push(folder);
+            } else {
+                plan.links
+                    .extend(names.into_iter().map(|name| folder.join(name)));
+            }
+        }
+        plan.moves.sort();
+        plan.links.sort();
+        plan
+    }
+}
+
+fn split(relative: &Path) -> (PathBuf, OsString) {
+    let folder = relative.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = relative.file_name().map(OsString::from).unwrap_or_default();
+    (folder, name)
+}
+
+fn holds_exactly(folder: &Path, names: &[OsString]) -> bool {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return false;
+    };
+    let wanted: HashSet<&OsString> = names.iter().collect();
+    let mut count = 0;
+    for entry in entries {
+        let Ok(entry) = entry else { return false };
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if !is_file || !wanted.contains(&entry.file_name()) {
+            return false;
+        }
+        count += 1;
+    }
+    count == wanted.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, file).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn a_folder_whose_every_file_is_kept_moves_whole() {
+        let previous = site(&["app/1/a", "app/1/b", "app/2/a", "app/2/b", "app/index"]);
+        let kept = Kept::default();
+        for file in ["app/1/a", "app/1/b", "app/2/a", "app/index"] {
+            kept.keep(Path::new(file));
+        }
+        // app/2 has a file that is not kept; app has a subfolder; the root is never moved.
+        kept.keep(Path::new("index"));
+        let plan = kept.plan(previous.path());
+        assert_eq!(plan.moves, [PathBuf::from("app/1")]);
+        assert_eq!(
+            plan.links,
+            ["app/2/a", "app/index", "index"].map(PathBuf::from)
+        );
+    }
+
+    #[test]
+    fn a_folder_with_a_new_file_is_linked_file_by_file() {
+        let previous = site(&["app/1/a", "app/1/b"]);
+        let kept = Kept::default();
+        kept.keep(Path::new("app/1/a"));
+        kept.keep(Path::new("app/1/b"));
+        kept.made(Path::new("app/1/c"));
+        let plan = kept.plan(previous.path());
+        assert!(plan.moves.is_empty());
+        assert_eq!(plan.links, ["app/1/a", "app/1/b"].map(PathBuf::from));
+    }
+}
