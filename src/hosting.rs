@@ -143,25 +143,37 @@ fn size_warnings_over(output_dir: &Path, limit: u64) -> Vec<String> {
     )]
 }
 
-/// Bytes of every file under `dir`, and of the `.ipa` files among them.
+/// Bytes of every file under `dir`, and of the `.ipa` files among them. The top-level
+/// folders (one per app) are walked in parallel: a site of thousands of builds has tens of
+/// thousands of files.
 fn site_sizes(dir: &Path) -> Result<(u64, u64), walkdir::Error> {
-    let (mut total, mut archives) = (0, 0);
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry?;
-        let metadata = entry.metadata()?;
-        if !metadata.is_file() {
-            continue;
-        }
-        total += metadata.len();
-        if entry
-            .path()
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
-        {
-            archives += metadata.len();
-        }
-    }
-    Ok((total, archives))
+    use rayon::prelude::*;
+    let top: Vec<walkdir::DirEntry> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    top.par_iter()
+        .map(|entry| {
+            let (mut total, mut archives) = (0, 0);
+            for entry in walkdir::WalkDir::new(entry.path()) {
+                let entry = entry?;
+                let metadata = entry.metadata()?;
+                if !metadata.is_file() {
+                    continue;
+                }
+                total += metadata.len();
+                if entry
+                    .path()
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
+                {
+                    archives += metadata.len();
+                }
+            }
+            Ok((total, archives))
+        })
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
 }
 
 fn gigabytes(bytes: u64) -> String {

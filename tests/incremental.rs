@@ -207,6 +207,7 @@ fn unchanged_build_folders_move_to_the_new_site_whole() {
         folder("com.example.app1/1.0-1"),
         folder("com.example.app0/1.0-1"),
         folder("com.example.app0"),
+        folder("com.example.app1"),
     );
     IpaBuilder::new("com.example.app0", "App 0")
         .version("3.0", "3")
@@ -226,6 +227,11 @@ fn unchanged_build_folders_move_to_the_new_site_whole() {
         folder("com.example.app0"),
         before.2,
         "the app's folder holds a changed page: made anew"
+    );
+    assert_eq!(
+        folder("com.example.app1"),
+        before.3,
+        "an app with nothing new moves as one folder"
     );
     let beside: Vec<String> = std::fs::read_dir(tmp.path())
         .expect("list")

@@ -52,22 +52,33 @@ impl Kept {
     }
 
     /// Moves a folder whole when nothing in it changed and the previous site's folder holds
-    /// exactly the kept files (no subfolders, nothing left behind); links the rest.
+    /// exactly the kept files and folders that move whole themselves (an app whose builds are
+    /// all unchanged moves as one folder); links the rest.
     pub fn plan(self, previous_site: &Path) -> Plan {
         let announced = self.announced.into_inner().unwrap_or_default();
         let changed = self.changed.into_inner().unwrap_or_default();
+        let mut folders: Vec<(PathBuf, Vec<OsString>)> = announced.into_iter().collect();
+        // Deepest first: a folder is judged after every folder inside it.
+        folders.sort_by_key(|(folder, _)| std::cmp::Reverse(folder.components().count()));
+        let mut whole: HashSet<PathBuf> = HashSet::new();
         let mut plan = Plan::default();
-        for (folder, names) in announced {
-            let whole = !folder.as_os_str().is_empty()
+        for (folder, names) in folders {
+            let moves = !folder.as_os_str().is_empty()
                 && !changed.contains(&folder)
-                && holds_exactly(&previous_site.join(&folder), &names);
-            if whole {
-                plan.moves.push(folder);
+                && holds_exactly(previous_site, &folder, &names, &whole);
+            if moves {
+                whole.insert(folder);
             } else {
                 plan.links
                     .extend(names.into_iter().map(|name| folder.join(name)));
             }
         }
+        // A folder inside one that moves goes with it.
+        plan.moves = whole
+            .iter()
+            .filter(|folder| !folder.ancestors().skip(1).any(|a| whole.contains(a)))
+            .cloned()
+            .collect();
         plan.moves.sort();
         plan.links.sort();
         plan
@@ -80,21 +91,32 @@ fn split(relative: &Path) -> (PathBuf, OsString) {
     (folder, name)
 }
 
-fn holds_exactly(folder: &Path, names: &[OsString]) -> bool {
-    let Ok(entries) = fs::read_dir(folder) else {
+/// The previous site's `folder` holds the files `names` and, besides them, only folders
+/// that move whole.
+fn holds_exactly(
+    previous_site: &Path,
+    folder: &Path,
+    names: &[OsString],
+    whole: &HashSet<PathBuf>,
+) -> bool {
+    let Ok(entries) = fs::read_dir(previous_site.join(folder)) else {
         return false;
     };
     let wanted: HashSet<&OsString> = names.iter().collect();
-    let mut count = 0;
+    let mut files = 0;
     for entry in entries {
         let Ok(entry) = entry else { return false };
-        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-        if !is_file || !wanted.contains(&entry.file_name()) {
+        let Ok(kind) = entry.file_type() else {
+            return false;
+        };
+        let name = entry.file_name();
+        if kind.is_file() && wanted.contains(&name) {
+            files += 1;
+        } else if !(kind.is_dir() && whole.contains(&folder.join(&name))) {
             return false;
         }
-        count += 1;
     }
-    count == wanted.len()
+    files == wanted.len()
 }
 
 #[cfg(test)]
@@ -118,7 +140,7 @@ mod tests {
         for file in ["app/1/a", "app/1/b", "app/2/a", "app/index"] {
             kept.keep(Path::new(file));
         }
-        // app/2 has a file that is not kept; app has a subfolder; the root is never moved.
+        // app/2 has a file that is not kept, so app cannot move whole; the root never moves.
         kept.keep(Path::new("index"));
         let plan = kept.plan(previous.path());
         assert_eq!(plan.moves, [PathBuf::from("app/1")]);
@@ -126,6 +148,21 @@ mod tests {
             plan.links,
             ["app/2/a", "app/index", "index"].map(PathBuf::from)
         );
+    }
+
+    #[test]
+    fn a_folder_whose_files_are_kept_and_folders_move_moves_whole() {
+        let previous = site(&["a/1/x", "a/2/x", "a/index", "b/1/x", "b/index", "index"]);
+        let kept = Kept::default();
+        for file in ["a/1/x", "a/2/x", "a/index", "b/1/x", "b/index"] {
+            kept.keep(Path::new(file));
+        }
+        kept.made(Path::new("b/index.new"));
+        kept.made(Path::new("index"));
+        let plan = kept.plan(previous.path());
+        // b received a new file: its unchanged build folder moves alone, its page is linked.
+        assert_eq!(plan.moves, ["a", "b/1"].map(PathBuf::from));
+        assert_eq!(plan.links, [PathBuf::from("b/index")]);
     }
 
     #[test]
