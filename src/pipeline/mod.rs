@@ -181,7 +181,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     };
     render::render_site(&stage, &theme, &catalog, &extras)?;
     log.debug(format!(
-        "render: {:?} ({} unchanged files linked from the previous site)",
+        "render: {:?} ({} unchanged files kept from the previous site)",
         step.elapsed(),
         reuse.reused()
     ));
