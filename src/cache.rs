@@ -121,32 +121,31 @@ impl Cache {
     /// Renders and stores an icon, returning its id. Icons are keyed by their pixels: the
     /// builds of one app usually share an icon, which is then resized and encoded once.
     pub fn store_icons(&self, image: &crate::raster::RgbaImage) -> std::io::Result<String> {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        hasher.update(image.width.to_le_bytes());
-        hasher.update(image.height.to_le_bytes());
-        hasher.update(&image.pixels);
-        let id = hex::encode(hasher.finalize())[..24].to_string();
-        fs::create_dir_all(self.dir.join(ICONS))?;
-        for size in [57, 512] {
-            write_once(&self.icon_path(&id, size), || image.square(size).to_png())?;
-        }
-        Ok(id)
+        let id = icon_id(&[
+            &image.width.to_le_bytes(),
+            &image.height.to_le_bytes(),
+            &image.pixels,
+        ]);
+        self.write_icons(id, |size| image.square(size).to_png())
     }
 
     /// Stores icons already rendered at 57 and 512 px (a deployed site's), returning their id.
     /// Keyed by their bytes; the caller has checked that both are standard PNGs of those sizes.
     pub fn store_rendered_icons(&self, small: &[u8], large: &[u8]) -> std::io::Result<String> {
-        use sha2::{Digest, Sha256};
-        let mut hasher = Sha256::new();
-        hasher.update(b"rendered");
-        hasher.update((small.len() as u64).to_le_bytes());
-        hasher.update(small);
-        hasher.update(large);
-        let id = hex::encode(hasher.finalize())[..24].to_string();
+        let id = icon_id(&[
+            b"rendered",
+            &(small.len() as u64).to_le_bytes(),
+            small,
+            large,
+        ]);
+        self.write_icons(id, |size| if size == 57 { small } else { large }.to_vec())
+    }
+
+    /// Writes the 57 and 512 px files of icon `id` that are not there yet.
+    fn write_icons(&self, id: String, png: impl Fn(u32) -> Vec<u8>) -> std::io::Result<String> {
         fs::create_dir_all(self.dir.join(ICONS))?;
-        for (size, bytes) in [(57, small), (512, large)] {
-            write_once(&self.icon_path(&id, size), || bytes.to_vec())?;
+        for size in [57, 512] {
+            write_once(&self.icon_path(&id, size), || png(size))?;
         }
         Ok(id)
     }
@@ -193,6 +192,16 @@ impl Cache {
             }
         }
     }
+}
+
+/// An icon's id: the start of the SHA-256 of what identifies it.
+fn icon_id(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())[..24].to_string()
 }
 
 /// Writes `target` unless it exists, through a temporary file unique to this thread: threads

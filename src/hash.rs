@@ -14,20 +14,6 @@ const BLOCK: usize = 1 << 20;
 
 /// Lowercase hex SHA-256 of a file, read in blocks (never whole into memory).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    stream(path)
-}
-
-/// Copies `source` to `target` and hashes it at the same time. The kernel copies
-/// (`copy_file_range`: no byte passes through this process, and file systems with reflinks
-/// share the blocks) on one core while this thread hashes on another, so the copy costs
-/// about what `cp` costs and the hash what `--link` costs, side by side instead of in turn.
-pub fn copy_and_hash(source: &Path, target: &Path) -> std::io::Result<String> {
-    let (copied, hashed) = rayon::join(|| std::fs::copy(source, target), || sha256_file(source));
-    copied?;
-    hashed
-}
-
-fn stream(path: &Path) -> std::io::Result<String> {
     FILES_HASHED.fetch_add(1, Ordering::Relaxed);
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
@@ -40,6 +26,16 @@ fn stream(path: &Path) -> std::io::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// Copies `source` to `target` and hashes it at the same time. The kernel copies
+/// (`copy_file_range`: no byte passes through this process, and file systems with reflinks
+/// share the blocks) on one core while this thread hashes on another, so the copy costs
+/// about what `cp` costs and the hash what `--link` costs, side by side instead of in turn.
+pub fn copy_and_hash(source: &Path, target: &Path) -> std::io::Result<String> {
+    let (copied, hashed) = rayon::join(|| std::fs::copy(source, target), || sha256_file(source));
+    copied?;
+    hashed
 }
 
 /// Lowercase hex SHA-256 of bytes already in memory.

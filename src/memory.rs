@@ -24,7 +24,7 @@ pub fn archive_done() {
 }
 
 /// Returns the allocator's free pages to the system (glibc only; elsewhere a no-op).
-pub fn release_free_memory() {
+fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks the allocator's own free lists; it has no preconditions.
     unsafe {

@@ -62,43 +62,30 @@ pub fn load(
         .into_iter()
         .flat_map(|app| app.builds)
         .collect();
-    let beside: Vec<Option<IconFiles>> = builds
+    let site_dir = Path::new(source).parent().unwrap_or(Path::new("."));
+    let mut icons: Vec<Option<IconFiles>> = builds
         .iter()
-        .map(|build| {
-            let site_dir = Path::new(source).parent().unwrap_or(Path::new("."));
-            (!is_url).then(|| icons_beside(site_dir, build)).flatten()
-        })
+        .map(|build| (!is_url).then(|| icons_beside(site_dir, build)).flatten())
         .collect();
-    let missing: Vec<&Build> = builds
-        .iter()
-        .zip(&beside)
-        .filter(|(build, icons)| icons.is_none() && build.icon_source.is_some())
-        .map(|(build, _)| build)
+    let missing: Vec<usize> = (0..builds.len())
+        .filter(|&i| icons[i].is_none() && builds[i].icon_source.is_some())
         .collect();
+    let to_fetch: Vec<&Build> = missing.iter().map(|&i| &builds[i]).collect();
     let mut warnings = Vec::new();
-    let mut fetched = fetch_icons(&missing, cache).into_iter();
+    for (i, fetched) in missing.iter().zip(fetch_icons(&to_fetch, cache)) {
+        match fetched {
+            Ok(files) => icons[*i] = Some(files),
+            Err(reason) => warnings.push(format!(
+                "{}: the icon of {} could not be fetched ({reason}); its pages show a placeholder",
+                builds[*i].bundle_id,
+                builds[*i].display_version(),
+            )),
+        }
+    }
     let inputs = builds
-        .iter()
-        .zip(beside)
-        .map(|(build, icons)| {
-            let icons = match icons {
-                Some(icons) => Some(icons),
-                None if build.icon_source.is_some() => match fetched.next() {
-                    Some(Ok(icons)) => Some(icons),
-                    Some(Err(reason)) => {
-                        warnings.push(format!(
-                            "{}: the icon of {} could not be fetched ({reason}); its pages show a placeholder",
-                            build.bundle_id,
-                            build.display_version(),
-                        ));
-                        None
-                    }
-                    None => None,
-                },
-                None => None,
-            };
-            to_input(build.clone(), icons, now)
-        })
+        .into_iter()
+        .zip(icons)
+        .map(|(build, icons)| to_input(build, icons, now))
         .collect();
     Ok((inputs, warnings))
 }

@@ -183,15 +183,20 @@ impl Deployed {
         }
     }
 
-    /// `otasite build --previous SOURCE` in `dir`, trusting the test CA.
-    fn build_with_previous(&self, dir: &Path, source: &str) -> std::process::Output {
-        let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
+    /// Runs `otasite build --previous SOURCE` in `dir`, trusting the test CA.
+    fn run_with_previous(&self, dir: &Path, source: &str) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_otasite"))
             .args(["build", "--previous", source])
             .current_dir(dir)
             .env("SOURCE_DATE_EPOCH", support::run::PINNED_EPOCH)
             .env("OTASITE_EXTRA_CA_CERT", &self.ca_file)
             .output()
-            .expect("run otasite");
+            .expect("run otasite")
+    }
+
+    /// [`Deployed::run_with_previous`], which must succeed.
+    fn build_with_previous(&self, dir: &Path, source: &str) -> std::process::Output {
+        let output = self.run_with_previous(dir, source);
         assert_ok(&output);
         output
     }
@@ -268,12 +273,7 @@ fn previous_catalog_url_that_fails_is_a_clear_error() {
     let deployed = Deployed::serve(listener, empty, ca_file);
     site_at(tmp.path(), &base, &[("a.ipa", app("1.0", "1", 1))], None);
     let url = format!("{base}catalog.json");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "--previous", &url])
-        .current_dir(tmp.path())
-        .env("OTASITE_EXTRA_CA_CERT", &deployed.ca_file)
-        .output()
-        .expect("run");
+    let output = deployed.run_with_previous(tmp.path(), &url);
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr)

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response};
+use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 use super::report::Report;
 use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE, Manifest};
 use crate::catalog::Catalog;
@@ -73,7 +73,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
 
     let mut refused = refuse_http(&catalog, &mut report);
     let manifest_urls = manifest_urls(&catalog);
-    let manifests = super::http::bounded_map(&manifest_urls, remote.concurrency, |url| {
+    let manifests = bounded_map(&manifest_urls, remote.concurrency, |url| {
         check_manifest(remote, url)
     });
 
@@ -90,7 +90,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
         report.merge(manifest_report);
     }
     report.merge(refusals);
-    let results = super::http::bounded_map(&targets, remote.concurrency, |target| match target {
+    let results = bounded_map(&targets, remote.concurrency, |target| match target {
         Target::Icon { url, size } => check_icon(remote.client, url, *size),
         Target::Ipa { url, size } => check_ipa(remote.client, url, *size),
     });

@@ -40,7 +40,7 @@ pub struct SiteExtras<'a> {
     pub banner: Option<String>,
     /// Custom domain for GitHub Pages.
     pub cname: Option<String>,
-    /// The previous site's files that may be linked instead of rendered again.
+    /// The previous site's files that may be kept instead of rendered again.
     pub reuse: &'a Reuse,
 }
 
@@ -144,7 +144,7 @@ struct Base<'a> {
 }
 
 impl Base<'_> {
-    /// Renders `template` with the common values plus `data` into `out_path`, or links the
+    /// Renders `template` with the common values plus `data` into `out_path`, or keeps the
     /// previous site's file when it was made from exactly the same inputs. `qr_url` asks for
     /// a QR code of that URL, made only when the page is rendered.
     fn page(
@@ -209,9 +209,9 @@ fn fingerprint(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Files of the previous site that can be linked instead of made again: each generated file
-/// is recorded with the fingerprint of what it was made from, so a rebuild renders only the
-/// pages whose inputs changed.
+/// Files of the previous site that can be kept instead of made again: each generated file is
+/// recorded with the fingerprint of what it was made from, so a rebuild renders only the pages
+/// whose inputs changed.
 pub struct Reuse {
     previous: std::collections::BTreeMap<String, String>,
     current: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
@@ -285,7 +285,7 @@ impl Reuse {
         Ok(false)
     }
 
-    /// How many files were linked from the previous site.
+    /// How many files were kept from the previous site.
     pub fn reused(&self) -> usize {
         self.reused.load(std::sync::atomic::Ordering::Relaxed)
     }
@@ -435,7 +435,6 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
     )
 }
 
-/// An app as the index and app pages see it.
 /// What a build page knows of its app: what does not change when another build is added, so
 /// that adding one leaves the other builds' pages (and their folders) as they were.
 fn app_identity(app: &App) -> Value {
@@ -448,17 +447,13 @@ fn app_identity(app: &App) -> Value {
     })
 }
 
+/// An app as the index and app pages see it: its identity, install link, builds and latest.
 fn app_view(app: &App) -> Value {
-    json!({
-        "bundle_id": app.bundle_id,
-        "name": app.name,
-        "description": app.description,
-        "dir": crate::urls::slug(&app.bundle_id),
-        "page_url": app.page_url,
-        "install_url": app.install_url,
-        "build_count": app.builds.len(),
-        "latest": build_view(app.latest()),
-    })
+    let mut view = app_identity(app);
+    view["install_url"] = json!(app.install_url);
+    view["build_count"] = json!(app.builds.len());
+    view["latest"] = build_view(app.latest());
+    view
 }
 
 /// A build with the derived labels templates need.
