@@ -6,7 +6,12 @@ use clap::{Parser, Subcommand};
 
 /// Build static over-the-air install portals for iOS apps from a folder of .ipa files.
 #[derive(Debug, Parser)]
-#[command(name = "otasite", version, about)]
+#[command(
+    name = "otasite",
+    version,
+    about,
+    after_help = "Exit codes: 0 success; 1 the build, the check or an input failed; 2 usage or configuration error; 3 built with skipped inputs (build --keep-going)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -56,9 +61,14 @@ pub struct BuildArgs {
     /// Fail when the newest build of any app cannot be installed.
     #[arg(long)]
     pub strict: bool,
-    /// Build the site from the readable archives and report the others.
+    /// Build the site from the readable archives and report the others (exit code 3 when any
+    /// was skipped).
     #[arg(long)]
     pub keep_going: bool,
+    /// Publish a site without any app instead of failing (an empty builds folder otherwise
+    /// stops the build, so that a broken checkout cannot replace the live site).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Replace the output folder even if otasite did not create it, and rewrite it even when
     /// nothing changed.
     #[arg(long)]
@@ -110,6 +120,9 @@ pub struct CheckArgs {
     /// Seconds before a request with --remote gives up.
     #[arg(long, default_value_t = 20)]
     pub timeout: u64,
+    /// Accept a site that lists no app (otherwise an error).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -15,11 +15,11 @@ pub struct RawConfig {
     /// Absolute https:// URL the site is served from. Required (or `--base-url`).
     pub base_url: Option<Spanned<String>>,
     /// Folder searched recursively for `.ipa` files. Default: `builds`.
-    pub builds: Option<PathBuf>,
+    pub builds: Option<Spanned<PathBuf>>,
     /// Folder the site is written to. Default: `dist`.
     pub output: Option<PathBuf>,
     /// Folder whose files override the built-in theme file by file. Default: none.
-    pub theme: Option<PathBuf>,
+    pub theme: Option<Spanned<PathBuf>>,
     /// Where the `.ipa` files are hosted when not beside the pages (they are then not copied).
     /// Default: none (copied into the site).
     pub ipa_base_url: Option<Spanned<String>>,
@@ -28,8 +28,8 @@ pub struct RawConfig {
     /// Per bundle id: `name` and `description` overrides. Default: none.
     #[serde(default)]
     pub apps: BTreeMap<String, AppOverride>,
-    /// Custom domain written to a `CNAME` file (GitHub Pages). Default: none.
-    pub cname: Option<String>,
+    /// Custom domain written to a `CNAME` file (GitHub Pages): a bare host name. Default: none.
+    pub cname: Option<Spanned<String>>,
 }
 
 /// Per-app overrides.
@@ -57,6 +57,19 @@ pub struct Settings {
     pub keep: Option<usize>,
     pub apps: BTreeMap<String, AppOverride>,
     pub cname: Option<String>,
+    /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
+    /// later: keys `base_url`, `builds`, `theme` and `apps.<bundle id>`.
+    pub origins: BTreeMap<String, String>,
+}
+
+impl Settings {
+    /// Where `key` was set, else the config file itself.
+    pub fn origin(&self, key: &str) -> String {
+        self.origins
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| self.config_file.display().to_string())
+    }
 }
 
 /// Command-line values that take precedence over the file.
@@ -69,7 +82,9 @@ pub struct Overrides {
 /// A configuration error: names the file, the line where known, and what to write instead.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("{path} does not exist: run `otasite init` to start a site here, or pass --config FILE")]
+    NotFound { path: String },
+    #[error("cannot read {path}")]
     Read {
         path: String,
         #[source]
@@ -82,52 +97,208 @@ pub enum ConfigError {
         column: u64,
         message: String,
     },
-    #[error("{path}: {message}")]
-    Missing { path: String, message: String },
+    /// `at` is the file, or the file and the line of the key.
+    #[error("{at}: {message}")]
+    Missing { at: String, message: String },
 }
 
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
+/// Every key of site.yaml, in the order the README documents them.
+const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, apps, cname";
+
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.display().to_string(),
-        source,
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        let path = path.display().to_string();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ConfigError::NotFound { path }
+        } else {
+            ConfigError::Read { path, source }
+        }
     })?;
     let raw = parse(path, &text)?;
-    validate(path, raw, overrides)
+    let mut settings = validate(path, raw, overrides)?;
+    for (key, line) in key_lines(&text) {
+        let wanted = match key.as_slice() {
+            [top] => ["base_url", "builds", "theme"].contains(&top.as_str()),
+            [apps, _] => apps == "apps",
+            _ => false,
+        };
+        if wanted {
+            let origin = format!("{}:{line}", path.display());
+            settings.origins.entry(key.join(".")).or_insert(origin);
+        }
+    }
+    if overrides.base_url.is_some() {
+        settings.origins.insert("base_url".into(), "--base-url".into());
+    }
+    Ok(settings)
+}
+
+/// The folders a build reads must exist: a missing one is a mistake in site.yaml (or a
+/// checkout without them), never an empty site.
+pub fn check_inputs(settings: &Settings) -> Result<(), ConfigError> {
+    if !settings.builds_dir.is_dir() {
+        return Err(ConfigError::Missing {
+            at: settings.origin("builds"),
+            message: format!(
+                "the builds folder {} does not exist: create it and put the .ipa files in it, or set `builds:` to the folder that holds them",
+                settings.builds_dir.display()
+            ),
+        });
+    }
+    if let Some(theme) = settings.theme_dir.as_ref().filter(|t| !t.is_dir()) {
+        return Err(ConfigError::Missing {
+            at: settings.origin("theme"),
+            message: format!(
+                "the theme folder {} does not exist: `otasite init --theme` writes one, or remove the `theme:` key to use the built-in theme",
+                theme.display()
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Parses YAML text into the raw config, with file, line and column on any error.
 pub fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
     if text.trim().is_empty() {
         return Err(ConfigError::Missing {
-            path: path.display().to_string(),
+            at: path.display().to_string(),
             message: "the file is empty; it needs at least `base_url: https://…`".into(),
         });
     }
     serde_saphyr::from_str::<RawConfig>(text).map_err(|e| {
+        use serde_saphyr::MessageFormatter;
         let (line, column) = e
             .location()
             .map_or((0, 0), |loc| (loc.line(), loc.column()));
+        let said = serde_saphyr::UserMessageFormatter.format_message(&e);
+        let key = key_at(text, line);
         ConfigError::Invalid {
             path: path.display().to_string(),
             line,
             column,
-            message: first_line(&e.to_string()),
+            message: explain(first_line(&said), &key),
         }
     })
 }
 
 /// The error's headline, without the source snippet some parsers append.
-fn first_line(message: &str) -> String {
-    let line = message.lines().next().unwrap_or(message).trim();
-    let known = "title, base_url, builds, output, theme, ipa_base_url, keep, apps, cname";
-    if line.contains("unknown field") && !line.contains("expected") {
-        format!("{line} (known keys: {known})")
-    } else {
-        line.to_string()
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+/// A YAML library message said in site.yaml's terms: which key, what it takes.
+fn explain(message: &str, key: &[String]) -> String {
+    let parent = key.len().checked_sub(1).map_or(&key[..0], |n| &key[..n]);
+    let under = |text: String| {
+        if parent.is_empty() {
+            text
+        } else {
+            format!("{}: {text}", parent.join("."))
+        }
+    };
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let name = rest.split(',').next().unwrap_or(rest).trim();
+        let known = if parent.is_empty() {
+            KNOWN_KEYS.to_string()
+        } else {
+            rest.split_once("expected ")
+                .map_or(String::new(), |(_, k)| k.replace("one of ", ""))
+        };
+        return under(format!("unknown key {name} (known keys: {known})"));
     }
+    if message.starts_with("duplicate mapping key") {
+        let name = key.last().map_or("a key".to_string(), |k| format!("`{k}`"));
+        return under(format!(
+            "{name} appears twice; keep one of them"
+        ));
+    }
+    let Some(name) = key.last() else {
+        return message.to_string();
+    };
+    let what = match (parent.first().map(String::as_str), name.as_str()) {
+        (None, "keep") => Some("a whole number of builds to keep per app, e.g. `keep: 20`"),
+        (None, "title") => Some("a text, e.g. `title: Acme test builds`"),
+        (None, "base_url" | "ipa_base_url") => Some("an https:// URL"),
+        (None, "builds" | "output" | "theme") => Some("a folder path"),
+        (None, "cname") => Some("a host name, e.g. `cname: builds.example.com`"),
+        (None, "apps") => Some("bundle ids, each with `name` and/or `description`"),
+        (Some("apps"), _) if parent.len() == 1 => Some("`name` and/or `description`"),
+        (Some("apps"), "name" | "description") => Some("a text"),
+        _ => None,
+    };
+    let type_error = message.starts_with("invalid") || message.starts_with("expected");
+    match what {
+        Some(what) if type_error => format!("{}: expected {what}", key.join(".")),
+        _ => format!("{}: {message}", key.join(".")),
+    }
+}
+
+/// The path of keys (`apps`, `com.example.app`, `name`) of the block-style key written on
+/// `line` or the nearest line above it.
+fn key_at(text: &str, line: u64) -> Vec<String> {
+    key_lines(text)
+        .into_iter()
+        .take_while(|(_, at)| *at <= line)
+        .last()
+        .map(|(key, _)| key)
+        .unwrap_or_default()
+}
+
+/// Every block-style key of a YAML text with its 1-based line, as a path from the top. Flow
+/// collections (`{…}`, `[…]`) are not looked into; block scalars (`|`, `>`) are skipped.
+fn key_lines(text: &str) -> Vec<(Vec<String>, u64)> {
+    let mut keys = Vec::new();
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    let mut scalar_above: Option<usize> = None;
+    for (index, line) in text.lines().enumerate() {
+        let body = line.trim_start();
+        let indent = line.len() - body.len();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        match scalar_above {
+            Some(key_indent) if indent > key_indent => continue,
+            _ => scalar_above = None,
+        }
+        let Some((key, value)) = split_key(body) else {
+            continue;
+        };
+        while stack.last().is_some_and(|(i, _)| *i >= indent) {
+            stack.pop();
+        }
+        stack.push((indent, key));
+        keys.push((stack.iter().map(|(_, k)| k.clone()).collect(), index as u64 + 1));
+        if value.starts_with('|') || value.starts_with('>') {
+            scalar_above = Some(indent);
+        }
+    }
+    keys
+}
+
+/// `key: value` -> (`key`, `value`), quotes removed from the key.
+fn split_key(body: &str) -> Option<(String, &str)> {
+    let (key, value) = match body.as_bytes().first() {
+        Some(quote @ (b'"' | b'\'')) => {
+            let end = body[1..].find(*quote as char)? + 1;
+            let value = body[end + 1..].trim_start().strip_prefix(':')?;
+            (body[1..end].to_string(), value)
+        }
+        _ => {
+            let colon = body
+                .match_indices(':')
+                .map(|(i, _)| i)
+                .find(|&i| body[i + 1..].is_empty() || body[i + 1..].starts_with([' ', '\t']))?;
+            let key = body[..colon].trim();
+            if key.is_empty() || key.starts_with(['-', '{', '[', '?']) {
+                return None;
+            }
+            (key.to_string(), &body[colon + 1..])
+        }
+    };
+    Some((key, value.trim()))
 }
 
 fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -141,7 +312,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
     };
     let base_url = match (&overrides.base_url, &raw.base_url) {
         (Some(url), _) => https_url(url).map_err(|m| ConfigError::Missing {
-            path: "--base-url".into(),
+            at: "--base-url".into(),
             message: m,
         })?,
         (None, Some(url)) => {
@@ -149,7 +320,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         }
         (None, None) => {
             return Err(ConfigError::Missing {
-                path: file,
+                at: file,
                 message: "base_url is required: add `base_url: https://your.host/path/` (iOS installs only over HTTPS), or pass --base-url".into(),
             });
         }
@@ -170,6 +341,11 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         }
         other => other.as_ref().map(|k| k.value),
     };
+    let cname = match &raw.cname {
+        Some(cname) => host_name(&cname.value)
+            .map_err(|m| at(&cname.referenced, format!("cname: {m}")))?,
+        None => None,
+    };
     let resolve = |p: &Path| folder.join(p);
     Ok(Settings {
         config_file: path.to_path_buf(),
@@ -178,20 +354,61 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
             .filter(|t| !t.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_TITLE.to_string()),
         base_url,
-        builds_dir: resolve(raw.builds.as_deref().unwrap_or(Path::new("builds"))),
+        builds_dir: resolve(
+            raw.builds
+                .as_ref()
+                .map_or(Path::new("builds"), |b| b.value.as_path()),
+        ),
         output_dir: overrides
             .output
             .clone()
             .unwrap_or_else(|| resolve(raw.output.as_deref().unwrap_or(Path::new("dist")))),
-        theme_dir: raw.theme.as_deref().map(resolve),
+        theme_dir: raw.theme.as_ref().map(|t| resolve(&t.value)),
         ipa_base_url,
         keep,
         apps: raw.apps,
-        cname: raw
-            .cname
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty()),
+        cname,
+        origins: BTreeMap::new(),
     })
+}
+
+/// A `cname` must be what GitHub Pages reads from `CNAME`: a bare host name, nothing else.
+fn host_name(text: &str) -> Result<Option<String>, String> {
+    let host = text.trim();
+    if host.is_empty() {
+        return Ok(None);
+    }
+    let fix = "write a bare host name such as `builds.example.com` (no https://, no path, no port)";
+    if host.contains("://") || host.contains(['/', ':', '?', '#', '@']) {
+        return Err(format!("{host:?} is not a bare host name: {fix}"));
+    }
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let labels: Vec<&str> = host.strip_suffix('.').unwrap_or(host).split('.').collect();
+    if host.len() > 253 || labels.len() < 2 || !labels.iter().all(|l| label_ok(l)) {
+        return Err(format!(
+            "{host:?} is not a valid host name (letters, digits and `-` between dots): {fix}"
+        ));
+    }
+    Ok(Some(host.to_ascii_lowercase()))
+}
+
+/// The host of `url` when it is a documentation placeholder (`example.com`, `.org`, `.net` or
+/// a subdomain: names reserved by RFC 2606, the value `otasite init` writes), which no
+/// device can install from.
+pub fn placeholder_host(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let host = parsed.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    let reserved = ["example.com", "example.org", "example.net"];
+    reserved
+        .iter()
+        .any(|r| host == *r || host.ends_with(&format!(".{r}")))
+        .then_some(host)
 }
 
 /// Accepts an absolute https URL and returns it ending with `/`.

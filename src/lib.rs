@@ -13,6 +13,7 @@ pub mod init;
 pub mod inspect;
 pub mod ipa;
 pub mod memory;
+pub mod messages;
 pub mod output;
 pub mod pipeline;
 pub mod previous;

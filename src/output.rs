@@ -20,7 +20,7 @@ pub enum OutputError {
         "{0} exists and was not written by otasite (no {MARKER} file): refusing to replace it; pass --force to replace it anyway"
     )]
     NotOurs(PathBuf),
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         path: PathBuf,
         #[source]

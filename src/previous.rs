@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::cache::Cache;
 use crate::catalog::{Build, BuildInput, Catalog};
+use crate::config::Settings;
 use crate::check::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
 use crate::render::IconFiles;
@@ -22,7 +23,7 @@ const FETCH_TIMEOUT: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreviousError {
-    #[error("cannot read the previous catalog {path}: {source}")]
+    #[error("cannot read the previous catalog {path}")]
     Read {
         path: PathBuf,
         #[source]
@@ -32,6 +33,41 @@ pub enum PreviousError {
     Fetch { url: String, message: String },
     #[error("{path} is not an otasite catalog.json: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error(
+        "{count} kept build(s) link their .ipa inside this site ({example}), but the new site will not contain those files, so their install links would break once it is deployed: keep their archives in {builds} (they are then published again), or host the archives elsewhere and set ipa_base_url in {config}"
+    )]
+    Unpublished {
+        count: usize,
+        example: String,
+        builds: String,
+        config: String,
+    },
+}
+
+/// Kept builds must link to archives that outlive the deploy: an `.ipa` URL inside the site
+/// names a file the new site does not hold (kept builds bring no archive), unless it lies under
+/// `ipa_base_url`, which is uploaded apart from the site.
+pub fn check_kept(kept: &[BuildInput], settings: &Settings) -> Result<(), PreviousError> {
+    let hosted_apart = |url: &str| {
+        settings
+            .ipa_base_url
+            .as_deref()
+            .is_some_and(|base| url.starts_with(base))
+    };
+    let broken: Vec<&str> = kept
+        .iter()
+        .filter_map(|input| input.published_ipa_url.as_deref())
+        .filter(|url| url.starts_with(&settings.base_url) && !hosted_apart(url))
+        .collect();
+    match broken.first() {
+        None => Ok(()),
+        Some(example) => Err(PreviousError::Unpublished {
+            count: broken.len(),
+            example: (*example).to_string(),
+            builds: settings.builds_dir.display().to_string(),
+            config: settings.config_file.display().to_string(),
+        }),
+    }
 }
 
 /// The builds of a previous catalog as build inputs, with warnings to show. `source` is a

@@ -7,14 +7,15 @@ use std::time::{Duration, SystemTime};
 use crate::cli::ServeArgs;
 use crate::commands::{Outcome, UsageError};
 use crate::config::{self, Overrides, Settings};
+use crate::messages;
 use crate::output::IpaMode;
 use crate::pipeline::{self, BuildOptions, Verbosity};
 
 const BANNER: &str = "Local preview. Installing needs the site on HTTPS with a trusted certificate: install links here do not work on a device.";
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let mut settings =
-        config::load(&args.config, &Overrides::default()).map_err(|e| UsageError(e.to_string()))?;
+    let mut settings = config::load(&args.config, &Overrides::default())?;
+    config::check_inputs(&settings)?;
     let server = tiny_http::Server::http((args.bind.as_str(), args.port))
         .map_err(|e| UsageError(format!("cannot listen on {}:{}: {e}", args.bind, args.port)))?;
     let address = server
@@ -37,12 +38,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         verbosity: Verbosity::Normal,
         banner: Some(BANNER.to_string()),
         previous: None,
+        allow_empty: true,
     };
     rebuild(&settings, &options);
-    eprintln!(
+    messages::info(format!(
         "Serving {} at http://{address}/ (Ctrl-C to stop)",
         root.display()
-    );
+    ));
     let watched = watched_paths(&settings);
     std::thread::spawn(move || {
         let mut last = newest_change(&watched);
@@ -51,7 +53,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
             let now = newest_change(&watched);
             if now != last {
                 last = now;
-                eprintln!("Change detected, rebuilding…");
+                messages::info("Change detected, rebuilding…");
                 rebuild(&settings, &options);
             }
         }
@@ -65,7 +67,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
 
 fn rebuild(settings: &Settings, options: &BuildOptions) {
     if let Err(e) = pipeline::build(settings, options) {
-        eprintln!("error: {e}");
+        messages::error(&e);
     }
 }
 

@@ -43,7 +43,8 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         None => check_offline(args, &dir, config.as_ref())?,
     };
     let what = if args.remote.is_some() { "URL" } else { "file" };
-    report.print(&mut std::io::stdout().lock(), what)?;
+    let colour = crate::messages::stdout_colour();
+    report.print(&mut crate::messages::stdout(), what, colour)?;
     Ok(report.outcome())
 }
 
@@ -57,7 +58,7 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<Option<Settings>> {
     match config::load(path, &Overrides::default()) {
         Ok(settings) => Ok(Some(settings)),
         Err(_) if args.dir.is_some() => Ok(None),
-        Err(e) => Err(UsageError(e.to_string()).into()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -82,6 +83,7 @@ fn check_offline(
         catalog: &catalog,
         ipa_base,
         now: crate::clock::now(),
+        allow_empty: args.allow_empty,
     }))
 }
 
@@ -104,6 +106,7 @@ fn check_remote(args: &CheckArgs, url: &str, dir: &Path) -> anyhow::Result<Repor
         local: local.as_ref(),
         client: &client,
         concurrency: args.concurrency,
+        allow_empty: args.allow_empty,
     });
     if local.is_none() {
         report.note(

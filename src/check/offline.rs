@@ -34,6 +34,8 @@ pub struct Site<'a> {
     pub ipa_base: IpaBase,
     /// The moment profile expiry is judged against.
     pub now: OffsetDateTime,
+    /// A site without any app is acceptable.
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +96,12 @@ impl<'a> Checker<'a> {
             );
             self.report.error(self.catalog_file.clone(), message);
         }
+        site::site_findings(
+            catalog,
+            &self.catalog_file,
+            self.site.allow_empty,
+            &mut self.report,
+        );
         for app in &catalog.apps {
             let at = |field: &str| format!("{field} of {} in catalog.json", app.bundle_id);
             self.locate(&app.page_url, Kind::Page, &at("page_url"));

@@ -40,6 +40,8 @@ pub struct Remote<'a> {
     pub client: &'a Client,
     /// Most requests in flight at once.
     pub concurrency: usize,
+    /// A site without any app is acceptable.
+    pub allow_empty: bool,
 }
 
 /// What phase two fetches: icons in full, archives by HEAD.
@@ -69,6 +71,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
             return report;
         }
     };
+    site::site_findings(&catalog, &catalog_url, remote.allow_empty, &mut report);
     compare_catalogs(remote, &catalog_url, &response.body, &catalog, &mut report);
 
     let mut refused = refuse_http(&catalog, &mut report);

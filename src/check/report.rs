@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::Write;
 
 use crate::commands::Outcome;
+use crate::messages::Level;
 
 /// How serious a finding is. Only errors fail the check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,11 +18,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    fn label(self) -> &'static str {
+    /// The printer's level, whose label prefixes the line.
+    fn level(self) -> Level {
         match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Note => "note",
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+            Severity::Note => Level::Note,
         }
     }
 }
@@ -40,8 +42,8 @@ impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: {}: {}",
-            self.severity.label(),
+            "{} {}: {}",
+            self.severity.level().prefix(false),
             self.subject,
             self.message
         )
@@ -107,10 +109,11 @@ impl Report {
         )
     }
 
-    /// Prints every finding, then the summary line.
-    pub fn print(&self, out: &mut impl Write, what: &str) -> std::io::Result<()> {
-        for finding in &self.findings {
-            writeln!(out, "{finding}")?;
+    /// Prints every finding, then the summary line; labels in colour when `colour`.
+    pub fn print(&self, out: &mut impl Write, what: &str, colour: bool) -> std::io::Result<()> {
+        for f in &self.findings {
+            let label = f.severity.level().prefix(colour);
+            writeln!(out, "{label} {}: {}", f.subject, f.message)?;
         }
         writeln!(out, "{}", self.summary(what))
     }
@@ -137,7 +140,7 @@ mod tests {
         report.error("dist/a.plist", "the manifest has no items");
         report.warning("https://x.org/b.ipa", "no Content-Length");
         let mut out = Vec::new();
-        report.print(&mut out, "file").expect("write to memory");
+        report.print(&mut out, "file", false).expect("write to memory");
         let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use plist::Value;
 
+use super::report::Report;
 use crate::catalog::Catalog;
 use crate::raster;
 
@@ -32,6 +33,27 @@ pub fn read_catalog(dir: &Path) -> anyhow::Result<(Catalog, Vec<u8>)> {
     })?;
     let catalog = parse_catalog(&bytes).map_err(|e| anyhow::anyhow!("{} {e}", path.display()))?;
     Ok((catalog, bytes))
+}
+
+/// What makes a whole site unfit to deploy, whatever its files: a placeholder `base_url` (no
+/// device can install from it) and, unless `allow_empty`, no app at all (deploying it would
+/// replace the live portal with an empty one). `subject` is the catalog's file or URL.
+pub fn site_findings(catalog: &Catalog, subject: &str, allow_empty: bool, report: &mut Report) {
+    if let Some(host) = crate::config::placeholder_host(&catalog.site.base_url) {
+        report.error(
+            subject,
+            format!(
+                "site.base_url {} is a placeholder ({host} is reserved for examples): no device can install from it; build again with base_url set to the https:// URL the site is served from",
+                catalog.site.base_url
+            ),
+        );
+    }
+    if catalog.apps.is_empty() && !allow_empty {
+        report.error(
+            subject,
+            "the site lists no app: deploying it would replace the live portal with an empty one (pass --allow-empty if that is intended)",
+        );
+    }
 }
 
 /// Every URL a catalog holds, with a label saying where it sits, in catalog order.

@@ -1,6 +1,7 @@
-//! Messages and progress on stderr, according to verbosity.
+//! Messages and progress on stderr, according to verbosity, printed by [`crate::messages`].
 
 use super::Verbosity;
+use crate::messages;
 
 /// Messages to stderr according to verbosity.
 pub(super) struct Log(pub Verbosity);
@@ -8,17 +9,17 @@ pub(super) struct Log(pub Verbosity);
 impl Log {
     pub fn info(&self, message: String) {
         if self.0 != Verbosity::Quiet {
-            eprintln!("{message}");
+            messages::info(message);
         }
     }
 
     pub fn warn(&self, message: String) {
-        eprintln!("warning: {message}");
+        messages::warning(message);
     }
 
     pub fn debug(&self, message: String) {
         if self.0 == Verbosity::Verbose {
-            eprintln!("debug: {message}");
+            messages::debug(message);
         }
     }
 
@@ -57,7 +58,7 @@ impl Progress {
                 bar.set_message(name.to_string());
                 bar.inc(1);
             }
-            None if self.plain => eprintln!("read {done}/{} {name}", self.total),
+            None if self.plain => messages::info(format!("read {done}/{} {name}", self.total)),
             None => {}
         }
     }

@@ -39,12 +39,14 @@ pub struct BuildOptions {
     pub banner: Option<String>,
     /// The deployed site's catalog.json (a file or an https:// URL), whose builds are kept.
     pub previous: Option<String>,
+    /// Publish a site without any app instead of failing.
+    pub allow_empty: bool,
 }
 
 /// Why a build failed. The previous site is untouched in every case.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("cannot read the builds folder {path}: {source}")]
+    #[error("cannot read the builds folder {path}")]
     Scan {
         path: PathBuf,
         #[source]
@@ -62,12 +64,17 @@ pub enum BuildError {
     Output(#[from] crate::output::OutputError),
     #[error(transparent)]
     Previous(#[from] crate::previous::PreviousError),
-    #[error("cannot read release notes {path}: {source}")]
+    #[error("cannot read release notes {path}")]
     Notes {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "no app to publish: {} holds no readable .ipa file, and publishing would replace the site with an empty one; add archives, or pass --allow-empty if an empty site is intended",
+        .0.display()
+    )]
+    Empty(PathBuf),
 }
 
 fn list(failures: &[(PathBuf, IpaError)]) -> String {
@@ -116,12 +123,15 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     }
 
     let inputs = match &options.previous {
-        Some(source) => with_previous(inputs, source, &cache, &log)?,
+        Some(source) => with_previous(inputs, source, settings, &cache, &log)?,
         None => inputs,
     };
 
     let step = Instant::now();
     let (mut catalog, mut inputs) = catalog::assemble(settings, inputs)?;
+    if catalog.apps.is_empty() && !options.allow_empty {
+        return Err(BuildError::Empty(settings.builds_dir.clone()));
+    }
     if options.strict {
         check_strict(&catalog)?;
     }
@@ -219,6 +229,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 fn with_previous(
     mut inputs: Vec<BuildInput>,
     source: &str,
+    settings: &Settings,
     cache: &Cache,
     log: &Log,
 ) -> Result<Vec<BuildInput>, BuildError> {
@@ -236,6 +247,7 @@ fn with_previous(
     let local: std::collections::HashSet<(String, String)> = inputs.iter().map(dir_of).collect();
     let before = inputs.len();
     inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
+    crate::previous::check_kept(&inputs[before..], settings)?;
     log.debug(format!(
         "previous: kept {} build(s) from {source}",
         inputs.len() - before,

@@ -53,7 +53,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
 
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
-    #[error("cannot read theme folder {path}: {source}")]
+    #[error("cannot read theme folder {path}")]
     Read {
         path: PathBuf,
         #[source]
