@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
     name = "otasite",
     version,
     about,
-    after_help = "Exit codes: 0 success; 1 the build, the check or an input failed; 2 usage or configuration error; 3 built with skipped inputs (build --keep-going)."
+    after_help = "Exit codes:\n  0  success\n  1  the build, the check or an input failed\n  2  usage or configuration error\n  3  built, with skipped inputs (build --keep-going)"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -22,12 +22,20 @@ fn site(dir: &Path, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
     site_at(dir, "https://apps.example.test/", archives, keep);
 }
 
+/// Where the archives of these sites are hosted: apart from the site, as `--previous` needs.
+const ARCHIVES: &str = "https://archives.example.test/builds/";
+
 fn site_at(dir: &Path, base_url: &str, archives: &[(&str, IpaBuilder)], keep: Option<usize>) {
     let keep = keep.map(|k| format!("keep: {k}\n")).unwrap_or_default();
+    let extra = format!("ipa_base_url: {ARCHIVES}\n{keep}");
+    site_with(dir, base_url, &extra, archives);
+}
+
+fn site_with(dir: &Path, base_url: &str, extra: &str, archives: &[(&str, IpaBuilder)]) {
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("site.yaml"),
-        format!("title: T\nbase_url: {base_url}\n{keep}"),
+        format!("title: T\nbase_url: {base_url}\n{extra}"),
     )
     .expect("config");
     for (name, builder) in archives {
@@ -66,9 +74,42 @@ fn previous_catalog_plus_new_build_equals_full_build() {
     build(&second, &["--previous", previous.to_str().expect("utf8")]);
 
     assert_same_site_apart_from_archives(&full, &second);
-    // Only the new archive is in the new site; the kept ones stay at their published URLs.
+    // The kept build still links to its archive where it is hosted.
+    let catalog = std::fs::read_to_string(second.join("dist/catalog.json")).expect("catalog");
+    assert!(catalog.contains(&format!("\"{ARCHIVES}a.ipa\"")), "{catalog}");
+}
+
+/// Without `ipa_base_url`, the old archives were published inside the old site; the new site
+/// does not hold them, so their install links would break once it replaces the old one.
+#[test]
+fn previous_builds_whose_archives_the_new_site_lacks_are_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = "https://apps.example.test/";
+    let first = tmp.path().join("first");
+    site_with(&first, base, "", &[("a.ipa", app("1.0", "1", 1))]);
+    build(&first, &[]);
+    let previous = first.join("dist/catalog.json");
+    let previous = previous.to_str().expect("utf8");
+
+    let second = tmp.path().join("second");
+    site_with(&second, base, "", &[("b.ipa", app("1.1", "2", 2))]);
+    let output = otasite(&["build", "-q", "--previous", previous], &second);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: 1 kept build(s) link their .ipa inside this site \
+         (https://apps.example.test/com.example.prev/1.0-1/a.ipa), but the new site will not \
+         contain those files, so their install links would break once it is deployed: keep \
+         their archives in builds (they are then published again), or host the archives \
+         elsewhere and set ipa_base_url in site.yaml\n"
+    );
+    assert!(!second.join("dist").exists(), "nothing written");
+
+    // Keeping the old archive beside the new one publishes both again.
+    app("1.0", "1", 1).write(&second.join("builds/a.ipa"));
+    build(&second, &["--previous", previous]);
+    assert!(second.join("dist/com.example.prev/1.0-1/a.ipa").is_file());
     assert!(second.join("dist/com.example.prev/1.1-2/b.ipa").is_file());
-    assert!(!second.join("dist/com.example.prev/1.0-1/a.ipa").exists());
 }
 
 #[test]
