@@ -82,7 +82,9 @@ pub struct Overrides {
 /// A configuration error: names the file, the line where known, and what to write instead.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path} does not exist: run `otasite init` to start a site here, or pass --config FILE")]
+    #[error(
+        "{path} does not exist: run `otasite init` to start a site here, or pass --config FILE"
+    )]
     NotFound { path: String },
     #[error("cannot read {path}")]
     Read {
@@ -131,7 +133,9 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         }
     }
     if overrides.base_url.is_some() {
-        settings.origins.insert("base_url".into(), "--base-url".into());
+        settings
+            .origins
+            .insert("base_url".into(), "--base-url".into());
     }
     Ok(settings)
 }
@@ -211,9 +215,7 @@ fn explain(message: &str, key: &[String]) -> String {
     }
     if message.starts_with("duplicate mapping key") {
         let name = key.last().map_or("a key".to_string(), |k| format!("`{k}`"));
-        return under(format!(
-            "{name} appears twice; keep one of them"
-        ));
+        return under(format!("{name} appears twice; keep one of them"));
     }
     let Some(name) = key.last() else {
         return message.to_string();
@@ -270,7 +272,10 @@ fn key_lines(text: &str) -> Vec<(Vec<String>, u64)> {
             stack.pop();
         }
         stack.push((indent, key));
-        keys.push((stack.iter().map(|(_, k)| k.clone()).collect(), index as u64 + 1));
+        keys.push((
+            stack.iter().map(|(_, k)| k.clone()).collect(),
+            index as u64 + 1,
+        ));
         if value.starts_with('|') || value.starts_with('>') {
             scalar_above = Some(indent);
         }
@@ -342,8 +347,9 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         other => other.as_ref().map(|k| k.value),
     };
     let cname = match &raw.cname {
-        Some(cname) => host_name(&cname.value)
-            .map_err(|m| at(&cname.referenced, format!("cname: {m}")))?,
+        Some(cname) => {
+            host_name(&cname.value).map_err(|m| at(&cname.referenced, format!("cname: {m}")))?
+        }
         None => None,
     };
     let resolve = |p: &Path| folder.join(p);
@@ -403,7 +409,10 @@ fn host_name(text: &str) -> Result<Option<String>, String> {
 /// device can install from.
 pub fn placeholder_host(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
-    let host = parsed.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    let host = parsed
+        .host_str()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let reserved = ["example.com", "example.org", "example.net"];
     reserved
         .iter()
@@ -480,6 +489,66 @@ mod tests {
     fn missing_base_url_says_what_to_write() {
         let err = load_text("title: T\n").unwrap_err().to_string();
         assert!(err.contains("base_url is required"), "{err}");
+    }
+
+    #[test]
+    fn key_paths_follow_indentation_and_skip_block_scalars() {
+        let text = "title: T\napps:\n  com.example.a:\n    description: |\n      not: a key\n    name: A\n  \"com.example.b\":\n    name: B\nkeep: 3\n";
+        let keys: Vec<(String, u64)> = key_lines(text)
+            .into_iter()
+            .map(|(path, line)| (path.join("."), line))
+            .collect();
+        let expected = [
+            ("title", 1),
+            ("apps", 2),
+            ("apps.com.example.a", 3),
+            ("apps.com.example.a.description", 4),
+            ("apps.com.example.a.name", 6),
+            ("apps.com.example.b", 7),
+            ("apps.com.example.b.name", 8),
+            ("keep", 9),
+        ];
+        let expected: Vec<(String, u64)> =
+            expected.iter().map(|(k, l)| (k.to_string(), *l)).collect();
+        assert_eq!(keys, expected);
+        assert_eq!(key_at(text, 5), ["apps", "com.example.a", "description"]);
+    }
+
+    #[test]
+    fn cname_is_a_bare_host_name() {
+        assert_eq!(
+            host_name("Apps.Example.TEST").unwrap().as_deref(),
+            Some("apps.example.test")
+        );
+        assert_eq!(host_name("  ").unwrap(), None);
+        for bad in [
+            "https://a.b",
+            "a.b/c",
+            "a.b:443",
+            "localhost",
+            "a..b",
+            "-a.b",
+            "a b.c",
+        ] {
+            assert!(host_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn placeholder_hosts_are_the_reserved_example_domains() {
+        assert_eq!(
+            placeholder_host("https://builds.example.com/").as_deref(),
+            Some("builds.example.com")
+        );
+        assert!(placeholder_host("https://EXAMPLE.org./x/").is_some());
+        assert!(placeholder_host("https://example.net/").is_some());
+        for real in [
+            "https://example.test/",
+            "https://myexample.com/",
+            "https://example.com.evil.io/",
+        ] {
+            assert_eq!(placeholder_host(real), None, "{real}");
+        }
     }
 
     #[test]

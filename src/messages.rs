@@ -65,12 +65,15 @@ fn to_stderr(line: &str) {
 
 /// `error: <error>: <cause>: <cause>`, on one line.
 pub fn error(error: &(dyn Error + 'static)) {
-    error_text(&chain(error));
+    error_text(chain(error));
 }
 
 /// `error: <message>` for a failure that has no error value.
 pub fn error_text(message: impl Display) {
-    to_stderr(&format!("{} {message}", Level::Error.prefix(stderr_colour())));
+    to_stderr(&format!(
+        "{} {message}",
+        Level::Error.prefix(stderr_colour())
+    ));
 }
 
 /// `warning: <message>`.

@@ -631,6 +631,25 @@ fn remote_http_url_in_catalog() {
     ));
 }
 
+/// A deployed catalog whose base_url is a documentation placeholder fails the check.
+#[test]
+fn remote_placeholder_base_url() {
+    let site = deploy(Fault::None, CertKind::Good, |root, port| {
+        let served = root.join("served");
+        copy_tree(&root.join("dist"), &served);
+        replace_in(
+            &served.join("catalog.json"),
+            &format!("\"base_url\": \"https://127.0.0.1:{port}/\""),
+            "\"base_url\": \"https://apps.example.net/\"",
+        );
+        served
+    });
+    let url = site.url();
+    site.check().assert_code(1).assert_line(&format!(
+        "error: {url}catalog.json: site.base_url https://apps.example.net/ is a placeholder (apps.example.net is reserved for examples): no device can install from it; build again with base_url set to the https:// URL the site is served from"
+    ));
+}
+
 #[test]
 fn remote_redirect_on_manifest() {
     let site = serve(Fault::RedirectManifests);

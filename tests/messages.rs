@@ -64,7 +64,9 @@ fn wrong_type_names_the_key_and_what_it_takes() {
         "error: site.yaml:2:7: keep: expected a whole number of builds to keep per app, e.g. `keep: 20`\n"
     );
     assert_eq!(
-        config_error(&format!("{BASE}apps:\n  com.example.app:\n    name: [A, B]\n")),
+        config_error(&format!(
+            "{BASE}apps:\n  com.example.app:\n    name: [A, B]\n"
+        )),
         "error: site.yaml:4:11: apps.com.example.app.name: expected a text\n"
     );
 }
@@ -233,7 +235,10 @@ fn placeholder_base_url_warns_in_build_and_fails_check() {
         ),
         "{stdout}"
     );
-    assert!(stdout.ends_with(" 1 error, 0 warnings, 0 notes\n"), "{stdout}");
+    assert!(
+        stdout.ends_with(" 1 error, 0 warnings, 0 notes\n"),
+        "{stdout}"
+    );
 
     let overridden = run(
         tmp.path(),
@@ -284,10 +289,7 @@ fn usage_errors_exit_2() {
     let tmp = tempfile::tempdir().expect("tmp");
     assert_eq!(
         run(tmp.path(), &["check", "--concurrency", "0"]),
-        (
-            Some(2),
-            "error: --concurrency must be at least 1\n".into()
-        )
+        (Some(2), "error: --concurrency must be at least 1\n".into())
     );
 }
 
@@ -309,7 +311,9 @@ fn help_documents_the_exit_codes() {
         .map(String::from)
         .collect();
     assert!(
-        words.join(" ").contains("(exit code 3 when any was skipped)"),
+        words
+            .join(" ")
+            .contains("(exit code 3 when any was skipped)"),
         "{words:?}"
     );
 }

@@ -76,7 +76,10 @@ fn previous_catalog_plus_new_build_equals_full_build() {
     assert_same_site_apart_from_archives(&full, &second);
     // The kept build still links to its archive where it is hosted.
     let catalog = std::fs::read_to_string(second.join("dist/catalog.json")).expect("catalog");
-    assert!(catalog.contains(&format!("\"{ARCHIVES}a.ipa\"")), "{catalog}");
+    assert!(
+        catalog.contains(&format!("\"{ARCHIVES}a.ipa\"")),
+        "{catalog}"
+    );
 }
 
 /// Without `ipa_base_url`, the old archives were published inside the old site; the new site

@@ -140,7 +140,9 @@ mod tests {
         report.error("dist/a.plist", "the manifest has no items");
         report.warning("https://x.org/b.ipa", "no Content-Length");
         let mut out = Vec::new();
-        report.print(&mut out, "file", false).expect("write to memory");
+        report
+            .print(&mut out, "file", false)
+            .expect("write to memory");
         let text = String::from_utf8(out).expect("utf8");
         assert_eq!(
             text,
