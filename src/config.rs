@@ -147,8 +147,9 @@ pub fn check_inputs(settings: &Settings) -> Result<(), ConfigError> {
         return Err(ConfigError::Missing {
             at: settings.origin("builds"),
             message: format!(
-                "the builds folder {} does not exist: create it and put the .ipa files in it, or set `builds:` to the folder that holds them",
-                settings.builds_dir.display()
+                "the builds folder {} {}: create it and put the .ipa files in it, or set `builds:` to the folder that holds them",
+                settings.builds_dir.display(),
+                missing_or_not_a_folder(&settings.builds_dir)
             ),
         });
     }
@@ -156,12 +157,21 @@ pub fn check_inputs(settings: &Settings) -> Result<(), ConfigError> {
         return Err(ConfigError::Missing {
             at: settings.origin("theme"),
             message: format!(
-                "the theme folder {} does not exist: `otasite init --theme` writes one, or remove the `theme:` key to use the built-in theme",
-                theme.display()
+                "the theme folder {} {}: `otasite init --theme` writes one, or remove the `theme:` key to use the built-in theme",
+                theme.display(),
+                missing_or_not_a_folder(theme)
             ),
         });
     }
     Ok(())
+}
+
+fn missing_or_not_a_folder(path: &Path) -> &'static str {
+    if path.exists() {
+        "is not a folder"
+    } else {
+        "does not exist"
+    }
 }
 
 /// Parses YAML text into the raw config, with file, line and column on any error.
