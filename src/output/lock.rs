@@ -22,8 +22,8 @@ impl OutputLock {
     /// Takes the lock of `output`, calling `waiting` once if another build holds it.
     pub fn acquire(output: &Path, waiting: impl FnOnce(&Path)) -> Result<OutputLock, OutputError> {
         let path = lock_path(output);
-        let parent = super::parent_of(output);
-        std::fs::create_dir_all(&parent).map_err(super::io_error(&parent))?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(folder).map_err(super::io_error(folder))?;
         let file = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -56,9 +56,11 @@ impl OutputLock {
     }
 }
 
-/// `.<output>.lock` beside the output.
+/// `build.lock` in the build cache folder beside the output (`.<output>.otasite-cache/`),
+/// which a build keeps anyway. The file stays: deleting a lock file while another build
+/// waits on it would let a third build take a different lock.
 pub fn lock_path(output: &Path) -> PathBuf {
-    super::sibling(output, "lock")
+    crate::cache::Cache::dir_for(output).join("build.lock")
 }
 
 #[cfg(test)]
