@@ -35,10 +35,11 @@ pub enum OutputError {
         #[source]
         source: io::Error,
     },
-    #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: io::Error },
-    #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: io::Error },
+    // `error`, not `source`: the message already says it, so it is not repeated as a cause.
+    #[error("cannot write {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
+    #[error("cannot read {path}: {error}")]
+    Read { path: PathBuf, error: io::Error },
     #[error("refusing to write {0:?}: the path leaves the output folder")]
     Escapes(String),
     #[error("two files of the site would be written to {0}: refusing to let one replace the other")]
@@ -127,9 +128,9 @@ impl Stage {
     /// The one write function: `relative` must stay inside the site.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.target(relative)?;
-        fs::write(&path, bytes).map_err(|source| OutputError::Write {
+        fs::write(&path, bytes).map_err(|error| OutputError::Write {
             path: self.output.join(relative),
-            source,
+            error,
         })
     }
 
@@ -216,9 +217,9 @@ impl Stage {
                 .contains(parent);
             if !made {
                 let absolute = self.staging.join(parent);
-                fs::create_dir_all(&absolute).map_err(|source| OutputError::Write {
+                fs::create_dir_all(&absolute).map_err(|error| OutputError::Write {
                     path: self.output.join(parent),
-                    source,
+                    error,
                 })?;
                 self.made_dirs
                     .lock()
@@ -266,7 +267,7 @@ impl Stage {
             fs::rename(&self.output, &old).map_err(io_error(&self.output))?;
         }
         fault("aside");
-        if let Err(source) = fs::rename(&self.staging, &self.output) {
+        if let Err(error) = fs::rename(&self.staging, &self.output) {
             if journal.had_previous {
                 // Put the previous site back so nothing is lost.
                 let _ = fs::rename(&old, &self.output);
@@ -274,7 +275,7 @@ impl Stage {
             let _ = fs::remove_file(journal::Journal::path(&self.output));
             return Err(OutputError::Write {
                 path: self.output.clone(),
-                source,
+                error,
             });
         }
         self.committed = true;
@@ -292,9 +293,9 @@ fn write_marker(dir: &Path, fingerprint: Option<&str>) -> Result<(), OutputError
         text.push_str(&format!("{FINGERPRINT}{fingerprint}\n"));
     }
     let tmp = dir.join(MARKER_TMP);
-    let write = |source| OutputError::Write {
+    let write = |error| OutputError::Write {
         path: dir.join(MARKER),
-        source,
+        error,
     };
     fs::write(&tmp, text).map_err(write)?;
     fs::rename(&tmp, dir.join(MARKER)).map_err(write)

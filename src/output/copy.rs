@@ -44,7 +44,7 @@ fn blame(source: &Path, shown: &Path, error: io::Error) -> OutputError {
         Err(read) => read_error(source, read),
         Ok(()) => OutputError::Write {
             path: shown.to_path_buf(),
-            source: error,
+            error,
         },
     }
 }
@@ -54,9 +54,9 @@ fn readable(source: &Path) -> io::Result<()> {
     io::copy(&mut file, &mut io::sink()).map(|_| ())
 }
 
-fn read_error(path: &Path, source: io::Error) -> OutputError {
+fn read_error(path: &Path, error: io::Error) -> OutputError {
     OutputError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     }
 }

@@ -17,11 +17,7 @@ pub struct Protected {
 
 /// The folders a build protects: its inputs, the config file's folder, the current and home
 /// directories, and `/`.
-pub fn protected(
-    builds: &Path,
-    theme: Option<&Path>,
-    config_file: &Path,
-) -> Vec<Protected> {
+pub fn protected(builds: &Path, theme: Option<&Path>, config_file: &Path) -> Vec<Protected> {
     let mut list = vec![Protected {
         role: "the builds folder",
         path: builds.to_path_buf(),

@@ -62,12 +62,14 @@ impl Journal {
     fn load(output: &Path) -> Result<Option<Journal>, OutputError> {
         let path = Journal::path(output);
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                OutputError::Journal {
-                    path: path.clone(),
-                    message: e.to_string(),
-                }
-            }),
+            Ok(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|e| OutputError::Journal {
+                        path: path.clone(),
+                        message: e.to_string(),
+                    })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(source) => Err(OutputError::Io { path, source }),
         }

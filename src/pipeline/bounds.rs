@@ -53,7 +53,12 @@ pub fn bound_texts(ipa: &mut Ipa) -> Vec<String> {
         }
     }
     if let Some(icon) = &mut ipa.icon {
-        cap(&mut said, "icon's entry name", &mut icon.path, BUNDLE_ID_CAP);
+        cap(
+            &mut said,
+            "icon's entry name",
+            &mut icon.path,
+            BUNDLE_ID_CAP,
+        );
     }
     if ipa.extensions.len() > EXTENSIONS_CAP {
         said.push(format!(
@@ -63,7 +68,12 @@ pub fn bound_texts(ipa: &mut Ipa) -> Vec<String> {
         ipa.extensions.truncate(EXTENSIONS_CAP);
     }
     for extension in &mut ipa.extensions {
-        cap(&mut said, "identifier of an app extension", extension, BUNDLE_ID_CAP);
+        cap(
+            &mut said,
+            "identifier of an app extension",
+            extension,
+            BUNDLE_ID_CAP,
+        );
     }
     if ipa.problems.len() > PROBLEMS_CAP {
         said.push(format!(
@@ -73,7 +83,12 @@ pub fn bound_texts(ipa: &mut Ipa) -> Vec<String> {
         ipa.problems.truncate(PROBLEMS_CAP);
     }
     for problem in &mut ipa.problems {
-        cap(&mut said, "text of a problem", &mut problem.message, PROBLEM_CAP);
+        cap(
+            &mut said,
+            "text of a problem",
+            &mut problem.message,
+            PROBLEM_CAP,
+        );
     }
     said
 }

@@ -17,8 +17,8 @@ use crate::config::Settings;
 use crate::ipa::IpaError;
 use crate::output::{self, IpaMode, Stage};
 use crate::render::{self, IconFiles, Reuse, SiteExtras, theme::Theme};
-use log::Log;
 pub use bounds::{NAME_CAP, NOTES_CAP};
+use log::Log;
 pub use scan::{Found, Scanned, scan};
 
 /// How chatty the build is.
@@ -140,7 +140,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let (inputs, failures) = read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
+    let (inputs, failures) =
+        read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
     log.debug(format!("read: {:?}", step.elapsed()));
     if !failures.is_empty() && !options.keep_going {
         return Err(BuildError::Unreadable(failures));
@@ -229,7 +230,13 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     log.debug(format!("commit: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
-    read::save_cache(&mut cache, &inputs, reuse.into_fingerprints(), &written, &log);
+    read::save_cache(
+        &mut cache,
+        &inputs,
+        reuse.into_fingerprints(),
+        &written,
+        &log,
+    );
     log.debug(format!("cache: {:?}", step.elapsed()));
     let step = Instant::now();
     crate::hosting::size_warnings(&settings.output_dir)

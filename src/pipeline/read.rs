@@ -160,11 +160,12 @@ fn read_notes(ipa_path: &Path, root: &Root, log: &Log) -> Result<Option<String>,
             return Ok(None);
         }
     }
-    let notes = super::bounds::read_capped(&path, super::bounds::NOTES_CAP)
-        .map_err(|source| BuildError::Notes {
+    let notes = super::bounds::read_capped(&path, super::bounds::NOTES_CAP).map_err(|source| {
+        BuildError::Notes {
             path: path.clone(),
             source,
-        })?;
+        }
+    })?;
     if notes.truncated {
         log.warn(format!(
             "release notes {} are longer than {} KiB: pages show only their beginning",

@@ -119,7 +119,10 @@ impl Root {
             if meta.is_dir() {
                 return Err(Refused::FolderLink);
             }
-            let inside = self.real.as_ref().is_some_and(|root| real.starts_with(root));
+            let inside = self
+                .real
+                .as_ref()
+                .is_some_and(|root| real.starts_with(root));
             if !inside {
                 return Err(Refused::Outside(real));
             }
