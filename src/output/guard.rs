@@ -67,18 +67,16 @@ pub fn check(output: &Path, protected: &[Protected]) -> Result<(), OutputError> 
     let out = resolved(output);
     let folders: Vec<PathBuf> = protected.iter().map(|g| resolved(&g.path)).collect();
     // The closest relation is the clearest message: "is" before "contains".
-    let relations: [(&str, &dyn Fn(&Protected, &Path) -> bool); 3] = [
-        ("is", &|_, folder| out == folder),
-        ("contains", &|_, folder| folder.starts_with(&out)),
-        ("lies inside", &|guard, folder| {
-            guard.refuse_inside && out.starts_with(folder)
-        }),
-    ];
-    for (relation, holds) in relations {
-        if let Some(guard) = protected
+    for relation in ["is", "contains", "lies inside"] {
+        let holds = |guard: &Protected, folder: &PathBuf| match relation {
+            "is" => out == *folder,
+            "contains" => folder.starts_with(&out),
+            _ => guard.refuse_inside && out.starts_with(folder),
+        };
+        if let Some((guard, _)) = protected
             .iter()
             .zip(&folders)
-            .find_map(|(guard, folder)| holds(guard, folder).then_some(guard))
+            .find(|(guard, folder)| holds(guard, folder))
         {
             return Err(OutputError::Protected {
                 output: output.to_path_buf(),
