@@ -279,6 +279,20 @@ fn huge_names_and_notes_are_capped_with_a_warning() {
     );
 }
 
+#[test]
+fn a_bundle_id_too_long_to_be_one_makes_the_archive_unreadable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    IpaBuilder::new(&"a".repeat(300), "Long").write(&tmp.path().join("builds/long.ipa"));
+    write_config(tmp.path(), "");
+    let output = otasite(&["build", "-q"], tmp.path());
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("long.ipa: cannot read entry Payload/Long.app/Info.plist: CFBundleIdentifier is 300 characters long (at most 255 are accepted)"),
+        "{err}"
+    );
+}
+
 // Class 6: a build killed inside the commit.
 
 /// A site of three apps, built once; then a new build of one app, so that a commit both

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::ipa::Ipa;
+use crate::ipa::{Ipa, IpaError};
 
 /// Release notes: Markdown read beyond this is dropped (with a warning).
 pub const NOTES_CAP: u64 = 64 * 1024;
@@ -18,6 +18,20 @@ pub const BUNDLE_ID_CAP: usize = 255;
 /// Problem messages per build, and the length of each.
 pub const PROBLEMS_CAP: usize = 50;
 pub const PROBLEM_CAP: usize = 1000;
+
+/// Refuses a bundle identifier too long to be one: it names the app's folder and every page.
+pub fn check_bundle_id(ipa: &Ipa) -> Result<(), IpaError> {
+    let length = ipa.bundle_id.chars().count();
+    if length <= BUNDLE_ID_CAP {
+        return Ok(());
+    }
+    Err(IpaError::Entry {
+        name: format!("{}Info.plist", ipa.app_dir),
+        reason: format!(
+            "CFBundleIdentifier is {length} characters long (at most {BUNDLE_ID_CAP} are accepted)"
+        ),
+    })
+}
 
 /// Shortens every text of `ipa` that pages show to its cap; says what was shortened.
 pub fn bound_texts(ipa: &mut Ipa) -> Vec<String> {

@@ -34,26 +34,11 @@ pub(super) fn read_all(
             let result = read_one(f, cache, options);
             crate::memory::archive_done();
             progress.step(&f.relative);
-            match result {
-                Ok(input) if input.ipa.bundle_id.chars().count() > super::bounds::BUNDLE_ID_CAP => {
-                    Ok(Err(IpaError::Entry {
-                        name: format!("{}Info.plist", input.ipa.app_dir),
-                        reason: format!(
-                            "CFBundleIdentifier is {} characters long (at most {} are accepted)",
-                            input.ipa.bundle_id.chars().count(),
-                            super::bounds::BUNDLE_ID_CAP
-                        ),
-                    }))
-                }
-                Ok(mut input) => {
-                    for warning in super::bounds::bound_texts(&mut input.ipa) {
-                        log.warn(format!("{}: {warning}", f.path.display()));
-                    }
-                    Ok(Ok(BuildInput {
-                        notes_html: read_notes(&f.path, root, log)?,
-                        ..input
-                    }))
-                }
+            match result.and_then(|input| bounded(f, input, log)) {
+                Ok(input) => Ok(Ok(BuildInput {
+                    notes_html: read_notes(&f.path, root, log)?,
+                    ..input
+                })),
                 Err(e) => Ok(Err(e)),
             }
         })
@@ -68,6 +53,16 @@ pub(super) fn read_all(
         }
     }
     Ok((inputs, failures))
+}
+
+/// The archive's texts cut to what pages show (with a warning); an identifier too long to be
+/// one makes the archive unreadable.
+fn bounded(f: &Found, mut input: BuildInput, log: &Log) -> Result<BuildInput, IpaError> {
+    super::bounds::check_bundle_id(&input.ipa)?;
+    for warning in super::bounds::bound_texts(&mut input.ipa) {
+        log.warn(format!("{}: {warning}", f.path.display()));
+    }
+    Ok(input)
 }
 
 fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
