@@ -67,6 +67,9 @@ struct Index {
     /// Generated files of the site by path, with the fingerprint of what made them.
     #[serde(default)]
     pages: BTreeMap<String, String>,
+    /// The fingerprint of the site those pages belong to.
+    #[serde(default)]
+    site: Option<String>,
 }
 
 /// The cache of one output folder.
@@ -155,16 +158,24 @@ impl Cache {
         &self.index.pages
     }
 
-    /// Replaces the index with exactly these entries and pages, and removes icons no entry uses.
+    /// The fingerprint of the site whose pages [`Cache::pages`] describes.
+    pub fn site(&self) -> Option<&str> {
+        self.index.site.as_deref()
+    }
+
+    /// Replaces the index with exactly these entries and the pages of the site `site`, and
+    /// removes icons no entry uses.
     pub fn save(
         &mut self,
         entries: BTreeMap<PathBuf, Entry>,
         pages: BTreeMap<String, String>,
+        site: &str,
     ) -> std::io::Result<()> {
         self.index = Index {
             version: CACHE_VERSION.to_string(),
             entries,
             pages,
+            site: Some(site.to_string()),
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");

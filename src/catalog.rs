@@ -122,6 +122,29 @@ pub struct DuplicateBuild {
     pub version: String,
 }
 
+/// Two apps whose folders in the site would be one (their bundle ids differ only in letter
+/// case, which some file systems ignore, or one was crafted to match the other's folder).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{first} (bundle id {first_id:?}) and {second} (bundle id {second_id:?}) would publish to the same folder {folder}/ of the site: refusing to let one replace the other; remove one of them"
+)]
+pub struct SharedFolder {
+    pub first: String,
+    pub first_id: String,
+    pub second: String,
+    pub second_id: String,
+    pub folder: String,
+}
+
+/// Why the archives cannot form one site.
+#[derive(Debug, thiserror::Error)]
+pub enum AssembleError {
+    #[error(transparent)]
+    Duplicate(#[from] DuplicateBuild),
+    #[error(transparent)]
+    SharedFolder(#[from] SharedFolder),
+}
+
 /// The folder of a build inside the site: `<bundle_id>/<version>-<build>/`, slugged.
 pub fn build_dir(bundle_id: &str, version: Option<&str>, build: Option<&str>) -> (String, String) {
     let app = urls::slug(bundle_id);
@@ -134,7 +157,7 @@ pub fn build_dir(bundle_id: &str, version: Option<&str>, build: Option<&str>) ->
 pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
-) -> Result<(Catalog, Vec<BuildInput>), DuplicateBuild> {
+) -> Result<(Catalog, Vec<BuildInput>), AssembleError> {
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for input in inputs {
         by_app
@@ -142,6 +165,7 @@ pub fn assemble(
             .or_default()
             .push(input);
     }
+    reject_shared_folders(&by_app)?;
     let mut apps = Vec::new();
     let mut kept_inputs = Vec::new();
     for (_, mut group) in by_app {
@@ -186,15 +210,36 @@ pub fn assemble(
     Ok((catalog, sorted_inputs))
 }
 
+/// Every app gets a folder of its own: folders are compared without letter case, as macOS
+/// and Windows file systems compare names.
+fn reject_shared_folders(by_app: &BTreeMap<String, Vec<BuildInput>>) -> Result<(), SharedFolder> {
+    let mut seen: BTreeMap<String, (&String, &BuildInput)> = BTreeMap::new();
+    for (bundle_id, group) in by_app {
+        let folder = urls::slug(bundle_id);
+        let Some(input) = group.first() else { continue };
+        if let Some((first_id, first)) = seen.insert(folder.to_lowercase(), (bundle_id, input)) {
+            return Err(SharedFolder {
+                first: first.relative.clone(),
+                first_id: first_id.clone(),
+                second: input.relative.clone(),
+                second_id: bundle_id.clone(),
+                folder,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every build of an app gets a folder of its own (compared without letter case).
 fn reject_duplicates(group: &[BuildInput]) -> Result<(), DuplicateBuild> {
-    let mut seen: BTreeMap<(String, String), &BuildInput> = BTreeMap::new();
+    let mut seen: BTreeMap<String, &BuildInput> = BTreeMap::new();
     for input in group {
-        let (app, dir) = build_dir(
+        let (_, dir) = build_dir(
             &input.ipa.bundle_id,
             input.ipa.info.version.as_deref(),
             input.ipa.info.build.as_deref(),
         );
-        if let Some(first) = seen.insert((app, dir.clone()), input) {
+        if let Some(first) = seen.insert(dir.to_lowercase(), input) {
             return Err(DuplicateBuild {
                 first: first.relative.clone(),
                 second: input.relative.clone(),

@@ -9,10 +9,19 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+mod copy;
+pub mod guard;
+mod journal;
 mod kept;
+mod lock;
+
+pub use journal::{Recovery, recover};
+pub use lock::{OutputLock, lock_path};
 
 /// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
 pub const MARKER: &str = ".otasite";
+/// The marker being rewritten, renamed over [`MARKER`] once whole.
+const MARKER_TMP: &str = ".otasite.tmp";
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -26,8 +35,36 @@ pub enum OutputError {
         #[source]
         source: io::Error,
     },
+    // `error`, not `source`: the message already says it, so it is not repeated as a cause.
+    #[error("cannot write {path}: {error}")]
+    Write { path: PathBuf, error: io::Error },
+    #[error("cannot read {path}: {error}")]
+    Read { path: PathBuf, error: io::Error },
     #[error("refusing to write {0:?}: the path leaves the output folder")]
     Escapes(String),
+    #[error("two files of the site would be written to {0}: refusing to let one replace the other")]
+    Collision(String),
+    #[error(
+        "refusing to write the site to {output}: it {relation} {role} ({path}), which a build would replace (even with --force); choose another output folder"
+    )]
+    Protected {
+        output: PathBuf,
+        relation: &'static str,
+        role: &'static str,
+        path: PathBuf,
+    },
+    #[error(
+        "another build of {output} has held its lock ({lock}) for {minutes} minutes: giving up; if no build is running, try again"
+    )]
+    Locked {
+        output: PathBuf,
+        lock: PathBuf,
+        minutes: u64,
+    },
+    #[error(
+        "the commit journal {path} is damaged ({message}): check the output folder and the .old-/.staging- folders beside it, then delete the journal"
+    )]
+    Journal { path: PathBuf, message: String },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
@@ -53,6 +90,9 @@ pub struct Stage {
     /// Folders already made inside the stage, so writing thousands of files does not ask the
     /// file system for each of their parents again.
     made_dirs: Mutex<HashSet<PathBuf>>,
+    /// Every file path of the new site so far, compared without case (as macOS and Windows
+    /// file systems do): two parts of the site must never write one file.
+    claimed: Mutex<HashSet<String>>,
     /// Files kept unchanged from the previous site, placed at commit.
     kept: kept::Kept,
 }
@@ -76,6 +116,7 @@ impl Stage {
             staging,
             committed: false,
             made_dirs: Mutex::new(HashSet::new()),
+            claimed: Mutex::new(HashSet::new()),
             kept: kept::Kept::default(),
         })
     }
@@ -87,7 +128,10 @@ impl Stage {
     /// The one write function: `relative` must stay inside the site.
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), OutputError> {
         let path = self.target(relative)?;
-        fs::write(&path, bytes).map_err(io_error(&path))
+        fs::write(&path, bytes).map_err(|error| OutputError::Write {
+            path: self.output.join(relative),
+            error,
+        })
     }
 
     /// Places an `.ipa` (or any large file) into the site by copy or hard link.
@@ -101,9 +145,7 @@ impl Stage {
         if mode == IpaMode::Link && fs::hard_link(source, &path).is_ok() {
             return Ok(());
         }
-        fs::copy(source, &path)
-            .map(|_| ())
-            .map_err(io_error(source))
+        copy::copy(source, &path, &self.output.join(relative), false).map(|_| ())
     }
 
     /// Keeps the previous site's file at `relative` unchanged in the new site; false when the
@@ -114,6 +156,7 @@ impl Stage {
         if !self.output.join(rel).is_file() {
             return Ok(false);
         }
+        self.claim(relative)?;
         self.kept.keep(rel);
         Ok(true)
     }
@@ -122,20 +165,47 @@ impl Stage {
     /// refused), so the caller can copy instead.
     pub fn try_link(&self, relative: &str, source: &Path) -> Result<bool, OutputError> {
         let path = self.target(relative)?;
-        Ok(fs::hard_link(source, &path).is_ok())
+        if fs::hard_link(source, &path).is_ok() {
+            return Ok(true);
+        }
+        // The caller copies to the same place next.
+        self.unclaim(relative);
+        Ok(false)
     }
 
     /// Copies `source` into the site and returns its SHA-256, reading it once.
     pub fn copy_and_hash(&self, relative: &str, source: &Path) -> Result<String, OutputError> {
         let path = self.target(relative)?;
-        crate::hash::copy_and_hash(source, &path).map_err(io_error(source))
+        let sha = copy::copy(source, &path, &self.output.join(relative), true)?;
+        Ok(sha.unwrap_or_default())
     }
 
     fn target(&self, relative: &str) -> Result<PathBuf, OutputError> {
         let rel = checked(relative)?;
+        self.claim(relative)?;
         self.kept.made(rel);
         self.make_parent(rel)?;
         Ok(self.staging.join(rel))
+    }
+
+    fn claim(&self, relative: &str) -> Result<(), OutputError> {
+        let fresh = self
+            .claimed
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(relative.to_lowercase());
+        if fresh {
+            Ok(())
+        } else {
+            Err(OutputError::Collision(relative.to_string()))
+        }
+    }
+
+    fn unclaim(&self, relative: &str) {
+        self.claimed
+            .lock()
+            .expect("no panic while holding the lock")
+            .remove(&relative.to_lowercase());
     }
 
     fn make_parent(&self, rel: &Path) -> Result<(), OutputError> {
@@ -147,7 +217,10 @@ impl Stage {
                 .contains(parent);
             if !made {
                 let absolute = self.staging.join(parent);
-                fs::create_dir_all(&absolute).map_err(io_error(&absolute))?;
+                fs::create_dir_all(&absolute).map_err(|error| OutputError::Write {
+                    path: self.output.join(parent),
+                    error,
+                })?;
                 self.made_dirs
                     .lock()
                     .expect("no panic while holding the lock")
@@ -158,52 +231,84 @@ impl Stage {
     }
 
     /// Swaps the staging folder in place of the output. The previous site is moved aside
-    /// first and deleted only after the new one is in place.
-    /// `fingerprint` identifies every input of the site, so an unchanged rebuild can be skipped.
+    /// first and deleted only after the new one is complete; a journal beside the output lets
+    /// the next build finish or undo a commit that was killed (see [`journal`]).
+    /// `fingerprint` identifies every input of the site, so an unchanged rebuild can be
+    /// skipped; it is written last, when the site is complete.
     pub fn commit(mut self, fingerprint: &str) -> Result<(), OutputError> {
-        self.write(
-            MARKER,
-            format!("This folder is written by otasite; it is replaced on every build.\n{FINGERPRINT}{fingerprint}\n").as_bytes(),
-        )?;
+        write_marker(&self.staging, None)?;
         let plan = std::mem::take(&mut self.kept).plan(&self.output);
         plan.links.par_iter().try_for_each(|rel| {
-            let from = self.output.join(rel);
             self.make_parent(rel)?;
-            link_or_copy(&from, &self.staging.join(rel))
+            copy::link_or_copy(
+                &self.output.join(rel),
+                &self.staging.join(rel),
+                &self.output.join(rel),
+            )
         })?;
         for folder in &plan.moves {
             self.make_parent(folder)?;
         }
-        let parent = parent_of(&self.output);
-        let old = parent.join(format!(
-            "{}{}",
-            old_prefix(&self.output),
-            std::process::id()
-        ));
-        let had_previous = self.output.exists();
-        if had_previous {
+        fault("staged");
+        let journal = journal::Journal {
+            pid: std::process::id(),
+            had_previous: self.output.exists(),
+            moves: plan
+                .moves
+                .iter()
+                .map(|m| m.to_string_lossy().into_owned())
+                .collect(),
+            fingerprint: fingerprint.to_string(),
+        };
+        journal.save(&self.output)?;
+        fault("journal");
+        let old = journal.old(&self.output);
+        if journal.had_previous {
             fs::rename(&self.output, &old).map_err(io_error(&self.output))?;
         }
-        if let Err(source) = fs::rename(&self.staging, &self.output) {
-            if had_previous {
+        fault("aside");
+        if let Err(error) = fs::rename(&self.staging, &self.output) {
+            if journal.had_previous {
                 // Put the previous site back so nothing is lost.
                 let _ = fs::rename(&old, &self.output);
             }
-            return Err(OutputError::Io {
+            let _ = fs::remove_file(journal::Journal::path(&self.output));
+            return Err(OutputError::Write {
                 path: self.output.clone(),
-                source,
+                error,
             });
         }
         self.committed = true;
-        // The new site is in place; the folders it keeps whole join it from the previous one.
-        // Were this interrupted, the next build would make the missing folders again.
-        plan.moves
-            .par_iter()
-            .try_for_each(|folder| move_folder(&old.join(folder), &self.output.join(folder)))?;
-        if had_previous {
-            remove_tree(&old).map_err(io_error(&old))?;
-        }
-        Ok(())
+        fault("swapped");
+        journal.finish(&self.output)
+    }
+}
+
+/// Writes the marker into the site folder `dir`, with the fingerprint once the site is
+/// complete; whole or not at all.
+fn write_marker(dir: &Path, fingerprint: Option<&str>) -> Result<(), OutputError> {
+    let mut text =
+        "This folder is written by otasite; it is replaced on every build.\n".to_string();
+    if let Some(fingerprint) = fingerprint {
+        text.push_str(&format!("{FINGERPRINT}{fingerprint}\n"));
+    }
+    let tmp = dir.join(MARKER_TMP);
+    let write = |error| OutputError::Write {
+        path: dir.join(MARKER),
+        error,
+    };
+    fs::write(&tmp, text).map_err(write)?;
+    fs::rename(&tmp, dir.join(MARKER)).map_err(write)
+}
+
+/// Stops the process at a named commit step when `OTASITE_FAULT=commit:<step>` is set, to
+/// test recovery from a build killed there. Only in debug builds: release binaries ignore it.
+fn fault(step: &str) {
+    if cfg!(debug_assertions)
+        && std::env::var("OTASITE_FAULT").is_ok_and(|v| v.strip_prefix("commit:") == Some(step))
+    {
+        eprintln!("OTASITE_FAULT: stopping at commit:{step}");
+        std::process::abort();
     }
 }
 
@@ -226,13 +331,6 @@ fn checked(relative: &str) -> Result<&Path, OutputError> {
     }
 }
 
-fn link_or_copy(from: &Path, to: &Path) -> Result<(), OutputError> {
-    if fs::hard_link(from, to).is_ok() {
-        return Ok(());
-    }
-    fs::copy(from, to).map(|_| ()).map_err(io_error(from))
-}
-
 /// Renames a folder of the previous site into the new one, or links its files one by one
 /// where a rename is refused.
 fn move_folder(from: &Path, to: &Path) -> Result<(), OutputError> {
@@ -242,7 +340,12 @@ fn move_folder(from: &Path, to: &Path) -> Result<(), OutputError> {
     fs::create_dir_all(to).map_err(io_error(to))?;
     for entry in fs::read_dir(from).map_err(io_error(from))? {
         let entry = entry.map_err(io_error(from))?;
-        link_or_copy(&entry.path(), &to.join(entry.file_name()))?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(io_error(from))?.is_dir() {
+            move_folder(&entry.path(), &target)?;
+        } else {
+            copy::link_or_copy(&entry.path(), &target, &target)?;
+        }
     }
     Ok(())
 }
@@ -266,6 +369,10 @@ const FINGERPRINT: &str = "fingerprint: ";
 
 /// The fingerprint of the inputs the site in `output` was written from, if otasite wrote it.
 pub fn fingerprint(output: &Path) -> Option<String> {
+    if journal::Journal::path(output).exists() {
+        // A commit is unfinished: the site may be incomplete.
+        return None;
+    }
     let marker = fs::read_to_string(output.join(MARKER)).ok()?;
     marker
         .lines()

@@ -52,11 +52,22 @@ pub fn manifest_of_install_url(install_url: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
+/// Longest slug kept before the hash suffix: far below every file system's name limit.
+const SLUG_MAX: usize = 100;
+
 /// A path segment made safe for every file system and URL: letters, digits, `.`, `_`, `-`
 /// are kept, runs of anything else become one `-`.
+///
+/// Text that is already such a segment is its own slug. Any other text gets a short hash of
+/// the original appended, so texts that differ only in what slugging removes (a trailing
+/// `-`, an invisible character, markup) never share a folder: `com.ex-` and `com.ex` are
+/// `com.ex-1f3a90c2` and `com.ex`.
 pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len().min(SLUG_MAX));
     for c in text.chars() {
+        if out.len() >= SLUG_MAX {
+            break;
+        }
         if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
             out.push(c);
         } else if !out.ends_with('-') {
@@ -64,11 +75,12 @@ pub fn slug(text: &str) -> String {
         }
     }
     let trimmed = out.trim_matches(|c| c == '-' || c == '.');
-    if trimmed.is_empty() {
-        "_".to_string()
-    } else {
-        trimmed.to_string()
+    if trimmed == text && !trimmed.is_empty() {
+        return trimmed.to_string();
     }
+    let hash = crate::hash::sha256_bytes(text.as_bytes());
+    let stem = if trimmed.is_empty() { "_" } else { trimmed };
+    format!("{stem}-{}", &hash[..8])
 }
 
 #[cfg(test)]
@@ -101,9 +113,33 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("1.0 (beta)"), "1.0-beta");
-        assert_eq!(slug("../.."), "_");
         assert_eq!(slug("com.example.app"), "com.example.app");
-        assert_eq!(slug("ünïcode"), "n-code");
+        assert_eq!(slug("1.0-45"), "1.0-45");
+        let hashed = |text: &str, stem: &str| {
+            let slug = slug(text);
+            assert_eq!(slug.len(), stem.len() + 9, "{slug}");
+            assert!(slug.starts_with(&format!("{stem}-")), "{slug}");
+            slug
+        };
+        hashed("1.0 (beta)", "1.0-beta");
+        hashed("../..", "_");
+        hashed("ünïcode", "n-code");
+        hashed(&"a".repeat(10_000), &"a".repeat(SLUG_MAX));
+    }
+
+    #[test]
+    fn texts_that_slug_alike_get_distinct_folders() {
+        let ids = [
+            "com.ex.app",
+            "com.ex.app-",
+            "com.ex.app.",
+            "com.ex.app\u{200b}",
+            "com.ex<app>",
+            "com.ex\"app\"",
+            "com.ex-app",
+        ];
+        let slugs: std::collections::HashSet<String> = ids.iter().map(|id| slug(id)).collect();
+        assert_eq!(slugs.len(), ids.len(), "{slugs:?}");
+        assert_eq!(slug("com.ex.app-"), slug("com.ex.app-"), "deterministic");
     }
 }

@@ -1,6 +1,7 @@
 //! `otasite build` as a fixed sequence of named steps: config, scan, read, catalog, stage,
 //! archives, render, swap.
 
+mod bounds;
 mod log;
 mod place;
 mod read;
@@ -16,8 +17,9 @@ use crate::config::Settings;
 use crate::ipa::IpaError;
 use crate::output::{self, IpaMode, Stage};
 use crate::render::{self, IconFiles, Reuse, SiteExtras, theme::Theme};
+pub use bounds::{NAME_CAP, NOTES_CAP};
 use log::Log;
-pub use scan::{Found, scan};
+pub use scan::{Found, Scanned, scan};
 
 /// How chatty the build is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,7 +57,7 @@ pub enum BuildError {
     #[error("{} archive(s) could not be read (use --keep-going to build the rest):\n{}", .0.len(), list(.0))]
     Unreadable(Vec<(PathBuf, IpaError)>),
     #[error(transparent)]
-    Duplicate(#[from] catalog::DuplicateBuild),
+    Assemble(#[from] catalog::AssembleError),
     #[error("--strict: the newest build of {} cannot be installed:\n{}", .0.len(), .0.join("\n"))]
     Strict(Vec<String>),
     #[error(transparent)]
@@ -100,8 +102,40 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let log = Log(options.verbosity);
     let started = Instant::now();
 
+    output::guard::check(
+        &settings.output_dir,
+        &output::guard::protected(
+            &settings.builds_dir,
+            settings.theme_dir.as_deref(),
+            &settings.config_file,
+        ),
+    )?;
+    // Held until the build returns: one build at a time writes this output.
+    let _lock = output::OutputLock::acquire(&settings.output_dir, |lock| {
+        log.info(format!(
+            "waiting for another build of {} to finish (it holds {})",
+            settings.output_dir.display(),
+            lock.display()
+        ))
+    })?;
+    match output::recover(&settings.output_dir)? {
+        output::Recovery::Clean => {}
+        output::Recovery::Undone => log.warn(format!(
+            "a build of {} was stopped before its new site was in place: the previous site was put back",
+            settings.output_dir.display()
+        )),
+        output::Recovery::Finished => log.warn(format!(
+            "a build of {} was stopped while putting its new site in place: the site was completed",
+            settings.output_dir.display()
+        )),
+    }
+
     let step = Instant::now();
-    let found = scan(&settings.builds_dir)?;
+    let scanned = scan(&settings.builds_dir)?;
+    for warning in &scanned.warnings {
+        log.warn(warning.clone());
+    }
+    let found = scanned.found;
     log.debug(format!(
         "scan: {} archives in {:?}",
         found.len(),
@@ -113,7 +147,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let (inputs, failures) = read::read_all(&found, &cache, &log)?;
+    let (inputs, failures) =
+        read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
     log.debug(format!("read: {:?}", step.elapsed()));
     if !failures.is_empty() && !options.keep_going {
         return Err(BuildError::Unreadable(failures));
@@ -141,10 +176,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
     let all_known = inputs.iter().all(|i| i.ipa.sha256.is_some());
-    if all_known
-        && !options.force
-        && output::fingerprint(&settings.output_dir).as_deref() == Some(&fingerprint)
-    {
+    let current_site = output::fingerprint(&settings.output_dir);
+    if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
         // Every input is as it was when the current site was written: nothing to redo.
         log.debug("archives: 0ns (0 opened, 0 hashed, 0 linked from the previous site)".into());
         log.info(format!(
@@ -182,7 +215,13 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         .zip(&inputs)
         .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
         .collect();
-    let reuse = Reuse::new(cache.pages().clone());
+    // The cache's page fingerprints describe the site it was saved with, which may not be
+    // the site in place (a build stopped between its commit and saving the cache).
+    let pages = match current_site {
+        Some(site) if cache.site() == Some(site.as_str()) => cache.pages().clone(),
+        _ => Default::default(),
+    };
+    let reuse = Reuse::new(pages);
     let extras = SiteExtras {
         icons,
         banner: options.banner.clone(),
@@ -196,11 +235,18 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         reuse.reused()
     ));
     let step = Instant::now();
-    stage.commit(&site_fingerprint(&catalog, &theme, settings, options))?;
+    let written = site_fingerprint(&catalog, &theme, settings, options);
+    stage.commit(&written)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
-    read::save_cache(&mut cache, &inputs, reuse.into_fingerprints(), &log);
+    read::save_cache(
+        &mut cache,
+        &inputs,
+        reuse.into_fingerprints(),
+        &written,
+        &log,
+    );
     log.debug(format!("cache: {:?}", step.elapsed()));
     let step = Instant::now();
     crate::hosting::size_warnings(&settings.output_dir)

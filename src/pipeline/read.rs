@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::log::Log;
+use super::scan::{Refused, Root};
 use super::{BuildError, Found};
 use crate::cache::{Cache, FileKey};
 use crate::catalog::BuildInput;
@@ -17,6 +18,7 @@ use crate::render::{IconFiles, notes};
 #[allow(clippy::type_complexity)]
 pub(super) fn read_all(
     found: &[Found],
+    root: &Root,
     cache: &Cache,
     log: &Log,
 ) -> Result<(Vec<BuildInput>, Vec<(PathBuf, IpaError)>), BuildError> {
@@ -32,9 +34,9 @@ pub(super) fn read_all(
             let result = read_one(f, cache, options);
             crate::memory::archive_done();
             progress.step(&f.relative);
-            match result {
+            match result.and_then(|input| bounded(f, input, log)) {
                 Ok(input) => Ok(Ok(BuildInput {
-                    notes_html: read_notes(&f.path)?,
+                    notes_html: read_notes(&f.path, root, log)?,
                     ..input
                 })),
                 Err(e) => Ok(Err(e)),
@@ -51,6 +53,16 @@ pub(super) fn read_all(
         }
     }
     Ok((inputs, failures))
+}
+
+/// The archive's texts cut to what pages show (with a warning); an identifier too long to be
+/// one makes the archive unreadable.
+fn bounded(f: &Found, mut input: BuildInput, log: &Log) -> Result<BuildInput, IpaError> {
+    super::bounds::check_bundle_id(&input.ipa)?;
+    for warning in super::bounds::bound_texts(&mut input.ipa) {
+        log.warn(format!("{}: {warning}", f.path.display()));
+    }
+    Ok(input)
 }
 
 fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
@@ -103,6 +115,7 @@ pub(super) fn save_cache(
     cache: &mut Cache,
     inputs: &[BuildInput],
     pages: std::collections::BTreeMap<String, String>,
+    site: &str,
     log: &Log,
 ) {
     let entries = inputs
@@ -121,19 +134,39 @@ pub(super) fn save_cache(
             Some((absolute(&input.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries, pages) {
+    if let Err(e) = cache.save(entries, pages, site) {
         log.warn(format!(
             "the build cache could not be saved ({e}); the next build reads every archive again"
         ));
     }
 }
 
-/// `<same name>.md` beside the archive, as sanitised HTML.
-fn read_notes(ipa_path: &Path) -> Result<Option<String>, BuildError> {
+/// `<same name>.md` beside the archive, as sanitised HTML: at most
+/// [`super::bounds::NOTES_CAP`] bytes of it are read; a link is followed only within the
+/// builds folder, and anything but a regular file is skipped with a warning.
+fn read_notes(ipa_path: &Path, root: &Root, log: &Log) -> Result<Option<String>, BuildError> {
     let path = ipa_path.with_extension("md");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(notes::markdown_to_html(&text))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(BuildError::Notes { path, source }),
+    match root.regular_file(&path) {
+        Ok(()) => {}
+        Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(Refused::Io(source)) => return Err(BuildError::Notes { path, source }),
+        Err(why) => {
+            log.warn(format!("skipped release notes {}: {why}", path.display()));
+            return Ok(None);
+        }
     }
+    let notes = super::bounds::read_capped(&path, super::bounds::NOTES_CAP).map_err(|source| {
+        BuildError::Notes {
+            path: path.clone(),
+            source,
+        }
+    })?;
+    if notes.truncated {
+        log.warn(format!(
+            "release notes {} are longer than {} KiB: pages show only their beginning",
+            path.display(),
+            super::bounds::NOTES_CAP / 1024
+        ));
+    }
+    Ok(Some(notes::markdown_to_html(&notes.text)))
 }

@@ -285,3 +285,16 @@ pub fn zip_bytes(entries: &[(String, Vec<u8>)], modified: i64) -> Vec<u8> {
     }
     writer.finish().expect("finish").into_inner()
 }
+
+/// `len` bytes that do not compress (xorshift noise from `seed`): archives of a chosen size.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}

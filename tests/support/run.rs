@@ -45,3 +45,56 @@ pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Runs `otasite ARGS` in `dir` with the pinned clock and extra environment variables.
+pub fn otasite_env(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_otasite"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", PINNED_EPOCH)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run otasite")
+}
+
+/// Starts `otasite ARGS` in `dir` with the pinned clock, its output streams captured.
+pub fn spawn_otasite(args: &[&str], dir: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_otasite"))
+        .args(args)
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", PINNED_EPOCH)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn otasite")
+}
+
+/// Waits for a started `otasite` at most `limit`; kills it and fails the test beyond that.
+pub fn wait_at_most(mut child: std::process::Child, limit: std::time::Duration) -> Output {
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("wait");
+            panic!(
+                "otasite still running after {limit:?} (killed); stderr: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Names of the entries beside the output `dist` that a build leaves there (staging and
+/// previous-site folders, journals), besides the build cache.
+pub fn leftovers_beside(dir: &Path, output: &str) -> Vec<String> {
+    let prefix = format!(".{output}.");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&prefix) && !n.ends_with(".otasite-cache"))
+        .collect();
+    names.sort();
+    names
+}
