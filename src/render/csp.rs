@@ -173,6 +173,25 @@ mod tests {
         );
     }
 
+    /// The guides show the built-in policy; they must show the one the pages carry.
+    #[test]
+    fn guides_show_the_built_in_policy() {
+        let theme = Theme::load(None).expect("built-in theme");
+        let policy = Policy::for_theme(&theme).expect("built-in policy");
+        assert_eq!(policy, Policy::with(&[]), "the built-in data/csp.json adds nothing");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (guide, wanted) in [
+            ("docs/deploy-s3.md", &policy.header),
+            ("docs/theme.md", &policy.meta),
+        ] {
+            let text = std::fs::read_to_string(root.join(guide)).expect(guide);
+            assert!(
+                text.contains(&format!("\"{wanted}\"")) || text.contains(&format!("\n{wanted}\n")),
+                "{guide} does not show the policy {wanted}"
+            );
+        }
+    }
+
     #[test]
     fn bad_additions_are_refused_with_the_reason() {
         for (text, wanted) in [

@@ -405,3 +405,121 @@ fn device_label(families: &[String]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// `docs/theme.md` lists the variables of every template: its tables are generated from the
+/// structs above (their fields and rustdoc), so that the two cannot drift apart.
+#[cfg(test)]
+mod contract {
+    use super::*;
+    use schemars::{JsonSchema, schema_for};
+    use serde_json::Value;
+
+    const DOC: &str = "docs/theme.md";
+    const START: &str = "<!-- variables: generated from src/render/view.rs by a test; \
+                         OTASITE_UPDATE_THEME_DOC=1 cargo test --lib contract rewrites it -->";
+    const END: &str = "<!-- end of variables -->";
+
+    /// One table per struct, under the heading templates know it by.
+    fn tables() -> String {
+        let mut out = String::new();
+        table::<Common<'_>>(&mut out, "Every template");
+        table::<IndexPage<'_>>(&mut out, "index.html");
+        table::<AppPage<'_>>(&mut out, "app.html");
+        table::<BuildPage<'_>>(&mut out, "build.html");
+        table::<FeedPage<'_>>(&mut out, "feed.xml");
+        table::<SiteView<'_>>(&mut out, "site");
+        table::<AppView<'_>>(&mut out, "app");
+        table::<AppIdentity<'_>>(&mut out, "app on a build page");
+        table::<BuildView<'_>>(&mut out, "build");
+        table::<ProfileView<'_>>(&mut out, "profile");
+        table::<FeedEntry<'_>>(&mut out, "feed entry");
+        out
+    }
+
+    fn table<T: JsonSchema>(out: &mut String, title: &str) {
+        let schema = schema_for!(T);
+        let schema = schema.as_value();
+        let description = schema["description"].as_str().unwrap_or_default();
+        assert!(!description.is_empty(), "{title}: the struct has no rustdoc");
+        out.push_str(&format!(
+            "\n### {title}\n\n{}\n\n| variable | type | meaning |\n|---|---|---|\n",
+            one_line(description)
+        ));
+        let properties = schema["properties"].as_object().expect("a struct");
+        for (name, property) in properties {
+            let meaning = property["description"].as_str().unwrap_or_default();
+            assert!(!meaning.is_empty(), "{title}.{name} has no rustdoc");
+            out.push_str(&format!(
+                "| `{name}` | {} | {} |\n",
+                type_name(property),
+                one_line(meaning).replace('|', "\\|")
+            ));
+        }
+    }
+
+    fn one_line(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// A schema's type in words, with links to the tables of nested structs.
+    fn type_name(schema: &Value) -> String {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            let (title, anchor) = match name {
+                "SiteView" => ("site", "site"),
+                "AppView" => ("app", "app"),
+                "AppIdentity" => ("app", "app-on-a-build-page"),
+                "BuildView" => ("build", "build"),
+                "ProfileView" => ("profile", "profile"),
+                "FeedEntry" => ("feed entry", "feed-entry"),
+                other => panic!("no table for {other}"),
+            };
+            return format!("[{title}](#{anchor})");
+        }
+        if let Some(choices) = schema["anyOf"].as_array() {
+            let names: Vec<String> = choices.iter().map(type_name).collect();
+            return names.join(" or ");
+        }
+        match &schema["type"] {
+            Value::Array(types) => types
+                .iter()
+                .map(|t| type_name(&serde_json::json!({ "type": t, "items": schema["items"],
+                    "additionalProperties": schema["additionalProperties"] })))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Value::String(kind) => match kind.as_str() {
+                "string" => "text".into(),
+                "integer" => "number".into(),
+                "boolean" => "true or false".into(),
+                "null" => "null".into(),
+                "array" => format!("list of {}", type_name(&schema["items"])),
+                "object" => format!("map of text to {}", type_name(&schema["additionalProperties"])),
+                other => panic!("no words for the type {other}"),
+            },
+            other => panic!("no words for the schema {other} of {schema}"),
+        }
+    }
+
+    #[test]
+    fn theme_doc_lists_every_variable_of_every_template() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DOC);
+        let text = std::fs::read_to_string(&path).expect("reading docs/theme.md");
+        let (before, rest) = text
+            .split_once(START)
+            .unwrap_or_else(|| panic!("{DOC} lacks the line {START}"));
+        let (current, after) = rest
+            .split_once(END)
+            .unwrap_or_else(|| panic!("{DOC} lacks the line {END}"));
+        let wanted = format!("{}\n", tables());
+        if std::env::var_os("OTASITE_UPDATE_THEME_DOC").is_some() {
+            std::fs::write(&path, format!("{before}{START}{wanted}{END}{after}"))
+                .expect("writing docs/theme.md");
+            return;
+        }
+        assert!(
+            current == wanted,
+            "{DOC} does not list the variables of src/render/view.rs; rewrite its tables with \
+             OTASITE_UPDATE_THEME_DOC=1 cargo test --lib contract"
+        );
+    }
+}
