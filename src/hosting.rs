@@ -1,6 +1,6 @@
 //! What particular hosts need beyond the files themselves: the `_headers` file of Netlify and
-//! Cloudflare Pages, the headers each file is served with (which `scripts/deploy-s3.sh` sets
-//! on S3), and GitHub Pages' size limit.
+//! Cloudflare Pages (caching and security headers), the headers each file is served with
+//! (which `scripts/deploy-s3.sh` sets on S3), and GitHub Pages' size limit.
 
 use std::path::Path;
 
@@ -133,9 +133,8 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     );
     let icons = ["icon-57.png", "icon-512.png"].map(|name| format!("{root}*/{name}"));
     rule(&icons, None, IMMUTABLE);
-    let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files
-        .iter()
-        .partition(|path| is_fingerprinted(path));
+    let (fingerprinted, plain): (Vec<&String>, Vec<&String>) =
+        static_files.iter().partition(|path| is_fingerprinted(path));
     let listed = |paths: Vec<&String>| -> Vec<String> {
         paths.iter().map(|path| format!("{root}{path}")).collect()
     };

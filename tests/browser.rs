@@ -1133,12 +1133,32 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
             .expect("a page of the site")
             .to_string_lossy()
             .replace('\\', "/");
-        visits.push(csp_visit(format!("iphone {relative}"), &relative, IPHONE_SAFARI, None));
+        visits.push(csp_visit(
+            format!("iphone {relative}"),
+            &relative,
+            IPHONE_SAFARI,
+            None,
+        ));
     }
-    visits.push(csp_visit("mac copy".into(), FIELD, MAC_SAFARI, Some("clipboard")));
-    visits.push(csp_visit("slack copy fallback".into(), FIELD_APP, &slack(), Some("fallback")));
+    visits.push(csp_visit(
+        "mac copy".into(),
+        FIELD,
+        MAC_SAFARI,
+        Some("clipboard"),
+    ));
+    visits.push(csp_visit(
+        "slack copy fallback".into(),
+        FIELD_APP,
+        &slack(),
+        Some("fallback"),
+    ));
     visits.push(csp_visit("android".into(), KIOSK, ANDROID_CHROME, None));
-    visits.push(csp_visit("windows index".into(), "index.html", WINDOWS_CHROME, None));
+    visits.push(csp_visit(
+        "windows index".into(),
+        "index.html",
+        WINDOWS_CHROME,
+        None,
+    ));
     let plan = json!({
         "site": site,
         "chromium": tools.chromium,
@@ -1172,7 +1192,8 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
 
     let origin = report["origin"].as_str().expect("origin");
     let mut failures = Vec::new();
-    let mut fail = |visit: &Json, message: String| failures.push(format!("[{}] {message}", name(visit)));
+    let mut fail =
+        |visit: &Json, message: String| failures.push(format!("[{}] {message}", name(visit)));
     for visit in results {
         if let Some(error) = visit["error"].as_str() {
             fail(visit, format!("the visit failed: {error}"));
@@ -1184,10 +1205,16 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
             }
         }
         if visit["meta_policy"] != json!(meta_policy) {
-            fail(visit, format!("the page's <meta> policy is {}", visit["meta_policy"]));
+            fail(
+                visit,
+                format!("the page's <meta> policy is {}", visit["meta_policy"]),
+            );
         }
         if visit["stylesheets"].as_u64() != Some(1) {
-            fail(visit, format!("{} style sheets applied", visit["stylesheets"]));
+            fail(
+                visit,
+                format!("{} style sheets applied", visit["stylesheets"]),
+            );
         }
         // Every page but the index has the install block that the script adapts.
         let relative = visit["url"]
@@ -1200,12 +1227,18 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
         if visit["control_ran"] != json!(false) {
             fail(visit, "an inline script inserted into the page ran".into());
         }
-        let control = visit["control_violations"].as_array().cloned().unwrap_or_default();
+        let control = visit["control_violations"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         if !control
             .iter()
             .any(|v| v["directive"] == "script-src-elem" && v["blocked"] == "inline")
         {
-            fail(visit, format!("the blocked inline script was not reported: {control:?}"));
+            fail(
+                visit,
+                format!("the blocked inline script was not reported: {control:?}"),
+            );
         }
         if let Some(status) = visit["copy_status"].as_str()
             && !status.starts_with("Link copied")

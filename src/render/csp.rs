@@ -154,7 +154,10 @@ mod tests {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
              base-uri 'none'; form-action 'none'; object-src 'none'"
         );
-        assert_eq!(policy.header, format!("{}; frame-ancestors 'none'", policy.meta));
+        assert_eq!(
+            policy.header,
+            format!("{}; frame-ancestors 'none'", policy.meta)
+        );
     }
 
     #[test]
@@ -178,7 +181,11 @@ mod tests {
     fn guides_show_the_built_in_policy() {
         let theme = Theme::load(None).expect("built-in theme");
         let policy = Policy::for_theme(&theme).expect("built-in policy");
-        assert_eq!(policy, Policy::with(&[]), "the built-in data/csp.json adds nothing");
+        assert_eq!(
+            policy,
+            Policy::with(&[]),
+            "the built-in data/csp.json adds nothing"
+        );
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for (guide, wanted) in [
             ("docs/deploy-s3.md", &policy.header),
@@ -197,10 +204,16 @@ mod tests {
         for (text, wanted) in [
             ("[]", "JSON object"),
             ("{", "not valid JSON"),
-            (r#"{"default-src": ["*"]}"#, "\"default-src\" cannot be extended"),
+            (
+                r#"{"default-src": ["*"]}"#,
+                "\"default-src\" cannot be extended",
+            ),
             (r#"{"img-src": "https:"}"#, "img-src must be a list"),
             (r#"{"img-src": ["a b"]}"#, "not a source expression"),
-            (r#"{"img-src": ["x; script-src *"]}"#, "not a source expression"),
+            (
+                r#"{"img-src": ["x; script-src *"]}"#,
+                "not a source expression",
+            ),
             (r#"{"img-src": ["\"><script>"]}"#, "not a source expression"),
             (r#"{"img-src": [1]}"#, "not a source expression"),
         ] {

@@ -228,7 +228,10 @@ mod tests {
             "DEFAULT_THEME (src/render/theme.rs) must list every file of themes/default/"
         );
         for (name, bytes) in &on_disk {
-            assert!(embedded[name] == *bytes, "{name} differs from its embedded copy");
+            assert!(
+                embedded[name] == *bytes,
+                "{name} differs from its embedded copy"
+            );
         }
     }
 
@@ -238,10 +241,14 @@ mod tests {
         theme
             .files
             .insert("static/img/logo.0123abcd.png".into(), b"png".to_vec());
-        theme.files.insert("static/LICENSE".into(), b"text".to_vec());
+        theme
+            .files
+            .insert("static/LICENSE".into(), b"text".to_vec());
         let css = fingerprinted("static/style.css", &theme.files["static/style.css"]);
         assert!(
-            css.starts_with("static/style.") && css.ends_with(".css") && css.len() == "static/style.0123abcd.css".len(),
+            css.starts_with("static/style.")
+                && css.ends_with(".css")
+                && css.len() == "static/style.0123abcd.css".len(),
             "{css}"
         );
         let assets = theme.assets();
@@ -256,7 +263,10 @@ mod tests {
         assert!(published.contains(&css) && published.contains(&"static/style.css".into()));
         assert!(!published.contains(&"static/img/logo.0123abcd.png".into()));
         for fingerprinted in assets.values() {
-            assert!(crate::hosting::is_fingerprinted(fingerprinted), "{fingerprinted}");
+            assert!(
+                crate::hosting::is_fingerprinted(fingerprinted),
+                "{fingerprinted}"
+            );
             assert!(published.contains(fingerprinted));
         }
         // The name follows the content.

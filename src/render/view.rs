@@ -286,9 +286,7 @@ impl<'a> BuildView<'a> {
     /// `build` with the labels templates show.
     pub fn new(build: &'a Build) -> Self {
         let profile = build.profile.as_ref();
-        let expires = profile
-            .and_then(|p| p.expires)
-            .map(crate::clock::rfc3339);
+        let expires = profile.and_then(|p| p.expires).map(crate::clock::rfc3339);
         let (kind, kind_label) = match profile {
             Some(p) => (p.kind.as_str(), p.kind.label()),
             None => ("unsigned", "Unsigned (no provisioning profile)"),
@@ -440,7 +438,10 @@ mod contract {
         let schema = schema_for!(T);
         let schema = schema.as_value();
         let description = schema["description"].as_str().unwrap_or_default();
-        assert!(!description.is_empty(), "{title}: the struct has no rustdoc");
+        assert!(
+            !description.is_empty(),
+            "{title}: the struct has no rustdoc"
+        );
         out.push_str(&format!(
             "\n### {title}\n\n{}\n\n| variable | type | meaning |\n|---|---|---|\n",
             one_line(description)
@@ -483,8 +484,10 @@ mod contract {
         match &schema["type"] {
             Value::Array(types) => types
                 .iter()
-                .map(|t| type_name(&serde_json::json!({ "type": t, "items": schema["items"],
-                    "additionalProperties": schema["additionalProperties"] })))
+                .map(|t| {
+                    type_name(&serde_json::json!({ "type": t, "items": schema["items"],
+                    "additionalProperties": schema["additionalProperties"] }))
+                })
                 .collect::<Vec<_>>()
                 .join(" or "),
             Value::String(kind) => match kind.as_str() {
@@ -493,7 +496,10 @@ mod contract {
                 "boolean" => "true or false".into(),
                 "null" => "null".into(),
                 "array" => format!("list of {}", type_name(&schema["items"])),
-                "object" => format!("map of text to {}", type_name(&schema["additionalProperties"])),
+                "object" => format!(
+                    "map of text to {}",
+                    type_name(&schema["additionalProperties"])
+                ),
                 other => panic!("no words for the type {other}"),
             },
             other => panic!("no words for the schema {other} of {schema}"),
