@@ -26,6 +26,11 @@ NO_CACHE="no-cache"
 IMMUTABLE="public, max-age=31536000, immutable"
 SHORT="public, max-age=3600"
 
+# Theme assets whose name holds the hash of their content (static/style.0123abcd.css): the
+# same test as otasite::hosting::is_fingerprinted.
+HASH="[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+FINGERPRINTED=(--include "static/*.$HASH.*" --include "static/*.$HASH")
+
 # Files for other hosts and otasite's marker: never uploaded, and so never deleted either.
 NOT_UPLOADED=(--exclude ".nojekyll" --exclude "CNAME" --exclude "_headers" --exclude ".otasite")
 
@@ -35,16 +40,19 @@ sync() {
 }
 
 # 1. Versioned files first, so that no page uploaded later links to a missing one. A build's
-#    folder holds its version, so an existing object never changes: --size-only skips them.
-echo "deploy-s3: .ipa archives and icons (cached for a year)"
+#    folder holds its version and a fingerprinted asset's name its hash, so an existing
+#    object never changes: --size-only skips them.
+echo "deploy-s3: .ipa archives, icons and fingerprinted theme assets (cached for a year)"
 sync --size-only --exclude "*" --include "*.ipa" \
   --content-type "application/octet-stream" --cache-control "$IMMUTABLE"
 sync --size-only --exclude "*" --include "*/icon-57.png" --include "*/icon-512.png" \
   --content-type "image/png" --cache-control "$IMMUTABLE"
+sync --size-only --exclude "*" "${FINGERPRINTED[@]}" --cache-control "$IMMUTABLE"
 
-# 2. Theme assets: not fingerprinted, so cached for an hour; the CLI guesses their type.
-echo "deploy-s3: static/ (cached for an hour)"
-sync --exclude "*" --include "static/*" --cache-control "$SHORT"
+# 2. Theme assets under their own names: cached for an hour; the CLI guesses their type.
+echo "deploy-s3: static/ under its own names (cached for an hour)"
+sync --exclude "*" --include "static/*" --exclude "static/*.$HASH.*" --exclude "static/*.$HASH" \
+  --cache-control "$SHORT"
 
 # 3. Files that change in place: manifests, pages, catalog and feed, revalidated every time.
 echo "deploy-s3: manifests, pages, catalog.json, feed.xml (no-cache)"

@@ -1,6 +1,6 @@
 //! What particular hosts need beyond the files themselves: the `_headers` file of Netlify and
-//! Cloudflare Pages, the headers each file is served with (which `scripts/deploy-s3.sh` sets
-//! on S3), and GitHub Pages' size limit.
+//! Cloudflare Pages (caching and security headers), the headers each file is served with
+//! (which `scripts/deploy-s3.sh` sets on S3), and GitHub Pages' size limit.
 
 use std::path::Path;
 
@@ -8,10 +8,19 @@ use crate::catalog::Catalog;
 
 /// For files whose content changes at the same URL: caches must ask again every time.
 pub const NO_CACHE: &str = "no-cache";
-/// For files whose URL changes with their content (a build's folder holds its version).
+/// For files whose URL changes with their content (a build's folder holds its version, a
+/// fingerprinted theme asset the hash of its bytes).
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// For theme assets: not fingerprinted, so a changed theme shows within the hour.
+/// For theme assets under their own names (not fingerprinted), so a changed theme shows
+/// within the hour.
 pub const SHORT: &str = "public, max-age=3600";
+
+/// Headers every file is served with where the host lets the site set headers, besides the
+/// Content-Security-Policy: no type sniffing, and no page address sent to other sites.
+pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+];
 
 /// GitHub Pages publishes sites of at most 1 GB.
 pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
@@ -47,6 +56,8 @@ pub fn serving(relative: &str) -> Option<Serving> {
         serve(Some("application/octet-stream"), IMMUTABLE)
     } else if relative.contains('/') && (name == "icon-57.png" || name == "icon-512.png") {
         serve(Some("image/png"), IMMUTABLE)
+    } else if relative.starts_with("static/") && is_fingerprinted(relative) {
+        serve(None, IMMUTABLE)
     } else if relative.starts_with("static/") {
         serve(None, SHORT)
     } else if name.ends_with(".plist") {
@@ -62,20 +73,41 @@ pub fn serving(relative: &str) -> Option<Serving> {
     }
 }
 
-/// The `_headers` file of Netlify and Cloudflare Pages for this site.
+/// Whether a file under `static/` has a fingerprinted name: `.` and 8 lowercase hex digits
+/// either end the path or are followed by another `.`. The same test as the `aws s3 sync`
+/// filters `static/*.HHHHHHHH.*` and `static/*.HHHHHHHH` of `scripts/deploy-s3.sh` (`*`
+/// matching any characters, `/` included), so the script and [`serving`] agree.
+pub fn is_fingerprinted(relative: &str) -> bool {
+    let Some(rest) = relative.strip_prefix("static/") else {
+        return false;
+    };
+    let bytes = rest.as_bytes();
+    (0..bytes.len()).any(|dot| {
+        let hash = &bytes[dot + 1..(dot + 9).min(bytes.len())];
+        bytes[dot] == b'.'
+            && hash.len() == 8
+            && hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && matches!(bytes.get(dot + 9), None | Some(b'.'))
+    })
+}
+
+/// The `_headers` file of Netlify and Cloudflare Pages for this site. `csp_header` is the
+/// pages' Content-Security-Policy; `static_files` every file written under `static/`.
 ///
 /// Both hosts apply every rule that matches a path and join repeated headers with commas, so
-/// the rules must not overlap (a `no-cache` joined to `immutable` would defeat both). Pages
-/// are served at folder URLs (`/app/`), which no wildcard can single out, so each page folder
-/// is listed by name.
-pub fn headers_file(catalog: &Catalog) -> String {
+/// the rules must not overlap (a `no-cache` joined to `immutable` would defeat both): each
+/// rule carries the security headers too, and theme assets are listed by name. Pages are
+/// served at folder URLs (`/app/`), which no wildcard can single out, so each page folder is
+/// listed by name.
+pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]) -> String {
     let root = url::Url::parse(&catalog.site.base_url)
         .map(|url| url.path().to_string())
         .unwrap_or_else(|_| "/".into());
     let mut out = String::from(
         "# Written by otasite for Netlify and Cloudflare Pages (other hosts ignore it).\n\
-         # Versioned files (a build's folder holds its version) are cached for a year; pages,\n\
-         # manifests and feeds are revalidated on every request.\n",
+         # Versioned files (a build's folder holds its version, a theme asset's name its\n\
+         # hash) are cached for a year; pages, manifests and feeds are revalidated on every\n\
+         # request. Every file carries the security headers.\n",
     );
     let mut rule = |patterns: &[String], content_type: Option<&str>, cache_control: &str| {
         out.push('\n');
@@ -87,6 +119,10 @@ pub fn headers_file(catalog: &Catalog) -> String {
             out.push_str(&format!("  Content-Type: {content_type}\n"));
         }
         out.push_str(&format!("  Cache-Control: {cache_control}\n"));
+        out.push_str(&format!("  Content-Security-Policy: {csp_header}\n"));
+        for (name, value) in SECURITY_HEADERS {
+            out.push_str(&format!("  {name}: {value}\n"));
+        }
     };
     // The daemon that installs apps is strict about the manifest's type.
     rule(&[format!("{root}*.plist")], Some("text/xml"), NO_CACHE);
@@ -97,7 +133,17 @@ pub fn headers_file(catalog: &Catalog) -> String {
     );
     let icons = ["icon-57.png", "icon-512.png"].map(|name| format!("{root}*/{name}"));
     rule(&icons, None, IMMUTABLE);
-    rule(&[format!("{root}static/*")], None, SHORT);
+    let (fingerprinted, plain): (Vec<&String>, Vec<&String>) =
+        static_files.iter().partition(|path| is_fingerprinted(path));
+    let listed = |paths: Vec<&String>| -> Vec<String> {
+        paths.iter().map(|path| format!("{root}{path}")).collect()
+    };
+    if !fingerprinted.is_empty() {
+        rule(&listed(fingerprinted), None, IMMUTABLE);
+    }
+    if !plain.is_empty() {
+        rule(&listed(plain), None, SHORT);
+    }
     let mut pages = vec![root.clone(), format!("{root}*.html")];
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", crate::urls::slug(&app.bundle_id)));
@@ -206,6 +252,9 @@ mod tests {
             ("feed.xml", Some("application/atom+xml"), NO_CACHE),
             ("static/style.css", None, SHORT),
             ("static/otasite.js", None, SHORT),
+            ("static/style.0123abcd.css", None, IMMUTABLE),
+            ("static/fonts/a.0123abcd.woff2", None, IMMUTABLE),
+            ("static/LICENSE.89abcdef", None, IMMUTABLE),
         ];
         for (path, content_type, cache_control) in cases {
             let expected = Serving {
@@ -216,6 +265,31 @@ mod tests {
         }
         for host_file in NOT_UPLOADED {
             assert_eq!(serving(host_file), None);
+        }
+    }
+
+    #[test]
+    fn fingerprinted_names_are_told_apart_as_the_s3_filters_do() {
+        for yes in [
+            "static/style.0123abcd.css",
+            "static/a.b.0123abcd.min.css",
+            "static/LICENSE.0123abcd",
+            "static/.0123abcd.x",
+            "static/v.0123abcd.x/y.css",
+        ] {
+            assert!(is_fingerprinted(yes), "{yes}");
+        }
+        for no in [
+            "static/style.css",
+            "static/style.0123ABCD.css",
+            "static/style.0123abc.css",
+            "static/style.0123abcde.css",
+            "static/style-0123abcd.css",
+            "style.0123abcd.css",
+            "com.a/static/style.0123abcd.css",
+            "static/v.0123abcd/x.css",
+        ] {
+            assert!(!is_fingerprinted(no), "{no}");
         }
     }
 

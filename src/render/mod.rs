@@ -1,19 +1,27 @@
 //! Rendering the site from the catalog: pages, manifests, icons, QR codes, feeds.
 
+pub mod csp;
 pub mod icons;
 pub mod manifest;
 pub mod notes;
 pub mod qr;
 pub mod theme;
+pub mod view;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::catalog::{App, Build, Catalog};
 use crate::output::{IpaMode, OutputError, Stage};
 use theme::{Theme, error_chain};
+pub use view::size_label;
+use view::{
+    AppIdentity, AppPage, AppView, BuildPage, BuildView, Common, FeedEntry, FeedPage, IndexPage,
+    SiteView,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -52,30 +60,25 @@ pub fn render_site(
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
     let tera = theme.tera()?;
-    let site = json!({
-        "title": catalog.site.title,
-        "base_url": catalog.site.base_url,
-        "generator": catalog.site.generator,
-    });
+    let site = SiteView::new(catalog);
     let browsers_json = browsers_json(theme)?;
+    let policy = csp::Policy::for_theme(theme)?;
+    let assets = theme.assets();
     let base = Base {
         tera: &tera,
         site: &site,
         banner: extras.banner.as_deref(),
         browsers_json: &browsers_json,
+        csp: &policy.meta,
+        assets: &assets,
         theme_fingerprint: theme_fingerprint(theme),
         reuse: extras.reuse,
     };
 
-    let apps: Vec<Value> = catalog.apps.iter().map(app_view).collect();
-    base.page(
-        stage,
-        "index.html",
-        "index.html",
-        "",
-        json!({ "apps": apps }),
-        None,
-    )?;
+    let index = IndexPage {
+        apps: catalog.apps.iter().map(AppView::new).collect(),
+    };
+    base.page(stage, "index.html", "index.html", "", &index, None)?;
 
     catalog
         .apps
@@ -88,11 +91,14 @@ pub fn render_site(
     })?;
     stage.write("catalog.json", &escape_json_markup(&catalog_json))?;
     render_feed(stage, &base, catalog)?;
-    for (path, bytes) in theme.static_files() {
+    let static_files = theme.published_static_files();
+    for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
     }
     stage.write(".nojekyll", b"")?;
-    stage.write("_headers", crate::hosting::headers_file(catalog).as_bytes())?;
+    let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
+    let headers = crate::hosting::headers_file(catalog, &policy.header, &static_paths);
+    stage.write("_headers", headers.as_bytes())?;
     if let Some(cname) = &extras.cname {
         stage.write("CNAME", format!("{cname}\n").as_bytes())?;
     }
@@ -134,57 +140,65 @@ fn browsers_json(theme: &Theme) -> Result<String, RenderError> {
 /// Shared rendering state.
 struct Base<'a> {
     tera: &'a tera::Tera,
-    site: &'a Value,
+    site: &'a SiteView<'a>,
     banner: Option<&'a str>,
     /// The theme's `data/browsers.json`, compact and safe to place inside `<script>`.
     browsers_json: &'a str,
+    /// The pages' Content-Security-Policy.
+    csp: &'a str,
+    /// The theme's static files and their fingerprinted paths.
+    assets: &'a BTreeMap<String, String>,
     /// Identifies every theme file: pages depend on all of them.
     theme_fingerprint: String,
     reuse: &'a Reuse,
 }
 
 impl Base<'_> {
-    /// Renders `template` with the common values plus `data` into `out_path`, or keeps the
-    /// previous site's file when it was made from exactly the same inputs. `qr_url` asks for
-    /// a QR code of that URL, made only when the page is rendered.
+    /// Renders `template` with the [`Common`] values plus those of `page` into `out_path`, or
+    /// keeps the previous site's file when it was made from exactly the same inputs. `qr_url`
+    /// asks for a QR code of that URL, made only when the page is rendered.
     fn page(
         &self,
         stage: &Stage,
         template: &str,
         out_path: &str,
         root: &str,
-        data: Value,
+        page: &impl Serialize,
         qr_url: Option<&str>,
     ) -> Result<(), RenderError> {
+        let failed = |message: String| RenderError::Template {
+            template: template.to_string(),
+            message,
+        };
+        let page_json = serde_json::to_string(page).map_err(|e| failed(e.to_string()))?;
         let key = fingerprint(&[
             self.theme_fingerprint.as_bytes(),
             template.as_bytes(),
             root.as_bytes(),
             format!("{:?}|{:?}", self.banner, qr_url).as_bytes(),
-            self.site.to_string().as_bytes(),
-            data.to_string().as_bytes(),
+            serde_json::to_string(self.site)
+                .unwrap_or_default()
+                .as_bytes(),
+            page_json.as_bytes(),
         ]);
         self.reuse.produce(stage, out_path, key, || {
-            let mut ctx = tera::Context::new();
-            ctx.insert("site", self.site);
-            ctx.insert("root", root);
-            ctx.insert("banner", &self.banner);
-            ctx.insert("browsers_json", self.browsers_json);
-            if let Value::Object(map) = &data {
-                for (name, value) in map {
-                    ctx.insert(name.clone(), value);
-                }
-            }
-            if let Some(url) = qr_url {
-                ctx.insert("qr_svg", &qr::svg(url));
-            }
+            let qr_svg = qr_url.map(qr::svg);
+            let common = Common {
+                site: self.site,
+                root,
+                banner: self.banner,
+                browsers_json: self.browsers_json,
+                csp: self.csp,
+                assets: self.assets,
+                qr_svg: qr_svg.as_deref(),
+            };
+            let mut ctx =
+                tera::Context::from_serialize(&common).map_err(|e| failed(error_chain(&e)))?;
+            ctx.extend(tera::Context::from_serialize(page).map_err(|e| failed(error_chain(&e)))?);
             self.tera
                 .render(template, &ctx)
                 .map(String::into_bytes)
-                .map_err(|e| RenderError::Template {
-                    template: template.to_string(),
-                    message: error_chain(&e),
-                })
+                .map_err(|e| failed(error_chain(&e)))
         })
     }
 }
@@ -303,16 +317,18 @@ fn render_app(
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
     let app_dir = crate::urls::slug(&app.bundle_id);
-    let app_value = app_view(app);
     let latest = app.latest();
-    let build_views: Vec<Value> = app.builds.iter().map(build_view).collect();
-    let build_page_app = app_identity(app);
+    let app_page = AppPage {
+        app: AppView::new(app),
+        build: BuildView::new(latest),
+        builds: app.builds.iter().map(BuildView::new).collect(),
+    };
     base.page(
         stage,
         "app.html",
         &format!("{app_dir}/index.html"),
         "../",
-        json!({ "app": app_value, "build": build_view(latest), "builds": build_views }),
+        &app_page,
         Some(&app.page_url),
     )?;
     app.builds.par_iter().try_for_each(|build| {
@@ -359,11 +375,11 @@ fn render_app(
             "build.html",
             &format!("{}index.html", build.path),
             "../../",
-            json!({
-                "app": build_page_app,
-                "build": build_view(build),
-                "is_latest": std::ptr::eq(build, latest),
-            }),
+            &BuildPage {
+                app: AppIdentity::new(app),
+                build: BuildView::new(build),
+                is_latest: std::ptr::eq(build, latest),
+            },
             Some(&build.page_url),
         )
     })?;
@@ -410,124 +426,29 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         .filter_map(|b| b.released.clone())
         .max()
         .unwrap_or_else(|| EPOCH.to_string());
-    let entries: Vec<Value> = builds
+    let entries = builds
         .iter()
-        .map(|b| {
-            json!({
-                "name": b.name,
-                "display_version": b.display_version(),
-                "channel": b.channel,
-                "page_url": b.page_url,
-                "updated": b.released.as_deref().unwrap_or(EPOCH),
-                "author": b.profile.as_ref().and_then(|p| p.team_name.clone()).filter(|t| !t.is_empty()).unwrap_or_else(|| catalog.site.title.clone()),
-                "notes_html": b.notes_html,
-                "min_os": b.min_os,
-            })
+        .map(|b| FeedEntry {
+            name: &b.name,
+            display_version: b.display_version(),
+            channel: b.channel.as_deref(),
+            page_url: &b.page_url,
+            updated: b.released.as_deref().unwrap_or(EPOCH),
+            author: b
+                .profile
+                .as_ref()
+                .and_then(|p| p.team_name.clone())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| catalog.site.title.clone()),
+            notes_html: b.notes_html.as_deref(),
+            min_os: b.min_os.as_deref(),
         })
         .collect();
-    base.page(
-        stage,
-        "feed.xml",
-        "feed.xml",
-        "",
-        json!({ "updated": updated, "entries": entries }),
-        None,
-    )
-}
-
-/// What a build page knows of its app: what does not change when another build is added, so
-/// that adding one leaves the other builds' pages (and their folders) as they were.
-fn app_identity(app: &App) -> Value {
-    json!({
-        "bundle_id": app.bundle_id,
-        "name": app.name,
-        "description": app.description,
-        "dir": crate::urls::slug(&app.bundle_id),
-        "page_url": app.page_url,
-    })
-}
-
-/// An app as the index and app pages see it: its identity, install link, builds and latest.
-fn app_view(app: &App) -> Value {
-    let mut view = app_identity(app);
-    view["install_url"] = json!(app.install_url);
-    view["build_count"] = json!(app.builds.len());
-    view["latest"] = build_view(app.latest());
-    view
-}
-
-/// A build with the derived labels templates need.
-pub fn build_view(build: &Build) -> Value {
-    let mut value = serde_json::to_value(build).unwrap_or(Value::Null);
-    let released_date = build
-        .released
-        .as_deref()
-        .map(|r| r[..10.min(r.len())].to_string());
-    let expires = build
-        .profile
-        .as_ref()
-        .and_then(|p| p.expires)
-        .map(crate::clock::rfc3339);
-    let expires_date = expires.as_deref().map(|r| r[..10].to_string());
-    let (kind, kind_label) = match &build.profile {
-        Some(p) => (p.kind.as_str(), p.kind.label()),
-        None => ("unsigned", "Unsigned (no provisioning profile)"),
+    let feed = FeedPage {
+        updated: &updated,
+        entries,
     };
-    let warnings: Vec<&String> = build
-        .problems
-        .iter()
-        .filter(|p| !build.blocking.contains(p))
-        .collect();
-    let extra = json!({
-        "display_version": build.display_version(),
-        "size_label": size_label(build.size),
-        "released_date": released_date,
-        "expires": expires,
-        "expires_date": expires_date,
-        "kind": kind,
-        "kind_label": kind_label,
-        "device_label": device_label(&build.device_family),
-        "warnings": warnings,
-        "file_name": build.file.rsplit('/').next().unwrap_or(&build.file),
-    });
-    if let (Value::Object(map), Value::Object(more)) = (&mut value, extra) {
-        map.extend(more);
-    }
-    value
-}
-
-/// Sizes as iOS shows them: decimal units.
-pub fn size_label(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
-fn device_label(families: &[String]) -> String {
-    if families.is_empty() {
-        return "iPhone (not declared)".into();
-    }
-    families
-        .iter()
-        .map(|f| match f.as_str() {
-            "iphone" => "iPhone".to_string(),
-            "ipad" => "iPad".to_string(),
-            "tv" => "Apple TV".to_string(),
-            "watch" => "Apple Watch".to_string(),
-            "vision" => "Apple Vision".to_string(),
-            "mac" => "Mac".to_string(),
-            other => other.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    base.page(stage, "feed.xml", "feed.xml", "", &feed, None)
 }
 
 #[cfg(test)]

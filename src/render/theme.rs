@@ -49,6 +49,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "data/browsers.json",
         include_str!("../../themes/default/data/browsers.json"),
     ),
+    (
+        "data/csp.json",
+        include_str!("../../themes/default/data/csp.json"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -124,18 +128,62 @@ impl Theme {
         Ok(tera)
     }
 
-    /// Files copied into the site as they are (`static/` -> `static/`).
-    pub fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+    /// The theme's `static/` files, by path inside the theme (`static/style.css`).
+    fn static_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files
             .iter()
             .filter(|(path, _)| path.starts_with("static/"))
             .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
     }
 
+    /// The files of `static/` as the site holds them: each under its fingerprinted name
+    /// (`static/style.0123abcd.css`, which templates link), and under its own name too, for
+    /// stylesheets that refer to their neighbours and templates written before fingerprints.
+    /// A file whose own name already looks fingerprinted keeps only the fingerprinted copy,
+    /// so that every name of that form is one whose content cannot change.
+    pub fn published_static_files(&self) -> Vec<(String, &[u8])> {
+        let mut out = Vec::new();
+        for (path, bytes) in self.static_files() {
+            if !crate::hosting::is_fingerprinted(path) {
+                out.push((path.to_string(), bytes));
+            }
+            out.push((fingerprinted(path, bytes), bytes));
+        }
+        out
+    }
+
+    /// Each `static/` file by its path under `static/` (`style.css`), mapped to the path of its
+    /// fingerprinted copy from the site root (`static/style.0123abcd.css`).
+    pub fn assets(&self) -> BTreeMap<String, String> {
+        self.static_files()
+            .map(|(path, bytes)| {
+                let name = path.strip_prefix("static/").unwrap_or(path).to_string();
+                (name, fingerprinted(path, bytes))
+            })
+            .collect()
+    }
+
     pub fn data(&self, name: &str) -> Option<&str> {
         self.files
             .get(&format!("data/{name}"))
             .and_then(|b| std::str::from_utf8(b).ok())
+    }
+}
+
+/// `path` with the first 8 hex digits of the SHA-256 of `bytes` before its extension
+/// (`static/style.css` -> `static/style.0123abcd.css`), or at its end without one.
+fn fingerprinted(path: &str, bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = hex::encode(&Sha256::digest(bytes)[..4]);
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let name = match name.rsplit_once('.') {
+        Some((stem, extension)) if !stem.is_empty() => format!("{stem}.{hash}.{extension}"),
+        _ => format!("{name}.{hash}"),
+    };
+    if folder.is_empty() {
+        name
+    } else {
+        format!("{folder}/{name}")
     }
 }
 
@@ -149,4 +197,80 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded theme is exactly `themes/default/`: no file missing, none extra, same bytes.
+    #[test]
+    fn embedded_theme_equals_the_theme_folder() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let mut on_disk = BTreeMap::new();
+        for entry in walkdir::WalkDir::new(&root) {
+            let entry = entry.expect("walking themes/default");
+            if entry.file_type().is_file() {
+                let relative = entry.path().strip_prefix(&root).expect("under the root");
+                let name = relative.to_string_lossy().replace('\\', "/");
+                on_disk.insert(name, std::fs::read(entry.path()).expect("reading"));
+            }
+        }
+        let embedded: BTreeMap<String, Vec<u8>> = DEFAULT_THEME
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.as_bytes().to_vec()))
+            .collect();
+        assert_eq!(DEFAULT_THEME.len(), embedded.len(), "a file listed twice");
+        let names = |map: &BTreeMap<String, Vec<u8>>| map.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(
+            names(&embedded),
+            names(&on_disk),
+            "DEFAULT_THEME (src/render/theme.rs) must list every file of themes/default/"
+        );
+        for (name, bytes) in &on_disk {
+            assert!(
+                embedded[name] == *bytes,
+                "{name} differs from its embedded copy"
+            );
+        }
+    }
+
+    #[test]
+    fn static_files_are_published_fingerprinted_and_as_they_are() {
+        let mut theme = Theme::load(None).expect("built-in theme");
+        theme
+            .files
+            .insert("static/img/logo.0123abcd.png".into(), b"png".to_vec());
+        theme
+            .files
+            .insert("static/LICENSE".into(), b"text".to_vec());
+        let css = fingerprinted("static/style.css", &theme.files["static/style.css"]);
+        assert!(
+            css.starts_with("static/style.")
+                && css.ends_with(".css")
+                && css.len() == "static/style.0123abcd.css".len(),
+            "{css}"
+        );
+        let assets = theme.assets();
+        assert_eq!(assets["style.css"], css);
+        assert!(assets["LICENSE"].starts_with("static/LICENSE."));
+        assert!(assets["img/logo.0123abcd.png"].starts_with("static/img/logo.0123abcd."));
+        let published: Vec<String> = theme
+            .published_static_files()
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert!(published.contains(&css) && published.contains(&"static/style.css".into()));
+        assert!(!published.contains(&"static/img/logo.0123abcd.png".into()));
+        for fingerprinted in assets.values() {
+            assert!(
+                crate::hosting::is_fingerprinted(fingerprinted),
+                "{fingerprinted}"
+            );
+            assert!(published.contains(fingerprinted));
+        }
+        // The name follows the content.
+        let changed = fingerprinted("static/style.css", b"body{}");
+        assert_ne!(changed, css);
+    }
 }

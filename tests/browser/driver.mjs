@@ -5,9 +5,10 @@
 //
 //   node tests/browser/driver.mjs <plan.json>
 //
-// The plan: { site, screenshots, chromium, axe, cases: [...], classify: [...] }; see
-// tests/browser.rs for each field. The site is served from 127.0.0.1 by a small static server
-// in this process; every request the pages make is recorded.
+// The plan: { site, screenshots, chromium, axe, cases: [...], classify: [...] }, or for the
+// security policy { site, chromium, headers: {...}, csp_visits: [...] }; see tests/browser.rs
+// for each field. The site is served from 127.0.0.1 by a small static server in this process
+// (with `headers` on every response when given); every request the pages make is recorded.
 
 import { readFile, mkdir } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -49,7 +50,7 @@ function log(message) {
 }
 
 /** Serves `root` on 127.0.0.1 (a random port); resolves to the server and the requests it saw. */
-async function serve(root) {
+async function serve(root, headers = {}) {
   const seen = [];
   const server = createServer(async (req, res) => {
     seen.push(req.url);
@@ -66,7 +67,7 @@ async function serve(root) {
       if (!file.startsWith(root + path.sep)) throw new Error("outside the site");
       const body = await readFile(file);
       const type = CONTENT_TYPES[path.extname(file)] || "application/octet-stream";
-      res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+      res.writeHead(200, { ...headers, "content-type": type, "cache-control": "no-store" });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" });
@@ -264,8 +265,100 @@ async function runClassify(browser, origin, plan) {
   return result;
 }
 
+/**
+ * Opens a page under the site's security policy and records every violation it reports (the
+ * `securitypolicyviolation` events and Chromium's console messages about the policy), with
+ * the visit's copy-link click; then, as a control, inserts an inline script, which the policy
+ * must block and report.
+ */
+async function cspVisit(browser, origin, c) {
+  const context = await browser.newContext({
+    userAgent: c.user_agent,
+    viewport: c.viewport,
+    isMobile: c.mobile,
+    hasTouch: c.max_touch_points > 0,
+    permissions: ["clipboard-read", "clipboard-write"],
+    serviceWorkers: "block",
+  });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const report = { name: c.name, url: origin + c.path, console: [], page_errors: [] };
+  page.on("console", (m) => {
+    if (m.type() === "error" || /Content[- ]Security[- ]Policy/i.test(m.text())) report.console.push(m.text());
+  });
+  page.on("pageerror", (e) => report.page_errors.push(String(e)));
+  // Runs before the page's own scripts (and is not subject to its policy).
+  await page.addInitScript(() => {
+    window.__otasiteViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__otasiteViolations.push({
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: `${e.sourceFile}:${e.lineNumber}`,
+        sample: e.sample,
+      });
+    });
+  });
+  if (c.copy === "fallback") {
+    await page.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined, configurable: true });
+    });
+  }
+  await page.goto(report.url, { waitUntil: "load" });
+  report.meta_policy = await page.evaluate(
+    () => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") ?? null,
+  );
+  report.visitor = await page.evaluate(() => document.getElementById("install")?.getAttribute("data-visitor") ?? null);
+  report.stylesheets = await page.evaluate(() => document.styleSheets.length);
+  if (c.copy) {
+    await page.locator("#copy-link").click();
+    await page
+      .waitForFunction(() => document.getElementById("copy-status")?.textContent !== "", null, { timeout: 5000 })
+      .catch(() => {});
+    report.copy_status = await page.locator("#copy-status").textContent();
+  }
+  // Let late reports arrive (they are dispatched as tasks).
+  await page.waitForTimeout(100);
+  report.violations = await page.evaluate(() => window.__otasiteViolations.splice(0));
+  report.console_before_control = report.console.splice(0);
+  report.control_ran = await page.evaluate(async () => {
+    const script = document.createElement("script");
+    script.textContent = "window.__otasiteInlineRan = true;";
+    document.head.appendChild(script);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return window.__otasiteInlineRan === true;
+  });
+  report.control_violations = await page.evaluate(() => window.__otasiteViolations.splice(0));
+  await context.close();
+  return report;
+}
+
+async function runCspPlan(plan) {
+  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
+  const browser = await chromium.launch({
+    executablePath: plan.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const visits = [];
+    for (const c of plan.csp_visits) {
+      try {
+        visits.push(await withTimeout(cspVisit(browser, origin, c), 30000, c.name));
+      } catch (e) {
+        visits.push({ name: c.name, error: String(e && e.stack || e) });
+      }
+    }
+    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
+  if (plan.csp_visits) return runCspPlan(plan);
   const axeSource = await readFile(plan.axe, "utf8");
   await mkdir(plan.screenshots, { recursive: true });
   const { server, origin } = await serve(path.resolve(plan.site));

@@ -1,0 +1,531 @@
+//! The theme contract: what each template receives, one struct per template.
+//!
+//! Every field is documented here, and `docs/theme.md` lists the same variables (a test
+//! regenerates its tables from these structs and fails when the two differ). Templates see
+//! the fields of [`Common`] plus those of their page struct, as top-level variables.
+
+#![deny(missing_docs)]
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::catalog::{App, Build, Catalog};
+
+/// Variables every template receives (pages and `feed.xml`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Common<'a> {
+    /// The site as a whole.
+    pub site: &'a SiteView<'a>,
+    /// The way from this page up to the site's root folder: `""` on the index, `"../"` on an
+    /// app page, `"../../"` on a build page. Prefix every link to another file of the site
+    /// with it, so that the site works from any folder and from disk.
+    pub root: &'a str,
+    /// A note to show on every page (the local preview says that it is one), or null.
+    pub banner: Option<&'a str>,
+    /// The theme's `data/browsers.json`, compact, for
+    /// `<script type="application/json" id="otasite-browsers">{{ browsers_json | safe }}</script>`
+    /// (every `<` is escaped, so it cannot end the element).
+    pub browsers_json: &'a str,
+    /// The Content-Security-Policy of the pages, for
+    /// `<meta http-equiv="Content-Security-Policy" content="{{ csp }}">`: the built-in policy
+    /// with the sources the theme's `data/csp.json` adds.
+    pub csp: &'a str,
+    /// The theme's static files by their path under `static/` (e.g. `style.css`), each mapped
+    /// to its fingerprinted path from the site root (e.g. `static/style.0123abcd.css`): link
+    /// them as `{{ root }}{{ assets["style.css"] }}` so that hosts may cache them for a year.
+    pub assets: &'a BTreeMap<String, String>,
+    /// An inline SVG QR code of this page's address (`{{ qr_svg | safe }}`), on app and build
+    /// pages; null elsewhere.
+    pub qr_svg: Option<&'a str>,
+}
+
+/// The site (`site.*`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct SiteView<'a> {
+    /// The site's title (`title` in `site.yaml`).
+    pub title: &'a str,
+    /// The address the site is published at, ending in `/`.
+    pub base_url: &'a str,
+    /// `otasite` and its version, e.g. `otasite 0.1.0`.
+    pub generator: &'a str,
+}
+
+impl<'a> SiteView<'a> {
+    /// The site facts of the catalog.
+    pub fn new(catalog: &'a Catalog) -> Self {
+        SiteView {
+            title: &catalog.site.title,
+            base_url: &catalog.site.base_url,
+            generator: &catalog.site.generator,
+        }
+    }
+}
+
+/// `index.html`: the list of apps.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct IndexPage<'a> {
+    /// Every app, the most recently released first.
+    pub apps: Vec<AppView<'a>>,
+}
+
+/// `app.html`: an app's page, installing its newest build.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct AppPage<'a> {
+    /// The app.
+    pub app: AppView<'a>,
+    /// Its newest build (the one the page installs).
+    pub build: BuildView<'a>,
+    /// All its builds, newest first.
+    pub builds: Vec<BuildView<'a>>,
+}
+
+/// `build.html`: one build's page. Partials tell it from the app page by `is_latest is
+/// defined`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct BuildPage<'a> {
+    /// What the page knows of the build's app: only what does not change when another build
+    /// is added, so that adding one leaves the other builds' pages as they were.
+    pub app: AppIdentity<'a>,
+    /// The build.
+    pub build: BuildView<'a>,
+    /// Whether this is the app's newest build.
+    pub is_latest: bool,
+}
+
+/// `feed.xml`: an Atom feed of every build.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct FeedPage<'a> {
+    /// The newest release time of all builds (RFC 3339), or the Unix epoch without any.
+    pub updated: &'a str,
+    /// Every build of every app, the most recently released first.
+    pub entries: Vec<FeedEntry<'a>>,
+}
+
+/// An app on a build page (`app.*` in `build.html`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct AppIdentity<'a> {
+    /// The bundle identifier, e.g. `com.example.app`.
+    pub bundle_id: &'a str,
+    /// The app's name (its newest build's display name unless `site.yaml` names it).
+    pub name: &'a str,
+    /// The description from `site.yaml`, or null.
+    pub description: Option<&'a str>,
+    /// The app's folder inside the site, without a slash: link its page as
+    /// `{{ root }}{{ app.dir }}/index.html`.
+    pub dir: String,
+    /// The app page's full address.
+    pub page_url: &'a str,
+}
+
+/// An app on the index and on its own page (`app.*`, `apps[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct AppView<'a> {
+    /// The bundle identifier, e.g. `com.example.app`.
+    pub bundle_id: &'a str,
+    /// The app's name (its newest build's display name unless `site.yaml` names it).
+    pub name: &'a str,
+    /// The description from `site.yaml`, or null.
+    pub description: Option<&'a str>,
+    /// The app's folder inside the site, without a slash: link its page as
+    /// `{{ root }}{{ app.dir }}/index.html`.
+    pub dir: String,
+    /// The app page's full address.
+    pub page_url: &'a str,
+    /// The `itms-services:` link that installs the newest installable build, or null when no
+    /// build can be installed.
+    pub install_url: Option<&'a str>,
+    /// How many builds the app has.
+    pub build_count: usize,
+    /// Its newest build.
+    pub latest: BuildView<'a>,
+}
+
+impl<'a> AppIdentity<'a> {
+    /// The identity of `app`.
+    pub fn new(app: &'a App) -> Self {
+        AppIdentity {
+            bundle_id: &app.bundle_id,
+            name: &app.name,
+            description: app.description.as_deref(),
+            dir: crate::urls::slug(&app.bundle_id),
+            page_url: &app.page_url,
+        }
+    }
+}
+
+impl<'a> AppView<'a> {
+    /// `app` with its newest build.
+    pub fn new(app: &'a App) -> Self {
+        let AppIdentity {
+            bundle_id,
+            name,
+            description,
+            dir,
+            page_url,
+        } = AppIdentity::new(app);
+        AppView {
+            bundle_id,
+            name,
+            description,
+            dir,
+            page_url,
+            install_url: app.install_url.as_deref(),
+            build_count: app.builds.len(),
+            latest: BuildView::new(app.latest()),
+        }
+    }
+}
+
+/// A build (`build.*`, `builds[]`, `app.latest.*`): the facts of `catalog.json` plus labels
+/// made for people.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct BuildView<'a> {
+    /// The bundle identifier, e.g. `com.example.app`.
+    pub bundle_id: &'a str,
+    /// `CFBundleShortVersionString`, e.g. `1.2`, or null.
+    pub version: Option<&'a str>,
+    /// `CFBundleVersion`, e.g. `45`, or null.
+    pub build: Option<&'a str>,
+    /// The channel: the subfolder of the builds folder the archive is in (e.g. `beta`), or null.
+    pub channel: Option<&'a str>,
+    /// The build page's full address.
+    pub page_url: &'a str,
+    /// The full address of the build's `manifest.plist`.
+    pub manifest_url: &'a str,
+    /// The full address of the `.ipa` file.
+    pub ipa_url: &'a str,
+    /// The `itms-services:` link that installs this build.
+    pub install_url: &'a str,
+    /// The full address of the build's 512×512 icon.
+    pub icon_url: &'a str,
+    /// The archive's size in bytes.
+    pub size: u64,
+    /// The archive's SHA-256, in hexadecimal.
+    pub sha256: &'a str,
+    /// The minimum iOS version (`MinimumOSVersion`), e.g. `15.0`, or null.
+    pub min_os: Option<&'a str>,
+    /// The device families: `iphone`, `ipad`, `tv`, `watch`, `vision`, `mac`.
+    pub device_family: &'a [String],
+    /// Whether iOS can install the build over the air.
+    pub installable: bool,
+    /// Every problem found in the archive: `warnings` and `blocking` together.
+    pub problems: &'a [String],
+    /// The provisioning profile, or null for an unsigned build.
+    pub profile: Option<ProfileView<'a>>,
+    /// When the build was made (RFC 3339, from the archive), or null.
+    pub released: Option<&'a str>,
+    /// The app's name as this build shows it.
+    pub name: &'a str,
+    /// The build's folder inside the site, ending in `/`, e.g. `com.example.app/1.2-45/`:
+    /// link its page as `{{ root }}{{ build.path }}index.html`.
+    pub path: &'a str,
+    /// The archive's path under the builds folder.
+    pub file: &'a str,
+    /// `CFBundleSupportedPlatforms`' first entry, e.g. `iPhoneOS`, or null.
+    pub platform: Option<&'a str>,
+    /// The names of the app extensions the archive contains.
+    pub extensions: &'a [String],
+    /// The release notes as sanitised HTML (`{{ build.notes_html | safe }}`), or null.
+    pub notes_html: Option<&'a str>,
+    /// Which entry of the archive the icon came from; null when a placeholder is used.
+    pub icon_source: Option<&'a str>,
+    /// The problems that keep iOS from installing the build.
+    pub blocking: &'a [String],
+    /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or
+    /// `unknown version`.
+    pub display_version: String,
+    /// The size for people, in decimal units as iOS shows them: `2.9 MB`.
+    pub size_label: String,
+    /// The day of `released` (`2026-01-31`), or null.
+    pub released_date: Option<String>,
+    /// When the profile expires (RFC 3339), or null.
+    pub expires: Option<String>,
+    /// The day of `expires`, or null.
+    pub expires_date: Option<String>,
+    /// The distribution: `development`, `ad-hoc`, `enterprise`, `app-store` or `unsigned`.
+    pub kind: &'static str,
+    /// The distribution for people, e.g. `Enterprise (in-house)`.
+    pub kind_label: &'static str,
+    /// The device families for people, e.g. `iPhone, iPad`.
+    pub device_label: String,
+    /// The problems that do not keep the build from installing.
+    pub warnings: Vec<&'a str>,
+    /// The archive's file name, e.g. `MyApp.ipa`.
+    pub file_name: &'a str,
+}
+
+/// A provisioning profile (`build.profile.*`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ProfileView<'a> {
+    /// The distribution: `development`, `ad-hoc`, `enterprise` or `app-store`.
+    pub kind: &'static str,
+    /// The profile's name, or null.
+    pub name: Option<&'a str>,
+    /// The team's name, or null.
+    pub team_name: Option<&'a str>,
+    /// The team's identifier, e.g. `ABCDE12345`, or null.
+    pub team_id: Option<&'a str>,
+    /// When the profile expires (RFC 3339), or null.
+    pub expires: Option<String>,
+    /// How many devices the profile lists; null for profiles that do not list devices.
+    pub devices: Option<u64>,
+}
+
+impl<'a> BuildView<'a> {
+    /// `build` with the labels templates show.
+    pub fn new(build: &'a Build) -> Self {
+        let profile = build.profile.as_ref();
+        let expires = profile.and_then(|p| p.expires).map(crate::clock::rfc3339);
+        let (kind, kind_label) = match profile {
+            Some(p) => (p.kind.as_str(), p.kind.label()),
+            None => ("unsigned", "Unsigned (no provisioning profile)"),
+        };
+        BuildView {
+            bundle_id: &build.bundle_id,
+            version: build.version.as_deref(),
+            build: build.build.as_deref(),
+            channel: build.channel.as_deref(),
+            page_url: &build.page_url,
+            manifest_url: &build.manifest_url,
+            ipa_url: &build.ipa_url,
+            install_url: &build.install_url,
+            icon_url: &build.icon_url,
+            size: build.size,
+            sha256: &build.sha256,
+            min_os: build.min_os.as_deref(),
+            device_family: &build.device_family,
+            installable: build.installable,
+            problems: &build.problems,
+            profile: profile.map(|p| ProfileView {
+                kind: p.kind.as_str(),
+                name: p.name.as_deref(),
+                team_name: p.team_name.as_deref(),
+                team_id: p.team_id.as_deref(),
+                expires: expires.clone(),
+                devices: p.devices,
+            }),
+            released: build.released.as_deref(),
+            name: &build.name,
+            path: &build.path,
+            file: &build.file,
+            platform: build.platform.as_deref(),
+            extensions: &build.extensions,
+            notes_html: build.notes_html.as_deref(),
+            icon_source: build.icon_source.as_deref(),
+            blocking: &build.blocking,
+            display_version: build.display_version(),
+            size_label: size_label(build.size),
+            released_date: build.released.as_deref().map(|r| day(r).to_string()),
+            expires_date: expires.as_deref().map(|r| day(r).to_string()),
+            expires,
+            kind,
+            kind_label,
+            device_label: device_label(&build.device_family),
+            warnings: build
+                .problems
+                .iter()
+                .filter(|p| !build.blocking.contains(p))
+                .map(String::as_str)
+                .collect(),
+            file_name: build.file.rsplit('/').next().unwrap_or(&build.file),
+        }
+    }
+}
+
+/// One build in the feed (`entries[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct FeedEntry<'a> {
+    /// The app's name as this build shows it.
+    pub name: &'a str,
+    /// The version for people, as `build.display_version`.
+    pub display_version: String,
+    /// The channel, or null.
+    pub channel: Option<&'a str>,
+    /// The build page's full address (also the entry's id).
+    pub page_url: &'a str,
+    /// When the build was made (RFC 3339), or the Unix epoch when unknown.
+    pub updated: &'a str,
+    /// The signing team's name, or the site's title when unknown.
+    pub author: String,
+    /// The release notes as sanitised HTML, or null.
+    pub notes_html: Option<&'a str>,
+    /// The minimum iOS version, or null.
+    pub min_os: Option<&'a str>,
+}
+
+/// The first ten characters of an RFC 3339 time: its day.
+fn day(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+/// Sizes as iOS shows them: decimal units.
+pub fn size_label(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn device_label(families: &[String]) -> String {
+    if families.is_empty() {
+        return "iPhone (not declared)".into();
+    }
+    families
+        .iter()
+        .map(|f| match f.as_str() {
+            "iphone" => "iPhone",
+            "ipad" => "iPad",
+            "tv" => "Apple TV",
+            "watch" => "Apple Watch",
+            "vision" => "Apple Vision",
+            "mac" => "Mac",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `docs/theme.md` lists the variables of every template: its tables are generated from the
+/// structs above (their fields and rustdoc), so that the two cannot drift apart.
+#[cfg(test)]
+mod contract {
+    use super::*;
+    use schemars::{JsonSchema, schema_for};
+    use serde_json::Value;
+
+    const DOC: &str = "docs/theme.md";
+    const START: &str = "<!-- variables: generated from src/render/view.rs by a test; \
+                         OTASITE_UPDATE_THEME_DOC=1 cargo test --lib contract rewrites it -->";
+    const END: &str = "<!-- end of variables -->";
+
+    /// One table per struct, under the heading templates know it by.
+    fn tables() -> String {
+        let mut out = String::new();
+        table::<Common<'_>>(&mut out, "Every template");
+        table::<IndexPage<'_>>(&mut out, "index.html");
+        table::<AppPage<'_>>(&mut out, "app.html");
+        table::<BuildPage<'_>>(&mut out, "build.html");
+        table::<FeedPage<'_>>(&mut out, "feed.xml");
+        table::<SiteView<'_>>(&mut out, "site");
+        table::<AppView<'_>>(&mut out, "app");
+        table::<AppIdentity<'_>>(&mut out, "app on a build page");
+        table::<BuildView<'_>>(&mut out, "build");
+        table::<ProfileView<'_>>(&mut out, "profile");
+        table::<FeedEntry<'_>>(&mut out, "feed entry");
+        out
+    }
+
+    fn table<T: JsonSchema>(out: &mut String, title: &str) {
+        let schema = schema_for!(T);
+        let schema = schema.as_value();
+        let description = schema["description"].as_str().unwrap_or_default();
+        assert!(
+            !description.is_empty(),
+            "{title}: the struct has no rustdoc"
+        );
+        out.push_str(&format!(
+            "\n### {title}\n\n{}\n\n| variable | type | meaning |\n|---|---|---|\n",
+            one_line(description)
+        ));
+        let properties = schema["properties"].as_object().expect("a struct");
+        for (name, property) in properties {
+            let meaning = property["description"].as_str().unwrap_or_default();
+            assert!(!meaning.is_empty(), "{title}.{name} has no rustdoc");
+            out.push_str(&format!(
+                "| `{name}` | {} | {} |\n",
+                type_name(property),
+                one_line(meaning).replace('|', "\\|")
+            ));
+        }
+    }
+
+    fn one_line(text: &str) -> String {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// A schema's type in words, with links to the tables of nested structs.
+    fn type_name(schema: &Value) -> String {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference.rsplit('/').next().unwrap_or(reference);
+            let (title, anchor) = match name {
+                "SiteView" => ("site", "site"),
+                "AppView" => ("app", "app"),
+                "AppIdentity" => ("app", "app-on-a-build-page"),
+                "BuildView" => ("build", "build"),
+                "ProfileView" => ("profile", "profile"),
+                "FeedEntry" => ("feed entry", "feed-entry"),
+                other => panic!("no table for {other}"),
+            };
+            return format!("[{title}](#{anchor})");
+        }
+        if let Some(choices) = schema["anyOf"].as_array() {
+            let names: Vec<String> = choices.iter().map(type_name).collect();
+            return names.join(" or ");
+        }
+        match &schema["type"] {
+            Value::Array(types) => types
+                .iter()
+                .map(|t| {
+                    type_name(&serde_json::json!({ "type": t, "items": schema["items"],
+                    "additionalProperties": schema["additionalProperties"] }))
+                })
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Value::String(kind) => match kind.as_str() {
+                "string" => "text".into(),
+                "integer" => "number".into(),
+                "boolean" => "true or false".into(),
+                "null" => "null".into(),
+                "array" => format!("list of {}", type_name(&schema["items"])),
+                "object" => format!(
+                    "map of text to {}",
+                    type_name(&schema["additionalProperties"])
+                ),
+                other => panic!("no words for the type {other}"),
+            },
+            other => panic!("no words for the schema {other} of {schema}"),
+        }
+    }
+
+    #[test]
+    fn theme_doc_lists_every_variable_of_every_template() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DOC);
+        let text = std::fs::read_to_string(&path).expect("reading docs/theme.md");
+        let (before, rest) = text
+            .split_once(START)
+            .unwrap_or_else(|| panic!("{DOC} lacks the line {START}"));
+        let (current, after) = rest
+            .split_once(END)
+            .unwrap_or_else(|| panic!("{DOC} lacks the line {END}"));
+        let wanted = format!("{}\n", tables());
+        if std::env::var_os("OTASITE_UPDATE_THEME_DOC").is_some() {
+            std::fs::write(&path, format!("{before}{START}{wanted}{END}{after}"))
+                .expect("writing docs/theme.md");
+            return;
+        }
+        assert!(
+            current == wanted,
+            "{DOC} does not list the variables of src/render/view.rs; rewrite its tables with \
+             OTASITE_UPDATE_THEME_DOC=1 cargo test --lib contract"
+        );
+    }
+}
