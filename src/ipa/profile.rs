@@ -3,7 +3,7 @@
 use plist::{Dictionary, Value};
 use serde::{Deserialize, Serialize};
 
-use super::info::check_depth;
+use super::plist_guard::check_shape;
 use time::OffsetDateTime;
 
 /// How a build is signed, which decides who can install it over the air.
@@ -78,7 +78,7 @@ impl Profile {
             Some(xml) => parse_xml_plist(xml)?,
             None => {
                 let binary = find_binary_plist(bytes).ok_or(ProfileError::NoPlist)?;
-                check_depth(binary).map_err(ProfileError::InvalidPlist)?;
+                check_shape(binary).map_err(ProfileError::InvalidPlist)?;
                 Value::from_reader(std::io::Cursor::new(binary))
                     .map_err(|e| ProfileError::InvalidPlist(e.to_string()))?
             }
@@ -150,12 +150,12 @@ fn find_xml_plist(bytes: &[u8]) -> Option<&[u8]> {
 /// base64, so on failure the `<data>` bodies (which otasite does not need) are blanked and
 /// parsing is retried.
 fn parse_xml_plist(xml: &[u8]) -> Result<Value, ProfileError> {
-    check_depth(xml).map_err(ProfileError::InvalidPlist)?;
+    check_shape(xml).map_err(ProfileError::InvalidPlist)?;
     match Value::from_reader_xml(xml) {
         Ok(value) => Ok(value),
         Err(first) => {
             let blanked = blank_data_elements(xml);
-            check_depth(&blanked).map_err(ProfileError::InvalidPlist)?;
+            check_shape(&blanked).map_err(ProfileError::InvalidPlist)?;
             Value::from_reader_xml(&blanked[..])
                 .map_err(|_| ProfileError::InvalidPlist(first.to_string()))
         }
