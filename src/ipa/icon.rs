@@ -107,6 +107,14 @@ fn best_loose_png<R: Read + Seek>(
     for path in candidate_paths(archive.names(), app_dir, info) {
         match archive.read_prefix(&path, PNG_HEADER_BYTES) {
             Ok(bytes) => match raster::png_info(&bytes) {
+                Ok(meta) if meta.width.max(meta.height) > raster::MAX_ICON_DIMENSION => {
+                    warnings.push(format!(
+                        "Icon {path} is {}×{} pixels, beyond the {max}×{max} limit for icons; it is skipped.",
+                        meta.width,
+                        meta.height,
+                        max = raster::MAX_ICON_DIMENSION
+                    ))
+                }
                 Ok(meta) => sized.push((path, meta)),
                 Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
             },

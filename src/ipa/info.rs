@@ -30,6 +30,8 @@ pub enum InfoError {
     Parse(String),
     #[error("Info.plist is not a dictionary")]
     NotDictionary,
+    #[error("{0}")]
+    BundleId(String),
 }
 
 impl AppInfo {
@@ -38,13 +40,17 @@ impl AppInfo {
         let value = Value::from_reader(std::io::Cursor::new(bytes))
             .map_err(|e| InfoError::Parse(e.to_string()))?;
         let dict = value.as_dictionary().ok_or(InfoError::NotDictionary)?;
-        Ok(Self::from_dictionary(dict))
+        let bundle_id = bundle_id(dict).map_err(InfoError::BundleId)?;
+        Ok(AppInfo {
+            bundle_id,
+            ..Self::from_dictionary(dict)
+        })
     }
 
     fn from_dictionary(dict: &Dictionary) -> Self {
         let (icon_files, icon_name) = declared_icons(dict);
         AppInfo {
-            bundle_id: string(dict, "CFBundleIdentifier"),
+            bundle_id: None,
             display_name: string(dict, "CFBundleDisplayName"),
             bundle_name: string(dict, "CFBundleName"),
             executable: string(dict, "CFBundleExecutable"),
@@ -64,6 +70,66 @@ impl AppInfo {
             .as_deref()
             .or(self.bundle_name.as_deref())
             .or(self.executable.as_deref())
+    }
+}
+
+/// CFBundleIdentifier exactly as stored: iOS compares it byte for byte, so it is not trimmed
+/// or converted. `Ok(None)` when the key is absent; an error when it is no string, or holds
+/// characters that would break paths and pages (see [`forbidden_in_bundle_id`]).
+fn bundle_id(dict: &Dictionary) -> Result<Option<String>, String> {
+    let id = match dict.get("CFBundleIdentifier") {
+        None => return Ok(None),
+        Some(Value::String(id)) => id,
+        Some(other) => {
+            return Err(format!(
+                "CFBundleIdentifier is {}, not a string",
+                value_kind(other)
+            ));
+        }
+    };
+    if id.is_empty() {
+        return Err("CFBundleIdentifier is empty".to_string());
+    }
+    if let Some(c) = id.chars().find(|&c| forbidden_in_bundle_id(c)) {
+        return Err(format!(
+            "CFBundleIdentifier {id:?} contains {c:?} (U+{:04X}); a bundle identifier holds only \
+             letters, digits, '.' and '-'",
+            u32::from(c)
+        ));
+    }
+    Ok(Some(id.clone()))
+}
+
+/// Characters a bundle identifier can never hold: control characters (newlines included),
+/// invisible formatting characters, path separators and markup. Others outside `A-Z a-z 0-9 . -` only get a warning
+/// ([`unusual_bundle_id_char`]).
+pub fn forbidden_in_bundle_id(c: char) -> bool {
+    let invisible = matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    );
+    c.is_control() || invisible || matches!(c, '/' | '\\' | '<' | '>' | '&' | '"' | '\'' | '`')
+}
+
+/// The first character outside Apple's documented set `A-Z a-z 0-9 . -`, if any.
+pub fn unusual_bundle_id_char(id: &str) -> Option<char> {
+    id.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-')))
+}
+
+/// "an integer", "an array", … for messages about a value of the wrong type.
+pub(crate) fn value_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Array(_) => "an array",
+        Value::Dictionary(_) => "a dictionary",
+        Value::Boolean(_) => "a boolean",
+        Value::Data(_) => "data",
+        Value::Date(_) => "a date",
+        Value::Real(_) => "a real number",
+        Value::Integer(_) => "an integer",
+        Value::String(_) => "a string",
+        Value::Uid(_) => "a UID",
+        _ => "an unknown value",
     }
 }
 
