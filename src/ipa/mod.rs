@@ -24,8 +24,12 @@ pub use info::AppInfo;
 pub use problems::{Problem, Severity};
 pub use profile::{DistributionKind, Profile, ProfileError};
 
-/// The most otasite inflates for a property list or profile.
+/// The most otasite inflates for the app's Info.plist or its profile.
 const PLIST_LIMIT: u64 = 16 << 20;
+
+/// The most otasite inflates for an extension's or watch app's Info.plist: only its bundle id
+/// is needed, and real ones take a few KiB.
+const NESTED_PLIST_LIMIT: u64 = 1 << 20;
 
 /// Why a file is not a usable app archive. Each message is a sentence a person can act on.
 #[derive(Debug, thiserror::Error)]
@@ -264,7 +268,7 @@ fn nested_bundle_ids<R: Read + Seek>(archive: &mut Archive<R>, app_dir: &str) ->
         .collect();
     let mut ids: Vec<String> = plists
         .iter()
-        .filter_map(|path| archive.read(path, PLIST_LIMIT).ok())
+        .filter_map(|path| archive.read(path, NESTED_PLIST_LIMIT).ok())
         .filter_map(|bytes| AppInfo::parse(&bytes).ok()?.bundle_id)
         .collect();
     ids.sort();
