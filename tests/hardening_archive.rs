@@ -14,8 +14,8 @@ use time::macros::datetime;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{
-    IpaBuilder, Kind, ProfileSpec, padded_bplist, profile_bytes, shared_reference_bplist, zip_bytes,
-    zip_with_copies, zip_with_overlapping_copies,
+    IpaBuilder, Kind, ProfileSpec, padded_bplist, profile_bytes, shared_reference_bplist,
+    zip_bytes, zip_with_copies, zip_with_overlapping_copies,
 };
 use support::run::otasite;
 
@@ -108,12 +108,10 @@ fn text(bytes: &[u8]) -> String {
 
 /// Exited by itself (no abort, no signal) with a code other than 0.
 fn failed_cleanly(output: &Output) -> i32 {
-    let code = output.status.code().unwrap_or_else(|| {
-        panic!(
-            "killed by a signal; stderr: {}",
-            text(&output.stderr)
-        )
-    });
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal; stderr: {}", text(&output.stderr)));
     assert!(
         code != 0 && code != 134,
         "exit {code}; stderr: {}",
@@ -140,7 +138,9 @@ fn shared_reference_info_plist_is_refused_with_one_clear_error() {
     let archive = zip_bytes(&[entry("Payload/Shared.app/Info.plist", plist)], STAMP);
     assert_eq!(
         refusal(&archive),
-        format!("Payload/Shared.app/Info.plist: Info.plist is not a valid property list: {EXPANSION_ERROR}")
+        format!(
+            "Payload/Shared.app/Info.plist: Info.plist is not a valid property list: {EXPANSION_ERROR}"
+        )
     );
 }
 
@@ -156,7 +156,10 @@ fn a_few_shared_references_still_read() {
 #[test]
 fn inspect_and_build_report_a_shared_reference_bomb_and_keep_going_builds_the_rest() {
     let bomb = zip_bytes(
-        &[entry("Payload/Shared.app/Info.plist", exploding_info_plist())],
+        &[entry(
+            "Payload/Shared.app/Info.plist",
+            exploding_info_plist(),
+        )],
         STAMP,
     );
     let site = Site::new(&[("Bomb.ipa", bomb), ("Good.ipa", demo().to_bytes())]);
@@ -165,7 +168,10 @@ fn inspect_and_build_report_a_shared_reference_bomb_and_keep_going_builds_the_re
     let inspect = site.run(&["inspect", bomb_path.to_str().expect("utf-8 path")]);
     assert_eq!(inspect.status.code(), Some(1), "{}", text(&inspect.stderr));
     let report = format!("{}{}", text(&inspect.stdout), text(&inspect.stderr));
-    assert!(report.contains(&bomb_path.display().to_string()), "{report}");
+    assert!(
+        report.contains(&bomb_path.display().to_string()),
+        "{report}"
+    );
     assert!(report.contains(EXPANSION_ERROR), "{report}");
 
     let build = site.run(&["build"]);
@@ -182,17 +188,26 @@ fn inspect_and_build_report_a_shared_reference_bomb_and_keep_going_builds_the_re
     assert!(text(&keep_going.stderr).contains(EXPANSION_ERROR));
     let catalog = site.catalog();
     let apps = catalog["apps"].as_array().expect("apps");
-    let ids: Vec<&str> = apps.iter().filter_map(|a| a["bundle_id"].as_str()).collect();
+    let ids: Vec<&str> = apps
+        .iter()
+        .filter_map(|a| a["bundle_id"].as_str())
+        .collect();
     assert_eq!(ids, ["com.example.demo"], "only the good archive is built");
 }
 
 #[test]
 fn shared_reference_profile_blocks_the_build_without_stopping_the_site() {
     let profile = profile_bytes(&shared_reference_bplist(&[("Name", "Bomb")], 4, 1000));
-    let app = demo().profile(None).app_file("embedded.mobileprovision", profile);
+    let app = demo()
+        .profile(None)
+        .app_file("embedded.mobileprovision", profile);
     let ipa = read(&app.to_bytes()).unwrap_or_else(|e| panic!("reads: {e}"));
     assert!(ipa.profile.is_none());
-    assert!(has_message(&ipa, Severity::Blocking, EXPANSION_ERROR), "{:?}", ipa.problems);
+    assert!(
+        has_message(&ipa, Severity::Blocking, EXPANSION_ERROR),
+        "{:?}",
+        ipa.problems
+    );
     assert!(!ipa.installable());
 
     let site = Site::new(&[("Demo.ipa", app.to_bytes())]);
@@ -204,10 +219,7 @@ fn shared_reference_profile_blocks_the_build_without_stopping_the_site() {
 
 #[test]
 fn shared_reference_extension_plist_is_skipped() {
-    let app = demo().app_file(
-        "PlugIns/Bomb.appex/Info.plist",
-        exploding_info_plist(),
-    );
+    let app = demo().app_file("PlugIns/Bomb.appex/Info.plist", exploding_info_plist());
     let ipa = read(&app.to_bytes()).unwrap_or_else(|e| panic!("reads: {e}"));
     assert!(ipa.extensions.is_empty());
 }
@@ -219,7 +231,10 @@ fn shared_reference_extension_plist_is_skipped() {
 /// An extension's Info.plist padded to just under the 1 MiB such a plist may take: binary,
 /// with data nothing refers to, so that only inflating it costs anything.
 fn padded_extension_plist() -> Vec<u8> {
-    padded_bplist(&[("CFBundleIdentifier", "com.example.demo.ext")], (1 << 20) - 1024)
+    padded_bplist(
+        &[("CFBundleIdentifier", "com.example.demo.ext")],
+        (1 << 20) - 1024,
+    )
 }
 
 #[test]
@@ -353,7 +368,10 @@ fn an_icon_beyond_the_pixel_limit_is_skipped_for_a_smaller_one() {
 
     let started = Instant::now();
     let ipa = read(&bytes).unwrap_or_else(|e| panic!("reads: {e}"));
-    assert!(started.elapsed() < Duration::from_secs(2), "decoding was attempted");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "decoding was attempted"
+    );
     assert_eq!(ipa.icon.as_ref().map(|i| i.width), Some(120));
     assert!(has_message(&ipa, Severity::Warning, "8192×8192"));
     assert!(has_message(&ipa, Severity::Warning, ICON_LIMIT));
@@ -500,8 +518,12 @@ fn a_bundle_identifier_with_control_characters_or_markup_is_refused() {
 
 #[test]
 fn a_bundle_identifier_with_other_unusual_characters_warns() {
-    let ipa = read(&demo().set("CFBundleIdentifier", "com.example.my_app").to_bytes())
-        .unwrap_or_else(|e| panic!("reads: {e}"));
+    let ipa = read(
+        &demo()
+            .set("CFBundleIdentifier", "com.example.my_app")
+            .to_bytes(),
+    )
+    .unwrap_or_else(|e| panic!("reads: {e}"));
     assert_eq!(ipa.bundle_id, "com.example.my_app");
     assert!(has_message(&ipa, Severity::Warning, "contains '_'"));
     assert!(ipa.installable());
@@ -519,7 +541,9 @@ fn an_unreadable_truncated_or_oversized_profile_blocks_the_install() {
         (oversized, "inflates to more than 16 MiB"),
     ];
     for (profile, reason) in cases {
-        let app = demo().profile(None).app_file("embedded.mobileprovision", profile);
+        let app = demo()
+            .profile(None)
+            .app_file("embedded.mobileprovision", profile);
         let ipa = read(&app.to_bytes()).unwrap_or_else(|e| panic!("reads: {e}"));
         assert!(ipa.profile.is_none());
         assert!(
@@ -534,7 +558,10 @@ fn an_unreadable_truncated_or_oversized_profile_blocks_the_install() {
 #[test]
 fn an_expiration_date_of_the_wrong_type_blocks_the_install() {
     let xml = String::from_utf8(ProfileSpec::new(Kind::AdHoc).plist_bytes()).expect("XML");
-    let wrong = xml.replace("<date>2100-01-01T00:00:00Z</date>", "<string>2100-01-01</string>");
+    let wrong = xml.replace(
+        "<date>2100-01-01T00:00:00Z</date>",
+        "<string>2100-01-01</string>",
+    );
     assert_ne!(wrong, xml, "the profile's date was replaced");
     let app = demo()
         .profile(None)

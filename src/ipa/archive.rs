@@ -129,7 +129,10 @@ impl<R: Read + Seek> Archive<R> {
         // Name the first entry whose own header is inconsistent, when one is.
         let strict = ZipReadOptions::new().enforce_header_consistency(true);
         for index in 0..self.zip.len() {
-            let strict_fails = self.zip.by_index_with_options(index, strict.clone()).is_err();
+            let strict_fails = self
+                .zip
+                .by_index_with_options(index, strict.clone())
+                .is_err();
             if strict_fails && self.zip.by_index(index).is_ok() {
                 let name = self.names.get(index).cloned().unwrap_or_default();
                 return Err(IpaError::Inconsistent(format!("entry {name:?}: {reason}")));

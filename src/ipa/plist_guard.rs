@@ -385,7 +385,6 @@ fn find_from(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|i| i + from)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -155,8 +155,9 @@ fn find_xml_plist(bytes: &[u8]) -> Result<Option<&[u8]>, ProfileError> {
         return Ok(None);
     };
     let end_tag = b"</plist>";
-    let end = find(&bytes[start..], end_tag)
-        .ok_or(ProfileError::Truncated("its property list has no closing </plist>"))?;
+    let end = find(&bytes[start..], end_tag).ok_or(ProfileError::Truncated(
+        "its property list has no closing </plist>",
+    ))?;
     Ok(Some(&bytes[start..start + end + end_tag.len()]))
 }
 
