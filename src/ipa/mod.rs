@@ -1,6 +1,7 @@
 //! Reading one `.ipa`: locate `Payload/<App>.app`, collect its facts or its errors.
 //!
-//! Only the central directory and the few entries needed are read; the archive is never
+//! Only the central directory, the local headers (checked against it) and the few entries
+//! needed are read, within a budget per archive (`docs/limits.md`); the archive is never
 //! extracted and never held in memory.
 
 pub mod archive;
