@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::ipa::Ipa;
 
 /// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
-const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-1");
+const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-2");
 const INDEX: &str = "index.json";
 const ICONS: &str = "icons";
 

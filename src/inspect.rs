@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::ipa::{self, Ipa, Profile, ReadOptions};
+use crate::ipa::{self, Ipa, IpaError, Profile, ReadOptions};
 
 /// One file's report: the facts of an app archive, of a profile alone, or why it failed.
 #[derive(Debug, Serialize)]
@@ -89,8 +89,31 @@ pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
     result.unwrap_or_else(|error| Report::Failed { file, error })
 }
 
+/// A `.mobileprovision` named on the command line: a regular file of bounded size only (a
+/// FIFO would block forever, a device never end).
+fn read_profile_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(IpaError::NotAFile.to_string());
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(ipa::PLIST_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > ipa::PLIST_LIMIT {
+        return Err(format!(
+            "the profile is larger than {} MiB, far beyond any real one",
+            ipa::PLIST_LIMIT >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
 fn inspect_profile(path: &Path, file: &str, options: ReadOptions) -> Result<Report, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    let bytes = read_profile_file(path)?;
     let profile = Profile::parse(&bytes).map_err(|e| e.to_string())?;
     let expired = profile.is_expired_at(options.now);
     let problems = match profile.expires {

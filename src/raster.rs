@@ -7,8 +7,13 @@ use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer
 
 use crate::ipa::cgbi;
 
-/// Largest width or height we decode; app icons and launch images are far smaller.
-pub const MAX_DIMENSION: u32 = 8192;
+/// Largest width or height decoded at all (launch images reach 2732): a 4096×4096 image
+/// takes 64 MiB as RGBA.
+pub const MAX_DIMENSION: u32 = 4096;
+
+/// Largest width or height of an app icon (the largest Apple asks for is 1024×1024): larger
+/// icons are skipped before decoding, in `inspect` as in `build`, so one takes at most 16 MiB.
+pub const MAX_ICON_DIMENSION: u32 = 2048;
 
 /// Why a PNG could not be read or an image could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -98,15 +103,15 @@ pub(crate) fn decode_standard(bytes: &[u8]) -> Result<RgbaImage, RasterError> {
     reader.finish().map_err(png_error)?;
 
     buffer.truncate(frame.buffer_size());
-    let pixels = expand_to_rgba(&buffer, frame.color_type)?;
+    let pixels = expand_to_rgba(buffer, frame.color_type)?;
     RgbaImage::new(frame.width, frame.height, pixels)
 }
 
 /// Converts 8-bit samples of any expanded colour type to RGBA.
-fn expand_to_rgba(samples: &[u8], color: png::ColorType) -> Result<Vec<u8>, RasterError> {
+fn expand_to_rgba(samples: Vec<u8>, color: png::ColorType) -> Result<Vec<u8>, RasterError> {
     use png::ColorType::{Grayscale, GrayscaleAlpha, Indexed, Rgb, Rgba};
     let pixels = match color {
-        Rgba => samples.to_vec(),
+        Rgba => samples,
         Rgb => samples
             .chunks_exact(3)
             .flat_map(|p| [p[0], p[1], p[2], 255])

@@ -474,15 +474,15 @@ fn profile_whose_xml_starts_with_doctype_is_read() {
 }
 
 #[test]
-fn unreadable_profile_is_a_warning_and_the_build_still_installs() {
+fn unreadable_profile_is_blocking() {
     let app = demo().profile(None).app_file(
         "embedded.mobileprovision",
         cms_envelope(b"no property list here"),
     );
     let ipa = read(&app);
     assert!(ipa.profile.is_none());
-    assert!(has_message(&ipa, Severity::Warning, "could not be read"));
-    assert!(ipa.installable());
+    assert!(has_message(&ipa, Severity::Blocking, "could not be read"));
+    assert!(!ipa.installable());
 }
 
 #[test]
@@ -692,7 +692,7 @@ fn modestly_nested_info_plist_is_read() {
 }
 
 #[test]
-fn deeply_nested_profile_or_extension_plist_is_only_a_warning() {
+fn deeply_nested_profile_blocks_and_extension_plist_is_skipped() {
     let app = demo()
         .profile(None)
         .app_file(
@@ -707,11 +707,11 @@ fn deeply_nested_profile_or_extension_plist_is_only_a_warning() {
     assert!(ipa.profile.is_none());
     assert!(has_message(
         &ipa,
-        Severity::Warning,
+        Severity::Blocking,
         "more than 512 levels deep"
     ));
     assert!(ipa.extensions.is_empty());
-    assert!(ipa.installable());
+    assert!(!ipa.installable());
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Finding an app's icon: loose PNGs named by Info.plist or by convention, and the compiled
 //! asset catalog; the largest real pixel size wins.
 
+use std::io::{Read, Seek};
+
 use super::archive::Archive;
 use super::assets_car;
 use super::info::AppInfo;
@@ -32,8 +34,8 @@ const PNG_HEADER_BYTES: u64 = 64;
 
 /// Looks for the best icon; problems met on the way are returned as warnings. Without
 /// `decode` the icon is chosen and sized from headers alone and its image is left empty.
-pub fn find_icon(
-    archive: &mut Archive,
+pub fn find_icon<R: Read + Seek>(
+    archive: &mut Archive<R>,
     app_dir: &str,
     info: &AppInfo,
     decode: bool,
@@ -62,8 +64,8 @@ pub fn find_icon(
     (best, warnings)
 }
 
-fn read_catalog_icon(
-    archive: &mut Archive,
+fn read_catalog_icon<R: Read + Seek>(
+    archive: &mut Archive<R>,
     car_path: &str,
     facet: &str,
     decode: bool,
@@ -94,8 +96,8 @@ fn read_catalog_icon(
 /// The largest decodable loose PNG among the candidates, trying the next one when the
 /// largest cannot be decoded. Only headers are kept while ranking, so memory stays at one
 /// icon however many candidates an archive holds.
-fn best_loose_png(
-    archive: &mut Archive,
+fn best_loose_png<R: Read + Seek>(
+    archive: &mut Archive<R>,
     app_dir: &str,
     info: &AppInfo,
     decode: bool,
@@ -105,6 +107,14 @@ fn best_loose_png(
     for path in candidate_paths(archive.names(), app_dir, info) {
         match archive.read_prefix(&path, PNG_HEADER_BYTES) {
             Ok(bytes) => match raster::png_info(&bytes) {
+                Ok(meta) if meta.width.max(meta.height) > raster::MAX_ICON_DIMENSION => {
+                    warnings.push(format!(
+                        "Icon {path} is {}×{} pixels, beyond the {max}×{max} limit for icons; it is skipped.",
+                        meta.width,
+                        meta.height,
+                        max = raster::MAX_ICON_DIMENSION
+                    ))
+                }
                 Ok(meta) => sized.push((path, meta)),
                 Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
             },

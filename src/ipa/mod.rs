@@ -1,6 +1,7 @@
 //! Reading one `.ipa`: locate `Payload/<App>.app`, collect its facts or its errors.
 //!
-//! Only the central directory and the few entries needed are read; the archive is never
+//! Only the central directory, the local headers (checked against it) and the few entries
+//! needed are read, within a budget per archive (`docs/limits.md`); the archive is never
 //! extracted and never held in memory.
 
 pub mod archive;
@@ -8,10 +9,12 @@ pub mod assets_car;
 pub mod cgbi;
 pub mod icon;
 pub mod info;
+pub mod plist_guard;
 pub mod problems;
 pub mod profile;
 
 use std::collections::BTreeSet;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
@@ -22,8 +25,12 @@ pub use info::AppInfo;
 pub use problems::{Problem, Severity};
 pub use profile::{DistributionKind, Profile, ProfileError};
 
-/// The most otasite inflates for a property list or profile.
-const PLIST_LIMIT: u64 = 16 << 20;
+/// The most otasite inflates for the app's Info.plist or its profile.
+pub const PLIST_LIMIT: u64 = 16 << 20;
+
+/// The most otasite inflates for an extension's or watch app's Info.plist: only its bundle id
+/// is needed, and real ones take a few KiB.
+const NESTED_PLIST_LIMIT: u64 = 1 << 20;
 
 /// Why a file is not a usable app archive. Each message is a sentence a person can act on.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +39,8 @@ pub enum IpaError {
     Io(#[source] std::io::Error),
     #[error("the file is empty")]
     Empty,
+    #[error("not a regular file (a folder, FIFO, device or socket): it is never opened")]
+    NotAFile,
     #[error(
         "this is a Git LFS pointer, not the archive: fetch the LFS objects (git lfs pull, or actions/checkout with lfs: true)"
     )]
@@ -62,6 +71,12 @@ pub enum IpaError {
     NoBundleId(String),
     #[error("cannot read entry {name}: {reason}")]
     Entry { name: String, reason: String },
+    #[error("the archive has more than one entry named {0:?}: tools disagree on which one counts")]
+    DuplicateEntry(String),
+    #[error("the archive's local headers disagree with its central directory ({0})")]
+    Inconsistent(String),
+    #[error("refused as a decompression bomb: {0}")]
+    OverBudget(String),
 }
 
 /// Everything read from one archive.
@@ -117,7 +132,45 @@ impl Default for ReadOptions {
 /// Reads one `.ipa`.
 pub fn read_ipa(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
     let size = std::fs::metadata(path).map_err(IpaError::Io)?.len();
-    let mut archive = Archive::open(path)?;
+    let archive = Archive::open(path)?;
+    let mut ipa = read_archive(archive, path, size, options)?;
+    if options.hash {
+        ipa.sha256 = Some(crate::hash::sha256_file(path).map_err(IpaError::Io)?);
+    }
+    Ok(ipa)
+}
+
+/// Reads an `.ipa` held in memory, as if from a file named `name` (for fuzzing and tools).
+pub fn read_ipa_bytes(bytes: &[u8], name: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
+    let archive = Archive::from_reader(std::io::Cursor::new(bytes))?;
+    let mut ipa = read_archive(archive, name, bytes.len() as u64, options)?;
+    if options.hash {
+        ipa.sha256 = Some(crate::hash::sha256_bytes(bytes));
+    }
+    Ok(ipa)
+}
+
+/// Everything but the hash, from an opened archive. An archive whose reading overspent its
+/// budget is refused even when only optional entries (icons, extensions) were cut short.
+fn read_archive<R: Read + Seek>(
+    mut archive: Archive<R>,
+    path: &Path,
+    size: u64,
+    options: ReadOptions,
+) -> Result<Ipa, IpaError> {
+    let ipa = read_facts(&mut archive, path, size, options);
+    match archive.overspent() {
+        Some(error) => Err(error),
+        None => ipa,
+    }
+}
+
+fn read_facts<R: Read + Seek>(
+    archive: &mut Archive<R>,
+    path: &Path,
+    size: u64,
+    options: ReadOptions,
+) -> Result<Ipa, IpaError> {
     let app_dir = locate_app(archive.names())?;
     let plist_path = format!("{app_dir}Info.plist");
     if !archive.contains(&plist_path) {
@@ -144,22 +197,17 @@ pub fn read_ipa(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
             .map_err(|e| e.to_string())
             .and_then(|bytes| Profile::parse(&bytes).map_err(|e| e.to_string()))
     });
-    let (icon, icon_warnings) = icon::find_icon(&mut archive, &app_dir, &info, options.decode_icon);
-    let extensions = nested_bundle_ids(&mut archive, &app_dir);
+    let (icon, icon_warnings) = icon::find_icon(archive, &app_dir, &info, options.decode_icon);
+    let extensions = nested_bundle_ids(archive, &app_dir);
     let released = archive.modified(&plist_path).and_then(entry_time_to_utc);
 
     let mut problems = problems::assess(&info, profile.as_ref(), options.now);
     problems.extend(icon_warnings.into_iter().map(Problem::warning));
 
-    let sha256 = if options.hash {
-        Some(crate::hash::sha256_file(path).map_err(IpaError::Io)?)
-    } else {
-        None
-    };
     Ok(Ipa {
         file: path.to_path_buf(),
         size,
-        sha256,
+        sha256: None,
         app_dir,
         bundle_id,
         name,
@@ -210,7 +258,7 @@ fn app_stem(app_dir: &str) -> &str {
 
 /// Bundle ids of app extensions (`PlugIns/*.appex`, including those of a watch app) and
 /// watch apps (`Watch/*.app`).
-fn nested_bundle_ids(archive: &mut Archive, app_dir: &str) -> Vec<String> {
+fn nested_bundle_ids<R: Read + Seek>(archive: &mut Archive<R>, app_dir: &str) -> Vec<String> {
     let plists: Vec<String> = archive
         .names()
         .iter()
@@ -223,7 +271,7 @@ fn nested_bundle_ids(archive: &mut Archive, app_dir: &str) -> Vec<String> {
         .collect();
     let mut ids: Vec<String> = plists
         .iter()
-        .filter_map(|path| archive.read(path, PLIST_LIMIT).ok())
+        .filter_map(|path| archive.read(path, NESTED_PLIST_LIMIT).ok())
         .filter_map(|bytes| AppInfo::parse(&bytes).ok()?.bundle_id)
         .collect();
     ids.sort();

@@ -56,10 +56,19 @@ pub fn assess(
         None => problems.push(Problem::blocking(
             "No embedded.mobileprovision: the build is unsigned or signed for the App Store, so iOS cannot install it over the air.",
         )),
-        Some(Err(reason)) => problems.push(Problem::warning(format!(
-            "The embedded provisioning profile could not be read ({reason}); its kind and expiry are unknown."
+        Some(Err(reason)) => problems.push(Problem::blocking(format!(
+            "The embedded provisioning profile could not be read ({reason}): iOS refuses to install a build whose profile it cannot read."
         ))),
         Some(Ok(profile)) => problems.extend(profile_problems(profile, now)),
+    }
+    if let Some((id, c)) = info
+        .bundle_id
+        .as_deref()
+        .and_then(|id| Some((id, super::info::unusual_bundle_id_char(id)?)))
+    {
+        problems.push(Problem::warning(format!(
+            "CFBundleIdentifier {id:?} contains {c:?}, outside the letters, digits, '.' and '-' Apple documents for bundle identifiers: iOS may refuse it."
+        )));
     }
     for (value, key, why) in [
         (
@@ -214,10 +223,27 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_profile_is_a_warning() {
+    fn unreadable_profile_is_blocking() {
         let now = datetime!(2026-01-01 0:00 UTC);
         let problems = assess(&complete_info(), Some(&Err("bad".into())), now);
-        assert!(installable(&problems));
+        assert!(!installable(&problems));
         assert_eq!(problems.len(), 1);
+    }
+
+    #[test]
+    fn unusual_bundle_id_characters_warn() {
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let info = AppInfo {
+            bundle_id: Some("com.example.my_app".into()),
+            ..complete_info()
+        };
+        let good = Ok(profile(
+            DistributionKind::AdHoc,
+            datetime!(2027-01-01 0:00 UTC),
+        ));
+        let problems = assess(&info, Some(&good), now);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].severity, Severity::Warning);
+        assert!(problems[0].message.contains("'_'"), "{problems:?}");
     }
 }

@@ -3,7 +3,8 @@
 use plist::{Dictionary, Value};
 use serde::{Deserialize, Serialize};
 
-use super::info::check_depth;
+use super::info::value_kind;
+use super::plist_guard::check_shape;
 use time::OffsetDateTime;
 
 /// How a build is signed, which decides who can install it over the air.
@@ -66,6 +67,12 @@ pub enum ProfileError {
     InvalidPlist(String),
     #[error("the profile's property list is not a dictionary")]
     NotDictionary,
+    #[error("the profile is truncated: {0}")]
+    Truncated(&'static str),
+    #[error("the profile has no ExpirationDate")]
+    NoExpiration,
+    #[error("the profile's ExpirationDate is {0}, not a date")]
+    ExpirationNotDate(&'static str),
 }
 
 impl Profile {
@@ -74,20 +81,20 @@ impl Profile {
         if bytes.is_empty() {
             return Err(ProfileError::Empty);
         }
-        let value = match find_xml_plist(bytes) {
+        let value = match find_xml_plist(bytes)? {
             Some(xml) => parse_xml_plist(xml)?,
             None => {
-                let binary = find_binary_plist(bytes).ok_or(ProfileError::NoPlist)?;
-                check_depth(binary).map_err(ProfileError::InvalidPlist)?;
+                let binary = find_binary_plist(bytes)?.ok_or(ProfileError::NoPlist)?;
+                check_shape(binary).map_err(ProfileError::InvalidPlist)?;
                 Value::from_reader(std::io::Cursor::new(binary))
                     .map_err(|e| ProfileError::InvalidPlist(e.to_string()))?
             }
         };
         let dict = value.as_dictionary().ok_or(ProfileError::NotDictionary)?;
-        Ok(Self::from_dictionary(dict))
+        Self::from_dictionary(dict)
     }
 
-    fn from_dictionary(dict: &Dictionary) -> Self {
+    fn from_dictionary(dict: &Dictionary) -> Result<Self, ProfileError> {
         let devices = dict
             .get("ProvisionedDevices")
             .and_then(Value::as_array)
@@ -115,18 +122,20 @@ impl Profile {
             .and_then(|ids| ids.first())
             .and_then(Value::as_string)
             .map(str::to_string);
-        let expires = dict
-            .get("ExpirationDate")
-            .and_then(Value::as_date)
-            .map(|d| OffsetDateTime::from(std::time::SystemTime::from(d)));
-        Profile {
+        // iOS refuses a profile whose expiry it cannot read, so otasite does too.
+        let expires = match dict.get("ExpirationDate") {
+            Some(Value::Date(date)) => OffsetDateTime::from(std::time::SystemTime::from(*date)),
+            Some(other) => return Err(ProfileError::ExpirationNotDate(value_kind(other))),
+            None => return Err(ProfileError::NoExpiration),
+        };
+        Ok(Profile {
             kind,
             name: text("Name"),
             team_name: text("TeamName"),
             team_id,
-            expires,
+            expires: Some(expires),
             devices,
-        }
+        })
     }
 
     /// Whether the profile has expired at `now`.
@@ -136,26 +145,32 @@ impl Profile {
 }
 
 /// The XML plist inside the CMS envelope: it may start with `<?xml`, `<!DOCTYPE` or `<plist`.
-fn find_xml_plist(bytes: &[u8]) -> Option<&[u8]> {
-    let start = [&b"<?xml"[..], b"<!DOCTYPE plist", b"<plist"]
+/// A start without `</plist>` after it is a profile cut short.
+fn find_xml_plist(bytes: &[u8]) -> Result<Option<&[u8]>, ProfileError> {
+    let Some(start) = [&b"<?xml"[..], b"<!DOCTYPE plist", b"<plist"]
         .iter()
         .filter_map(|marker| find(bytes, marker))
-        .min()?;
+        .min()
+    else {
+        return Ok(None);
+    };
     let end_tag = b"</plist>";
-    let end = find(&bytes[start..], end_tag)? + start + end_tag.len();
-    Some(&bytes[start..end])
+    let end = find(&bytes[start..], end_tag).ok_or(ProfileError::Truncated(
+        "its property list has no closing </plist>",
+    ))?;
+    Ok(Some(&bytes[start..start + end + end_tag.len()]))
 }
 
 /// Parses the XML plist; some tools write DeveloperCertificates `<data>` that is not valid
 /// base64, so on failure the `<data>` bodies (which otasite does not need) are blanked and
 /// parsing is retried.
 fn parse_xml_plist(xml: &[u8]) -> Result<Value, ProfileError> {
-    check_depth(xml).map_err(ProfileError::InvalidPlist)?;
+    check_shape(xml).map_err(ProfileError::InvalidPlist)?;
     match Value::from_reader_xml(xml) {
         Ok(value) => Ok(value),
         Err(first) => {
             let blanked = blank_data_elements(xml);
-            check_depth(&blanked).map_err(ProfileError::InvalidPlist)?;
+            check_shape(&blanked).map_err(ProfileError::InvalidPlist)?;
             Value::from_reader_xml(&blanked[..])
                 .map_err(|_| ProfileError::InvalidPlist(first.to_string()))
         }
@@ -181,13 +196,23 @@ fn blank_data_elements(xml: &[u8]) -> Vec<u8> {
 }
 
 /// A binary plist inside the envelope. Its trailer sits at its very end, so the exact length
-/// is needed: it comes from the DER/BER OCTET STRING header right before `bplist00`.
-fn find_binary_plist(bytes: &[u8]) -> Option<&[u8]> {
-    let start = find(bytes, b"bplist00")?;
-    let length = octet_string_length_before(&bytes[..start])
-        .filter(|&len| start + len <= bytes.len())
-        .unwrap_or(bytes.len() - start);
-    Some(&bytes[start..start + length])
+/// is needed: it comes from the DER/BER OCTET STRING header right before `bplist00`. A length
+/// running past the end of the file is a profile cut short.
+fn find_binary_plist(bytes: &[u8]) -> Result<Option<&[u8]>, ProfileError> {
+    let Some(start) = find(bytes, b"bplist00") else {
+        return Ok(None);
+    };
+    let available = bytes.len() - start;
+    let length = match octet_string_length_before(&bytes[..start]) {
+        Some(length) if length > available => {
+            return Err(ProfileError::Truncated(
+                "its property list ends before the length its envelope declares",
+            ));
+        }
+        Some(length) => length,
+        None => available,
+    };
+    Ok(Some(&bytes[start..start + length]))
 }
 
 /// Reads the definite length of an OCTET STRING (tag 0x04) whose header ends at `prefix.len()`.
@@ -237,6 +262,38 @@ mod tests {
             Some(256)
         );
         assert_eq!(octet_string_length_before(&[0x00]), None);
+    }
+
+    #[test]
+    fn cut_short_is_truncated() {
+        assert!(matches!(
+            Profile::parse(b"junk<?xml version=\"1.0\"?><plist><dict>"),
+            Err(ProfileError::Truncated(_))
+        ));
+        let mut binary = vec![0x04, 0x40];
+        binary.extend_from_slice(b"bplist00");
+        assert!(matches!(
+            Profile::parse(&binary),
+            Err(ProfileError::Truncated(_))
+        ));
+    }
+
+    #[test]
+    fn expiration_must_be_a_date() {
+        let xml = |body: &str| format!("<plist><dict>{body}</dict></plist>").into_bytes();
+        assert_eq!(
+            Profile::parse(&xml("<key>ExpirationDate</key><string>2030-01-01</string>")),
+            Err(ProfileError::ExpirationNotDate("a string"))
+        );
+        assert_eq!(
+            Profile::parse(&xml("<key>Name</key><string>P</string>")),
+            Err(ProfileError::NoExpiration)
+        );
+        let dated = Profile::parse(&xml(
+            "<key>ExpirationDate</key><date>2030-01-01T00:00:00Z</date>",
+        ))
+        .expect("a date reads");
+        assert!(dated.expires.is_some());
     }
 
     #[test]

@@ -298,3 +298,145 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A binary plist: a dictionary of the given string pairs plus a `Shared` key holding the
+/// first of `levels` arrays, each referring `refs` times to the next, the last to one string.
+/// A few KiB that a parser copying every reference expands to `refs ^ levels` values.
+pub fn shared_reference_bplist(strings: &[(&str, &str)], levels: usize, refs: usize) -> Vec<u8> {
+    // Object 0 is the top dictionary, 1..=pairs its keys, pairs+1..=2*pairs its values; the
+    // last value is the first array of the chain, and the leaf string follows the chain.
+    let pairs = strings.len() + 1;
+    let first_array = 2 * pairs;
+    let count = first_array + levels + 1;
+    assert!(count < 1 << 16, "references are two bytes wide");
+    let reference = |id: usize| (id as u16).to_be_bytes();
+    let mut objects: Vec<Vec<u8>> = Vec::with_capacity(count);
+    let mut top = bplist_header(0xD, pairs);
+    (1..=2 * pairs).for_each(|id| top.extend(reference(id)));
+    objects.push(top);
+    let keys = strings.iter().map(|(k, _)| *k).chain(["Shared"]);
+    objects.extend(keys.map(bplist_ascii));
+    objects.extend(strings.iter().map(|(_, v)| bplist_ascii(v)));
+    for level in 0..levels {
+        let mut array = bplist_header(0xA, refs);
+        let next = first_array + level + 1;
+        (0..refs).for_each(|_| array.extend(reference(next)));
+        objects.push(array);
+    }
+    objects.push(bplist_ascii("leaf"));
+    bplist_from_objects(&objects, 2)
+}
+
+/// A binary plist: a dictionary of the given string pairs, then `padding` bytes of data no
+/// object refers to. Parsers skip it, but the entry still inflates to its full size.
+pub fn padded_bplist(strings: &[(&str, &str)], padding: usize) -> Vec<u8> {
+    let pairs = strings.len();
+    let reference = |id: usize| (id as u16).to_be_bytes();
+    let mut top = bplist_header(0xD, pairs);
+    (1..=2 * pairs).for_each(|id| top.extend(reference(id)));
+    let mut objects = vec![top];
+    objects.extend(strings.iter().map(|(k, _)| bplist_ascii(k)));
+    objects.extend(strings.iter().map(|(_, v)| bplist_ascii(v)));
+    let mut data = bplist_header(0x4, padding);
+    data.resize(data.len() + padding, 0);
+    objects.push(data);
+    bplist_from_objects(&objects, 2)
+}
+
+/// The marker of a collection or string of `len` items, with its extended length if needed.
+fn bplist_header(kind: u8, len: usize) -> Vec<u8> {
+    if len < 15 {
+        return vec![kind << 4 | len as u8];
+    }
+    let mut header = vec![kind << 4 | 0x0F];
+    match u16::try_from(len) {
+        Ok(short) => {
+            header.push(0x11);
+            header.extend(short.to_be_bytes());
+        }
+        Err(_) => {
+            header.push(0x12);
+            header.extend((len as u32).to_be_bytes());
+        }
+    }
+    header
+}
+
+fn bplist_ascii(text: &str) -> Vec<u8> {
+    let mut object = bplist_header(0x5, text.len());
+    object.extend_from_slice(text.as_bytes());
+    object
+}
+
+/// Lays out encoded objects (object 0 on top) with 4-byte offsets and `ref_size` references.
+fn bplist_from_objects(objects: &[Vec<u8>], ref_size: u8) -> Vec<u8> {
+    let mut plist = b"bplist00".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for object in objects {
+        offsets.push(plist.len() as u32);
+        plist.extend_from_slice(object);
+    }
+    let table = plist.len() as u64;
+    offsets.iter().for_each(|o| plist.extend(o.to_be_bytes()));
+    plist.extend_from_slice(&[0; 6]);
+    plist.extend_from_slice(&[4, ref_size]);
+    plist.extend_from_slice(&(objects.len() as u64).to_be_bytes());
+    plist.extend_from_slice(&0u64.to_be_bytes());
+    plist.extend_from_slice(&table.to_be_bytes());
+    plist
+}
+
+/// A zip of `entries`, then `copies` more entries named by `name_of(i)` whose compressed data
+/// is a copy of `repeated`'s (deflated once, so a thousand 16 MiB entries build quickly).
+pub fn zip_with_copies(
+    entries: &[(String, Vec<u8>)],
+    repeated: &[u8],
+    copies: usize,
+    name_of: impl Fn(usize) -> String,
+) -> Vec<u8> {
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    // Deflated as tightly as it goes: the copies are the archive's bulk.
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    writer
+        .start_file("repeated", options.compression_level(Some(9)))
+        .expect("entry");
+    writer.write_all(repeated).expect("write");
+    let source = writer.finish().expect("finish").into_inner();
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(source)).expect("own zip");
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        writer.start_file(name.as_str(), options).expect("entry");
+        writer.write_all(bytes).expect("write");
+    }
+    for i in 0..copies {
+        let file = source.by_index(0).expect("the repeated entry");
+        writer.raw_copy_file_rename(file, name_of(i)).expect("copy");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+/// A zip whose first entry is listed `copies` more times in the central directory under other
+/// names, every record pointing at the same local header and data ("overlapping" entries).
+pub fn zip_with_overlapping_copies(
+    entries: &[(String, Vec<u8>)],
+    copies: usize,
+    name_of: impl Fn(usize) -> String,
+) -> Vec<u8> {
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        writer.start_file(name.as_str(), options).expect("entry");
+        writer.write_all(bytes).expect("write");
+    }
+    for i in 0..copies {
+        writer
+            .shallow_copy_file(&entries[0].0, &name_of(i))
+            .expect("shallow copy");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+/// A provisioning profile envelope around `plist` (any bytes, valid or not).
+pub fn profile_bytes(plist: &[u8]) -> Vec<u8> {
+    cms_envelope(plist)
+}

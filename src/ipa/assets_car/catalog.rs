@@ -191,6 +191,14 @@ impl<'a> Candidate<'a> {
                 None => return Ok(None),
             },
         };
+        // Refused here rather than when decoding, so that sizing (`inspect`) and decoding
+        // (`build`) agree on which rendition is the icon.
+        if width.max(height) > crate::raster::MAX_ICON_DIMENSION {
+            return Err(CarError::Rendition {
+                name: csi.name.clone(),
+                source: Box::new(CarError::IconTooLarge { width, height }),
+            });
+        }
         Ok(Some(Candidate {
             csi,
             key: rendition.key.clone(),

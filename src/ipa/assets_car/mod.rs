@@ -76,6 +76,11 @@ pub enum CarError {
     UnsupportedPixelFormat(String),
     #[error("it is {width}x{height} pixels, beyond the {MAX_DIMENSION}x{MAX_DIMENSION} limit")]
     TooLarge { width: u32, height: u32 },
+    #[error(
+        "it is {width}x{height} pixels, beyond the {max}x{max} limit for icons",
+        max = crate::raster::MAX_ICON_DIMENSION
+    )]
+    IconTooLarge { width: u32, height: u32 },
     #[error("it is {width}x{height} pixels: an image needs a non-zero width and height")]
     Empty { width: u32, height: u32 },
     #[error(

@@ -419,12 +419,18 @@ fn an_undecodable_largest_rendition_falls_back_to_the_next() {
 #[test]
 fn oversized_bitmaps_are_rejected_before_decoding() {
     let too_wide = CsiSpec::image("wide.png", 5000, 1, b"ARGB", bitmap(0, &[]));
-    // 4096 rows of a 1 GiB stride: within the dimension limit, beyond the byte limit.
+    // 2048 rows of a 1 GiB stride: within the dimension limit, beyond the byte limit.
     let huge_stride =
-        CsiSpec::image("stride.png", 4096, 4096, b"ARGB", bitmap(3, &[])).with_stride(1 << 30);
+        CsiSpec::image("stride.png", 2048, 2048, b"ARGB", bitmap(3, &[])).with_stride(1 << 30);
     let error = largest_icon(&icon_catalog(&too_wide), "AppIcon").unwrap_err();
     assert!(
-        matches!(source_of(&error), CarError::TooLarge { .. }),
+        matches!(source_of(&error), CarError::IconTooLarge { .. }),
+        "{error}"
+    );
+    // Sizing from headers refuses it the same way, so `inspect` agrees with `build`.
+    let error = largest_icon_size(&icon_catalog(&too_wide), "AppIcon").unwrap_err();
+    assert!(
+        matches!(source_of(&error), CarError::IconTooLarge { .. }),
         "{error}"
     );
     let error = largest_icon(&icon_catalog(&huge_stride), "AppIcon").unwrap_err();
