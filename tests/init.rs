@@ -594,13 +594,18 @@ fn git_install_steps_build_otasite_from_a_repository() {
     }
     let home = tmp.path().join("home");
     std::fs::create_dir(&home).expect("mkdir");
-    // A target folder that outlives the test, so that running it again is quick.
+    // The command is the workflow's; only the optimisation is lowered (the release profile's
+    // LTO takes many minutes on a small machine), into a target folder that outlives the
+    // test so that running it again is quick.
     let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/git-install-test");
     let version = install_and_run(
         &steps,
         &[
             ("OTASITE_GIT", format!("file://{}", repository.display())),
             ("CARGO_TARGET_DIR", target.display().to_string()),
+            ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0".to_string()),
+            ("CARGO_PROFILE_RELEASE_LTO", "off".to_string()),
+            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16".to_string()),
         ],
         &home,
     );
