@@ -104,6 +104,38 @@ pub struct InitArgs {
     /// Also copy the built-in theme into themes/custom for customisation.
     #[arg(long)]
     pub theme: bool,
+    /// Where the workflow gets otasite: crates.io (registry), a git repository (built from
+    /// the tag v<VERSION>) or a prebuilt release archive.
+    #[arg(long, value_enum, default_value = "registry")]
+    pub install: InstallFrom,
+    /// The otasite version the workflow installs [default: this otasite's version].
+    #[arg(long, value_name = "VERSION")]
+    pub install_version: Option<String>,
+    /// The git repository for --install git [default: otasite's repository].
+    #[arg(long, value_name = "URL")]
+    pub install_git: Option<String>,
+    /// The release archive (.tar.gz, its .sha256 beside it) for --install release
+    /// [default: the Linux x86_64 archive of the version's GitHub release].
+    #[arg(long, value_name = "URL")]
+    pub install_url: Option<String>,
+}
+
+/// Where a generated workflow gets otasite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InstallFrom {
+    Registry,
+    Git,
+    Release,
+}
+
+impl InstallFrom {
+    pub fn name(self) -> &'static str {
+        match self {
+            InstallFrom::Registry => "registry",
+            InstallFrom::Git => "git",
+            InstallFrom::Release => "release",
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

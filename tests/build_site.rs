@@ -1,4 +1,5 @@
-//! `otasite build` end to end: the sample site and the real fixtures, checked file by file.
+//! `otasite build` end to end: the sample site, synthetic archives and the real fixtures,
+//! checked file by file.
 
 mod support;
 
@@ -7,7 +8,8 @@ use std::process::Command;
 
 use plist::Value;
 use serde_json::Value as Json;
-use support::ipa::{IpaBuilder, Kind, ProfileSpec, real_fixtures};
+use support::fixtures::real_fixtures;
+use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{assert_ok, otasite, tree};
 
 const BASE: &str = "https://apps.example.test/my apps/";
@@ -232,7 +234,56 @@ fn sample_site_builds_completely_and_reproducibly() {
     assert!(first == tree(&out), "rebuilding gives identical bytes");
 }
 
+/// Broken archives fail the build, each named, and nothing is written; `--keep-going` builds
+/// the site from the others and still exits 1.
 #[test]
+fn broken_archives_fail_the_build_unless_keep_going() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let builds = tmp.path().join("builds");
+    IpaBuilder::new("com.example.good", "Good").write(&builds.join("very capable app.ipa"));
+    std::fs::write(
+        builds.join("not-an-ipa.ipa"),
+        "plain text, not a zip archive",
+    )
+    .expect("write");
+    let no_app = support::ipa::zip_bytes(
+        &[("Payload/readme.txt".to_string(), b"no bundle".to_vec())],
+        1_700_000_000,
+    );
+    std::fs::write(builds.join("no-app-bundle.ipa"), no_app).expect("write");
+    write_config(tmp.path(), "");
+
+    let failed = otasite(&["build"], tmp.path());
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    for broken in ["not-an-ipa.ipa", "no-app-bundle.ipa"] {
+        assert!(
+            stderr.contains(broken),
+            "{broken} should be listed: {stderr}"
+        );
+    }
+    assert!(!tmp.path().join("dist").exists(), "nothing written");
+
+    let output = otasite(&["build", "--keep-going"], tmp.path());
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "skipped archives still fail the exit code"
+    );
+    let catalog = check_site(&tmp.path().join("dist"), true);
+    let bundle_ids: Vec<&str> = catalog["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|a| a["bundle_id"].as_str().expect("bundle_id"))
+        .collect();
+    assert_eq!(bundle_ids, ["com.example.good"]);
+    let text = std::fs::read_to_string(tmp.path().join("dist/catalog.json")).expect("catalog");
+    assert!(text.contains("very%20capable%20app.ipa"), "space encoded");
+}
+
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn real_fixtures_site() {
     let tmp = tempfile::tempdir().expect("tmp");
     let builds = tmp.path().join("builds");

@@ -1,7 +1,6 @@
 mod support;
 
 use std::io::{Cursor, Read};
-use std::path::Path;
 
 use otasite::raster::{self, MAX_DIMENSION, PngInfo, RasterError, RgbaImage};
 use support::cgbi::{CgbiOptions, encode_cgbi, encode_cgbi_with, premultiply, sample_icon};
@@ -437,12 +436,12 @@ fn maximum_size_header_without_data_fails_cleanly() {
     }
 }
 
-const REAL_IPA: &str =
-    "../shared/fixtures/real/ipa/calabash__iOSDeviceManager__Permissions_old_f60df0c.ipa";
+/// An archive whose icons Xcode crushed to CgBI.
+const REAL_IPA: &str = "ipa/calabash__iOSDeviceManager__Permissions_old_f60df0c.ipa";
 
 /// Reads every `.png` directly inside `Payload/<App>.app/`.
 fn real_app_pngs() -> Vec<(String, Vec<u8>)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(REAL_IPA);
+    let path = support::fixtures::real_fixtures().join(REAL_IPA);
     let file =
         std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     let mut archive = zip::ZipArchive::new(file).expect("a zip archive");
@@ -462,6 +461,7 @@ fn real_app_pngs() -> Vec<(String, Vec<u8>)> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn real_cgbi_icons_decode() {
     let pngs = real_app_pngs();
     assert!(

@@ -1,14 +1,16 @@
 //! The files `otasite init` writes, by host, and the steps that follow.
 
+use super::install::Install;
 use crate::cli::Host;
 use crate::render::theme::DEFAULT_THEME;
 
 /// Where `--theme` copies the built-in theme, relative to the site folder.
 pub const THEME_DIR: &str = "themes/custom";
 
-/// The version the workflows install: the one that wrote them, so that the site keeps
-/// building the same way until someone chooses to upgrade.
-const VERSION_MARKER: &str = "@OTASITE_VERSION@";
+/// Where the workflows say where otasite comes from (workflow-level `env:`) and install it
+/// (a job's steps).
+const ENV_MARKER: &str = "@OTASITE_ENV@\n";
+const INSTALL_MARKER: &str = "      @OTASITE_INSTALL@\n";
 
 const SITE_YAML: &str = include_str!("files/site.yaml");
 const BUILDS_README: &str = include_str!("files/builds-README.md");
@@ -19,8 +21,13 @@ const S3_WORKFLOW: &str = include_str!("files/s3.yml");
 const NETLIFY_WORKFLOW: &str = include_str!("files/netlify.yml");
 /// The same script otasite's own tests run against a local S3 API.
 const DEPLOY_S3_SCRIPT: &str = include_str!("../../scripts/deploy-s3.sh");
+/// The deployment guides, written into the new site as DEPLOY.md.
+const GITHUB_PAGES_GUIDE: &str = include_str!("../../docs/deploy-github-pages.md");
+const S3_GUIDE: &str = include_str!("../../docs/deploy-s3.md");
+const NETLIFY_GUIDE: &str = include_str!("../../docs/deploy-netlify.md");
 
 pub const WORKFLOW_PATH: &str = ".github/workflows/otasite.yml";
+pub const GUIDE_PATH: &str = "DEPLOY.md";
 pub const GITATTRIBUTES_PATH: &str = ".gitattributes";
 /// The line that stores archives in Git LFS.
 pub const LFS_LINE: &str = "*.ipa filter=lfs diff=lfs merge=lfs -text";
@@ -45,14 +52,15 @@ impl StarterFile {
 }
 
 /// Every file to write for `host`, in the order they are reported.
-pub fn starter_files(host: Host, theme: bool) -> Vec<StarterFile> {
+pub fn starter_files(host: Host, theme: bool, install: &Install) -> Vec<StarterFile> {
     let mut files = vec![
         StarterFile::new("site.yaml", site_yaml(theme)),
         StarterFile::new("builds/.gitkeep", ""),
         StarterFile::new("builds/README.md", BUILDS_README),
         StarterFile::new(GITATTRIBUTES_PATH, GITATTRIBUTES),
         StarterFile::new(".gitignore", GITIGNORE),
-        StarterFile::new(WORKFLOW_PATH, workflow(host)),
+        StarterFile::new(WORKFLOW_PATH, workflow(host, install)),
+        StarterFile::new(GUIDE_PATH, guide(host)),
     ];
     if host == Host::S3 {
         files.push(StarterFile {
@@ -84,14 +92,31 @@ pub fn site_yaml(theme: bool) -> String {
     }
 }
 
-/// The CI workflow that builds the site and publishes it on `host`.
-pub fn workflow(host: Host) -> String {
+/// The CI workflow that builds the site, checks it and publishes it on `host`, getting otasite
+/// from `install`.
+pub fn workflow(host: Host, install: &Install) -> String {
     let template = match host {
         Host::GithubPages => GITHUB_PAGES_WORKFLOW,
         Host::S3 => S3_WORKFLOW,
         Host::Netlify => NETLIFY_WORKFLOW,
     };
-    template.replace(VERSION_MARKER, env!("CARGO_PKG_VERSION"))
+    let steps: String = install
+        .steps()
+        .lines()
+        .map(|line| format!("      {line}\n"))
+        .collect();
+    template
+        .replace(ENV_MARKER, &format!("{}\n", install.env_block()))
+        .replace(INSTALL_MARKER, &steps)
+}
+
+/// The step-by-step deployment guide for `host`.
+pub fn guide(host: Host) -> &'static str {
+    match host {
+        Host::GithubPages => GITHUB_PAGES_GUIDE,
+        Host::S3 => S3_GUIDE,
+        Host::Netlify => NETLIFY_GUIDE,
+    }
 }
 
 pub fn host_name(host: Host) -> &'static str {
@@ -109,20 +134,17 @@ pub fn host_steps(host: Host) -> &'static [&'static str] {
             "On GitHub: Settings > Pages > Build and deployment > Source: \"GitHub Actions\". \
              Every push to main then builds and publishes the site; the workflow passes the \
              Pages URL as --base-url.",
-            "Guide: docs/deploy-github-pages.md in otasite's repository.",
         ],
         Host::S3 => &[
             "Create the bucket, a CloudFront distribution with an HTTPS certificate, and an IAM \
              role GitHub may assume over OIDC; then set the repository variables \
              AWS_DEPLOY_ROLE_ARN, AWS_REGION, S3_BUCKET and CLOUDFRONT_DISTRIBUTION_ID.",
             "Deploy by hand with: bash scripts/deploy-s3.sh dist BUCKET [DISTRIBUTION_ID]",
-            "Guide: docs/deploy-s3.md in otasite's repository.",
         ],
         Host::Netlify => &[
             "Create the Netlify site without linking the repository (the workflow deploys it), \
              then set the secret NETLIFY_AUTH_TOKEN and the variable NETLIFY_SITE_ID in the \
              repository's Actions settings.",
-            "Guide: docs/deploy-netlify.md in otasite's repository.",
         ],
     }
 }
@@ -178,12 +200,35 @@ mod tests {
     }
 
     #[test]
-    fn workflows_install_this_version() {
+    fn workflows_install_from_the_chosen_source() {
+        let sources = [
+            Install::Registry {
+                version: "1.2.3".into(),
+            },
+            Install::Git {
+                url: "https://example.com/fork/otasite".into(),
+                tag: "v1.2.3".into(),
+            },
+            Install::Release {
+                url: "https://example.com/otasite-x86_64-unknown-linux-musl.tar.gz".into(),
+            },
+        ];
         for host in [Host::GithubPages, Host::S3, Host::Netlify] {
-            let text = workflow(host);
-            assert!(!text.contains(VERSION_MARKER));
-            assert!(text.contains(&format!("--version {}", env!("CARGO_PKG_VERSION"))));
-            assert!(text.contains("lfs: true"));
+            for install in &sources {
+                let text = workflow(host, install);
+                assert!(!text.contains("@OTASITE"), "{host:?}: a marker is left");
+                assert!(text.contains(&install.describe()), "{host:?}");
+                assert!(text.contains("lfs: true"));
+                assert!(text.contains("otasite check dist"), "{host:?}");
+                assert!(text.contains("otasite check --remote"), "{host:?}");
+                let (name, value) = match install {
+                    Install::Registry { version } => ("OTASITE_VERSION", version),
+                    Install::Git { url, .. } => ("OTASITE_GIT", url),
+                    Install::Release { url } => ("OTASITE_URL", url),
+                };
+                assert!(text.contains(&format!("  {name}: '{value}'\n")), "{text}");
+                assert!(text.contains(&format!("${{{{ env.{name} }}}}")), "{text}");
+            }
         }
     }
 }

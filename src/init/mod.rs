@@ -2,6 +2,7 @@
 //! CI workflow that publishes the site). Files that already exist are kept as they are.
 
 mod files;
+mod install;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,8 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cli::{Host, InitArgs};
-use crate::commands::Outcome;
+use crate::commands::{Outcome, UsageError};
 pub use files::{StarterFile, starter_files};
+pub use install::Install;
 
 /// What happened to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,14 +23,15 @@ pub enum Written {
 }
 
 pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+    let install = Install::from_args(args).map_err(UsageError)?;
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create the folder {}", args.dir.display()))?;
     let mut results = Vec::new();
-    for file in starter_files(args.host, args.theme) {
+    for file in starter_files(args.host, args.theme, &install) {
         let written = write_new(&args.dir, &file)?;
         results.push((file.path, written));
     }
-    let report = report(args, &results);
+    let report = report(args, &install, &results);
     std::io::stdout()
         .lock()
         .write_all(report.as_bytes())
@@ -65,7 +68,7 @@ pub fn write_new(dir: &Path, file: &StarterFile) -> anyhow::Result<Written> {
 }
 
 /// What was written and kept, then the next steps.
-fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
+fn report(args: &InitArgs, install: &Install, results: &[(String, Written)]) -> String {
     let mut out = format!(
         "Setting up {} for {}:\n",
         args.dir.display(),
@@ -93,6 +96,7 @@ fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
     if kept > 0 {
         out += &format!("  kept  {theme_prefix} ({kept} files exist; left unchanged)\n");
     }
+    out += &install_note(install, results);
     out.push_str("\nNext steps:\n");
     for (number, step) in next_steps(args, results).iter().enumerate() {
         out += &format!("  {}. {step}\n", number + 1);
@@ -147,5 +151,39 @@ fn next_steps(args: &InitArgs, results: &[(String, Written)]) -> Vec<String> {
         ));
     }
     steps.extend(files::host_steps(args.host).iter().map(|s| s.to_string()));
+    steps.push(format!(
+        "The whole procedure, step by step: {}{}.",
+        files::GUIDE_PATH,
+        if kept(files::GUIDE_PATH) {
+            " (kept: it existed already)"
+        } else {
+            ""
+        }
+    ));
     steps
+}
+
+/// Which install source the workflow was written with, and how to choose another.
+fn install_note(install: &Install, results: &[(String, Written)]) -> String {
+    let wrote_workflow = results
+        .iter()
+        .any(|(p, w)| p == files::WORKFLOW_PATH && *w == Written::Wrote);
+    if !wrote_workflow {
+        return String::new();
+    }
+    let mut note = format!(
+        "\nThe workflow installs {}.\n\
+         To change that, edit the `env:` block at the top of {} or run init in an empty folder \
+         with --install registry|git|release (see `otasite init --help`).\n",
+        install.describe(),
+        files::WORKFLOW_PATH
+    );
+    if let Install::Registry { version } = install {
+        note += &format!(
+            "That needs otasite {version} on crates.io; otherwise use --install git (builds \
+             from {}) or --install release (a prebuilt binary).\n",
+            install::PROJECT_REPOSITORY
+        );
+    }
+    note
 }

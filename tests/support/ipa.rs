@@ -6,11 +6,6 @@ use std::path::{Path, PathBuf};
 use plist::{Dictionary, Value};
 use zip::write::SimpleFileOptions;
 
-/// The real fixtures shared with other projects (never copied into this one).
-pub fn real_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
-}
-
 /// Which profile an archive embeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cgbi;
+pub mod fixtures;
 pub mod ipa;
 // Only test targets know where cargo put the binary, and have the dev-dependencies.
 #[cfg(test)]

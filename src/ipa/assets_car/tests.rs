@@ -10,10 +10,20 @@ const APP_STUB: &str = "calabash__iOSDeviceManager__AppStub.ipa";
 const PERMISSIONS: &str = "calabash__iOSDeviceManager__Permissions.ipa";
 const PERMISSIONS_OLD: &str = "calabash__iOSDeviceManager__Permissions_old_f60df0c.ipa";
 
+/// An archive of the real corpus (`../shared/fixtures/real`, or `OTASITE_FIXTURES`); every
+/// test here is ignored by default because it needs that corpus.
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real/ipa")
-        .join(name)
+    let corpus = std::env::var_os("OTASITE_FIXTURES").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real"),
+        PathBuf::from,
+    );
+    let path = corpus.join("ipa").join(name);
+    assert!(
+        path.is_file(),
+        "the real-archive corpus is missing: no {} (set OTASITE_FIXTURES to the folder holding it)",
+        path.display()
+    );
+    path
 }
 
 /// The first archive member whose path ends with `suffix`.
@@ -74,6 +84,7 @@ fn summary(icons: &[CarIcon]) -> Vec<(String, u32, u32, u32)> {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn ipa_server_largest_icon_is_the_180_pixel_lzfse_icon() {
     let icon = largest_icon(&assets_car(IPA_SERVER), "AppIcon")
         .unwrap()
@@ -87,6 +98,7 @@ fn ipa_server_largest_icon_is_the_180_pixel_lzfse_icon() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn app_stub_largest_icon_is_the_1024_marketing_icon() {
     let icon = largest_icon(&assets_car(APP_STUB), "AppStubIcon")
         .unwrap()
@@ -100,6 +112,7 @@ fn app_stub_largest_icon_is_the_1024_marketing_icon() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn permissions_largest_icon_is_the_180_pixel_lzvn_icon() {
     let icon = largest_icon(&assets_car(PERMISSIONS), "AppIcon")
         .unwrap()
@@ -113,6 +126,7 @@ fn permissions_largest_icon_is_the_180_pixel_lzvn_icon() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn unknown_facets_and_catalogs_without_icons_give_none() {
     assert!(
         largest_icon(&assets_car(PERMISSIONS), "NoSuchIcon")
@@ -123,6 +137,7 @@ fn unknown_facets_and_catalogs_without_icons_give_none() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn every_permissions_rendition_decodes_lzvn_chunked_single_and_rle() {
     let icons = icons(&assets_car(PERMISSIONS), "AppIcon").unwrap();
     // 17 renditions minus 3 multisize sets.
@@ -138,6 +153,7 @@ fn every_permissions_rendition_decodes_lzvn_chunked_single_and_rle() {
 /// The 180×180 icon of the Xcode 11 Permissions build (LZVN in three `KCBC` chunks, rows
 /// padded to 736 bytes) is the same art as the loose CgBI PNG of the older build.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn permissions_icon_equals_the_cgbi_png_of_the_older_build() {
     let png = read_member(PERMISSIONS_OLD, ".app/AppIcon60x60@3x.png");
     let expected = crate::raster::decode_png(&png).unwrap();
@@ -149,6 +165,7 @@ fn permissions_icon_equals_the_cgbi_png_of_the_older_build() {
 
 /// The 29×29 iPad icon is the one RLE rendition; the older build has it as a CgBI PNG.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn permissions_rle_icon_equals_the_cgbi_png_of_the_older_build() {
     let png = read_member(PERMISSIONS_OLD, ".app/AppIcon29x29~ipad.png");
     let expected = crate::raster::decode_png(&png).unwrap();
@@ -162,6 +179,7 @@ fn permissions_rle_icon_equals_the_cgbi_png_of_the_older_build() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn every_app_stub_rendition_decodes_including_atlas_links() {
     let icons = icons(&assets_car(APP_STUB), "AppStubIcon").unwrap();
     // 28 renditions minus 5 atlases (another facet) and 4 multisize sets.
@@ -173,6 +191,7 @@ fn every_app_stub_rendition_decodes_including_atlas_links() {
 /// `Icon-60@3x.png` is stored twice in AppStub: directly (subtype 1792, layout 12) and as a
 /// link to the frame (2, 2, 180, 180) of the @3x packed atlas. Both must decode the same.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn app_stub_atlas_crop_matches_the_directly_stored_copy() {
     let icons = icons(&assets_car(APP_STUB), "AppStubIcon").unwrap();
     let copies: Vec<_> = icons
@@ -187,6 +206,7 @@ fn app_stub_atlas_crop_matches_the_directly_stored_copy() {
 }
 
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn ipa_server_both_180_pixel_copies_decode() {
     let icons = icons(&assets_car(IPA_SERVER), "AppIcon").unwrap();
     assert_eq!(summary(&icons).len(), 2);
@@ -203,6 +223,7 @@ const CATALOGS: [(&str, &str); 3] = [
 /// Cutting a catalog anywhere gives an error (or, when only unused trailing bytes are cut,
 /// the same icon), never a panic or a different image.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn truncated_catalogs_are_errors_not_panics() {
     for (ipa, facet) in CATALOGS {
         let car = assets_car(ipa);
@@ -233,6 +254,7 @@ fn next_random(state: &mut u64) -> u64 {
 /// Overwriting bytes anywhere (structure, keys, headers, compressed streams) must never
 /// panic or hang; both entry points are exercised.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn corrupted_catalogs_do_not_panic() {
     let mut state = 0x9E37_79B9_7F4A_7C15;
     // Fewer rounds for AppStub, whose 1024×1024 icon is slow to convert in debug builds.
@@ -255,6 +277,7 @@ fn corrupted_catalogs_do_not_panic() {
 /// Corrupting the BOM structure specifically (header, block table, variables): every byte
 /// of the tables is replaced with values likely to break offsets and lengths.
 #[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
 fn corrupted_block_tables_are_errors_not_panics() {
     let car = assets_car(PERMISSIONS);
     let table_offset = u32::from_be_bytes(car[16..20].try_into().unwrap()) as usize;
