@@ -132,13 +132,10 @@ impl Cache {
     /// The cached reading of `path` if the file is unchanged and its icons are still there.
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
         let entry = self.index.entries.get(path)?;
-        let icons_present = entry
-            .icon_id
-            .as_ref()
-            .is_none_or(|id| {
-                let files = self.icon_files(id);
-                files.small.is_file() && files.large.is_file()
-            });
+        let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
+            let files = self.icon_files(id);
+            files.small.is_file() && files.large.is_file()
+        });
         (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
     }
 
@@ -159,7 +156,9 @@ impl Cache {
     }
 
     fn icon_path(&self, id: &str, icon: Icon) -> PathBuf {
-        self.dir.join(ICONS).join(format!("{id}{}", icon_suffix(icon)))
+        self.dir
+            .join(ICONS)
+            .join(format!("{id}{}", icon_suffix(icon)))
     }
 
     /// Renders and stores an icon, returning its id. Icons are keyed by their pixels: the

@@ -100,7 +100,10 @@ mod tests {
             assert_eq!(family.number(), number);
             assert_eq!(DeviceFamily::from_name(&family.name()), Some(family));
         }
-        assert_eq!(DeviceFamily::names(&[1, 2, 5]), ["iphone", "ipad", "family-5"]);
+        assert_eq!(
+            DeviceFamily::names(&[1, 2, 5]),
+            ["iphone", "ipad", "family-5"]
+        );
         assert_eq!(DeviceFamily::IPad.label(), "iPad");
         assert_eq!(DeviceFamily::Other(5).label(), "family-5");
         assert_eq!(DeviceFamily::from_name("phone"), None);

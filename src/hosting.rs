@@ -290,7 +290,11 @@ mod tests {
     #[test]
     fn every_kind_of_file_is_served_as_planned() {
         let cases = [
-            ("com.a/1.0-1/App.ipa", Some("application/octet-stream"), IMMUTABLE),
+            (
+                "com.a/1.0-1/App.ipa",
+                Some("application/octet-stream"),
+                IMMUTABLE,
+            ),
             ("com.a/1.0-1/icon-57.png", Some("image/png"), IMMUTABLE),
             ("com.a/1.0-1/icon-512.png", Some("image/png"), IMMUTABLE),
             ("com.a/1.0-1/manifest.plist", Some("text/xml"), NO_CACHE),

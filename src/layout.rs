@@ -106,7 +106,11 @@ pub fn app_dir(bundle_id: &str) -> String {
     let reserved = ROOT_NAMES
         .iter()
         .any(|name| name.eq_ignore_ascii_case(&slug));
-    if reserved { hashed(bundle_id, &slug) } else { slug }
+    if reserved {
+        hashed(bundle_id, &slug)
+    } else {
+        slug
+    }
 }
 
 /// An app's folder as a site path, ending in `/`: `com.example.app/`.
@@ -340,7 +344,10 @@ mod tests {
                 !ROOT_NAMES.iter().any(|n| n.eq_ignore_ascii_case(&dir)),
                 "{id} -> {dir}"
             );
-            assert!(dir.len() > 9 && dir.as_bytes()[dir.len() - 9] == b'-', "{dir}");
+            assert!(
+                dir.len() > 9 && dir.as_bytes()[dir.len() - 9] == b'-',
+                "{dir}"
+            );
             assert_eq!(dir, app_dir(id), "deterministic");
         }
         assert_ne!(app_dir("static"), app_dir("Static"));
@@ -366,7 +373,10 @@ mod tests {
             dir.file_url("https://x.org/a b/", "My App.ipa"),
             "https://x.org/a b/com.ex/1.2-45/My%20App.ipa"
         );
-        assert_eq!(dir.page_url("https://x.org/"), "https://x.org/com.ex/1.2-45/");
+        assert_eq!(
+            dir.page_url("https://x.org/"),
+            "https://x.org/com.ex/1.2-45/"
+        );
         assert_eq!(
             url_in(&dir.page_url("https://x.org/"), DISPLAY_IMAGE.file),
             "https://x.org/com.ex/1.2-45/icon-57.png"

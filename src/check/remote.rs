@@ -269,10 +269,7 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
             format!("is served as text/html, a web page rather than the manifest; {advice}"),
         ),
         Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
-        None => report.warning(
-            url,
-            format!("is served without a Content-Type; {advice}"),
-        ),
+        None => report.warning(url, format!("is served without a Content-Type; {advice}")),
     }
     let (manifest, problems) = site::parse_manifest(&response.body);
     for problem in problems {
@@ -352,10 +349,7 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
             format!("is served as text/html, a web page rather than the archive; {advice}"),
         ),
         Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
-        None => report.warning(
-            url,
-            format!("is served without a Content-Type; {advice}"),
-        ),
+        None => report.warning(url, format!("is served without a Content-Type; {advice}")),
     }
     match (response.content_length, size) {
         (Some(length), Some(size)) if length != size => report.error(
