@@ -315,8 +315,8 @@ mod tests {
         assert_eq!((small.width, large.width), (57, 512));
         assert_eq!(cache.icon_id(&files).as_deref(), Some(id.as_str()));
         let elsewhere = IconFiles {
-            small: dir.path().join("icon-57.png"),
-            large: dir.path().join("icon-512.png"),
+            small: dir.path().join(DISPLAY_IMAGE.file),
+            large: dir.path().join(FULL_SIZE_IMAGE.file),
         };
         assert_eq!(cache.icon_id(&elsewhere), None);
     }

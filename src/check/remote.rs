@@ -258,19 +258,15 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
     ) else {
         return (report, None);
     };
-    let advice = format!(
-        "serve .plist files as {} or application/xml",
-        hosting::PLIST
-    );
-    match response.media_type() {
-        Some(media) if PLIST_TYPES.contains(&media.as_str()) => {}
-        Some(media) if media == "text/html" => report.error(
-            url,
-            format!("is served as text/html, a web page rather than the manifest; {advice}"),
+    let served = Served {
+        accepted: PLIST_TYPES,
+        what: "the manifest",
+        advice: format!(
+            "serve .plist files as {} or application/xml",
+            hosting::PLIST
         ),
-        Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
-        None => report.warning(url, format!("is served without a Content-Type; {advice}")),
-    }
+    };
+    served.judge(url, response.media_type(), &mut report);
     let (manifest, problems) = site::parse_manifest(&response.body);
     for problem in problems {
         report.error(url, format!("the manifest {problem}"));
@@ -341,16 +337,12 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
     let Some(response) = fetch(client, Method::Head, url, false, BODY_LIMIT, &mut report) else {
         return report;
     };
-    let advice = format!("serve .ipa files as {}", hosting::IPA);
-    match response.media_type() {
-        Some(media) if IPA_TYPES.contains(&media.as_str()) => {}
-        Some(media) if media == "text/html" => report.error(
-            url,
-            format!("is served as text/html, a web page rather than the archive; {advice}"),
-        ),
-        Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
-        None => report.warning(url, format!("is served without a Content-Type; {advice}")),
-    }
+    let served = Served {
+        accepted: IPA_TYPES,
+        what: "the archive",
+        advice: format!("serve .ipa files as {}", hosting::IPA),
+    };
+    served.judge(url, response.media_type(), &mut report);
     match (response.content_length, size) {
         (Some(length), Some(size)) if length != size => report.error(
             url,
@@ -360,6 +352,32 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
         _ => {}
     }
     report
+}
+
+/// The types a file iOS fetches may be served as.
+struct Served {
+    accepted: &'static [&'static str],
+    /// What iOS expects, for the message: `the manifest`.
+    what: &'static str,
+    /// How to serve it instead.
+    advice: String,
+}
+
+impl Served {
+    /// Reports a type iOS may not accept: a web page is an error (the host answered with a
+    /// page instead of the file), any other unexpected type a warning.
+    fn judge(&self, url: &str, media: Option<String>, report: &mut Report) {
+        let Served { what, advice, .. } = self;
+        match media {
+            Some(media) if self.accepted.contains(&media.as_str()) => {}
+            Some(media) if media == "text/html" => report.error(
+                url,
+                format!("is served as text/html, a web page rather than {what}; {advice}"),
+            ),
+            Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
+            None => report.warning(url, format!("is served without a Content-Type; {advice}")),
+        }
+    }
 }
 
 /// Fetches `url` and reports anything but a direct 200. A redirect on a manifest is an error
