@@ -1,8 +1,8 @@
 //! The build cache: everything read from each archive (facts, SHA-256, rendered icons), keyed
 //! by path, size and modification time, so a rebuild costs only what changed.
 //!
-//! It lives in a folder beside the output (`.<output>.otasite-cache/`). It is never trusted
-//! blindly: a missing, corrupt or other-version cache is discarded and rebuilt.
+//! It lives in a folder beside the output ([`crate::layout::beside::cache`]). It is never
+//! trusted blindly: a missing, corrupt or other-version cache is discarded and rebuilt.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -12,11 +12,33 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 
 use crate::ipa::Ipa;
+use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE, Icon};
 
 /// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
 const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-2");
 const INDEX: &str = "index.json";
 const ICONS: &str = "icons";
+
+/// A build's icon, already rendered as the standard PNGs a manifest names (57×57 and
+/// 512×512): in the cache, or in a copy of the deployed site.
+#[derive(Debug, Clone)]
+pub struct IconFiles {
+    /// [`DISPLAY_IMAGE`].
+    pub small: PathBuf,
+    /// [`FULL_SIZE_IMAGE`].
+    pub large: PathBuf,
+}
+
+impl IconFiles {
+    /// The file of `icon`.
+    pub fn of(&self, icon: Icon) -> &Path {
+        if icon == DISPLAY_IMAGE {
+            &self.small
+        } else {
+            &self.large
+        }
+    }
+}
 
 /// What identifies an unchanged archive without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,7 +105,7 @@ pub struct Cache {
 impl Cache {
     /// The cache folder for an output folder.
     pub fn dir_for(output: &Path) -> PathBuf {
-        crate::output::sibling(output, "otasite-cache")
+        crate::layout::beside::cache(output)
     }
 
     /// Opens the cache, starting empty when it is absent, unreadable or of another version.
@@ -110,15 +132,33 @@ impl Cache {
     /// The cached reading of `path` if the file is unchanged and its icons are still there.
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
         let entry = self.index.entries.get(path)?;
-        let icons_present = entry
-            .icon_id
-            .as_ref()
-            .is_none_or(|id| self.icon_path(id, 57).is_file() && self.icon_path(id, 512).is_file());
+        let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
+            let files = self.icon_files(id);
+            files.small.is_file() && files.large.is_file()
+        });
         (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
     }
 
-    pub fn icon_path(&self, id: &str, size: u32) -> PathBuf {
-        self.dir.join(ICONS).join(format!("{id}-{size}.png"))
+    /// The rendered files of icon `id`.
+    pub fn icon_files(&self, id: &str) -> IconFiles {
+        IconFiles {
+            small: self.icon_path(id, DISPLAY_IMAGE),
+            large: self.icon_path(id, FULL_SIZE_IMAGE),
+        }
+    }
+
+    /// The id of icons in this cache, from their files; None for files elsewhere.
+    pub fn icon_id(&self, files: &IconFiles) -> Option<String> {
+        let small = files.small.strip_prefix(self.dir.join(ICONS)).ok()?;
+        let name = small.to_str()?;
+        name.strip_suffix(&icon_suffix(DISPLAY_IMAGE))
+            .map(str::to_string)
+    }
+
+    fn icon_path(&self, id: &str, icon: Icon) -> PathBuf {
+        self.dir
+            .join(ICONS)
+            .join(format!("{id}{}", icon_suffix(icon)))
     }
 
     /// Renders and stores an icon, returning its id. Icons are keyed by their pixels: the
@@ -129,7 +169,7 @@ impl Cache {
             &image.height.to_le_bytes(),
             &image.pixels,
         ]);
-        self.write_icons(id, |size| image.square(size).to_png())
+        self.write_icons(id, |icon| image.square(icon.size).to_png())
     }
 
     /// Stores icons already rendered at 57 and 512 px (a deployed site's), returning their id.
@@ -141,14 +181,16 @@ impl Cache {
             small,
             large,
         ]);
-        self.write_icons(id, |size| if size == 57 { small } else { large }.to_vec())
+        self.write_icons(id, |icon| {
+            if icon == DISPLAY_IMAGE { small } else { large }.to_vec()
+        })
     }
 
-    /// Writes the 57 and 512 px files of icon `id` that are not there yet.
-    fn write_icons(&self, id: String, png: impl Fn(u32) -> Vec<u8>) -> std::io::Result<String> {
+    /// Writes the files of icon `id` that are not there yet, one per manifest image.
+    fn write_icons(&self, id: String, png: impl Fn(Icon) -> Vec<u8>) -> std::io::Result<String> {
         fs::create_dir_all(self.dir.join(ICONS))?;
-        for size in [57, 512] {
-            write_once(&self.icon_path(&id, size), || png(size))?;
+        for icon in crate::layout::ICONS {
+            write_once(&self.icon_path(&id, icon), || png(icon))?;
         }
         Ok(id)
     }
@@ -205,6 +247,11 @@ impl Cache {
     }
 }
 
+/// How the file of `icon` ends in the cache's icon folder: `-57.png`.
+fn icon_suffix(icon: Icon) -> String {
+    format!("-{}.png", icon.size)
+}
+
 /// An icon's id: the start of the SHA-256 of what identifies it.
 fn icon_id(parts: &[&[u8]]) -> String {
     use sha2::{Digest, Sha256};
@@ -253,14 +300,24 @@ mod tests {
     }
 
     #[test]
-    fn cache_dir_sits_beside_the_output() {
-        assert_eq!(
-            Cache::dir_for(Path::new("/x/dist")),
-            Path::new("/x/.dist.otasite-cache")
-        );
-        assert_eq!(
-            Cache::dir_for(Path::new("dist")),
-            Path::new("./.dist.otasite-cache")
-        );
+    fn icons_are_found_again_by_their_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path().to_path_buf());
+        let image = crate::raster::RgbaImage {
+            width: 1,
+            height: 1,
+            pixels: vec![10, 20, 30, 255],
+        };
+        let id = cache.store_icons(&image).unwrap();
+        let files = cache.icon_files(&id);
+        let small = crate::raster::png_info(&fs::read(&files.small).unwrap()).unwrap();
+        let large = crate::raster::png_info(&fs::read(&files.large).unwrap()).unwrap();
+        assert_eq!((small.width, large.width), (57, 512));
+        assert_eq!(cache.icon_id(&files).as_deref(), Some(id.as_str()));
+        let elsewhere = IconFiles {
+            small: dir.path().join(DISPLAY_IMAGE.file),
+            large: dir.path().join(FULL_SIZE_IMAGE.file),
+        };
+        assert_eq!(cache.icon_id(&elsewhere), None);
     }
 }

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cache::{FileKey, IconFiles};
 use crate::config::Settings;
+use crate::facts::DeviceFamily;
 use crate::ipa::{Ipa, Profile};
-use crate::urls;
+use crate::layout::{self, BuildDir};
 
 /// `catalog.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -99,9 +101,9 @@ pub struct BuildInput {
     pub channel: Option<String>,
     pub notes_html: Option<String>,
     /// The icon rendered when the archive was read (or restored from the cache).
-    pub icon_files: Option<crate::render::IconFiles>,
+    pub icon_files: Option<IconFiles>,
     /// Cache bookkeeping carried through assembly: the file's identity when read.
-    pub cache_key: Option<crate::cache::FileKey>,
+    pub cache_key: Option<FileKey>,
     /// Where the previous build published this unchanged archive inside the site.
     pub published: Option<String>,
     /// A build kept from a previous catalog (`--previous`): its `.ipa` stays at this URL.
@@ -109,6 +111,21 @@ pub struct BuildInput {
     /// For a kept build: the archive entry its icon came from.
     pub icon_source: Option<String>,
 }
+
+impl BuildInput {
+    /// Where the build of this archive lives in the site.
+    pub fn dir(&self) -> BuildDir {
+        BuildDir::new(
+            &self.ipa.bundle_id,
+            self.ipa.info.version.as_deref(),
+            self.ipa.info.build.as_deref(),
+        )
+    }
+}
+
+/// The input of each build of a catalog, by the build's folder in the site ([`Build::path`],
+/// which no two builds share).
+pub type Inputs = BTreeMap<String, BuildInput>;
 
 /// Two archives that would publish to the same place.
 #[derive(Debug, thiserror::Error)]
@@ -145,19 +162,12 @@ pub enum AssembleError {
     SharedFolder(#[from] SharedFolder),
 }
 
-/// The folder of a build inside the site: `<bundle_id>/<version>-<build>/`, slugged.
-pub fn build_dir(bundle_id: &str, version: Option<&str>, build: Option<&str>) -> (String, String) {
-    let app = urls::slug(bundle_id);
-    let label = format!("{}-{}", version.unwrap_or("0"), build.unwrap_or("0"));
-    (app, urls::slug(&label))
-}
-
 /// Assembles the catalog: groups by bundle id, orders newest first, applies `keep`, and
-/// fills in every URL. The returned inputs are those kept, in catalog order.
+/// fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
 pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
-) -> Result<(Catalog, Vec<BuildInput>), AssembleError> {
+) -> Result<(Catalog, Inputs), AssembleError> {
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for input in inputs {
         by_app
@@ -167,7 +177,7 @@ pub fn assemble(
     }
     reject_shared_folders(&by_app)?;
     let mut apps = Vec::new();
-    let mut kept_inputs = Vec::new();
+    let mut kept = Inputs::new();
     for (_, mut group) in by_app {
         group
             .sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
@@ -175,39 +185,31 @@ pub fn assemble(
         if let Some(keep) = settings.keep {
             group.truncate(keep);
         }
-        let builds: Vec<Build> = group
-            .iter()
-            .map(|input| build_entry(settings, input))
-            .collect();
+        let mut builds = Vec::with_capacity(group.len());
+        for input in group {
+            let build = build_entry(settings, &input);
+            kept.insert(build.path.clone(), input);
+            builds.push(build);
+        }
         apps.push(app_entry(settings, builds));
-        kept_inputs.push(group);
     }
     // Apps with the most recent release first; name breaks ties for a stable order.
-    let mut order: Vec<usize> = (0..apps.len()).collect();
-    order.sort_by(|&a, &b| {
-        let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
-        released(&apps[b])
-            .cmp(&released(&apps[a]))
-            .then_with(|| apps[a].name.cmp(&apps[b].name))
-            .then_with(|| apps[a].bundle_id.cmp(&apps[b].bundle_id))
+    let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
+    apps.sort_by(|a, b| {
+        released(b)
+            .cmp(&released(a))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.bundle_id.cmp(&b.bundle_id))
     });
-    let mut sorted_apps = Vec::with_capacity(apps.len());
-    let mut sorted_inputs = Vec::new();
-    let mut inputs_by_app: Vec<Option<Vec<BuildInput>>> =
-        kept_inputs.into_iter().map(Some).collect();
-    for index in order {
-        sorted_apps.push(apps[index].clone());
-        sorted_inputs.extend(inputs_by_app[index].take().unwrap_or_default());
-    }
     let catalog = Catalog {
         site: SiteInfo {
             title: settings.title.clone(),
             base_url: settings.base_url.clone(),
             generator: format!("otasite {}", env!("CARGO_PKG_VERSION")),
         },
-        apps: sorted_apps,
+        apps,
     };
-    Ok((catalog, sorted_inputs))
+    Ok((catalog, kept))
 }
 
 /// Every app gets a folder of its own: folders are compared without letter case, as macOS
@@ -215,7 +217,7 @@ pub fn assemble(
 fn reject_shared_folders(by_app: &BTreeMap<String, Vec<BuildInput>>) -> Result<(), SharedFolder> {
     let mut seen: BTreeMap<String, (&String, &BuildInput)> = BTreeMap::new();
     for (bundle_id, group) in by_app {
-        let folder = urls::slug(bundle_id);
+        let folder = layout::app_dir(bundle_id);
         let Some(input) = group.first() else { continue };
         if let Some((first_id, first)) = seen.insert(folder.to_lowercase(), (bundle_id, input)) {
             return Err(SharedFolder {
@@ -234,11 +236,7 @@ fn reject_shared_folders(by_app: &BTreeMap<String, Vec<BuildInput>>) -> Result<(
 fn reject_duplicates(group: &[BuildInput]) -> Result<(), DuplicateBuild> {
     let mut seen: BTreeMap<String, &BuildInput> = BTreeMap::new();
     for input in group {
-        let (_, dir) = build_dir(
-            &input.ipa.bundle_id,
-            input.ipa.info.version.as_deref(),
-            input.ipa.info.build.as_deref(),
-        );
+        let dir = input.dir().build;
         if let Some(first) = seen.insert(dir.to_lowercase(), input) {
             return Err(DuplicateBuild {
                 first: first.relative.clone(),
@@ -296,22 +294,14 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 
 fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let ipa = &input.ipa;
-    let (app_dir, dir) = build_dir(
-        &ipa.bundle_id,
-        ipa.info.version.as_deref(),
-        ipa.info.build.as_deref(),
-    );
+    let dir = input.dir();
     let base = &settings.base_url;
-    let file_name = input.relative.rsplit('/').next().unwrap_or(&input.relative);
     let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
         (Some(url), _) => url.clone(),
-        (None, Some(ipa_base)) => {
-            let segments: Vec<&str> = input.relative.split('/').collect();
-            urls::join(ipa_base, &segments)
-        }
-        (None, None) => urls::join(base, &[&app_dir, &dir, file_name]),
+        (None, Some(ipa_base)) => layout::hosted_archive_url(ipa_base, &input.relative),
+        (None, None) => dir.file_url(base, layout::archive_name(&input.relative)),
     };
-    let manifest_url = urls::join(base, &[&app_dir, &dir, "manifest.plist"]);
+    let manifest_url = dir.file_url(base, layout::MANIFEST);
     let name = settings
         .apps
         .get(&ipa.bundle_id)
@@ -326,21 +316,21 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         version: ipa.info.version.clone(),
         build: ipa.info.build.clone(),
         channel: input.channel.clone(),
-        page_url: urls::join_dir(base, &[&app_dir, &dir]),
-        install_url: urls::install_url(&manifest_url),
+        page_url: dir.page_url(base),
+        install_url: crate::urls::install_url(&manifest_url),
         manifest_url,
         ipa_url,
-        icon_url: urls::join(base, &[&app_dir, &dir, "icon-512.png"]),
+        icon_url: dir.file_url(base, layout::FULL_SIZE_IMAGE.file),
         size: ipa.size,
         sha256: ipa.sha256.clone().unwrap_or_default(),
         min_os: ipa.info.min_os.clone(),
-        device_family: crate::inspect::device_family_names(&ipa.info.device_family),
+        device_family: DeviceFamily::names(&ipa.info.device_family),
         installable: ipa.installable(),
         problems: ipa.problems.iter().map(|p| p.message.clone()).collect(),
         profile: ipa.profile.clone(),
         released: ipa.released.map(crate::clock::rfc3339),
         name,
-        path: format!("{app_dir}/{dir}/"),
+        path: dir.path(),
         file: input.relative.clone(),
         platform: ipa.info.platform.clone(),
         extensions: ipa.extensions.clone(),
@@ -357,16 +347,16 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
 fn app_entry(settings: &Settings, builds: Vec<Build>) -> App {
     let newest = &builds[0];
     let bundle_id = newest.bundle_id.clone();
-    let app_dir = urls::slug(&bundle_id);
+    let app_dir = layout::app_dir(&bundle_id);
     let latest_installable = builds.iter().find(|b| b.installable);
     let manifest_url =
-        latest_installable.map(|_| urls::join(&settings.base_url, &[&app_dir, "manifest.plist"]));
+        latest_installable.map(|_| layout::app_manifest_url(&settings.base_url, &app_dir));
     let overrides = settings.apps.get(&bundle_id);
     App {
         name: newest.name.clone(),
         description: overrides.and_then(|o| o.description.clone()),
-        page_url: urls::join_dir(&settings.base_url, &[&app_dir]),
-        install_url: manifest_url.as_deref().map(urls::install_url),
+        page_url: layout::app_page_url(&settings.base_url, &app_dir),
+        install_url: manifest_url.as_deref().map(crate::urls::install_url),
         manifest_url,
         bundle_id,
         builds,

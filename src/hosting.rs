@@ -1,10 +1,46 @@
-//! What particular hosts need beyond the files themselves: the `_headers` file of Netlify and
-//! Cloudflare Pages (caching and security headers), the headers each file is served with
-//! (which `scripts/deploy-s3.sh` sets on S3), and GitHub Pages' size limit.
+//! What hosts need beyond the files themselves: the content type of each kind of file, the
+//! `_headers` file of Netlify and Cloudflare Pages (caching and security headers), the headers
+//! each file is served with (which `scripts/deploy-s3.sh` sets on S3), and GitHub's size limits.
 
 use std::path::Path;
 
 use crate::catalog::Catalog;
+use crate::layout::{self, CATALOG, DISPLAY_IMAGE, FEED, FULL_SIZE_IMAGE};
+use crate::units;
+
+/// Pages.
+pub const HTML: &str = "text/html; charset=utf-8";
+/// Manifests: the daemon that installs apps is strict about their type.
+pub const PLIST: &str = "text/xml";
+/// Archives: handed to iOS untouched.
+pub const IPA: &str = "application/octet-stream";
+pub const PNG: &str = "image/png";
+/// `catalog.json`.
+pub const JSON: &str = "application/json";
+/// `feed.xml`.
+pub const ATOM: &str = "application/atom+xml";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+/// Anything else.
+const BYTES: &str = "application/octet-stream";
+
+/// The content type of a file of the site, by its extension.
+pub fn content_type(path: impl AsRef<Path>) -> &'static str {
+    let extension = path.as_ref().extension().and_then(|e| e.to_str());
+    match extension.unwrap_or_default() {
+        "html" => HTML,
+        "css" => CSS,
+        "js" => JS,
+        "json" => JSON,
+        "xml" => ATOM,
+        "plist" => PLIST,
+        "png" => PNG,
+        "svg" => SVG,
+        "ipa" => IPA,
+        _ => BYTES,
+    }
+}
 
 /// For files whose content changes at the same URL: caches must ask again every time.
 pub const NO_CACHE: &str = "no-cache";
@@ -22,12 +58,34 @@ pub const SECURITY_HEADERS: &[(&str, &str)] = &[
     ("Referrer-Policy", "no-referrer"),
 ];
 
-/// GitHub Pages publishes sites of at most 1 GB.
-pub const GITHUB_PAGES_LIMIT: u64 = 1_000_000_000;
+/// A size limit as a host documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub bytes: u64,
+    /// The limit in the host's own words, for messages: `1 GB`.
+    pub stated: &'static str,
+}
+
+/// GitHub Pages publishes sites of at most 1 GB (GitHub's documentation, decimal units).
+pub const GITHUB_PAGES_LIMIT: Limit = Limit {
+    bytes: units::GB,
+    stated: "1 GB",
+};
+
+/// GitHub refuses a push holding a file larger than 100 MiB.
+pub const GITHUB_FILE_LIMIT: Limit = Limit {
+    bytes: 100 * units::MIB,
+    stated: "100 MiB",
+};
 
 /// Files of a built site that are not uploaded to S3: those for other hosts (GitHub Pages,
 /// Netlify) and otasite's own marker.
-pub const NOT_UPLOADED: &[&str] = &[".nojekyll", "CNAME", "_headers", crate::output::MARKER];
+pub const NOT_UPLOADED: &[&str] = &[
+    layout::NOJEKYLL,
+    layout::CNAME,
+    layout::HEADERS,
+    layout::MARKER,
+];
 
 /// How one file of a built site is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,42 +111,31 @@ pub fn serving(relative: &str) -> Option<Serving> {
     if NOT_UPLOADED.contains(&relative) {
         None
     } else if name.ends_with(".ipa") {
-        serve(Some("application/octet-stream"), IMMUTABLE)
-    } else if relative.contains('/') && (name == "icon-57.png" || name == "icon-512.png") {
-        serve(Some("image/png"), IMMUTABLE)
-    } else if relative.starts_with("static/") && is_fingerprinted(relative) {
+        serve(Some(IPA), IMMUTABLE)
+    } else if relative.contains('/') && layout::ICONS.iter().any(|icon| icon.file == name) {
+        serve(Some(PNG), IMMUTABLE)
+    } else if is_static(relative) && layout::is_fingerprinted(relative) {
         serve(None, IMMUTABLE)
-    } else if relative.starts_with("static/") {
+    } else if is_static(relative) {
         serve(None, SHORT)
     } else if name.ends_with(".plist") {
-        serve(Some("text/xml"), NO_CACHE)
+        serve(Some(PLIST), NO_CACHE)
     } else if name.ends_with(".html") {
-        serve(Some("text/html; charset=utf-8"), NO_CACHE)
-    } else if relative == "catalog.json" {
-        serve(Some("application/json"), NO_CACHE)
-    } else if relative == "feed.xml" {
-        serve(Some("application/atom+xml"), NO_CACHE)
+        serve(Some(HTML), NO_CACHE)
+    } else if relative == CATALOG {
+        serve(Some(JSON), NO_CACHE)
+    } else if relative == FEED {
+        serve(Some(ATOM), NO_CACHE)
     } else {
         serve(None, SHORT)
     }
 }
 
-/// Whether a file under `static/` has a fingerprinted name: `.` and 8 lowercase hex digits
-/// either end the path or are followed by another `.`. The same test as the `aws s3 sync`
-/// filters `static/*.HHHHHHHH.*` and `static/*.HHHHHHHH` of `scripts/deploy-s3.sh` (`*`
-/// matching any characters, `/` included), so the script and [`serving`] agree.
-pub fn is_fingerprinted(relative: &str) -> bool {
-    let Some(rest) = relative.strip_prefix("static/") else {
-        return false;
-    };
-    let bytes = rest.as_bytes();
-    (0..bytes.len()).any(|dot| {
-        let hash = &bytes[dot + 1..(dot + 9).min(bytes.len())];
-        bytes[dot] == b'.'
-            && hash.len() == 8
-            && hash.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            && matches!(bytes.get(dot + 9), None | Some(b'.'))
-    })
+/// Whether a site path lies under `static/`.
+fn is_static(relative: &str) -> bool {
+    relative
+        .strip_prefix(layout::STATIC)
+        .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The `_headers` file of Netlify and Cloudflare Pages for this site. `csp_header` is the
@@ -125,16 +172,13 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
         }
     };
     // The daemon that installs apps is strict about the manifest's type.
-    rule(&[format!("{root}*.plist")], Some("text/xml"), NO_CACHE);
-    rule(
-        &[format!("{root}*.ipa")],
-        Some("application/octet-stream"),
-        IMMUTABLE,
-    );
-    let icons = ["icon-57.png", "icon-512.png"].map(|name| format!("{root}*/{name}"));
+    rule(&[format!("{root}*.plist")], Some(PLIST), NO_CACHE);
+    rule(&[format!("{root}*.ipa")], Some(IPA), IMMUTABLE);
+    let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
-    let (fingerprinted, plain): (Vec<&String>, Vec<&String>) =
-        static_files.iter().partition(|path| is_fingerprinted(path));
+    let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files
+        .iter()
+        .partition(|path| layout::is_fingerprinted(path));
     let listed = |paths: Vec<&String>| -> Vec<String> {
         paths.iter().map(|path| format!("{root}{path}")).collect()
     };
@@ -146,7 +190,7 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     }
     let mut pages = vec![root.clone(), format!("{root}*.html")];
     for app in &catalog.apps {
-        pages.push(format!("{root}{}/", crate::urls::slug(&app.bundle_id)));
+        pages.push(format!("{root}{}/", layout::app_dir(&app.bundle_id)));
         pages.extend(
             app.builds
                 .iter()
@@ -154,38 +198,55 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
         );
     }
     rule(&pages, None, NO_CACHE);
-    let feeds = ["catalog.json", "feed.xml"].map(|name| format!("{root}{name}"));
+    let feeds = [CATALOG, FEED].map(|name| format!("{root}{name}"));
     rule(&feeds, None, NO_CACHE);
     out
 }
 
+/// How far a site of `total` bytes is over GitHub Pages' limit, as the end of a sentence
+/// about it (`is 1.1 GB, 73.7 MB over GitHub Pages' 1 GB limit`); None within the limit.
+/// `build` and `check` both judge by it.
+pub fn over_pages_limit(total: u64) -> Option<String> {
+    over(total, GITHUB_PAGES_LIMIT)
+}
+
+fn over(total: u64, limit: Limit) -> Option<String> {
+    (total > limit.bytes).then(|| {
+        format!(
+            "is {}, {} over GitHub Pages' {} limit",
+            units::decimal(total),
+            units::decimal(total - limit.bytes),
+            limit.stated
+        )
+    })
+}
+
 /// Warnings about the built site in `output_dir` for hosts with limits: GitHub Pages
-/// publishes at most 1 GB.
+/// publishes at most [`GITHUB_PAGES_LIMIT`].
 pub fn size_warnings(output_dir: &Path) -> Vec<String> {
     size_warnings_over(output_dir, GITHUB_PAGES_LIMIT)
 }
 
-fn size_warnings_over(output_dir: &Path, limit: u64) -> Vec<String> {
+fn size_warnings_over(output_dir: &Path, limit: Limit) -> Vec<String> {
     let (total, archives) = match site_sizes(output_dir) {
         Ok(sizes) => sizes,
         Err(error) => {
             return vec![format!(
-                "could not add up the size of {} for GitHub Pages' 1 GB limit: {error}",
-                output_dir.display()
+                "could not add up the size of {} for GitHub Pages' {} limit: {error}",
+                output_dir.display(),
+                limit.stated
             )];
         }
     };
-    if total <= limit {
+    let Some(excess) = over(total, limit) else {
         return Vec::new();
-    }
+    };
     vec![format!(
-        "the site in {} is {}, more than the {} GitHub Pages publishes; {} of it are .ipa \
-         files. To deploy it there, host the archives elsewhere (release assets, a bucket) and \
-         set `ipa_base_url` in site.yaml so they are not copied into the site.",
+        "the site in {} {excess}; {} of it are .ipa files. To deploy it there, host the \
+         archives elsewhere (release assets, a bucket) and set `ipa_base_url` in site.yaml so \
+         they are not copied into the site.",
         output_dir.display(),
-        gigabytes(total),
-        gigabytes(limit),
-        gigabytes(archives),
+        units::decimal(archives),
     )]
 }
 
@@ -220,10 +281,6 @@ fn site_sizes(dir: &Path) -> Result<(u64, u64), walkdir::Error> {
             Ok((total, archives))
         })
         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
-}
-
-fn gigabytes(bytes: u64) -> String {
-    format!("{:.2} GB", bytes as f64 / 1e9)
 }
 
 #[cfg(test)]
@@ -269,28 +326,33 @@ mod tests {
     }
 
     #[test]
-    fn fingerprinted_names_are_told_apart_as_the_s3_filters_do() {
-        for yes in [
-            "static/style.0123abcd.css",
-            "static/a.b.0123abcd.min.css",
-            "static/LICENSE.0123abcd",
-            "static/.0123abcd.x",
-            "static/v.0123abcd.x/y.css",
+    fn the_served_type_is_the_type_of_the_extension() {
+        for path in [
+            "com.a/1.0-1/App.ipa",
+            "com.a/1.0-1/icon-57.png",
+            "com.a/manifest.plist",
+            "com.a/1.0-1/index.html",
+            "catalog.json",
+            "feed.xml",
         ] {
-            assert!(is_fingerprinted(yes), "{yes}");
+            let served = serving(path).and_then(|s| s.content_type);
+            assert_eq!(served, Some(content_type(path)), "{path}");
         }
-        for no in [
-            "static/style.css",
-            "static/style.0123ABCD.css",
-            "static/style.0123abc.css",
-            "static/style.0123abcde.css",
-            "static/style-0123abcd.css",
-            "style.0123abcd.css",
-            "com.a/static/style.0123abcd.css",
-            "static/v.0123abcd/x.css",
-        ] {
-            assert!(!is_fingerprinted(no), "{no}");
-        }
+        assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+    }
+
+    #[test]
+    fn limits_say_what_they_are() {
+        assert_eq!(units::decimal(GITHUB_PAGES_LIMIT.bytes), "1.0 GB");
+        assert_eq!(GITHUB_PAGES_LIMIT.stated, "1 GB");
+        assert_eq!(units::binary(GITHUB_FILE_LIMIT.bytes), "100.0 MiB");
+        assert_eq!(GITHUB_FILE_LIMIT.stated, "100 MiB");
+        assert_eq!(over_pages_limit(units::GB), None);
+        assert_eq!(
+            over_pages_limit(1_050_000_000).as_deref(),
+            Some("is 1.1 GB, 50.0 MB over GitHub Pages' 1 GB limit")
+        );
     }
 
     #[test]
@@ -299,8 +361,12 @@ mod tests {
         std::fs::create_dir(dir.path().join("app")).unwrap();
         std::fs::write(dir.path().join("index.html"), vec![b'x'; 400]).unwrap();
         std::fs::write(dir.path().join("app/App.ipa"), vec![0; 700]).unwrap();
-        assert!(size_warnings_over(dir.path(), 1100).is_empty());
-        let warnings = size_warnings_over(dir.path(), 1000);
+        let limit = |bytes| Limit {
+            bytes,
+            stated: "a test's",
+        };
+        assert!(size_warnings_over(dir.path(), limit(1100)).is_empty());
+        let warnings = size_warnings_over(dir.path(), limit(1000));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].contains("ipa_base_url"), "{}", warnings[0]);
         assert!(warnings[0].contains("GitHub Pages"), "{}", warnings[0]);

@@ -57,22 +57,6 @@ pub struct ProfileReport {
     pub problems: Vec<String>,
 }
 
-/// UIDeviceFamily numbers as words.
-pub fn device_family_names(family: &[u64]) -> Vec<String> {
-    family
-        .iter()
-        .map(|f| match f {
-            1 => "iphone".to_string(),
-            2 => "ipad".to_string(),
-            3 => "tv".to_string(),
-            4 => "watch".to_string(),
-            6 => "mac".to_string(),
-            7 => "vision".to_string(),
-            other => format!("family-{other}"),
-        })
-        .collect()
-}
-
 /// Inspects one file: a `.mobileprovision` is reported as a profile, anything else as an app.
 pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
     let file = path.display().to_string();
@@ -143,7 +127,7 @@ pub fn app_report(file: &str, ipa: Ipa) -> AppReport {
         version: ipa.info.version,
         build: ipa.info.build,
         min_os: ipa.info.min_os,
-        device_family: device_family_names(&ipa.info.device_family),
+        device_family: crate::facts::DeviceFamily::names(&ipa.info.device_family),
         platform: ipa.info.platform,
         icon: ipa.icon.map(|icon| IconReport {
             path: icon.path,

@@ -16,12 +16,10 @@ mod kept;
 mod lock;
 
 pub use journal::{Recovery, recover};
-pub use lock::{OutputLock, lock_path};
+pub use lock::OutputLock;
 
-/// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
-pub const MARKER: &str = ".otasite";
-/// The marker being rewritten, renamed over [`MARKER`] once whole.
-const MARKER_TMP: &str = ".otasite.tmp";
+use crate::layout::beside;
+use crate::layout::{MARKER, MARKER_TMP};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -103,10 +101,10 @@ impl Stage {
     /// builds are removed first.
     pub fn begin(output: &Path, force: bool) -> Result<Stage, OutputError> {
         check_replaceable(output, force)?;
-        let parent = parent_of(output);
+        let parent = beside::parent(output);
         fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-        remove_stale(&parent, &staging_prefix(output));
-        let staging = parent.join(format!("{}{}", staging_prefix(output), std::process::id()));
+        remove_stale(&parent, &beside::staging_prefix(output));
+        let staging = beside::staging(output, std::process::id());
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
         }
@@ -393,33 +391,6 @@ fn check_replaceable(output: &Path, force: bool) -> Result<(), OutputError> {
     } else {
         Err(OutputError::NotOurs(output.to_path_buf()))
     }
-}
-
-/// A hidden folder beside the output that belongs to it: `.<output name>.<role>`.
-pub fn sibling(output: &Path, role: &str) -> PathBuf {
-    parent_of(output).join(format!(".{}.{role}", file_name(output)))
-}
-
-fn parent_of(output: &Path) -> PathBuf {
-    match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-fn file_name(output: &Path) -> String {
-    output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "site".into())
-}
-
-fn staging_prefix(output: &Path) -> String {
-    format!(".{}.staging-", file_name(output))
-}
-
-fn old_prefix(output: &Path) -> String {
-    format!(".{}.old-", file_name(output))
 }
 
 /// Removes staging and old folders left by interrupted builds (of processes no longer running).

@@ -5,16 +5,18 @@
 //! are taken from beside a catalog file when that folder is a copy of the site, and fetched
 //! from their published URLs otherwise.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::cache::Cache;
+use crate::cache::{Cache, IconFiles};
 use crate::catalog::{Build, BuildInput, Catalog};
 use crate::check::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::config::Settings;
+use crate::facts::DeviceFamily;
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
-use crate::render::IconFiles;
+use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 
 /// Requests in flight at once while fetching the catalog's icons.
 const FETCH_CONCURRENCY: usize = 8;
@@ -99,29 +101,29 @@ pub fn load(
         .flat_map(|app| app.builds)
         .collect();
     let site_dir = Path::new(source).parent().unwrap_or(Path::new("."));
-    let mut icons: Vec<Option<IconFiles>> = builds
+    let beside = |build: &Build| (!is_url).then(|| icons_beside(site_dir, build)).flatten();
+    let to_fetch: Vec<&Build> = builds
         .iter()
-        .map(|build| (!is_url).then(|| icons_beside(site_dir, build)).flatten())
+        .filter(|build| build.icon_source.is_some() && beside(build).is_none())
         .collect();
-    let missing: Vec<usize> = (0..builds.len())
-        .filter(|&i| icons[i].is_none() && builds[i].icon_source.is_some())
-        .collect();
-    let to_fetch: Vec<&Build> = missing.iter().map(|&i| &builds[i]).collect();
+    let mut fetched = fetch_icons(&to_fetch, cache);
     let mut warnings = Vec::new();
-    for (i, fetched) in missing.iter().zip(fetch_icons(&to_fetch, cache)) {
-        match fetched {
-            Ok(files) => icons[*i] = Some(files),
-            Err(reason) => warnings.push(format!(
-                "{}: the icon of {} could not be fetched ({reason}); its pages show a placeholder",
-                builds[*i].bundle_id,
-                builds[*i].display_version(),
-            )),
-        }
-    }
     let inputs = builds
         .into_iter()
-        .zip(icons)
-        .map(|(build, icons)| to_input(build, icons, now))
+        .map(|build| {
+            let icons = beside(&build).or_else(|| match fetched.remove(&build.path)? {
+                Ok(files) => Some(files),
+                Err(reason) => {
+                    warnings.push(format!(
+                        "{}: the icon of {} could not be fetched ({reason}); its pages show a placeholder",
+                        build.bundle_id,
+                        build.display_version(),
+                    ));
+                    None
+                }
+            });
+            to_input(build, icons, now)
+        })
         .collect();
     Ok((inputs, warnings))
 }
@@ -145,32 +147,37 @@ fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {
 }
 
 /// Fetches each build's published icons (512 px from the catalog's URL, 57 px beside it) into
-/// the cache, in input order. They are used as they are: re-rendering the 57 px icon from the
-/// 512 px one would not give the bytes the archive's own icon gave.
-fn fetch_icons(builds: &[&Build], cache: &Cache) -> Vec<Result<IconFiles, String>> {
+/// the cache, by each build's folder. They are used as they are: re-rendering the 57 px icon
+/// from the 512 px one would not give the bytes the archive's own icon gave.
+fn fetch_icons(builds: &[&Build], cache: &Cache) -> HashMap<String, Result<IconFiles, String>> {
     if builds.is_empty() {
-        return Vec::new();
+        return HashMap::new();
     }
     let client = match Client::new(FETCH_TIMEOUT) {
         Ok(client) => client,
-        Err(e) => return builds.iter().map(|_| Err(format!("{e:#}"))).collect(),
+        Err(e) => {
+            let failed = |build: &&Build| (build.path.clone(), Err(format!("{e:#}")));
+            return builds.iter().map(failed).collect();
+        }
     };
-    bounded_map(builds, FETCH_CONCURRENCY, |build| {
+    let fetch = |build: &Build| {
         let large_url = &build.icon_url;
         let small_url = match large_url.rsplit_once('/') {
-            Some((folder, _)) => format!("{folder}/icon-57.png"),
+            Some((folder, _)) => crate::layout::url_in(&format!("{folder}/"), DISPLAY_IMAGE.file),
             None => return Err("the icon URL has no folder".to_string()),
         };
-        let large = fetch_png(&client, large_url, 512)?;
-        let small = fetch_png(&client, &small_url, 57)?;
+        let large = fetch_png(&client, large_url, FULL_SIZE_IMAGE.size)?;
+        let small = fetch_png(&client, &small_url, DISPLAY_IMAGE.size)?;
         let id = cache
             .store_rendered_icons(&small, &large)
             .map_err(|e| format!("cannot write it into the build cache: {e}"))?;
-        Ok(IconFiles {
-            small: cache.icon_path(&id, 57),
-            large: cache.icon_path(&id, 512),
-        })
+        Ok(cache.icon_files(&id))
+    };
+    bounded_map(builds, FETCH_CONCURRENCY, |build| {
+        (build.path.clone(), fetch(build))
     })
+    .into_iter()
+    .collect()
 }
 
 /// A standard PNG of `size`×`size` pixels from `url`, or why not.
@@ -192,8 +199,8 @@ fn fetch_png(client: &Client, url: &str, size: u32) -> Result<Vec<u8>, String> {
 }
 
 fn icons_beside(site_dir: &Path, build: &Build) -> Option<IconFiles> {
-    let small = site_dir.join(&build.path).join("icon-57.png");
-    let large = site_dir.join(&build.path).join("icon-512.png");
+    let small = site_dir.join(&build.path).join(DISPLAY_IMAGE.file);
+    let large = site_dir.join(&build.path).join(FULL_SIZE_IMAGE.file);
     (build.icon_source.is_some() && small.is_file() && large.is_file())
         .then_some(IconFiles { small, large })
 }
@@ -208,7 +215,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         device_family: build
             .device_family
             .iter()
-            .filter_map(|f| family_number(f))
+            .filter_map(|name| DeviceFamily::from_name(name).map(DeviceFamily::number))
             .collect(),
         platform: build.platform.clone(),
         ..AppInfo::default()
@@ -249,17 +256,5 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         published: None,
         published_ipa_url: Some(build.ipa_url.clone()),
         icon_source: build.icon_source.clone(),
-    }
-}
-
-fn family_number(name: &str) -> Option<u64> {
-    match name {
-        "iphone" => Some(1),
-        "ipad" => Some(2),
-        "tv" => Some(3),
-        "watch" => Some(4),
-        "mac" => Some(6),
-        "vision" => Some(7),
-        other => other.strip_prefix("family-")?.parse().ok(),
     }
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::cli::ServeArgs;
 use crate::commands::{Outcome, UsageError};
 use crate::config::{self, Overrides, Settings};
+use crate::hosting::content_type;
 use crate::messages;
 use crate::output::IpaMode;
 use crate::pipeline::{self, BuildOptions, Verbosity};
@@ -104,7 +105,7 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
         .all(|c| matches!(c, std::path::Component::Normal(_)));
     let mut file = root.join(relative);
     if file.is_dir() {
-        file = file.join("index.html");
+        file = file.join(crate::layout::INDEX);
     }
     match std::fs::read(&file) {
         Ok(bytes) if safe || relative.is_empty() => {
@@ -116,25 +117,5 @@ fn respond(root: &Path, url: &str) -> tiny_http::Response<std::io::Cursor<Vec<u8
             tiny_http::Response::from_data(bytes).with_header(header)
         }
         _ => tiny_http::Response::from_data(b"Not found".to_vec()).with_status_code(404),
-    }
-}
-
-/// Content types of the files a site holds (`.plist` and `.ipa` as iOS expects them).
-pub fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-    {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "xml" => "application/atom+xml",
-        "plist" => "text/xml",
-        "png" => "image/png",
-        "svg" => "image/svg+xml",
-        "ipa" => "application/octet-stream",
-        _ => "application/octet-stream",
     }
 }

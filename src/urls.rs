@@ -1,5 +1,5 @@
-//! URLs of the site: absolute, https, each path segment percent-encoded once; and the
-//! itms-services install link.
+//! How the site's URLs are written: each path segment percent-encoded once, and the
+//! itms-services install link. Which URLs the site has is [`crate::layout`]'s to say.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -52,37 +52,6 @@ pub fn manifest_of_install_url(install_url: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
-/// Longest slug kept before the hash suffix: far below every file system's name limit.
-const SLUG_MAX: usize = 100;
-
-/// A path segment made safe for every file system and URL: letters, digits, `.`, `_`, `-`
-/// are kept, runs of anything else become one `-`.
-///
-/// Text that is already such a segment is its own slug. Any other text gets a short hash of
-/// the original appended, so texts that differ only in what slugging removes (a trailing
-/// `-`, an invisible character, markup) never share a folder: `com.ex-` and `com.ex` are
-/// `com.ex-1f3a90c2` and `com.ex`.
-pub fn slug(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(SLUG_MAX));
-    for c in text.chars() {
-        if out.len() >= SLUG_MAX {
-            break;
-        }
-        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let trimmed = out.trim_matches(|c| c == '-' || c == '.');
-    if trimmed == text && !trimmed.is_empty() {
-        return trimmed.to_string();
-    }
-    let hash = crate::hash::sha256_bytes(text.as_bytes());
-    let stem = if trimmed.is_empty() { "_" } else { trimmed };
-    format!("{stem}-{}", &hash[..8])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,37 +78,5 @@ mod tests {
             "itms-services://?action=download-manifest&url=https%3A%2F%2Fx.org%2Fmy%2520apps%2Fcom.ex%2F1.0-1%2Fmanifest.plist"
         );
         assert_eq!(manifest_of_install_url(&link).as_deref(), Some(manifest));
-    }
-
-    #[test]
-    fn slugs() {
-        assert_eq!(slug("com.example.app"), "com.example.app");
-        assert_eq!(slug("1.0-45"), "1.0-45");
-        let hashed = |text: &str, stem: &str| {
-            let slug = slug(text);
-            assert_eq!(slug.len(), stem.len() + 9, "{slug}");
-            assert!(slug.starts_with(&format!("{stem}-")), "{slug}");
-            slug
-        };
-        hashed("1.0 (beta)", "1.0-beta");
-        hashed("../..", "_");
-        hashed("ünïcode", "n-code");
-        hashed(&"a".repeat(10_000), &"a".repeat(SLUG_MAX));
-    }
-
-    #[test]
-    fn texts_that_slug_alike_get_distinct_folders() {
-        let ids = [
-            "com.ex.app",
-            "com.ex.app-",
-            "com.ex.app.",
-            "com.ex.app\u{200b}",
-            "com.ex<app>",
-            "com.ex\"app\"",
-            "com.ex-app",
-        ];
-        let slugs: std::collections::HashSet<String> = ids.iter().map(|id| slug(id)).collect();
-        assert_eq!(slugs.len(), ids.len(), "{slugs:?}");
-        assert_eq!(slug("com.ex.app-"), slug("com.ex.app-"), "deterministic");
     }
 }

@@ -382,6 +382,42 @@ fn hostile_names_are_escaped_everywhere() {
     assert!(feed.contains("&lt;script&gt;"), "feed escapes");
 }
 
+/// Bundle ids named like files at the site's root get folders of their own: the catalog,
+/// the theme's assets and the index stay what they are, and every app still installs.
+#[test]
+fn bundle_ids_named_like_root_files_do_not_take_their_place() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let ids = ["catalog.json", "static", "index.html", "feed.xml", "CNAME"];
+    for id in ids {
+        IpaBuilder::new(id, "Squatter").write(&tmp.path().join(format!("builds/{id}.ipa")));
+    }
+    write_config(tmp.path(), "cname: apps.example.test\n");
+    assert_ok(&otasite(&["build", "-q"], tmp.path()));
+    let dist = tmp.path().join("dist");
+    let catalog = check_site(&dist, true);
+    let apps = catalog["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), ids.len());
+    for app in apps {
+        let page = app["page_url"].as_str().expect("page url");
+        let folder = page
+            .strip_prefix("https://apps.example.test/my%20apps/")
+            .and_then(|rest| rest.strip_suffix('/'))
+            .expect("a folder at the root");
+        assert!(
+            !ids.iter().any(|id| id.eq_ignore_ascii_case(folder)),
+            "{} took {folder}/",
+            app["bundle_id"]
+        );
+        assert!(dist.join(folder).is_dir(), "{folder}");
+    }
+    assert!(dist.join("catalog.json").is_file() && dist.join("feed.xml").is_file());
+    assert!(dist.join("static/style.css").is_file());
+    assert_eq!(
+        std::fs::read_to_string(dist.join("CNAME")).expect("CNAME"),
+        "apps.example.test\n"
+    );
+}
+
 #[test]
 fn duplicates_name_both_files() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -742,7 +742,7 @@ fn build_warns_when_the_site_exceeds_github_pages_limit() {
     // --link: the archive is hard-linked into the site, so nothing is copied.
     write_sparse_ipa(
         &site.join("builds/Huge.ipa"),
-        otasite::hosting::GITHUB_PAGES_LIMIT,
+        otasite::hosting::GITHUB_PAGES_LIMIT.bytes,
     );
     let output = otasite(&["build", "--link"], site);
     assert_ok(&output);

@@ -90,7 +90,7 @@ fn check_offline(
 fn check_remote(args: &CheckArgs, url: &str, dir: &Path) -> anyhow::Result<Report> {
     let url = config::https_url(url).map_err(|m| UsageError(format!("--remote {m}")))?;
     // The local build is optional: compared with when given, or when the default one exists.
-    let local = if args.dir.is_some() || dir.join(site::CATALOG_FILE).is_file() {
+    let local = if args.dir.is_some() || dir.join(crate::layout::CATALOG).is_file() {
         let (catalog, catalog_bytes) = site::read_catalog(dir)?;
         Some(remote::Local {
             dir: dir.to_path_buf(),

@@ -4,19 +4,15 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::report::Report;
-use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE};
+use super::site;
 use crate::catalog::{Build, Catalog};
-use crate::urls;
-
-/// A profile expiring this soon gets a warning.
-const EXPIRY_WARNING: Duration = Duration::days(14);
-/// GitHub refuses a push holding a file larger than this.
-const GITHUB_FILE_LIMIT: u64 = 100 << 20;
-/// GitHub Pages publishes sites up to this size.
-const GITHUB_PAGES_LIMIT: u64 = 1 << 30;
+use crate::facts::EXPIRY_WARNING;
+use crate::hosting::{self, GITHUB_FILE_LIMIT};
+use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
+use crate::{units, urls};
 
 /// Where `.ipa` URLs outside `base_url` may legitimately point.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +46,7 @@ enum Kind {
 pub fn check(site: &Site<'_>) -> Report {
     let mut checker = Checker {
         site,
-        catalog_file: site.dir.join(site::CATALOG_FILE).display().to_string(),
+        catalog_file: site.dir.join(layout::CATALOG).display().to_string(),
         report: Report::default(),
         located: HashMap::new(),
         manifests: HashSet::new(),
@@ -124,7 +120,7 @@ impl<'a> Checker<'a> {
                 self.ipas.push((file, build));
             }
         }
-        self.image(&build.icon_url, FULL_SIZE_IMAGE_SIZE, &at("icon_url"));
+        self.image(&build.icon_url, FULL_SIZE_IMAGE.size, &at("icon_url"));
         self.install_link(Some(&build.install_url), &build.manifest_url, &who);
         self.manifest(&build.manifest_url, build, &at("manifest_url"), false);
         self.profile(build, &who);
@@ -266,14 +262,14 @@ impl<'a> Checker<'a> {
         if let Some(display) = &manifest.display_image {
             self.image(
                 display,
-                DISPLAY_IMAGE_SIZE,
+                DISPLAY_IMAGE.size,
                 &format!("display-image of {subject}"),
             );
         }
         if let Some(full) = &manifest.full_size_image {
             self.image(
                 full,
-                FULL_SIZE_IMAGE_SIZE,
+                FULL_SIZE_IMAGE.size,
                 &format!("full-size-image of {subject}"),
             );
         }
@@ -355,12 +351,13 @@ impl<'a> Checker<'a> {
             let path = entry.path();
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             total += size;
-            if size > GITHUB_FILE_LIMIT {
+            if size > GITHUB_FILE_LIMIT.bytes {
                 self.report.warning(
                     path.display().to_string(),
                     format!(
-                        "is {}, over GitHub's 100 MiB limit for one file: keep .ipa files in Git LFS, or host them elsewhere with `ipa_base_url`",
-                        site::human_size(size)
+                        "is {}, over GitHub's {} limit for one file: keep .ipa files in Git LFS, or host them elsewhere with `ipa_base_url`",
+                        units::binary(size),
+                        GITHUB_FILE_LIMIT.stated
                     ),
                 );
             }
@@ -368,12 +365,11 @@ impl<'a> Checker<'a> {
                 self.install_links_on_page(path, &manifests);
             }
         }
-        if total > GITHUB_PAGES_LIMIT {
+        if let Some(excess) = hosting::over_pages_limit(total) {
             self.report.warning(
                 dir.display().to_string(),
                 format!(
-                    "the site is {}, over GitHub Pages' 1 GiB limit: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)",
-                    site::human_size(total)
+                    "the site {excess}: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)"
                 ),
             );
         }
@@ -447,4 +443,48 @@ fn check_ipa(file: &Path, build: &Build) -> Report {
         },
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::SiteInfo;
+
+    /// Whether `check` warns about GitHub Pages' size limit for the site in `dir`.
+    fn check_warns(dir: &Path) -> bool {
+        let catalog = Catalog {
+            site: SiteInfo {
+                title: "Test".into(),
+                base_url: "https://builds.example.org/".into(),
+                generator: "otasite test".into(),
+            },
+            apps: Vec::new(),
+        };
+        let report = check(&Site {
+            dir,
+            catalog: &catalog,
+            ipa_base: IpaBase::Unknown,
+            now: OffsetDateTime::UNIX_EPOCH,
+            allow_empty: true,
+        });
+        report
+            .findings
+            .iter()
+            .any(|f| f.message.contains("GitHub Pages"))
+    }
+
+    /// `build` (through [`hosting::size_warnings`]) and `check` judge a site by one limit: a
+    /// site of 1.05 GB is over it for both, one of 0.95 GB for neither.
+    #[test]
+    fn check_and_build_agree_on_github_pages_limit() {
+        for (bytes, over) in [(950_000_000, false), (1_050_000_000, true)] {
+            let dir = tempfile::tempdir().unwrap();
+            // Sparse: large on paper, nothing on disk.
+            let file = std::fs::File::create(dir.path().join("App.ipa")).unwrap();
+            file.set_len(bytes).unwrap();
+            let build_warns = !hosting::size_warnings(dir.path()).is_empty();
+            assert_eq!(build_warns, over, "build, {bytes} bytes");
+            assert_eq!(check_warns(dir.path()), over, "check, {bytes} bytes");
+        }
+    }
 }

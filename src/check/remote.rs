@@ -9,14 +9,16 @@ use std::path::PathBuf;
 
 use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 use super::report::Report;
-use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE, Manifest};
+use super::site::{self, Manifest};
 use crate::catalog::Catalog;
+use crate::hosting;
+use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 
-/// Types iOS accepts for a manifest.
-const PLIST_TYPES: &[&str] = &["text/xml", "application/xml", "application/x-plist"];
-/// Types that hand iOS the archive's bytes untouched.
+/// Types iOS accepts for a manifest: the one otasite serves it as, and others.
+const PLIST_TYPES: &[&str] = &[hosting::PLIST, "application/xml", "application/x-plist"];
+/// Types that hand iOS the archive's bytes untouched: the one otasite serves it as, and others.
 const IPA_TYPES: &[&str] = &[
-    "application/octet-stream",
+    hosting::IPA,
     "application/zip",
     "application/x-zip",
     "application/x-zip-compressed",
@@ -52,7 +54,7 @@ enum Target {
 
 pub fn check(remote: &Remote<'_>) -> Report {
     let mut report = Report::default();
-    let catalog_url = format!("{}catalog.json", remote.url);
+    let catalog_url = layout::url_in(remote.url, layout::CATALOG);
     report.checked += 1;
     let Some(response) = fetch(
         remote.client,
@@ -144,7 +146,7 @@ fn compare_catalogs(
 ) {
     if let Some(local) = remote.local {
         if local.catalog_bytes != bytes {
-            let file = local.dir.join(site::CATALOG_FILE);
+            let file = local.dir.join(layout::CATALOG);
             report.warning(
                 catalog_url,
                 format!("differs from the local {}: the deployed site is not this build (deploy it again, or check the folder that was deployed)", file.display()),
@@ -204,7 +206,7 @@ fn phase_two_targets(
         };
         let icon = Target::Icon {
             url: build.icon_url.clone(),
-            size: FULL_SIZE_IMAGE_SIZE,
+            size: FULL_SIZE_IMAGE.size,
         };
         add(&build.icon_url, icon, label("icon_url"), report);
         let ipa = Target::Ipa {
@@ -219,14 +221,14 @@ fn phase_two_targets(
         if let Some(url) = &manifest.display_image {
             let icon = Target::Icon {
                 url: url.clone(),
-                size: DISPLAY_IMAGE_SIZE,
+                size: DISPLAY_IMAGE.size,
             };
             add(url, icon, label("display-image"), report);
         }
         if let Some(url) = &manifest.full_size_image {
             let icon = Target::Icon {
                 url: url.clone(),
-                size: FULL_SIZE_IMAGE_SIZE,
+                size: FULL_SIZE_IMAGE.size,
             };
             add(url, icon, label("full-size-image"), report);
         }
@@ -256,21 +258,15 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
     ) else {
         return (report, None);
     };
-    match response.media_type() {
-        Some(media) if PLIST_TYPES.contains(&media.as_str()) => {}
-        Some(media) if media == "text/html" => report.error(
-            url,
-            "is served as text/html, a web page rather than the manifest; serve .plist files as text/xml or application/xml",
+    let served = Served {
+        accepted: PLIST_TYPES,
+        what: "the manifest",
+        advice: format!(
+            "serve .plist files as {} or application/xml",
+            hosting::PLIST
         ),
-        Some(media) => report.warning(
-            url,
-            format!("is served as {media}; serve .plist files as text/xml or application/xml"),
-        ),
-        None => report.warning(
-            url,
-            "is served without a Content-Type; serve .plist files as text/xml or application/xml",
-        ),
-    }
+    };
+    served.judge(url, response.media_type(), &mut report);
     let (manifest, problems) = site::parse_manifest(&response.body);
     for problem in problems {
         report.error(url, format!("the manifest {problem}"));
@@ -320,9 +316,12 @@ fn check_icon(client: &Client, url: &str, size: u32) -> Report {
         return report;
     };
     match response.media_type() {
-        Some(media) if media == "image/png" => {}
-        Some(media) => report.warning(url, format!("is served as {media}, not image/png")),
-        None => report.warning(url, "is served without a Content-Type, not as image/png"),
+        Some(media) if media == hosting::PNG => {}
+        Some(media) => report.warning(url, format!("is served as {media}, not {}", hosting::PNG)),
+        None => report.warning(
+            url,
+            format!("is served without a Content-Type, not as {}", hosting::PNG),
+        ),
     }
     if let Some(problem) = site::icon_problem(&response.body, size) {
         report.error(url, problem);
@@ -338,21 +337,12 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
     let Some(response) = fetch(client, Method::Head, url, false, BODY_LIMIT, &mut report) else {
         return report;
     };
-    match response.media_type() {
-        Some(media) if IPA_TYPES.contains(&media.as_str()) => {}
-        Some(media) if media == "text/html" => report.error(
-            url,
-            "is served as text/html, a web page rather than the archive; serve .ipa files as application/octet-stream",
-        ),
-        Some(media) => report.warning(
-            url,
-            format!("is served as {media}; serve .ipa files as application/octet-stream"),
-        ),
-        None => report.warning(
-            url,
-            "is served without a Content-Type; serve .ipa files as application/octet-stream",
-        ),
-    }
+    let served = Served {
+        accepted: IPA_TYPES,
+        what: "the archive",
+        advice: format!("serve .ipa files as {}", hosting::IPA),
+    };
+    served.judge(url, response.media_type(), &mut report);
     match (response.content_length, size) {
         (Some(length), Some(size)) if length != size => report.error(
             url,
@@ -362,6 +352,32 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
         _ => {}
     }
     report
+}
+
+/// The types a file iOS fetches may be served as.
+struct Served {
+    accepted: &'static [&'static str],
+    /// What iOS expects, for the message: `the manifest`.
+    what: &'static str,
+    /// How to serve it instead.
+    advice: String,
+}
+
+impl Served {
+    /// Reports a type iOS may not accept: a web page is an error (the host answered with a
+    /// page instead of the file), any other unexpected type a warning.
+    fn judge(&self, url: &str, media: Option<String>, report: &mut Report) {
+        let Served { what, advice, .. } = self;
+        match media {
+            Some(media) if self.accepted.contains(&media.as_str()) => {}
+            Some(media) if media == "text/html" => report.error(
+                url,
+                format!("is served as text/html, a web page rather than {what}; {advice}"),
+            ),
+            Some(media) => report.warning(url, format!("is served as {media}; {advice}")),
+            None => report.warning(url, format!("is served without a Content-Type; {advice}")),
+        }
+    }
 }
 
 /// Fetches `url` and reports anything but a direct 200. A redirect on a manifest is an error

@@ -7,13 +7,8 @@ use plist::Value;
 
 use super::report::Report;
 use crate::catalog::Catalog;
+use crate::layout;
 use crate::raster;
-
-pub const CATALOG_FILE: &str = "catalog.json";
-
-/// The manifest's `display-image`, and the `full-size-image` (also the catalog's `icon_url`).
-pub const DISPLAY_IMAGE_SIZE: u32 = 57;
-pub const FULL_SIZE_IMAGE_SIZE: u32 = 512;
 
 /// Parses `catalog.json` bytes; the error is a predicate for the file or URL they came from.
 pub fn parse_catalog(bytes: &[u8]) -> Result<Catalog, String> {
@@ -24,7 +19,7 @@ pub fn parse_catalog(bytes: &[u8]) -> Result<Catalog, String> {
 
 /// Reads `DIR/catalog.json`, with an error that names the file.
 pub fn read_catalog(dir: &Path) -> anyhow::Result<(Catalog, Vec<u8>)> {
-    let path = dir.join(CATALOG_FILE);
+    let path = dir.join(layout::CATALOG);
     let bytes = std::fs::read(&path).map_err(|e| {
         anyhow::anyhow!(
             "cannot read {} ({e}): pass the folder `otasite build` wrote, or build the site first",
@@ -91,7 +86,8 @@ pub fn is_https(url: &str) -> bool {
 /// The path of `url` below `base`, percent-decoded, when `url` is under `base`.
 ///
 /// Both are normalised by the URL parser first, so `my apps/` and `my%20apps/` agree. A
-/// folder URL maps to its `index.html`; `..` never survives parsing, so the path stays inside.
+/// folder URL maps to its page ([`layout::INDEX`]); `..` never survives parsing, so the path
+/// stays inside.
 pub fn path_under(base: &str, url: &str) -> Option<String> {
     let base = url::Url::parse(base).ok()?;
     let url = url::Url::parse(url).ok()?;
@@ -102,7 +98,7 @@ pub fn path_under(base: &str, url: &str) -> Option<String> {
         .ok()?
         .into_owned();
     if path.is_empty() || path.ends_with('/') {
-        path.push_str("index.html");
+        path.push_str(layout::INDEX);
     }
     if path.split('/').any(|segment| segment == "..") {
         return None;
@@ -214,22 +210,6 @@ pub fn icon_problem(bytes: &[u8], size: u32) -> Option<String> {
     }
 }
 
-/// `104.9 MiB`: binary units, as GitHub states its limits.
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["bytes", "KiB", "MiB", "GiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,12 +241,5 @@ mod tests {
         assert!(problems.iter().any(|p| p.contains("kind \"app\"")));
         let (manifest, problems) = parse_manifest(b"not a plist");
         assert!(manifest.is_none() && problems[0].starts_with("is not a property list"));
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(human_size(999), "999 bytes");
-        assert_eq!(human_size(101 << 20), "101.0 MiB");
-        assert_eq!(human_size(1_100 << 20), "1.1 GiB");
     }
 }

@@ -1,12 +1,10 @@
 //! Why an over-the-air install of a build would fail, and what deserves a warning.
 
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::info::AppInfo;
 use super::profile::{DistributionKind, Profile};
-
-/// A profile expiring within this window gets a warning.
-pub const EXPIRY_WARNING: Duration = Duration::days(14);
+use crate::facts::{DeviceFamily, EXPIRY_WARNING};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -113,7 +111,13 @@ fn platform_problems(info: &AppInfo) -> Vec<Problem> {
         _ => {}
     }
     let family = &info.device_family;
-    let only_tv_or_watch = !family.is_empty() && family.iter().all(|f| matches!(f, 3 | 4));
+    let only_tv_or_watch = !family.is_empty()
+        && family.iter().all(|&f| {
+            matches!(
+                DeviceFamily::from_number(f),
+                DeviceFamily::Tv | DeviceFamily::Watch
+            )
+        });
     if only_tv_or_watch && problems.is_empty() {
         problems.push(Problem::blocking(
             "The app targets only Apple TV or Apple Watch, which cannot install apps from a web page.",

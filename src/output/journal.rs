@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{OutputError, io_error, parent_of};
+use super::{OutputError, io_error};
+use crate::layout::{MARKER_TMP, beside};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Journal {
@@ -39,15 +40,15 @@ pub enum Recovery {
 
 impl Journal {
     pub fn path(output: &Path) -> PathBuf {
-        super::sibling(output, "commit")
+        beside::journal(output)
     }
 
     pub fn staging(&self, output: &Path) -> PathBuf {
-        parent_of(output).join(format!("{}{}", super::staging_prefix(output), self.pid))
+        beside::staging(output, self.pid)
     }
 
     pub fn old(&self, output: &Path) -> PathBuf {
-        parent_of(output).join(format!("{}{}", super::old_prefix(output), self.pid))
+        beside::old(output, self.pid)
     }
 
     /// Written whole or not at all: through a temporary file and a rename.
@@ -142,11 +143,11 @@ pub fn recover(output: &Path) -> Result<Recovery, OutputError> {
 
 /// Removes the staging and previous-site folders and temporary files of builds that are gone.
 fn remove_leftovers(output: &Path) -> Result<(), OutputError> {
-    let parent = parent_of(output);
+    let parent = beside::parent(output);
     let Ok(entries) = fs::read_dir(&parent) else {
         return Ok(());
     };
-    let prefixes = [super::staging_prefix(output), super::old_prefix(output)];
+    let prefixes = [beside::staging_prefix(output), beside::old_prefix(output)];
     let journal_tmp = Journal::path(output).with_extension("commit-tmp");
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -157,7 +158,7 @@ fn remove_leftovers(output: &Path) -> Result<(), OutputError> {
             fs::remove_file(&path).map_err(io_error(&path))?;
         }
     }
-    let marker_tmp = output.join(super::MARKER_TMP);
+    let marker_tmp = output.join(MARKER_TMP);
     if marker_tmp.exists() {
         fs::remove_file(&marker_tmp).map_err(io_error(&marker_tmp))?;
     }

@@ -4,7 +4,7 @@
 //! build waits for the first (saying so), and gives up with a clear message after a while.
 
 use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::OutputError;
@@ -21,7 +21,9 @@ pub struct OutputLock {
 impl OutputLock {
     /// Takes the lock of `output`, calling `waiting` once if another build holds it.
     pub fn acquire(output: &Path, waiting: impl FnOnce(&Path)) -> Result<OutputLock, OutputError> {
-        let path = lock_path(output);
+        // The file stays: deleting a lock file while another build waits on it would let a
+        // third build take a different lock.
+        let path = crate::layout::beside::lock(output);
         let folder = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(folder).map_err(super::io_error(folder))?;
         let file = OpenOptions::new()
@@ -54,13 +56,6 @@ impl OutputLock {
             }
         }
     }
-}
-
-/// `build.lock` in the build cache folder beside the output (`.<output>.otasite-cache/`),
-/// which a build keeps anyway. The file stays: deleting a lock file while another build
-/// waits on it would let a third build take a different lock.
-pub fn lock_path(output: &Path) -> PathBuf {
-    crate::cache::Cache::dir_for(output).join("build.lock")
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::catalog::{self, BuildInput, Catalog};
 use crate::config::Settings;
 use crate::ipa::IpaError;
 use crate::output::{self, IpaMode, Stage};
-use crate::render::{self, IconFiles, Reuse, SiteExtras, theme::Theme};
+use crate::render::{self, Reuse, SiteExtras, theme::Theme};
 pub use bounds::{NAME_CAP, NOTES_CAP};
 use log::Log;
 pub use scan::{Found, Scanned, scan};
@@ -175,7 +175,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let step = Instant::now();
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
-    let all_known = inputs.iter().all(|i| i.ipa.sha256.is_some());
+    let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
     if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
         // Every input is as it was when the current site was written: nothing to redo.
@@ -196,24 +196,30 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         });
     }
     let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let placed = place::place_archives(&stage, settings, &catalog, &inputs, options.ipa_mode)?;
-    for ((build, input), placed) in builds_mut(&mut catalog).zip(inputs.iter_mut()).zip(&placed) {
-        build.sha256 = placed.sha256.clone();
-        input.ipa.sha256 = Some(placed.sha256.clone());
-        input.published = placed.published.clone();
+    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode)?;
+    for build in builds_mut(&mut catalog) {
+        if let Some(placed) = placed.get(&build.path) {
+            build.sha256 = placed.sha256.clone();
+        }
+    }
+    for (build_path, input) in inputs.iter_mut() {
+        if let Some(placed) = placed.get(build_path) {
+            input.ipa.sha256 = Some(placed.sha256.clone());
+            input.published = placed.published.clone();
+        }
     }
     log.debug(format!(
         "archives: {:?} ({} opened, {} hashed, {} linked from the previous site)",
         step.elapsed(),
         crate::ipa::archive::OPENED.load(std::sync::atomic::Ordering::Relaxed),
         crate::hash::FILES_HASHED.load(std::sync::atomic::Ordering::Relaxed),
-        placed.iter().filter(|p| p.reused).count(),
+        placed.values().filter(|p| p.reused).count(),
     ));
 
     let step = Instant::now();
-    let icons: HashMap<String, &IconFiles> = builds_of(&catalog)
-        .zip(&inputs)
-        .filter_map(|(build, input)| Some((build.path.clone(), input.icon_files.as_ref()?)))
+    let icons: HashMap<String, _> = inputs
+        .iter()
+        .filter_map(|(build_path, input)| Some((build_path.clone(), input.icon_files.as_ref()?)))
         .collect();
     // The cache's page fingerprints describe the site it was saved with, which may not be
     // the site in place (a build stopped between its commit and saving the cache).
@@ -242,7 +248,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     // Only now do the recorded fingerprints describe the files in the output folder.
     read::save_cache(
         &mut cache,
-        &inputs,
+        inputs.values(),
         reuse.into_fingerprints(),
         &written,
         &log,
@@ -283,16 +289,10 @@ fn with_previous(
     for warning in warnings {
         log.warn(warning);
     }
-    let dir_of = |input: &BuildInput| {
-        catalog::build_dir(
-            &input.ipa.bundle_id,
-            input.ipa.info.version.as_deref(),
-            input.ipa.info.build.as_deref(),
-        )
-    };
-    let local: std::collections::HashSet<(String, String)> = inputs.iter().map(dir_of).collect();
+    let local: std::collections::HashSet<crate::layout::BuildDir> =
+        inputs.iter().map(BuildInput::dir).collect();
     let before = inputs.len();
-    inputs.extend(kept.into_iter().filter(|k| !local.contains(&dir_of(k))));
+    inputs.extend(kept.into_iter().filter(|k| !local.contains(&k.dir())));
     crate::previous::check_kept(&inputs[before..], settings)?;
     log.debug(format!(
         "previous: kept {} build(s) from {source}",
@@ -345,10 +345,6 @@ fn site_fingerprint(
         options.banner, settings.cname, settings.ipa_base_url
     ));
     hex::encode(hasher.finalize())
-}
-
-fn builds_of(catalog: &Catalog) -> impl Iterator<Item = &catalog::Build> {
-    catalog.apps.iter().flat_map(|app| app.builds.iter())
 }
 
 fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {

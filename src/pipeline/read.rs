@@ -7,10 +7,10 @@ use rayon::prelude::*;
 use super::log::Log;
 use super::scan::{Refused, Root};
 use super::{BuildError, Found};
-use crate::cache::{Cache, FileKey};
+use crate::cache::{Cache, FileKey, IconFiles};
 use crate::catalog::BuildInput;
 use crate::ipa::{self, Ipa, IpaError, ReadOptions};
-use crate::render::{IconFiles, notes};
+use crate::render::notes;
 
 /// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
 /// failures are collected, not fatal here. Icons are rendered right away so that no decoded
@@ -28,7 +28,8 @@ pub(super) fn read_all(
         ..ReadOptions::default()
     };
     let progress = log.progress(found.len() as u64);
-    let results: Vec<Result<Result<BuildInput, IpaError>, BuildError>> = found
+    // Each failure carries the path of its archive.
+    let results: Vec<Result<Result<BuildInput, (PathBuf, IpaError)>, BuildError>> = found
         .par_iter()
         .map(|f| {
             let result = read_one(f, cache, options);
@@ -39,17 +40,17 @@ pub(super) fn read_all(
                     notes_html: read_notes(&f.path, root, log)?,
                     ..input
                 })),
-                Err(e) => Ok(Err(e)),
+                Err(e) => Ok(Err((f.path.clone(), e))),
             }
         })
         .collect();
     progress.finish();
     let mut inputs = Vec::new();
     let mut failures = Vec::new();
-    for (result, f) in results.into_iter().zip(found) {
+    for result in results {
         match result? {
             Ok(input) => inputs.push(input),
-            Err(error) => failures.push((f.path.clone(), error)),
+            Err(failure) => failures.push(failure),
         }
     }
     Ok((inputs, failures))
@@ -68,10 +69,6 @@ fn bounded(f: &Found, mut input: BuildInput, log: &Log) -> Result<BuildInput, Ip
 fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
     let key = FileKey::of(&f.path).map_err(IpaError::Io)?;
     let absolute = absolute(&f.path);
-    let icon_files = |id: &str| IconFiles {
-        small: cache.icon_path(id, 57),
-        large: cache.icon_path(id, 512),
-    };
     let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
         ipa,
         relative: f.relative.clone(),
@@ -88,7 +85,7 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
         ipa.file = f.path.clone();
         return Ok(input(
             ipa,
-            entry.icon_id.as_deref().map(icon_files),
+            entry.icon_id.as_deref().map(|id| cache.icon_files(id)),
             entry.published.clone(),
         ));
     }
@@ -96,7 +93,7 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
     let mut files = None;
     if let Some(icon) = ipa.icon.as_mut() {
         match cache.store_icons(&icon.image) {
-            Ok(id) => files = Some(icon_files(&id)),
+            Ok(id) => files = Some(cache.icon_files(&id)),
             Err(e) => ipa.problems.push(crate::ipa::Problem::warning(format!(
                 "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
             ))),
@@ -111,24 +108,20 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-pub(super) fn save_cache(
+pub(super) fn save_cache<'a>(
     cache: &mut Cache,
-    inputs: &[BuildInput],
+    inputs: impl Iterator<Item = &'a BuildInput>,
     pages: std::collections::BTreeMap<String, String>,
     site: &str,
     log: &Log,
 ) {
     let entries = inputs
-        .iter()
         .filter_map(|input| {
             let key = input.cache_key?;
             let entry = crate::cache::Entry {
                 key,
                 ipa: input.ipa.clone(),
-                icon_id: input.icon_files.as_ref().and_then(|f| {
-                    let name = f.small.file_name()?.to_string_lossy().into_owned();
-                    Some(name.trim_end_matches("-57.png").to_string())
-                }),
+                icon_id: input.icon_files.as_ref().and_then(|f| cache.icon_id(f)),
                 published: input.published.clone(),
             };
             Some((absolute(&input.ipa.file), entry))

@@ -1,10 +1,7 @@
-//! The images a build publishes (57×57 and 512×512 standard PNGs): the generated placeholder
-//! for apps without an icon.
+//! The generated placeholder for apps without an icon, at the sizes of the manifest's images
+//! ([`crate::layout::ICONS`]).
 
 use crate::raster::RgbaImage;
-
-pub const DISPLAY_IMAGE: u32 = 57;
-pub const FULL_SIZE_IMAGE: u32 = 512;
 
 /// A rounded square in a colour derived from `seed`, with a lighter diagonal band: recognisable
 /// per app, drawn without fonts.

@@ -14,10 +14,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::cache::IconFiles;
 use crate::catalog::{App, Build, Catalog};
+use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 use crate::output::{IpaMode, OutputError, Stage};
 use theme::{Theme, error_chain};
-pub use view::size_label;
 use view::{
     AppIdentity, AppPage, AppView, BuildPage, BuildView, Common, FeedEntry, FeedPage, IndexPage,
     SiteView,
@@ -31,13 +32,6 @@ pub enum RenderError {
     Theme(#[from] theme::ThemeError),
     #[error("rendering {template} failed: {message}")]
     Template { template: String, message: String },
-}
-
-/// A build's icon, already rendered as standard PNGs (57×57 and 512×512).
-#[derive(Debug, Clone)]
-pub struct IconFiles {
-    pub small: std::path::PathBuf,
-    pub large: std::path::PathBuf,
 }
 
 /// What the renderer needs beyond the catalog.
@@ -78,7 +72,7 @@ pub fn render_site(
     let index = IndexPage {
         apps: catalog.apps.iter().map(AppView::new).collect(),
     };
-    base.page(stage, "index.html", "index.html", "", &index, None)?;
+    base.page(stage, "index.html", layout::INDEX, "", &index, None)?;
 
     catalog
         .apps
@@ -86,21 +80,21 @@ pub fn render_site(
         .try_for_each(|app| render_app(stage, &base, app, extras))?;
 
     let catalog_json = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
-        template: "catalog.json".into(),
+        template: layout::CATALOG.into(),
         message: e.to_string(),
     })?;
-    stage.write("catalog.json", &escape_json_markup(&catalog_json))?;
+    stage.write(layout::CATALOG, &escape_json_markup(&catalog_json))?;
     render_feed(stage, &base, catalog)?;
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
     }
-    stage.write(".nojekyll", b"")?;
+    stage.write(layout::NOJEKYLL, b"")?;
     let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
     let headers = crate::hosting::headers_file(catalog, &policy.header, &static_paths);
-    stage.write("_headers", headers.as_bytes())?;
+    stage.write(layout::HEADERS, headers.as_bytes())?;
     if let Some(cname) = &extras.cname {
-        stage.write("CNAME", format!("{cname}\n").as_bytes())?;
+        stage.write(layout::CNAME, format!("{cname}\n").as_bytes())?;
     }
     Ok(())
 }
@@ -316,7 +310,7 @@ fn render_app(
     app: &App,
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
-    let app_dir = crate::urls::slug(&app.bundle_id);
+    let app_path = layout::app_path(&layout::app_dir(&app.bundle_id));
     let latest = app.latest();
     let app_page = AppPage {
         app: AppView::new(app),
@@ -326,7 +320,7 @@ fn render_app(
     base.page(
         stage,
         "app.html",
-        &format!("{app_dir}/index.html"),
+        &layout::file_in(&app_path, layout::INDEX),
         "../",
         &app_page,
         Some(&app.page_url),
@@ -336,44 +330,39 @@ fn render_app(
             Some(files) => {
                 // Rendered once when the archive was read; linked, not rewritten. The cache
                 // names each icon file by its pixels, so the name is the fingerprint.
-                for (name, source) in [
-                    ("icon-57.png", &files.small),
-                    ("icon-512.png", &files.large),
-                ] {
+                for icon in layout::ICONS {
+                    let source = files.of(icon);
                     let key = fingerprint(&[
                         b"icon",
                         source.file_name().unwrap_or_default().as_encoded_bytes(),
                     ]);
-                    base.reuse
-                        .place(stage, &format!("{}{name}", build.path), key, source)?;
+                    let out_path = layout::file_in(&build.path, icon.file);
+                    base.reuse.place(stage, &out_path, key, source)?;
                 }
             }
             None => {
-                for (size, name) in [
-                    (icons::DISPLAY_IMAGE, "icon-57.png"),
-                    (icons::FULL_SIZE_IMAGE, "icon-512.png"),
-                ] {
+                for icon in layout::ICONS {
                     let key = fingerprint(&[
                         b"placeholder",
                         build.bundle_id.as_bytes(),
-                        &size.to_le_bytes(),
+                        &icon.size.to_le_bytes(),
                     ]);
-                    base.reuse
-                        .produce(stage, &format!("{}{name}", build.path), key, || {
-                            Ok(icons::placeholder(&build.bundle_id, size).to_png())
-                        })?;
+                    let out_path = layout::file_in(&build.path, icon.file);
+                    base.reuse.produce(stage, &out_path, key, || {
+                        Ok(icons::placeholder(&build.bundle_id, icon.size).to_png())
+                    })?;
                 }
             }
         }
         base.reuse.produce_bytes(
             stage,
-            &format!("{}manifest.plist", build.path),
+            &layout::file_in(&build.path, layout::MANIFEST),
             manifest_for(build),
         )?;
         base.page(
             stage,
             "build.html",
-            &format!("{}index.html", build.path),
+            &layout::file_in(&build.path, layout::INDEX),
             "../../",
             &BuildPage {
                 app: AppIdentity::new(app),
@@ -386,7 +375,7 @@ fn render_app(
     if app.manifest_url.is_some() {
         base.reuse.produce_bytes(
             stage,
-            &format!("{app_dir}/manifest.plist"),
+            &layout::file_in(&app_path, layout::MANIFEST),
             manifest_for(latest),
         )?;
     }
@@ -394,9 +383,8 @@ fn render_app(
 }
 
 fn manifest_for(build: &Build) -> Vec<u8> {
-    let dir = build.page_url.as_str();
-    let display = format!("{dir}icon-57.png");
-    let full = format!("{dir}icon-512.png");
+    let display = layout::url_in(&build.page_url, DISPLAY_IMAGE.file);
+    let full = layout::url_in(&build.page_url, FULL_SIZE_IMAGE.file);
     let version = build
         .version
         .as_deref()
@@ -448,17 +436,5 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         updated: &updated,
         entries,
     };
-    base.page(stage, "feed.xml", "feed.xml", "", &feed, None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::size_label;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(size_label(999), "999 bytes");
-        assert_eq!(size_label(49_425), "49.4 KB");
-        assert_eq!(size_label(2_865_973), "2.9 MB");
-    }
+    base.page(stage, "feed.xml", layout::FEED, "", &feed, None)
 }

@@ -144,10 +144,10 @@ impl Theme {
     pub fn published_static_files(&self) -> Vec<(String, &[u8])> {
         let mut out = Vec::new();
         for (path, bytes) in self.static_files() {
-            if !crate::hosting::is_fingerprinted(path) {
+            if !crate::layout::is_fingerprinted(path) {
                 out.push((path.to_string(), bytes));
             }
-            out.push((fingerprinted(path, bytes), bytes));
+            out.push((crate::layout::fingerprinted(path, bytes), bytes));
         }
         out
     }
@@ -158,7 +158,7 @@ impl Theme {
         self.static_files()
             .map(|(path, bytes)| {
                 let name = path.strip_prefix("static/").unwrap_or(path).to_string();
-                (name, fingerprinted(path, bytes))
+                (name, crate::layout::fingerprinted(path, bytes))
             })
             .collect()
     }
@@ -167,23 +167,6 @@ impl Theme {
         self.files
             .get(&format!("data/{name}"))
             .and_then(|b| std::str::from_utf8(b).ok())
-    }
-}
-
-/// `path` with the first 8 hex digits of the SHA-256 of `bytes` before its extension
-/// (`static/style.css` -> `static/style.0123abcd.css`), or at its end without one.
-fn fingerprinted(path: &str, bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let hash = hex::encode(&Sha256::digest(bytes)[..4]);
-    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
-    let name = match name.rsplit_once('.') {
-        Some((stem, extension)) if !stem.is_empty() => format!("{stem}.{hash}.{extension}"),
-        _ => format!("{name}.{hash}"),
-    };
-    if folder.is_empty() {
-        name
-    } else {
-        format!("{folder}/{name}")
     }
 }
 
@@ -202,6 +185,7 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::layout::fingerprinted;
 
     /// The embedded theme is exactly `themes/default/`: no file missing, none extra, same bytes.
     #[test]
@@ -264,7 +248,7 @@ mod tests {
         assert!(!published.contains(&"static/img/logo.0123abcd.png".into()));
         for fingerprinted in assets.values() {
             assert!(
-                crate::hosting::is_fingerprinted(fingerprinted),
+                crate::layout::is_fingerprinted(fingerprinted),
                 "{fingerprinted}"
             );
             assert!(published.contains(fingerprinted));

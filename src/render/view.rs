@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::catalog::{App, Build, Catalog};
+use crate::facts::DeviceFamily;
 
 /// Variables every template receives (pages and `feed.xml`).
 #[derive(Debug, Serialize)]
@@ -156,7 +157,7 @@ impl<'a> AppIdentity<'a> {
             bundle_id: &app.bundle_id,
             name: &app.name,
             description: app.description.as_deref(),
-            dir: crate::urls::slug(&app.bundle_id),
+            dir: crate::layout::app_dir(&app.bundle_id),
             page_url: &app.page_url,
         }
     }
@@ -325,7 +326,7 @@ impl<'a> BuildView<'a> {
             icon_source: build.icon_source.as_deref(),
             blocking: &build.blocking,
             display_version: build.display_version(),
-            size_label: size_label(build.size),
+            size_label: crate::units::decimal(build.size),
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
             expires_date: expires.as_deref().map(|r| day(r).to_string()),
             expires,
@@ -338,7 +339,7 @@ impl<'a> BuildView<'a> {
                 .filter(|p| !build.blocking.contains(p))
                 .map(String::as_str)
                 .collect(),
-            file_name: build.file.rsplit('/').next().unwrap_or(&build.file),
+            file_name: crate::layout::archive_name(&build.file),
         }
     }
 }
@@ -370,36 +371,14 @@ fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
-/// Sizes as iOS shows them: decimal units.
-pub fn size_label(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
-    if bytes < 1000 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
+/// The device families for people; an app that declares none runs as an iPhone app.
 fn device_label(families: &[String]) -> String {
     if families.is_empty() {
         return "iPhone (not declared)".into();
     }
     families
         .iter()
-        .map(|f| match f.as_str() {
-            "iphone" => "iPhone",
-            "ipad" => "iPad",
-            "tv" => "Apple TV",
-            "watch" => "Apple Watch",
-            "vision" => "Apple Vision",
-            "mac" => "Mac",
-            other => other,
-        })
+        .map(|name| DeviceFamily::from_name(name).map_or_else(|| name.clone(), DeviceFamily::label))
         .collect::<Vec<_>>()
         .join(", ")
 }
