@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 
 use crate::cache::Cache;
 use crate::catalog::{Build, BuildInput, Catalog};
-use crate::check::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::config::Settings;
+use crate::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
 use crate::render::IconFiles;
 

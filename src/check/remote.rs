@@ -7,10 +7,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 use super::report::Report;
 use super::site::{self, DISPLAY_IMAGE_SIZE, FULL_SIZE_IMAGE_SIZE, Manifest};
 use crate::catalog::Catalog;
+use crate::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 
 /// Types iOS accepts for a manifest.
 const PLIST_TYPES: &[&str] = &["text/xml", "application/xml", "application/x-plist"];

@@ -1,6 +1,6 @@
 //! The files `otasite init` writes, by host, and the steps that follow.
 
-use crate::cli::Host;
+use super::Host;
 use crate::render::theme::DEFAULT_THEME;
 
 /// Where `--theme` copies the built-in theme, relative to the site folder.

@@ -8,9 +8,25 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{Host, InitArgs};
-use crate::commands::Outcome;
 pub use files::{StarterFile, starter_files};
+
+/// Where the site will be hosted: decides the CI workflow and the host's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    GithubPages,
+    S3,
+    Netlify,
+}
+
+/// The starter site to write.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The folder to set up (created if missing).
+    pub dir: PathBuf,
+    pub host: Host,
+    /// Also copy the built-in theme for customisation.
+    pub theme: bool,
+}
 
 /// What happened to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +36,8 @@ pub enum Written {
     Kept,
 }
 
-pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+/// Writes the starter files that do not exist yet, then prints what was done and what is next.
+pub fn run(args: &Plan) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create the folder {}", args.dir.display()))?;
     let mut results = Vec::new();
@@ -33,7 +50,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
         .lock()
         .write_all(report.as_bytes())
         .context("cannot print the report")?;
-    Ok(Outcome::Success)
+    Ok(())
 }
 
 /// Writes `file` under `dir` unless something is already there. `create_new` makes the check
@@ -65,7 +82,7 @@ pub fn write_new(dir: &Path, file: &StarterFile) -> anyhow::Result<Written> {
 }
 
 /// What was written and kept, then the next steps.
-fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
+fn report(args: &Plan, results: &[(String, Written)]) -> String {
     let mut out = format!(
         "Setting up {} for {}:\n",
         args.dir.display(),
@@ -100,7 +117,7 @@ fn report(args: &InitArgs, results: &[(String, Written)]) -> String {
     out
 }
 
-fn next_steps(args: &InitArgs, results: &[(String, Written)]) -> Vec<String> {
+fn next_steps(args: &Plan, results: &[(String, Written)]) -> Vec<String> {
     let kept = |path: &str| {
         results
             .iter()
