@@ -62,6 +62,30 @@ fn only_the_command_layer_sees_cli_types() {
     );
 }
 
+/// Tests run the binary through one runner, which pins the clock and the environment.
+#[test]
+fn tests_start_the_binary_only_through_the_runner() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let runner = tests.join("support").join("run.rs");
+    let mut offenders = Vec::new();
+    for entry in walkdir::WalkDir::new(&tests) {
+        let path = entry.expect("walk tests/").into_path();
+        if path.extension().is_none_or(|e| e != "rs") || path == runner {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read a test file");
+        let code = strip_comments_and_strings(&text);
+        let spawns = code.contains("Command::new(env!(") || code.contains("cargo_bin");
+        if spawns {
+            offenders.push(path.strip_prefix(&tests).expect("under tests/").to_owned());
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "start otasite with support::run::Otasite instead: {offenders:?}"
+    );
+}
+
 /// The checker finds the cycles it is meant to find, so an empty result means something.
 #[test]
 fn the_checker_sees_cycles_and_cli_uses() {

@@ -3,10 +3,9 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::Value;
 use support::ipa::real_fixtures;
+use support::run::Otasite;
 
 fn expected() -> Vec<Value> {
     let text =
@@ -58,12 +57,7 @@ fn every_real_fixture_matches_expected_json() {
         .iter()
         .map(|e| fixture_path(e["file"].as_str().expect("file")))
         .collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("inspect")
-        .arg("--json")
-        .args(&paths)
-        .output()
-        .expect("run otasite");
+    let output = Otasite::new(["inspect", "--json"]).args(&paths).output();
     // Several fixtures are broken on purpose: the others are still reported, exit code 1.
     assert_eq!(
         output.status.code(),
@@ -160,11 +154,7 @@ fn check_icon(file: &str, want: &Value, icon: &Value) {
 #[test]
 fn mobileprovision_reports_the_profile_alone() {
     let path = fixture_path("icyleaf__app-info__bplist.mobileprovision");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["inspect", "--json"])
-        .arg(&path)
-        .output()
-        .expect("run");
+    let output = Otasite::new(["inspect", "--json"]).args([&path]).output();
     assert!(output.status.success());
     let reports: Value = serde_json::from_slice(&output.stdout).expect("json");
     let report = &reports[0];
@@ -175,11 +165,7 @@ fn mobileprovision_reports_the_profile_alone() {
 #[test]
 fn human_summary_names_facts_and_problems() {
     let path = fixture_path("icyleaf__app-info__ipad.ipa");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("inspect")
-        .arg(&path)
-        .output()
-        .expect("run");
+    let output = Otasite::new(["inspect"]).args([&path]).output();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).expect("utf8");
     assert!(text.contains("com.icyleaf.bundle"), "{text}");
