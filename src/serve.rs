@@ -66,15 +66,17 @@ impl Preview {
             previous: None,
             allow_empty: true,
         };
+        // Taken before the first build, so that a change made while it runs, or before the
+        // watcher's first look, is seen as one.
+        let watched = watched_paths(&settings);
+        let mut last = newest_change(&watched);
         rebuild(&settings, &options);
         messages::info(format!(
             "Serving {} at http://{}/ (Ctrl-C to stop)",
             root.display(),
             self.address
         ));
-        let watched = watched_paths(&settings);
         std::thread::spawn(move || {
-            let mut last = newest_change(&watched);
             loop {
                 std::thread::sleep(Duration::from_millis(700));
                 let now = newest_change(&watched);
