@@ -128,16 +128,6 @@ pub enum InstallFrom {
     Release,
 }
 
-impl InstallFrom {
-    pub fn name(self) -> &'static str {
-        match self {
-            InstallFrom::Registry => "registry",
-            InstallFrom::Git => "git",
-            InstallFrom::Release => "release",
-        }
-    }
-}
-
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// The built site to check (default: the config's output folder, else dist).

@@ -77,6 +77,9 @@ impl Settings {
 pub struct Overrides {
     pub base_url: Option<String>,
     pub output: Option<PathBuf>,
+    /// The local `http://` address of `otasite serve`: it replaces the (still validated)
+    /// base_url for a preview site that is never deployed.
+    pub preview_url: Option<String>,
 }
 
 /// A configuration error: names the file, the line where known, and what to write instead.
@@ -340,6 +343,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
             });
         }
     };
+    let base_url = overrides.preview_url.clone().unwrap_or(base_url);
     let ipa_base_url = raw
         .ipa_base_url
         .as_ref()

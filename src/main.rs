@@ -3,16 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use otasite::cli::{Cli, Command};
+use otasite::cli::Cli;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let outcome = match cli.command {
-        Command::Inspect(args) => otasite::commands::inspect(&args),
-        Command::Build(args) => otasite::commands::build(&args),
-        Command::Init(args) => otasite::init::run(&args),
-        Command::Check(args) => otasite::check::run(&args),
-        Command::Serve(args) => otasite::serve::run(&args),
-    };
-    ExitCode::from(otasite::commands::finish(outcome))
+    ExitCode::from(otasite::cmd::run(Cli::parse().command))
 }

@@ -12,9 +12,9 @@ use time::OffsetDateTime;
 
 use crate::cache::{Cache, IconFiles};
 use crate::catalog::{Build, BuildInput, Catalog};
-use crate::check::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::config::Settings;
 use crate::facts::DeviceFamily;
+use crate::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
 use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 

@@ -4,9 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use crate::cli::ServeArgs;
-use crate::commands::{Outcome, UsageError};
-use crate::config::{self, Overrides, Settings};
+use crate::config::{Overrides, Settings};
 use crate::hosting::content_type;
 use crate::messages;
 use crate::output::IpaMode;
@@ -14,56 +12,95 @@ use crate::pipeline::{self, BuildOptions, Verbosity};
 
 const BANNER: &str = "Local preview. Installing needs the site on HTTPS with a trusted certificate: install links here do not work on a device.";
 
-pub fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
-    let mut settings = config::load(&args.config, &Overrides::default())?;
-    config::check_inputs(&settings)?;
-    let server = tiny_http::Server::http((args.bind.as_str(), args.port))
-        .map_err(|e| UsageError(format!("cannot listen on {}:{}: {e}", args.bind, args.port)))?;
+/// The address could not be listened on (taken, not local, not an address).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {bind}:{port}: {message}")]
+pub struct ListenError {
+    pub bind: String,
+    pub port: u16,
+    pub message: String,
+}
+
+/// A server listening on its address, not serving yet.
+pub struct Preview {
+    server: tiny_http::Server,
+    address: String,
+}
+
+/// Starts listening on `bind:port` (port 0 picks a free one).
+pub fn listen(bind: &str, port: u16) -> Result<Preview, ListenError> {
+    let server = tiny_http::Server::http((bind, port)).map_err(|e| ListenError {
+        bind: bind.to_string(),
+        port,
+        message: e.to_string(),
+    })?;
     let address = server
         .server_addr()
         .to_ip()
         .map(|a| a.to_string())
-        .unwrap_or_else(|| format!("{}:{}", args.bind, args.port));
-    // The preview lives apart from the real output, with URLs pointing at this server.
-    settings.base_url = format!("http://{address}/");
-    settings.output_dir = std::env::temp_dir().join(format!(
-        "otasite-preview-{}",
-        &crate::hash::sha256_bytes(settings.config_file.display().to_string().as_bytes())[..12]
-    ));
-    let root = settings.output_dir.clone();
-    let options = BuildOptions {
-        ipa_mode: IpaMode::Link,
-        strict: false,
-        keep_going: true,
-        force: true,
-        verbosity: Verbosity::Normal,
-        banner: Some(BANNER.to_string()),
-        previous: None,
-        allow_empty: true,
-    };
-    rebuild(&settings, &options);
-    messages::info(format!(
-        "Serving {} at http://{address}/ (Ctrl-C to stop)",
-        root.display()
-    ));
-    let watched = watched_paths(&settings);
-    std::thread::spawn(move || {
-        let mut last = newest_change(&watched);
-        loop {
-            std::thread::sleep(Duration::from_millis(700));
-            let now = newest_change(&watched);
-            if now != last {
-                last = now;
-                messages::info("Change detected, rebuilding…");
-                rebuild(&settings, &options);
-            }
+        .unwrap_or_else(|| format!("{bind}:{port}"));
+    Ok(Preview { server, address })
+}
+
+impl Preview {
+    /// What replaces the config's `base_url` and `output` for the site of `config_file`: the
+    /// preview lives apart from the real output, with URLs pointing at this server.
+    pub fn overrides(&self, config_file: &Path) -> Overrides {
+        Overrides {
+            preview_url: Some(format!("http://{}/", self.address)),
+            output: Some(preview_dir(config_file)),
+            ..Overrides::default()
         }
-    });
-    for request in server.incoming_requests() {
-        let response = respond(&root, request.url());
-        let _ = request.respond(response);
     }
-    Ok(Outcome::Success)
+
+    /// Builds the site of `settings` (loaded with [`Preview::overrides`]) and serves it until
+    /// the process ends, rebuilding when its inputs change.
+    pub fn serve(self, settings: Settings) {
+        let root = settings.output_dir.clone();
+        let options = BuildOptions {
+            ipa_mode: IpaMode::Link,
+            strict: false,
+            keep_going: true,
+            force: true,
+            verbosity: Verbosity::Normal,
+            banner: Some(BANNER.to_string()),
+            previous: None,
+            allow_empty: true,
+        };
+        // Taken before the first build, so that a change made while it runs, or before the
+        // watcher's first look, is seen as one.
+        let watched = watched_paths(&settings);
+        let mut last = newest_change(&watched);
+        rebuild(&settings, &options);
+        messages::info(format!(
+            "Serving {} at http://{}/ (Ctrl-C to stop)",
+            root.display(),
+            self.address
+        ));
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_millis(700));
+                let now = newest_change(&watched);
+                if now != last {
+                    last = now;
+                    messages::info("Change detected, rebuilding…");
+                    rebuild(&settings, &options);
+                }
+            }
+        });
+        for request in self.server.incoming_requests() {
+            let response = respond(&root, request.url());
+            let _ = request.respond(response);
+        }
+    }
+}
+
+/// A temporary folder of its own for each site: named after the config file's absolute path,
+/// so that two sites previewed at once (each with its `site.yaml`) never share one.
+fn preview_dir(config_file: &Path) -> PathBuf {
+    let absolute = std::fs::canonicalize(config_file).unwrap_or_else(|_| config_file.to_path_buf());
+    let id = crate::hash::sha256_bytes(absolute.display().to_string().as_bytes());
+    std::env::temp_dir().join(format!("otasite-preview-{}", &id[..12]))
 }
 
 fn rebuild(settings: &Settings, options: &BuildOptions) {

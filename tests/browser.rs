@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value as Json, json};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::Otasite;
+use support::site;
 use tempfile::TempDir;
 
 const BASE: &str = "https://apps.example.test/";
@@ -170,19 +172,19 @@ fn build_site() -> (TempDir, PathBuf) {
     IpaBuilder::new("com.example.store", "Store")
         .profile(Some(ProfileSpec::new(Kind::AppStore)))
         .write(&builds.join("Store.ipa"));
-    let config = dir.path().join("site.yaml");
-    std::fs::write(
-        &config,
-        format!("title: Browser test builds\nbase_url: {BASE}\nbuilds: builds\noutput: site\n"),
-    )
-    .expect("writing site.yaml");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "--config"])
-        .arg(&config)
-        .current_dir(dir.path())
-        .env("SOURCE_DATE_EPOCH", BUILT_AT.to_string())
-        .output()
-        .expect("running otasite");
+    let config = site::write_config(
+        dir.path(),
+        &site::config(
+            "Browser test builds",
+            BASE,
+            "builds: builds\noutput: site\n",
+        ),
+    );
+    let output = Otasite::new(["build", "--config"])
+        .args([&config])
+        .dir(dir.path())
+        .epoch(BUILT_AT)
+        .output();
     assert!(
         output.status.success(),
         "otasite build failed:\n{}{}",

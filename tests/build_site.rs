@@ -4,24 +4,18 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use plist::Value;
 use serde_json::Value as Json;
 use support::fixtures::real_fixtures;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
-use support::run::{assert_ok, otasite, tree};
+use support::run::{Otasite, assert_ok, otasite, tree};
+use support::site;
 
 const BASE: &str = "https://apps.example.test/my apps/";
 
 fn write_config(dir: &Path, extra: &str) -> PathBuf {
-    let path = dir.join("site.yaml");
-    std::fs::write(
-        &path,
-        format!("title: Test site\nbase_url: \"{BASE}\"\n{extra}"),
-    )
-    .expect("config");
-    path
+    site::write_config(dir, &site::config("Test site", BASE, extra))
 }
 
 /// Maps an absolute site URL to the file it names inside `dist`.
@@ -558,11 +552,7 @@ fn killed_build_leaves_previous_site_intact() {
             .app_file("payload.bin", vec![i as u8; 2 << 20])
             .write(&tmp.path().join(format!("builds/many-{i}.ipa")));
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "-q"])
-        .current_dir(tmp.path())
-        .spawn()
-        .expect("spawn");
+    let mut child = Otasite::new(["build", "-q"]).dir(tmp.path()).spawn();
     let staging_seen = (0..4000).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(2));
         std::fs::read_dir(tmp.path()).expect("dir").any(|e| {

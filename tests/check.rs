@@ -5,7 +5,7 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -13,6 +13,8 @@ use std::time::Duration;
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::https::{Reply, Server, TestCa};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::Otasite;
+use support::site;
 
 /// 2026-01-01T00:00:00Z: builds and checks judge profile expiry at this moment.
 const EPOCH: i64 = 1_767_225_600;
@@ -71,16 +73,13 @@ impl Run {
 }
 
 fn otasite(args: &[&str], dir: &Path, envs: &[(&str, String)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otasite"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
-        .env_remove("OTASITE_EXTRA_CA_CERT");
-    for (key, value) in envs {
-        command.env(key, value);
-    }
-    let output: Output = command.output().expect("run otasite");
+    let output: Output = envs
+        .iter()
+        .fold(
+            Otasite::new(args).dir(dir).epoch(EPOCH),
+            |run, (key, value)| run.env(key, value),
+        )
+        .output();
     Run {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -111,11 +110,7 @@ fn build_site(root: &Path, base: &str, extra_config: &str) -> PathBuf {
         .profile(Some(ProfileSpec::new(Kind::Enterprise)))
         .app_file("payload.bin", vec![7; 4096])
         .write(&root.join("builds/beta.ipa"));
-    std::fs::write(
-        root.join("site.yaml"),
-        format!("title: Check\nbase_url: \"{base}\"\n{extra_config}"),
-    )
-    .expect("write site.yaml");
+    site::write_config(root, &site::config("Check", base, extra_config));
     otasite(&["build", "-q"], root, &[]).assert_code(0);
     root.join("dist")
 }
@@ -319,11 +314,7 @@ fn offline_profile_expiry() {
     IpaBuilder::new("com.example.gamma", "Gamma")
         .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(EPOCH + 5 * DAY)))
         .write(&tmp.path().join("builds/gamma.ipa"));
-    std::fs::write(
-        tmp.path().join("site.yaml"),
-        format!("base_url: \"{BASE}\"\n"),
-    )
-    .expect("config");
+    site::write_config(tmp.path(), &format!("base_url: \"{BASE}\"\n"));
     otasite(&["build", "-q"], tmp.path(), &[]).assert_code(0);
     check(tmp.path(), &[]).assert_code(0).assert_line(
         "warning: dist/catalog.json: com.example.gamma 1.0 (1): the provisioning profile expires on 2026-01-06: the app stops installing and launching then; publish a re-signed build before",

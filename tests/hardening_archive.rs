@@ -17,7 +17,7 @@ use support::ipa::{
     IpaBuilder, Kind, ProfileSpec, padded_bplist, profile_bytes, shared_reference_bplist,
     zip_bytes, zip_with_copies, zip_with_overlapping_copies,
 };
-use support::run::otasite;
+use support::run::{Otasite, otasite, wait_at_most};
 
 fn options() -> ReadOptions {
     ReadOptions {
@@ -606,7 +606,10 @@ fn inspect_refuses_special_files_without_opening_them() {
             .status()
             .expect("run mkfifo");
         assert!(status.success());
-        let output = run_with_timeout(&["inspect", path.to_str().unwrap()]);
+        let output = wait_at_most(
+            Otasite::new(["inspect"]).args([&path]).spawn(),
+            Duration::from_secs(20),
+        );
         assert_eq!(output.status.code(), Some(1), "{name}");
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
@@ -614,27 +617,10 @@ fn inspect_refuses_special_files_without_opening_them() {
             "{name}: {stdout}"
         );
     }
-    let output = run_with_timeout(&["inspect", "/dev/zero"]);
+    let output = wait_at_most(
+        Otasite::new(["inspect", "/dev/zero"]).spawn(),
+        Duration::from_secs(20),
+    );
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("not a regular file"));
-}
-
-/// Runs `otasite ARGS`, killing it after 20 s so that a hang fails the test instead of
-/// stalling the suite.
-fn run_with_timeout(args: &[&str]) -> Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run otasite");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(20) {
-            child.kill().ok();
-            panic!("otasite {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
 }

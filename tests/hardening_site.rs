@@ -10,17 +10,14 @@ use std::time::Duration;
 
 use support::ipa::{IpaBuilder, noise};
 use support::run::{
-    assert_ok, leftovers_beside, otasite, otasite_env, spawn_otasite, tree, wait_at_most,
+    Otasite, assert_ok, leftovers_beside, otasite, otasite_env, spawn_otasite, tree, wait_at_most,
 };
+use support::site;
 
 const BASE: &str = "https://apps.example.test/";
 
 fn write_config(dir: &Path, extra: &str) {
-    std::fs::write(
-        dir.join("site.yaml"),
-        format!("title: Test site\nbase_url: \"{BASE}\"\n{extra}"),
-    )
-    .expect("config");
+    site::write_config(dir, &site::config("Test site", BASE, extra));
 }
 
 fn catalog(dir: &Path) -> serde_json::Value {
@@ -466,16 +463,10 @@ fn a_full_output_is_reported_against_the_output_not_the_archive() {
         .write(&tmp.path().join("builds/big.ipa"));
     write_config(tmp.path(), "");
     // Files may grow to 1 MiB: the archive's copy into the site fails as on a full disk.
-    let output = std::process::Command::new("bash")
-        .args([
-            "-c",
-            "ulimit -f 1024; trap '' XFSZ; exec \"$0\" build -q",
-            env!("CARGO_BIN_EXE_otasite"),
-        ])
-        .current_dir(tmp.path())
-        .env("SOURCE_DATE_EPOCH", support::run::PINNED_EPOCH)
-        .output()
-        .expect("run");
+    let output = Otasite::new(["build", "-q"])
+        .dir(tmp.path())
+        .after_shell("ulimit -f 1024; trap '' XFSZ")
+        .output();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(

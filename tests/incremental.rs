@@ -8,15 +8,13 @@ use std::process::Command;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::IpaBuilder;
+use support::run::Otasite;
+use support::site;
 
 /// Runs a verbose build and returns (archives opened, files hashed, archives linked from the
 /// previous site), read from its debug line.
 fn build(dir: &Path) -> (usize, usize, usize) {
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "-v"])
-        .current_dir(dir)
-        .output()
-        .expect("run otasite");
+    let output = Otasite::new(["build", "-v"]).dir(dir).output();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{stderr}");
     let line = stderr
@@ -36,11 +34,7 @@ fn build(dir: &Path) -> (usize, usize, usize) {
 
 fn site(count: usize) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(
-        tmp.path().join("site.yaml"),
-        "base_url: https://apps.example.test/\n",
-    )
-    .expect("config");
+    site::write_config(tmp.path(), &format!("base_url: {}\n", site::BASE_URL));
     for i in 0..count {
         IpaBuilder::new(&format!("com.example.app{i}"), &format!("App {i}"))
             .app_file(

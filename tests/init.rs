@@ -149,7 +149,7 @@ fn init_keeps_existing_files_untouched() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
     std::fs::create_dir_all(site.join(".github/workflows")).expect("mkdir");
-    std::fs::write(site.join("site.yaml"), "base_url: https://mine.example/\n").expect("write");
+    support::site::write_config(&site, "base_url: https://mine.example/\n");
     std::fs::write(site.join(".gitattributes"), "*.png binary\n").expect("write");
     std::fs::write(site.join(".github/workflows/otasite.yml"), "# mine\n").expect("write");
 
@@ -734,11 +734,7 @@ fn write_sparse_ipa(path: &Path, gap: u64) {
 fn build_warns_when_the_site_exceeds_github_pages_limit() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path();
-    std::fs::write(
-        site.join("site.yaml"),
-        "base_url: https://builds.example.test/\n",
-    )
-    .expect("config");
+    support::site::write_config(site, "base_url: https://builds.example.test/\n");
     // --link: the archive is hard-linked into the site, so nothing is copied.
     write_sparse_ipa(
         &site.join("builds/Huge.ipa"),

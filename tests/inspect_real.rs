@@ -3,11 +3,10 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::Value;
 use support::fixtures::real_fixtures;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::Otasite;
 
 fn expected() -> Vec<Value> {
     let text =
@@ -60,12 +59,7 @@ fn every_real_fixture_matches_expected_json() {
         .iter()
         .map(|e| fixture_path(e["file"].as_str().expect("file")))
         .collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("inspect")
-        .arg("--json")
-        .args(&paths)
-        .output()
-        .expect("run otasite");
+    let output = Otasite::new(["inspect", "--json"]).args(&paths).output();
     // Several fixtures are broken on purpose: the others are still reported, exit code 1.
     assert_eq!(
         output.status.code(),
@@ -165,11 +159,7 @@ fn mobileprovision_reports_the_profile_alone() {
     let path = tmp.path().join("enterprise.mobileprovision");
     let profile = ProfileSpec::new(Kind::Enterprise).binary();
     std::fs::write(&path, profile.to_bytes()).expect("write profile");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["inspect", "--json"])
-        .arg(&path)
-        .output()
-        .expect("run");
+    let output = Otasite::new(["inspect", "--json"]).args([&path]).output();
     assert!(output.status.success());
     let reports: Value = serde_json::from_slice(&output.stdout).expect("json");
     let report = &reports[0];
@@ -184,11 +174,7 @@ fn human_summary_names_facts_and_problems() {
     let path = IpaBuilder::new("com.example.store", "Store")
         .profile(Some(ProfileSpec::new(Kind::AppStore)))
         .write(&tmp.path().join("Store.ipa"));
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("inspect")
-        .arg(&path)
-        .output()
-        .expect("run");
+    let output = Otasite::new(["inspect"]).args([&path]).output();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).expect("utf8");
     assert!(text.contains("com.example.store"), "{text}");

@@ -5,7 +5,7 @@ mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
 use std::time::{Duration, Instant};
 
 use otasite::ipa::{DistributionKind, Ipa, IpaError, ReadOptions, Severity, read_ipa};
@@ -18,6 +18,7 @@ use time::macros::datetime;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec, cms_envelope, zip_bytes};
+use support::run::Otasite;
 
 /// The moment every profile is judged against.
 const NOW: OffsetDateTime = datetime!(2026-01-01 0:00 UTC);
@@ -121,14 +122,11 @@ fn patch_all(bytes: &mut [u8], from: &[u8], to: &[u8]) -> usize {
 
 /// Runs `otasite inspect --json` with the clock pinned to `NOW`.
 fn inspect(extra_args: &[&str], files: &[&Path]) -> (Option<i32>, Vec<Json>) {
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .arg("inspect")
-        .arg("--json")
+    let output = Otasite::new(["inspect", "--json"])
         .args(extra_args)
         .args(files)
-        .env("SOURCE_DATE_EPOCH", unix(NOW).to_string())
-        .output()
-        .expect("running otasite");
+        .epoch(unix(NOW))
+        .output();
     let reports = serde_json::from_slice::<Json>(&output.stdout)
         .unwrap_or_else(|e| {
             panic!(

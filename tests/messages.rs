@@ -5,10 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use support::ipa::IpaBuilder;
-use support::run::otasite;
+use support::run::{Otasite, otasite};
+use support::site;
 
 /// Exit code and stderr of `otasite ARGS` in `dir`.
 fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
@@ -22,7 +22,7 @@ fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
 /// A site folder with `site.yaml` holding `config` and the given archives under `builds/`.
 fn site(config: &str, archives: &[(&str, IpaBuilder)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(tmp.path().join("site.yaml"), config).expect("config");
+    site::write_config(tmp.path(), config);
     std::fs::create_dir(tmp.path().join("builds")).expect("builds");
     for (name, builder) in archives {
         builder.write(&tmp.path().join("builds").join(name));
@@ -114,7 +114,7 @@ fn cname_must_be_a_bare_host_name() {
 #[test]
 fn missing_input_folders_are_configuration_errors() {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(tmp.path().join("site.yaml"), BASE).expect("config");
+    site::write_config(tmp.path(), BASE);
     assert_eq!(
         run(tmp.path(), &["build"]),
         (
@@ -323,13 +323,9 @@ fn help_documents_the_exit_codes() {
 fn a_closed_stdout_is_a_quiet_success() {
     let tmp = site(BASE, &[app()]);
     let archive = tmp.path().join("builds/app.ipa");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["inspect", "--json"])
+    let mut child = Otasite::new(["inspect", "--json"])
         .args(std::iter::repeat_n(&archive, 200))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run otasite");
+        .spawn();
     // Closing the reading end before otasite writes makes its first write fail with EPIPE.
     drop(child.stdout.take());
     let output = child.wait_with_output().expect("wait");

@@ -4,13 +4,14 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
 use std::sync::Arc;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::https::{Reply, Server, TestCa};
 use support::ipa::IpaBuilder;
-use support::run::{assert_ok, otasite, tree};
+use support::run::{Otasite, assert_ok, otasite, tree};
+use support::site;
 
 fn build(dir: &Path, extra: &[&str]) {
     let mut args = vec!["build", "-q"];
@@ -33,11 +34,7 @@ fn site_at(dir: &Path, base_url: &str, archives: &[(&str, IpaBuilder)], keep: Op
 
 fn site_with(dir: &Path, base_url: &str, extra: &str, archives: &[(&str, IpaBuilder)]) {
     std::fs::create_dir_all(dir).expect("mkdir");
-    std::fs::write(
-        dir.join("site.yaml"),
-        format!("title: T\nbase_url: {base_url}\n{extra}"),
-    )
-    .expect("config");
+    site::write_config(dir, &site::config("T", base_url, extra));
     for (name, builder) in archives {
         builder.write(&dir.join("builds").join(name));
     }
@@ -146,11 +143,9 @@ fn unreadable_previous_catalog_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("tmp");
     site(tmp.path(), &[("a.ipa", app("1.0", "1", 1))], None);
     std::fs::write(tmp.path().join("old.json"), "{}").expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "--previous", "old.json"])
-        .current_dir(tmp.path())
-        .output()
-        .expect("run");
+    let output = Otasite::new(["build", "--previous", "old.json"])
+        .dir(tmp.path())
+        .output();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -229,13 +224,10 @@ impl Deployed {
 
     /// Runs `otasite build --previous SOURCE` in `dir`, trusting the test CA.
     fn run_with_previous(&self, dir: &Path, source: &str) -> std::process::Output {
-        Command::new(env!("CARGO_BIN_EXE_otasite"))
-            .args(["build", "--previous", source])
-            .current_dir(dir)
-            .env("SOURCE_DATE_EPOCH", support::run::PINNED_EPOCH)
+        Otasite::new(["build", "--previous", source])
+            .dir(dir)
             .env("OTASITE_EXTRA_CA_CERT", &self.ca_file)
             .output()
-            .expect("run otasite")
     }
 
     /// [`Deployed::run_with_previous`], which must succeed.

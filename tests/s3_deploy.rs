@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::ipa::IpaBuilder;
+use support::run::Otasite;
+use support::site;
 
 const INSTALL: &str = "python3 -m pip install \"moto[server]\" awscli";
 const BUCKET: &str = "otasite-test";
@@ -145,12 +147,7 @@ fn assert_ok(what: &str, output: &Output) {
 }
 
 fn build_site(dir: &Path) -> PathBuf {
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "--quiet"])
-        .current_dir(dir)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .expect("run otasite");
+    let output = Otasite::new(["build", "--quiet"]).dir(dir).output();
     assert_ok("otasite build", &output);
     dir.join("dist")
 }
@@ -202,11 +199,10 @@ fn deploy_script_stores_every_object_with_its_headers() {
     }
     let site = tempfile::tempdir().expect("tempdir");
     let root = site.path();
-    std::fs::write(
-        root.join("site.yaml"),
-        "title: S3 test\nbase_url: https://builds.example.test/\n",
-    )
-    .expect("config");
+    site::write_config(
+        root,
+        &site::config("S3 test", "https://builds.example.test/", ""),
+    );
     IpaBuilder::new("com.example.alpha", "Alpha")
         .version("1.0", "1")
         .write(&root.join("builds/Alpha 1.0.ipa"));

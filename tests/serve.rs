@@ -5,10 +5,12 @@ mod support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+
 use std::time::{Duration, Instant};
 
 use support::ipa::IpaBuilder;
+use support::run::Otasite;
+use support::site;
 
 fn get(address: &str, path: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(address).expect("connect");
@@ -41,18 +43,11 @@ impl Drop for Server {
 #[test]
 fn serves_the_preview_and_rebuilds_on_change() {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(
-        tmp.path().join("site.yaml"),
-        "title: Preview\nbase_url: https://apps.example.test/\n",
-    )
-    .expect("config");
+    site::write_config(tmp.path(), &site::config("Preview", site::BASE_URL, ""));
     IpaBuilder::new("com.example.first", "First").write(&tmp.path().join("builds/first.ipa"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["serve", "--port", "0"])
-        .current_dir(tmp.path())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = Otasite::new(["serve", "--port", "0"])
+        .dir(tmp.path())
+        .spawn();
     let stderr = child.stderr.take().expect("stderr");
     let server = Server(child);
     let mut lines = BufReader::new(stderr).lines();

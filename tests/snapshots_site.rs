@@ -3,19 +3,22 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::Otasite;
+use support::site;
 
 #[test]
 fn rendered_site_snapshots() {
     let tmp = tempfile::tempdir().expect("tmp");
-    std::fs::write(
-        tmp.path().join("site.yaml"),
-        "title: Snapshot site\nbase_url: https://apps.example.test/\napps:\n  com.example.snap:\n    description: A fixed app for snapshots.\n",
-    )
-    .expect("config");
+    site::write_config(
+        tmp.path(),
+        &site::config(
+            "Snapshot site",
+            site::BASE_URL,
+            "apps:\n  com.example.snap:\n    description: A fixed app for snapshots.\n",
+        ),
+    );
     let mut profile = ProfileSpec::new(Kind::Enterprise);
     profile.name = "Snap Enterprise".into();
     IpaBuilder::new("com.example.snap", "Snap")
@@ -32,12 +35,7 @@ fn rendered_site_snapshots() {
         "- Faster start\n- [Docs](https://example.com/docs)\n",
     )
     .expect("notes");
-    let output = Command::new(env!("CARGO_BIN_EXE_otasite"))
-        .args(["build", "-q"])
-        .current_dir(tmp.path())
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .expect("run");
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
     assert!(
         output.status.success(),
         "{}",

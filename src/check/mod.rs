@@ -6,7 +6,6 @@
 //! With `--remote`, the environment variable `OTASITE_EXTRA_CA_CERT=<pem file>` adds root
 //! certificates to trust besides the public ones (for a test server with a private CA).
 
-pub(crate) mod http;
 mod offline;
 mod remote;
 mod report;
@@ -14,63 +13,70 @@ mod site;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::CheckArgs;
-use crate::commands::{Outcome, UsageError};
 use crate::config::{self, Overrides, Settings};
+use crate::http;
 
-pub use http::EXTRA_CA_ENV;
-use report::Report;
+pub use report::{Finding, Report, Severity};
 
 /// The config file `check` reads, like `build`, from the current folder.
 const CONFIG_FILE: &str = "site.yaml";
 const DEFAULT_OUTPUT: &str = "dist";
 
-pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
-    if args.concurrency == 0 {
-        return Err(UsageError("--concurrency must be at least 1".into()).into());
+/// What to check and how, resolved from the command line.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The built site (default: the config's output folder, else `dist`).
+    pub dir: Option<PathBuf>,
+    /// The deployed site to check instead, as a validated https:// URL.
+    pub remote: Option<String>,
+    /// Most requests in flight at once with `remote` (at least 1).
+    pub concurrency: usize,
+    /// Seconds before a request with `remote` gives up (at least 1).
+    pub timeout: u64,
+    /// Accept a site that lists no app.
+    pub allow_empty: bool,
+}
+
+impl Plan {
+    /// What the summary line counts: files of a built site or URLs of a deployed one.
+    pub fn subject(&self) -> &'static str {
+        if self.remote.is_some() { "URL" } else { "file" }
     }
-    if args.timeout == 0 {
-        return Err(UsageError("--timeout must be at least 1 second".into()).into());
-    }
-    let config = load_config(args)?;
-    let dir = match (&args.dir, &config) {
+}
+
+/// Runs the check the plan describes; the findings decide whether it passed.
+pub fn run(plan: &Plan) -> anyhow::Result<Report> {
+    let config = load_config(plan)?;
+    let dir = match (&plan.dir, &config) {
         (Some(dir), _) => dir.clone(),
         (None, Some(settings)) => settings.output_dir.clone(),
         (None, None) => PathBuf::from(DEFAULT_OUTPUT),
     };
-    let report = match &args.remote {
-        Some(url) => check_remote(args, url, &dir)?,
-        None => check_offline(args, &dir, config.as_ref())?,
-    };
-    let what = if args.remote.is_some() { "URL" } else { "file" };
-    let colour = crate::messages::stdout_colour();
-    report.print(&mut crate::messages::stdout(), what, colour)?;
-    Ok(report.outcome())
+    match &plan.remote {
+        Some(url) => check_remote(plan, url, &dir),
+        None => check_offline(plan, &dir, config.as_ref()),
+    }
 }
 
 /// `./site.yaml` when present. Without an explicit DIR it must load (it names DIR); with one,
 /// it only tells `ipa_base_url`, so a broken file is not fatal.
-fn load_config(args: &CheckArgs) -> anyhow::Result<Option<Settings>> {
+fn load_config(plan: &Plan) -> anyhow::Result<Option<Settings>> {
     let path = Path::new(CONFIG_FILE);
     if !path.is_file() {
         return Ok(None);
     }
     match config::load(path, &Overrides::default()) {
         Ok(settings) => Ok(Some(settings)),
-        Err(_) if args.dir.is_some() => Ok(None),
+        Err(_) if plan.dir.is_some() => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
 
-fn check_offline(
-    args: &CheckArgs,
-    dir: &Path,
-    config: Option<&Settings>,
-) -> anyhow::Result<Report> {
+fn check_offline(plan: &Plan, dir: &Path, config: Option<&Settings>) -> anyhow::Result<Report> {
     let (catalog, _) = site::read_catalog(dir)?;
     // site.yaml describes DIR when DIR is its output, or when it serves the same base_url.
     let describes_dir = |settings: &Settings| {
-        args.dir.is_none()
+        plan.dir.is_none()
             || same_folder(dir, &settings.output_dir)
             || settings.base_url == catalog.site.base_url
     };
@@ -83,14 +89,13 @@ fn check_offline(
         catalog: &catalog,
         ipa_base,
         now: crate::clock::now(),
-        allow_empty: args.allow_empty,
+        allow_empty: plan.allow_empty,
     }))
 }
 
-fn check_remote(args: &CheckArgs, url: &str, dir: &Path) -> anyhow::Result<Report> {
-    let url = config::https_url(url).map_err(|m| UsageError(format!("--remote {m}")))?;
+fn check_remote(plan: &Plan, url: &str, dir: &Path) -> anyhow::Result<Report> {
     // The local build is optional: compared with when given, or when the default one exists.
-    let local = if args.dir.is_some() || dir.join(crate::layout::CATALOG).is_file() {
+    let local = if plan.dir.is_some() || dir.join(crate::layout::CATALOG).is_file() {
         let (catalog, catalog_bytes) = site::read_catalog(dir)?;
         Some(remote::Local {
             dir: dir.to_path_buf(),
@@ -100,13 +105,13 @@ fn check_remote(args: &CheckArgs, url: &str, dir: &Path) -> anyhow::Result<Repor
     } else {
         None
     };
-    let client = http::Client::new(args.timeout)?;
+    let client = http::Client::new(plan.timeout)?;
     let mut report = remote::check(&remote::Remote {
-        url: &url,
+        url,
         local: local.as_ref(),
         client: &client,
-        concurrency: args.concurrency,
-        allow_empty: args.allow_empty,
+        concurrency: plan.concurrency,
+        allow_empty: plan.allow_empty,
     });
     if local.is_none() {
         report.note(

@@ -7,11 +7,11 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use super::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 use super::report::Report;
 use super::site::{self, Manifest};
 use crate::catalog::Catalog;
 use crate::hosting;
+use crate::http::{BODY_LIMIT, CATALOG_LIMIT, Client, Method, Response, bounded_map};
 use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 
 /// Types iOS accepts for a manifest: the one otasite serves it as, and others.

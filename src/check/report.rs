@@ -3,7 +3,6 @@
 use std::fmt;
 use std::io::Write;
 
-use crate::commands::Outcome;
 use crate::messages::Level;
 
 /// How serious a finding is. Only errors fail the check.
@@ -118,12 +117,9 @@ impl Report {
         writeln!(out, "{}", self.summary(what))
     }
 
-    pub fn outcome(&self) -> Outcome {
-        if self.count(Severity::Error) > 0 {
-            Outcome::Failed
-        } else {
-            Outcome::Success
-        }
+    /// Whether any finding is an error, which fails the check.
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
     }
 }
 
@@ -150,7 +146,7 @@ mod tests {
              warning: https://x.org/b.ipa: no Content-Length\n\
              checked 3 files: 1 error, 1 warning, 0 notes\n"
         );
-        assert_eq!(report.outcome(), Outcome::Failed);
-        assert_eq!(Report::default().outcome(), Outcome::Success);
+        assert!(report.has_errors());
+        assert!(!Report::default().has_errors());
     }
 }

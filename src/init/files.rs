@@ -1,7 +1,7 @@
 //! The files `otasite init` writes, by host, and the steps that follow.
 
+use super::Host;
 use super::install::Install;
-use crate::cli::Host;
 use crate::render::theme::DEFAULT_THEME;
 
 /// Where `--theme` copies the built-in theme, relative to the site folder.

@@ -2,8 +2,6 @@
 //! or a release archive. The choice is written once, as workflow-level `env:` values that the
 //! install steps and the cache key both read, so changing it means editing one place.
 
-use crate::cli::{InitArgs, InstallFrom};
-
 /// otasite's own repository: the default for `--install git` and release archives.
 pub const PROJECT_REPOSITORY: &str = "https://github.com/otasite/otasite";
 /// The archive the release workflow publishes for GitHub's `ubuntu-latest` runners.
@@ -17,9 +15,36 @@ pub enum Install {
     Release { url: String },
 }
 
+/// Which kind of source `--install` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallFrom {
+    Registry,
+    Git,
+    Release,
+}
+
+impl InstallFrom {
+    pub fn name(self) -> &'static str {
+        match self {
+            InstallFrom::Registry => "registry",
+            InstallFrom::Git => "git",
+            InstallFrom::Release => "release",
+        }
+    }
+}
+
+/// `init`'s install flags as given, before they are checked against each other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallRequest {
+    pub install: InstallFrom,
+    pub install_version: Option<String>,
+    pub install_git: Option<String>,
+    pub install_url: Option<String>,
+}
+
 impl Install {
     /// The source the flags name; an error is one line saying which flag is wrong.
-    pub fn from_args(args: &InitArgs) -> Result<Install, String> {
+    pub fn resolve(args: &InstallRequest) -> Result<Install, String> {
         let version = args
             .install_version
             .clone()

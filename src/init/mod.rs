@@ -9,10 +9,28 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{Host, InitArgs};
-use crate::commands::{Outcome, UsageError};
 pub use files::{StarterFile, starter_files};
-pub use install::Install;
+pub use install::{Install, InstallFrom, InstallRequest};
+
+/// Where the site will be hosted: decides the CI workflow and the host's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    GithubPages,
+    S3,
+    Netlify,
+}
+
+/// The starter site to write.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The folder to set up (created if missing).
+    pub dir: PathBuf,
+    pub host: Host,
+    /// Also copy the built-in theme for customisation.
+    pub theme: bool,
+    /// Where the generated workflow gets otasite.
+    pub install: Install,
+}
 
 /// What happened to one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,21 +40,22 @@ pub enum Written {
     Kept,
 }
 
-pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
-    let install = Install::from_args(args).map_err(UsageError)?;
+/// Writes the starter files that do not exist yet, then prints what was done and what is next.
+pub fn run(args: &Plan) -> anyhow::Result<()> {
+    let install = &args.install;
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create the folder {}", args.dir.display()))?;
     let mut results = Vec::new();
-    for file in starter_files(args.host, args.theme, &install) {
+    for file in starter_files(args.host, args.theme, install) {
         let written = write_new(&args.dir, &file)?;
         results.push((file.path, written));
     }
-    let report = report(args, &install, &results);
+    let report = report(args, install, &results);
     std::io::stdout()
         .lock()
         .write_all(report.as_bytes())
         .context("cannot print the report")?;
-    Ok(Outcome::Success)
+    Ok(())
 }
 
 /// Writes `file` under `dir` unless something is already there. `create_new` makes the check
@@ -68,7 +87,7 @@ pub fn write_new(dir: &Path, file: &StarterFile) -> anyhow::Result<Written> {
 }
 
 /// What was written and kept, then the next steps.
-fn report(args: &InitArgs, install: &Install, results: &[(String, Written)]) -> String {
+fn report(args: &Plan, install: &Install, results: &[(String, Written)]) -> String {
     let mut out = format!(
         "Setting up {} for {}:\n",
         args.dir.display(),
@@ -104,7 +123,7 @@ fn report(args: &InitArgs, install: &Install, results: &[(String, Written)]) -> 
     out
 }
 
-fn next_steps(args: &InitArgs, results: &[(String, Written)]) -> Vec<String> {
+fn next_steps(args: &Plan, results: &[(String, Written)]) -> Vec<String> {
     let kept = |path: &str| {
         results
             .iter()

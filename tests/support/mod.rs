@@ -1,4 +1,5 @@
-//! Test-side builders: synthetic archives, profiles and CgBI images.
+//! Test-side builders: synthetic archives, profiles and CgBI images; site folders and runs of
+//! the binary.
 #![allow(dead_code)]
 
 pub mod cgbi;
@@ -9,3 +10,5 @@ pub mod ipa;
 pub mod https;
 #[cfg(test)]
 pub mod run;
+#[cfg(test)]
+pub mod site;

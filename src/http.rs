@@ -1,5 +1,5 @@
-//! The HTTPS client of `check --remote`: no redirects followed, every status returned, errors
-//! turned into sentences (certificate problems named as such).
+//! The one HTTPS client (`check --remote`, `build --previous URL`): no redirects followed,
+//! every status returned, errors turned into sentences (certificate problems named as such).
 //!
 //! Roots of trust are Mozilla's (webpki). The environment variable `OTASITE_EXTRA_CA_CERT`
 //! may name a PEM file whose certificates are trusted as well, for a private test CA.
@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
-use crate::commands::UsageError;
-
 /// Names a PEM file of extra root certificates to trust, besides the public ones.
 pub const EXTRA_CA_ENV: &str = "OTASITE_EXTRA_CA_CERT";
 
@@ -20,6 +18,14 @@ pub const EXTRA_CA_ENV: &str = "OTASITE_EXTRA_CA_CERT";
 pub const BODY_LIMIT: u64 = 16 << 20;
 /// A site's `catalog.json` grows by about 2 KB per build: room for hundreds of thousands.
 pub const CATALOG_LIMIT: u64 = 1 << 30;
+
+/// The extra root certificates named by [`EXTRA_CA_ENV`] cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}={}: {why}", EXTRA_CA_ENV, .path.display())]
+pub struct ExtraRootsError {
+    pub path: std::path::PathBuf,
+    pub why: String,
+}
 
 /// What came back: the status and the headers the checks look at, and the body for GET.
 #[derive(Debug, Clone)]
@@ -69,7 +75,7 @@ pub struct Client {
 
 impl Client {
     /// A client whose every request gives up after `timeout` seconds.
-    pub fn new(timeout: u64) -> anyhow::Result<Client> {
+    pub fn new(timeout: u64) -> Result<Client, ExtraRootsError> {
         let roots = match std::env::var_os(EXTRA_CA_ENV) {
             Some(path) => RootCerts::Specific(Arc::new(public_and_extra_roots(Path::new(&path))?)),
             None => RootCerts::WebPki,
@@ -203,19 +209,22 @@ fn describe_tls(url: &str, error: &rustls::Error) -> String {
 }
 
 /// Mozilla's roots plus every certificate in the PEM file at `path`.
-fn public_and_extra_roots(path: &Path) -> anyhow::Result<Vec<Certificate<'static>>> {
-    let bad = |why: String| UsageError(format!("{EXTRA_CA_ENV}={}: {why}", path.display()));
+fn public_and_extra_roots(path: &Path) -> Result<Vec<Certificate<'static>>, ExtraRootsError> {
+    let bad = |why: String| ExtraRootsError {
+        path: path.to_path_buf(),
+        why,
+    };
     let pem = std::fs::read(path).map_err(|e| bad(format!("cannot be read ({e})")))?;
     let mut extra = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
             Ok(PemItem::Certificate(cert)) => extra.push(cert),
             Ok(_) => {}
-            Err(e) => return Err(bad(format!("is not a valid PEM file ({e})")).into()),
+            Err(e) => return Err(bad(format!("is not a valid PEM file ({e})"))),
         }
     }
     if extra.is_empty() {
-        return Err(bad("holds no PEM certificate".into()).into());
+        return Err(bad("holds no PEM certificate".into()));
     }
     let mut roots: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
         .iter()

@@ -1,0 +1,85 @@
+//! `otasite build`: settings from the config file and the flags that override it, build
+//! options from the rest; then the build and the warnings about its result.
+
+use super::Outcome;
+use crate::catalog::Catalog;
+use crate::cli::BuildArgs;
+use crate::config::{self, Overrides, Settings};
+use crate::messages;
+use crate::output::IpaMode;
+use crate::pipeline::{self, BuildOptions, Verbosity};
+
+pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
+    let settings = config::load(&args.config, &overrides(args))?;
+    config::check_inputs(&settings)?;
+    if let Some(host) = config::placeholder_host(&settings.base_url) {
+        messages::warning(placeholder_message(&settings, &host));
+    }
+    let summary = pipeline::build(&settings, &options(args))?;
+    for warning in pipeline::summary_warnings(&summary.catalog) {
+        messages::warning(warning);
+    }
+    for warning in unused_app_entries(&settings, &summary.catalog) {
+        messages::warning(warning);
+    }
+    Ok(if summary.skipped.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Skipped
+    })
+}
+
+/// The flags that take precedence over site.yaml.
+fn overrides(args: &BuildArgs) -> Overrides {
+    Overrides {
+        base_url: args.base_url.clone(),
+        output: args.out.clone(),
+        ..Overrides::default()
+    }
+}
+
+fn options(args: &BuildArgs) -> BuildOptions {
+    let verbosity = match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
+    BuildOptions {
+        ipa_mode: if args.link {
+            IpaMode::Link
+        } else {
+            IpaMode::Copy
+        },
+        strict: args.strict,
+        keep_going: args.keep_going,
+        force: args.force,
+        verbosity,
+        banner: None,
+        previous: args.previous.clone(),
+        allow_empty: args.allow_empty,
+    }
+}
+
+/// Why a documentation host in `base_url` is worth saying: every install link points nowhere.
+fn placeholder_message(settings: &Settings, host: &str) -> String {
+    format!(
+        "{}: base_url {} is a placeholder ({host} is reserved for examples): install links on this site will not work; set base_url to the https:// URL the site is served from",
+        settings.origin("base_url"),
+        settings.base_url
+    )
+}
+
+/// `apps:` entries naming a bundle id no build has: most likely a typo, silently unused.
+fn unused_app_entries(settings: &Settings, catalog: &Catalog) -> Vec<String> {
+    settings
+        .apps
+        .keys()
+        .filter(|id| !catalog.apps.iter().any(|app| &app.bundle_id == *id))
+        .map(|id| {
+            format!(
+                "{}: apps: {id}: no archive has the bundle id {id}, so this entry is unused",
+                settings.origin(&format!("apps.{id}"))
+            )
+        })
+        .collect()
+}

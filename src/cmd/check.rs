@@ -1,0 +1,43 @@
+//! `otasite check`: the flags checked and resolved into a [`check::Plan`], the report printed
+//! on stdout; any error finding fails the command.
+
+use super::{Outcome, UsageError};
+use crate::check::{self, Plan};
+use crate::cli::CheckArgs;
+use crate::{config, messages};
+
+pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
+    let plan = plan(args)?;
+    let report = check::run(&plan)?;
+    report.print(
+        &mut messages::stdout(),
+        plan.subject(),
+        messages::stdout_colour(),
+    )?;
+    Ok(if report.has_errors() {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+fn plan(args: &CheckArgs) -> Result<Plan, UsageError> {
+    if args.concurrency == 0 {
+        return Err(UsageError("--concurrency must be at least 1".into()));
+    }
+    if args.timeout == 0 {
+        return Err(UsageError("--timeout must be at least 1 second".into()));
+    }
+    let remote = args
+        .remote
+        .as_deref()
+        .map(|url| config::https_url(url).map_err(|m| UsageError(format!("--remote {m}"))))
+        .transpose()?;
+    Ok(Plan {
+        dir: args.dir.clone(),
+        remote,
+        concurrency: args.concurrency,
+        timeout: args.timeout,
+        allow_empty: args.allow_empty,
+    })
+}

@@ -1,0 +1,30 @@
+//! `otasite init`: the folder, host, theme flag and install source handed to [`init::run`].
+
+use super::{Outcome, UsageError};
+use crate::cli::{Host as HostArg, InitArgs, InstallFrom as InstallArg};
+use crate::init::{self, Host, Install, InstallFrom, InstallRequest, Plan};
+
+pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+    let install = Install::resolve(&InstallRequest {
+        install: match args.install {
+            InstallArg::Registry => InstallFrom::Registry,
+            InstallArg::Git => InstallFrom::Git,
+            InstallArg::Release => InstallFrom::Release,
+        },
+        install_version: args.install_version.clone(),
+        install_git: args.install_git.clone(),
+        install_url: args.install_url.clone(),
+    })
+    .map_err(UsageError)?;
+    init::run(&Plan {
+        dir: args.dir.clone(),
+        host: match args.host {
+            HostArg::GithubPages => Host::GithubPages,
+            HostArg::S3 => Host::S3,
+            HostArg::Netlify => Host::Netlify,
+        },
+        theme: args.theme,
+        install,
+    })?;
+    Ok(Outcome::Success)
+}
