@@ -6,7 +6,6 @@
 
 pub mod archive;
 pub mod assets_car;
-pub mod cgbi;
 pub mod icon;
 pub mod info;
 pub mod plist_guard;

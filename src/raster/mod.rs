@@ -5,7 +5,7 @@ use std::io::Cursor;
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
-use crate::ipa::cgbi;
+pub mod cgbi;
 
 /// Largest width or height decoded at all (launch images reach 2732): a 4096×4096 image
 /// takes 64 MiB as RGBA.

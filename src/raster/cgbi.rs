@@ -9,7 +9,7 @@
 //! unfiltering (all five filter types, Adam7 interlacing, every bit depth),
 //! then swap the channels back and undo the premultiplication.
 //!
-//! This module also holds the small chunk walker that [`crate::raster`] uses
+//! This module also holds the small chunk walker that [`super`] (the raster module) uses
 //! to read PNG headers, since it is needed here anyway.
 
 use std::io::{Read, Write};
@@ -18,7 +18,7 @@ use flate2::Crc;
 use flate2::read::DeflateDecoder;
 use flate2::write::ZlibEncoder;
 
-use crate::raster::{self, RasterError, RgbaImage};
+use super::{self as raster, RasterError, RgbaImage};
 
 /// The eight bytes every PNG (crushed or not) starts with.
 pub(crate) const SIGNATURE: [u8; 8] = *b"\x89PNG\r\n\x1a\n";
