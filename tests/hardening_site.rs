@@ -429,7 +429,7 @@ fn outputs_that_are_or_hold_inputs_are_refused_even_with_force() {
             &root.join("site"),
             &[("HOME", home.to_str().unwrap())],
         );
-        assert_eq!(output.status.code(), Some(1), "--out {out}");
+        assert_eq!(output.status.code(), Some(2), "--out {out}: a usage error");
         let err = stderr(&output);
         assert_eq!(err.lines().count(), 1, "one line for --out {out}: {err}");
         assert!(

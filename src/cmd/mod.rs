@@ -12,6 +12,8 @@ use crate::cli::Command;
 use crate::config::ConfigError;
 use crate::http::ExtraRootsError;
 use crate::messages;
+use crate::output::OutputError;
+use crate::pipeline::BuildError;
 
 /// How a command ended when it did not hit an error of its own.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,5 +77,17 @@ pub fn finish(result: anyhow::Result<Outcome>) -> u8 {
 
 /// Errors the person running the command fixes in what they typed or configured.
 fn is_usage(error: &anyhow::Error) -> bool {
-    error.is::<UsageError>() || error.is::<ConfigError>() || error.is::<ExtraRootsError>()
+    error.is::<UsageError>()
+        || error.is::<ConfigError>()
+        || error.is::<ExtraRootsError>()
+        || is_refused_output(error)
+}
+
+/// An output folder that is, holds or lies inside an input: a mistake in `--out` or `output`.
+fn is_refused_output(error: &anyhow::Error) -> bool {
+    let output = match error.downcast_ref::<BuildError>() {
+        Some(BuildError::Output(output)) => Some(output),
+        _ => error.downcast_ref::<OutputError>(),
+    };
+    matches!(output, Some(OutputError::Protected { .. }))
 }
