@@ -2,19 +2,13 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sha2::{Digest, Sha256};
-
-/// How many full passes over files this process has made: lets a rebuild prove it hashed
-/// nothing unchanged.
-pub static FILES_HASHED: AtomicUsize = AtomicUsize::new(0);
 
 const BLOCK: usize = 1 << 20;
 
 /// Lowercase hex SHA-256 of a file, read in blocks (never whole into memory).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    FILES_HASHED.fetch_add(1, Ordering::Relaxed);
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; BLOCK];

@@ -8,28 +8,35 @@ use std::process::Command;
 
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::IpaBuilder;
-use support::run::Otasite;
 use support::site;
 
-/// Runs a verbose build and returns (archives opened, files hashed, archives linked from the
-/// previous site), read from its debug line.
+use otasite::config::Overrides;
+use otasite::output::IpaMode;
+use otasite::pipeline::{BuildOptions, Verbosity};
+
+/// Runs a build through the library and returns (archives opened, archives hashed, archives
+/// linked from the previous site), as the build counted them.
 fn build(dir: &Path) -> (usize, usize, usize) {
-    let output = Otasite::new(["build", "-v"]).dir(dir).output();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "{stderr}");
-    let line = stderr
-        .lines()
-        .find(|l| l.starts_with("debug: archives:"))
-        .unwrap_or_else(|| panic!("no archives line in {stderr}"));
-    let counts = line
-        .split_once('(')
-        .map(|(_, rest)| rest)
-        .unwrap_or_default();
-    let numbers: Vec<usize> = counts
-        .split([',', ' '])
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    (numbers[0], numbers[1], numbers[2])
+    let settings =
+        otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
+    let options = BuildOptions {
+        ipa_mode: IpaMode::Copy,
+        strict: false,
+        keep_going: false,
+        force: false,
+        verbosity: Verbosity::Quiet,
+        banner: None,
+        previous: None,
+        allow_empty: false,
+    };
+    let stats = otasite::pipeline::build(&settings, &options)
+        .expect("build")
+        .stats;
+    (
+        stats.archives_read,
+        stats.archives_hashed,
+        stats.archives_linked,
+    )
 }
 
 fn site(count: usize) -> tempfile::TempDir {

@@ -23,9 +23,6 @@ pub const MAX_INFLATED_PER_ARCHIVE: u64 = 256 << 20;
 /// The most entries otasite opens in one archive (icon candidates, extension plists, …).
 pub const MAX_ENTRIES_READ: u32 = 2_000;
 
-/// How many archives this process has opened: lets a rebuild prove it read nothing unchanged.
-pub static OPENED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
 /// An opened archive: its entry names (decoded) and a reader positioned by the central directory.
 pub struct Archive<R: Read + Seek = BufReader<File>> {
     zip: zip::ZipArchive<R>,
@@ -77,7 +74,6 @@ impl Archive {
     /// Opens `path` reading only its central directory, with precise errors for the
     /// non-zip files people commit by mistake.
     pub fn open(path: &Path) -> Result<Self, IpaError> {
-        OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Opening a FIFO blocks until a writer appears, and a device can be read forever:
         // only regular files are opened at all.
         if !std::fs::metadata(path).map_err(IpaError::Io)?.is_file() {

@@ -95,71 +95,54 @@ pub struct BuildSummary {
     pub skipped: Vec<(PathBuf, IpaError)>,
     pub output: PathBuf,
     pub catalog: Catalog,
+    pub stats: BuildStats,
 }
 
-/// Runs the whole build.
+/// What one build did, counted by that build: how a rebuild shows that it cost only what
+/// changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BuildStats {
+    /// Archives opened and read; the others' facts came from the build cache.
+    pub archives_read: usize,
+    /// Archives read in full to compute their SHA-256 (while being copied, or on their own).
+    pub archives_hashed: usize,
+    /// Archives that joined the new site from the previous one, neither copied nor hashed.
+    pub archives_linked: usize,
+    /// Rendered files kept from the previous site because their inputs did not change.
+    pub files_kept: usize,
+    /// No input changed since the site in place was written, so it was left as it is.
+    pub up_to_date: bool,
+}
+
+/// Runs the whole build: prepare the output, scan, read, catalog, then either stop (nothing
+/// changed) or place the archives, render, commit and save the cache.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
     let log = Log(options.verbosity);
     let started = Instant::now();
-
-    output::guard::check(
-        &settings.output_dir,
-        &output::guard::protected(
-            &settings.builds_dir,
-            settings.theme_dir.as_deref(),
-            &settings.config_file,
-        ),
-    )?;
     // Held until the build returns: one build at a time writes this output.
-    let _lock = output::OutputLock::acquire(&settings.output_dir, |lock| {
-        log.info(format!(
-            "waiting for another build of {} to finish (it holds {})",
-            settings.output_dir.display(),
-            lock.display()
-        ))
-    })?;
-    match output::recover(&settings.output_dir)? {
-        output::Recovery::Clean => {}
-        output::Recovery::Undone => log.warn(format!(
-            "a build of {} was stopped before its new site was in place: the previous site was put back",
-            settings.output_dir.display()
-        )),
-        output::Recovery::Finished => log.warn(format!(
-            "a build of {} was stopped while putting its new site in place: the site was completed",
-            settings.output_dir.display()
-        )),
-    }
-
-    let step = Instant::now();
-    let scanned = scan(&settings.builds_dir)?;
-    for warning in &scanned.warnings {
-        log.warn(warning.clone());
-    }
-    let found = scanned.found;
-    log.debug(format!(
-        "scan: {} archives in {:?}",
-        found.len(),
-        step.elapsed()
-    ));
+    let _lock = prepare_output(settings, &log)?;
+    let found = scan_builds(settings, &log)?;
 
     let step = Instant::now();
     let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let (inputs, failures) =
-        read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
+    let read = read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
     log.debug(format!("read: {:?}", step.elapsed()));
-    if !failures.is_empty() && !options.keep_going {
-        return Err(BuildError::Unreadable(failures));
+    let mut stats = BuildStats {
+        archives_read: read.opened,
+        ..BuildStats::default()
+    };
+    if !read.failures.is_empty() && !options.keep_going {
+        return Err(BuildError::Unreadable(read.failures));
     }
-    for (path, error) in &failures {
+    for (path, error) in &read.failures {
         log.warn(format!("skipped {}: {error}", path.display()));
     }
-
     let inputs = match &options.previous {
-        Some(source) => with_previous(inputs, source, settings, &cache, &log)?,
-        None => inputs,
+        Some(source) => with_previous(read.inputs, source, settings, &cache, &log)?,
+        None => read.inputs,
     };
 
     let step = Instant::now();
@@ -172,75 +155,54 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     }
     log.debug(format!("catalog: {:?}", step.elapsed()));
 
-    let step = Instant::now();
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
     if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
         // Every input is as it was when the current site was written: nothing to redo.
-        log.debug("archives: 0ns (0 opened, 0 hashed, 0 linked from the previous site)".into());
+        stats.up_to_date = true;
+        log_archives(&log, std::time::Duration::ZERO, &stats);
+        let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
         log.info(format!(
             "{} is up to date ({} app(s), {} build(s)) in {:.2?}",
-            settings.output_dir.display(),
-            catalog.apps.len(),
-            inputs.len(),
+            summary.output.display(),
+            summary.apps,
+            summary.builds,
             started.elapsed()
         ));
-        return Ok(BuildSummary {
-            apps: catalog.apps.len(),
-            builds: inputs.len(),
-            skipped: failures,
-            output: settings.output_dir.clone(),
-            catalog,
-        });
+        return Ok(summary);
     }
-    let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode)?;
-    for build in builds_mut(&mut catalog) {
-        if let Some(placed) = placed.get(&build.path) {
-            build.sha256 = placed.sha256.clone();
-        }
-    }
-    for (build_path, input) in inputs.iter_mut() {
-        if let Some(placed) = placed.get(build_path) {
-            input.ipa.sha256 = Some(placed.sha256.clone());
-            input.published = placed.published.clone();
-        }
-    }
-    log.debug(format!(
-        "archives: {:?} ({} opened, {} hashed, {} linked from the previous site)",
-        step.elapsed(),
-        crate::ipa::archive::OPENED.load(std::sync::atomic::Ordering::Relaxed),
-        crate::hash::FILES_HASHED.load(std::sync::atomic::Ordering::Relaxed),
-        placed.values().filter(|p| p.reused).count(),
-    ));
 
     let step = Instant::now();
-    let icons: HashMap<String, _> = inputs
-        .iter()
-        .filter_map(|(build_path, input)| Some((build_path.clone(), input.icon_files.as_ref()?)))
-        .collect();
-    // The cache's page fingerprints describe the site it was saved with, which may not be
-    // the site in place (a build stopped between its commit and saving the cache).
-    let pages = match current_site {
-        Some(site) if cache.site() == Some(site.as_str()) => cache.pages().clone(),
-        _ => Default::default(),
-    };
-    let reuse = Reuse::new(pages);
+    let stage = Stage::begin(&settings.output_dir, options.force)?;
+    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode)?;
+    record_hashes(&mut catalog, &mut inputs, &placed);
+    stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
+    stats.archives_linked = placed.values().filter(|p| p.reused).count();
+    log_archives(&log, step.elapsed(), &stats);
+
+    let step = Instant::now();
+    let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
     let extras = SiteExtras {
-        icons,
+        icons: inputs
+            .iter()
+            .filter_map(|(path, input)| Some((path.clone(), input.icon_files.as_ref()?)))
+            .collect::<HashMap<String, _>>(),
         banner: options.banner.clone(),
         cname: settings.cname.clone(),
         reuse: &reuse,
     };
     render::render_site(&stage, &theme, &catalog, &extras)?;
+    stats.files_kept = reuse.reused();
     log.debug(format!(
         "render: {:?} ({} unchanged files kept from the previous site)",
         step.elapsed(),
-        reuse.reused()
+        stats.files_kept
     ));
+
     let step = Instant::now();
+    // The catalog now carries every archive's SHA-256, which the fingerprint covers.
     let written = site_fingerprint(&catalog, &theme, settings, options);
     stage.commit(&written)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
@@ -260,13 +222,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         .for_each(|w| log.warn(w));
     log.debug(format!("size check: {:?}", step.elapsed()));
 
-    let summary = BuildSummary {
-        apps: catalog.apps.len(),
-        builds: inputs.len(),
-        skipped: failures,
-        output: settings.output_dir.clone(),
-        catalog,
-    };
+    let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
     log.info(format!(
         "Built {} app(s), {} build(s) into {} in {:.2?}",
         summary.apps,
@@ -275,6 +231,108 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         started.elapsed()
     ));
     Ok(summary)
+}
+
+/// Refuses an output that would replace an input, takes the output's lock (waiting for
+/// another build), and finishes or undoes a commit a stopped build left behind.
+fn prepare_output(settings: &Settings, log: &Log) -> Result<output::OutputLock, BuildError> {
+    output::guard::check(
+        &settings.output_dir,
+        &output::guard::protected(
+            &settings.builds_dir,
+            settings.theme_dir.as_deref(),
+            &settings.config_file,
+        ),
+    )?;
+    let lock = output::OutputLock::acquire(&settings.output_dir, |lock| {
+        log.info(format!(
+            "waiting for another build of {} to finish (it holds {})",
+            settings.output_dir.display(),
+            lock.display()
+        ))
+    })?;
+    match output::recover(&settings.output_dir)? {
+        output::Recovery::Clean => {}
+        output::Recovery::Undone => log.warn(format!(
+            "a build of {} was stopped before its new site was in place: the previous site was put back",
+            settings.output_dir.display()
+        )),
+        output::Recovery::Finished => log.warn(format!(
+            "a build of {} was stopped while putting its new site in place: the site was completed",
+            settings.output_dir.display()
+        )),
+    }
+    Ok(lock)
+}
+
+/// The archives under the builds folder; links and special files skipped are warned about.
+fn scan_builds(settings: &Settings, log: &Log) -> Result<Vec<Found>, BuildError> {
+    let step = Instant::now();
+    let scanned = scan(&settings.builds_dir)?;
+    for warning in &scanned.warnings {
+        log.warn(warning.clone());
+    }
+    log.debug(format!(
+        "scan: {} archives in {:?}",
+        scanned.found.len(),
+        step.elapsed()
+    ));
+    Ok(scanned.found)
+}
+
+/// Writes the SHA-256 each archive got while being placed into its build and its input.
+fn record_hashes(
+    catalog: &mut Catalog,
+    inputs: &mut catalog::Inputs,
+    placed: &std::collections::BTreeMap<String, place::Placed>,
+) {
+    for build in builds_mut(catalog) {
+        if let Some(placed) = placed.get(&build.path) {
+            build.sha256 = placed.sha256.clone();
+        }
+    }
+    for (build_path, input) in inputs.iter_mut() {
+        if let Some(placed) = placed.get(build_path) {
+            input.ipa.sha256 = Some(placed.sha256.clone());
+            input.published = placed.published.clone();
+        }
+    }
+}
+
+/// The page fingerprints of the previous build, when they describe the site in place (a build
+/// stopped between its commit and saving the cache leaves them describing another).
+fn reusable_pages(
+    cache: &Cache,
+    current_site: Option<&str>,
+) -> std::collections::BTreeMap<String, String> {
+    match current_site {
+        Some(site) if cache.site() == Some(site) => cache.pages().clone(),
+        _ => Default::default(),
+    }
+}
+
+fn log_archives(log: &Log, elapsed: std::time::Duration, stats: &BuildStats) {
+    log.debug(format!(
+        "archives: {elapsed:?} ({} opened, {} hashed, {} linked from the previous site)",
+        stats.archives_read, stats.archives_hashed, stats.archives_linked,
+    ));
+}
+
+fn summarise(
+    settings: &Settings,
+    catalog: Catalog,
+    builds: usize,
+    skipped: Vec<(PathBuf, IpaError)>,
+    stats: BuildStats,
+) -> BuildSummary {
+    BuildSummary {
+        apps: catalog.apps.len(),
+        builds,
+        skipped,
+        output: settings.output_dir.clone(),
+        catalog,
+        stats,
+    }
 }
 
 /// Adds the builds of a previous catalog that are not rebuilt from a local archive.

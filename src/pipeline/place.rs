@@ -19,6 +19,8 @@ pub(super) struct Placed {
     pub published: Option<String>,
     /// Linked from the previous site instead of copied or hashed again.
     pub reused: bool,
+    /// Read in full to compute its SHA-256 by this build.
+    pub hashed: bool,
 }
 
 /// Puts every archive into the stage (unless hosted elsewhere) and makes sure its SHA-256 is
@@ -59,9 +61,11 @@ fn place(
             sha256: known.unwrap_or_default(),
             published: None,
             reused: false,
+            hashed: false,
         });
     }
     if settings.ipa_base_url.is_some() {
+        let hashed = known.is_none();
         let sha256 = match known {
             Some(sha) => sha,
             None => crate::hash::sha256_file(source).map_err(io(source))?,
@@ -70,6 +74,7 @@ fn place(
             sha256,
             published: None,
             reused: false,
+            hashed,
         });
     }
     let relative = layout::file_in(build_path, layout::archive_name(&input.relative));
@@ -87,8 +92,10 @@ fn place(
             sha256,
             published: Some(relative),
             reused: true,
+            hashed: false,
         });
     }
+    let hashed = known.is_none();
     let sha256 = match (mode, known) {
         (IpaMode::Link, known) if stage.try_link(&relative, source)? => match known {
             Some(sha) => sha,
@@ -105,6 +112,7 @@ fn place(
         sha256,
         published: Some(relative),
         reused: false,
+        hashed,
     })
 }
 

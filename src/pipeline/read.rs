@@ -12,16 +12,28 @@ use crate::catalog::BuildInput;
 use crate::ipa::{self, Ipa, IpaError, ReadOptions};
 use crate::render::notes;
 
+/// An archive that could not be read, and why.
+type Failure = (PathBuf, IpaError);
+
+/// What reading the archives gave.
+pub(super) struct Read {
+    pub inputs: Vec<BuildInput>,
+    /// Each archive that could not be read, with why.
+    pub failures: Vec<Failure>,
+    /// Archives opened (the rest came from the cache).
+    pub opened: usize,
+}
+
 /// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
 /// failures are collected, not fatal here. Icons are rendered right away so that no decoded
 /// image stays in memory.
-#[allow(clippy::type_complexity)]
 pub(super) fn read_all(
     found: &[Found],
     root: &Root,
     cache: &Cache,
     log: &Log,
-) -> Result<(Vec<BuildInput>, Vec<(PathBuf, IpaError)>), BuildError> {
+) -> Result<Read, BuildError> {
+    let opened = std::sync::atomic::AtomicUsize::new(0);
     let options = ReadOptions {
         // Hashing happens while the archive is copied into the site: one pass.
         hash: false,
@@ -29,10 +41,10 @@ pub(super) fn read_all(
     };
     let progress = log.progress(found.len() as u64);
     // Each failure carries the path of its archive.
-    let results: Vec<Result<Result<BuildInput, (PathBuf, IpaError)>, BuildError>> = found
+    let results: Vec<Result<Result<BuildInput, Failure>, BuildError>> = found
         .par_iter()
         .map(|f| {
-            let result = read_one(f, cache, options);
+            let result = read_one(f, cache, options, &opened);
             crate::memory::archive_done();
             progress.step(&f.relative);
             match result.and_then(|input| bounded(f, input, log)) {
@@ -53,7 +65,11 @@ pub(super) fn read_all(
             Err(failure) => failures.push(failure),
         }
     }
-    Ok((inputs, failures))
+    Ok(Read {
+        inputs,
+        failures,
+        opened: opened.into_inner(),
+    })
 }
 
 /// The archive's texts cut to what pages show (with a warning); an identifier too long to be
@@ -66,7 +82,12 @@ fn bounded(f: &Found, mut input: BuildInput, log: &Log) -> Result<BuildInput, Ip
     Ok(input)
 }
 
-fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput, IpaError> {
+fn read_one(
+    f: &Found,
+    cache: &Cache,
+    options: ReadOptions,
+    opened: &std::sync::atomic::AtomicUsize,
+) -> Result<BuildInput, IpaError> {
     let key = FileKey::of(&f.path).map_err(IpaError::Io)?;
     let absolute = absolute(&f.path);
     let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
@@ -89,6 +110,7 @@ fn read_one(f: &Found, cache: &Cache, options: ReadOptions) -> Result<BuildInput
             entry.published.clone(),
         ));
     }
+    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut ipa = ipa::read_ipa(&f.path, options)?;
     let mut files = None;
     if let Some(icon) = ipa.icon.as_mut() {
