@@ -123,37 +123,16 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let _lock = prepare_output(settings, &log)?;
     let found = scan_builds(settings, &log)?;
 
-    let step = Instant::now();
     let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let read = read::read_all(&found, &scan::Root::new(&settings.builds_dir), &cache, &log)?;
-    log.debug(format!("read: {:?}", step.elapsed()));
+    let read = read_archives(&found, settings, options, &cache, &log)?;
     let mut stats = BuildStats {
         archives_read: read.opened,
         ..BuildStats::default()
     };
-    if !read.failures.is_empty() && !options.keep_going {
-        return Err(BuildError::Unreadable(read.failures));
-    }
-    for (path, error) in &read.failures {
-        log.warn(format!("skipped {}: {error}", path.display()));
-    }
-    let inputs = match &options.previous {
-        Some(source) => with_previous(read.inputs, source, settings, &cache, &log)?,
-        None => read.inputs,
-    };
-
-    let step = Instant::now();
-    let (mut catalog, mut inputs) = catalog::assemble(settings, inputs)?;
-    if catalog.apps.is_empty() && !options.allow_empty {
-        return Err(BuildError::Empty(settings.builds_dir.clone()));
-    }
-    if options.strict {
-        check_strict(&catalog)?;
-    }
-    log.debug(format!("catalog: {:?}", step.elapsed()));
+    let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
@@ -184,16 +163,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
-    let extras = SiteExtras {
-        icons: inputs
-            .iter()
-            .filter_map(|(path, input)| Some((path.clone(), input.icon_files.as_ref()?)))
-            .collect::<HashMap<String, _>>(),
-        banner: options.banner.clone(),
-        cname: settings.cname.clone(),
-        reuse: &reuse,
-    };
-    render::render_site(&stage, &theme, &catalog, &extras)?;
+    render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse)?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
         "render: {:?} ({} unchanged files kept from the previous site)",
@@ -231,6 +201,74 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         started.elapsed()
     ));
     Ok(summary)
+}
+
+/// Reads every archive (or takes it from the cache), reports or refuses the unreadable ones,
+/// and adds the builds kept from `--previous`.
+fn read_archives(
+    found: &[Found],
+    settings: &Settings,
+    options: &BuildOptions,
+    cache: &Cache,
+    log: &Log,
+) -> Result<read::Read, BuildError> {
+    let step = Instant::now();
+    let mut read = read::read_all(found, &scan::Root::new(&settings.builds_dir), cache, log)?;
+    log.debug(format!("read: {:?}", step.elapsed()));
+    if !read.failures.is_empty() && !options.keep_going {
+        return Err(BuildError::Unreadable(read.failures));
+    }
+    for (path, error) in &read.failures {
+        log.warn(format!("skipped {}: {error}", path.display()));
+    }
+    if let Some(source) = &options.previous {
+        let local = std::mem::take(&mut read.inputs);
+        read.inputs = with_previous(local, source, settings, cache, log)?;
+    }
+    Ok(read)
+}
+
+/// The catalog of the inputs; refuses an empty site (unless allowed) and, with `--strict`,
+/// an app whose newest build cannot be installed.
+fn assemble(
+    settings: &Settings,
+    options: &BuildOptions,
+    inputs: Vec<BuildInput>,
+    log: &Log,
+) -> Result<(Catalog, catalog::Inputs), BuildError> {
+    let step = Instant::now();
+    let (catalog, inputs) = catalog::assemble(settings, inputs)?;
+    if catalog.apps.is_empty() && !options.allow_empty {
+        return Err(BuildError::Empty(settings.builds_dir.clone()));
+    }
+    if options.strict {
+        check_strict(&catalog)?;
+    }
+    log.debug(format!("catalog: {:?}", step.elapsed()));
+    Ok((catalog, inputs))
+}
+
+/// Renders every page, manifest, icon and feed into the stage.
+fn render_pages(
+    stage: &Stage,
+    theme: &Theme,
+    catalog: &Catalog,
+    inputs: &catalog::Inputs,
+    options: &BuildOptions,
+    settings: &Settings,
+    reuse: &Reuse,
+) -> Result<(), BuildError> {
+    let extras = SiteExtras {
+        icons: inputs
+            .iter()
+            .filter_map(|(path, input)| Some((path.clone(), input.icon_files.as_ref()?)))
+            .collect::<HashMap<String, _>>(),
+        banner: options.banner.clone(),
+        cname: settings.cname.clone(),
+        reuse,
+    };
+    render::render_site(stage, theme, catalog, &extras)?;
+    Ok(())
 }
 
 /// Refuses an output that would replace an input, takes the output's lock (waiting for
