@@ -53,3 +53,51 @@ fn rendered_site_snapshots() {
     insta::assert_snapshot!("feed.xml", read("feed.xml"));
     insta::assert_snapshot!("catalog.json", read("catalog.json"));
 }
+
+/// The `<section class="help">` of a page, or `None` when the page has none.
+fn help_section(html: &str) -> Option<&str> {
+    let start = html.find("<section class=\"help\"")?;
+    let end = start + html[start..].find("</section>")? + "</section>".len();
+    Some(&html[start..end])
+}
+
+/// One app per distribution kind that installs over the air, each with its own help.
+#[test]
+fn install_help_snapshots_per_distribution_kind() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(tmp.path(), &site::config("Help site", site::BASE_URL, ""));
+    let kinds = [
+        ("enterprise", Kind::Enterprise),
+        ("development", Kind::Development),
+        ("adhoc", Kind::AdHoc),
+    ];
+    for (label, kind) in kinds {
+        IpaBuilder::new(&format!("com.example.{label}"), &format!("Help {label}"))
+            .profile(Some(ProfileSpec::new(kind)))
+            .write(&tmp.path().join(format!("builds/{label}.ipa")));
+    }
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (label, _) in kinds {
+        let page = tmp
+            .path()
+            .join(format!("dist/com.example.{label}/1.0-1/index.html"));
+        let html = std::fs::read_to_string(&page).expect("the build page");
+        let help = help_section(&html).unwrap_or_else(|| panic!("{label}: no install help"));
+        insta::assert_snapshot!(format!("install_help_{label}"), help);
+        let app_page = std::fs::read_to_string(
+            tmp.path()
+                .join(format!("dist/com.example.{label}/index.html")),
+        )
+        .expect("the app page");
+        assert_eq!(
+            help_section(&app_page),
+            Some(help),
+            "{label}: app and build pages differ"
+        );
+    }
+}
