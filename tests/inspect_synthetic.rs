@@ -541,7 +541,11 @@ fn tvos_build_is_not_installable() {
             .set("DTPlatformName", "appletvos")
             .set("UIDeviceFamily", Value::Array(vec![3.into()])),
     );
-    assert!(has_message(&ipa, Severity::Blocking, "appletvos platform"));
+    assert!(has_message(
+        &ipa,
+        Severity::Blocking,
+        "This is a tvOS build (platform appletvos)"
+    ));
     assert!(!ipa.installable());
 }
 
@@ -551,7 +555,7 @@ fn watch_only_device_family_is_not_installable() {
     assert!(has_message(
         &ipa,
         Severity::Blocking,
-        "only Apple TV or Apple Watch"
+        "This is a watch-only app (UIDeviceFamily 4 alone)"
     ));
     assert!(!ipa.installable());
 }
