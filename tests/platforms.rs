@@ -313,3 +313,57 @@ fn iphone_app_with_an_app_clip_and_a_watch_app_installs() {
         seen.text
     );
 }
+
+/// The catalog entry of the one build of `bundle_id` in `dist/catalog.json`.
+fn catalog_build(site: &Path, bundle_id: &str) -> Json {
+    let text = std::fs::read_to_string(site.join("dist/catalog.json")).expect("catalog.json");
+    let catalog: Json = serde_json::from_str(&text).expect("catalog.json is JSON");
+    let app = catalog["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .find(|a| a["bundle_id"] == bundle_id)
+        .unwrap_or_else(|| panic!("{bundle_id} is not in {text}"));
+    app["builds"][0].clone()
+}
+
+fn build_site(dir: &Path, archives: &[(&str, &IpaBuilder)], extra_args: &[&str]) {
+    support::site::write_config(
+        dir,
+        &support::site::config(
+            "Platforms",
+            support::site::BASE_URL,
+            "ipa_base_url: https://archives.example.test/builds/\n",
+        ),
+    );
+    for (name, builder) in archives {
+        builder.write(&dir.join("builds").join(name));
+    }
+    let mut args = vec!["build", "-q"];
+    args.extend_from_slice(extra_args);
+    support::run::assert_ok(&Otasite::new(args).dir(dir).output());
+}
+
+/// A kept build is judged again from the catalog alone, which has no watch-only marker: what
+/// reading the archive found stands.
+#[test]
+fn previous_catalog_keeps_the_kind_of_a_kept_build() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let container = app("Container").set("ITSWatchOnlyContainer", true);
+    let first = tmp.path().join("first");
+    build_site(&first, &[("container.ipa", &container)], &[]);
+    let before = catalog_build(&first, "com.example.container");
+    assert_eq!(before["installable"], false, "{before:#}");
+
+    let second = tmp.path().join("second");
+    let previous = first.join("dist/catalog.json");
+    let previous = previous.to_str().expect("utf8");
+    build_site(
+        &second,
+        &[("other.ipa", &app("Other"))],
+        &["--previous", previous],
+    );
+    let after = catalog_build(&second, "com.example.container");
+    assert_eq!(after["installable"], false, "{after:#}");
+    assert_eq!(after["problems"], before["problems"]);
+}
