@@ -367,3 +367,96 @@ fn previous_catalog_keeps_the_kind_of_a_kept_build() {
     assert_eq!(after["installable"], false, "{after:#}");
     assert_eq!(after["problems"], before["problems"]);
 }
+
+/// The page of a build iOS cannot install says why and gives no "after you tap Install"
+/// steps; the index marks the app with a badge whose reason shows on hover and focus.
+#[test]
+fn site_marks_apps_ios_cannot_install() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let vision = app("Vision")
+        .set("DTPlatformName", "xros")
+        .set("UIDeviceFamily", integers(&[7]));
+    let phone = app("Phone");
+    build_site(
+        tmp.path(),
+        &[("vision.ipa", &vision), ("phone.ipa", &phone)],
+        &[],
+    );
+    let read = |rel: &str| {
+        std::fs::read_to_string(tmp.path().join("dist").join(rel))
+            .unwrap_or_else(|e| panic!("{rel}: {e}"))
+    };
+    let reason = catalog_build(tmp.path(), "com.example.vision")["blocking"][0]
+        .as_str()
+        .expect("a blocking reason")
+        .to_string();
+    assert!(
+        reason.starts_with("This is a visionOS build (platform xros): "),
+        "{reason}"
+    );
+
+    for page in [
+        "com.example.vision/index.html",
+        "com.example.vision/1.0-1/index.html",
+    ] {
+        let html = read(page);
+        assert!(!html.contains("id=\"help\""), "{page} shows install help");
+        assert!(html.contains("cannot be installed over the air"), "{page}");
+        assert!(html.contains(&reason), "{page} lacks the reason");
+    }
+    for page in [
+        "com.example.phone/index.html",
+        "com.example.phone/1.0-1/index.html",
+    ] {
+        assert!(
+            read(page).contains("id=\"help\""),
+            "{page} lacks install help"
+        );
+    }
+
+    let index = read("index.html");
+    let cards: Vec<&str> = index.split("<li class=\"app-card\">").skip(1).collect();
+    assert_eq!(cards.len(), 2, "{index}");
+    let (vision_card, phone_card) = if cards[0].contains("com.example.vision") {
+        (cards[0], cards[1])
+    } else {
+        (cards[1], cards[0])
+    };
+    assert!(!phone_card.contains("not-installable"), "{phone_card}");
+    // Hover: the badge's title. Focus: the badge is focusable and described by the reason,
+    // which is text in the page (the stylesheet reveals it next to the focused badge).
+    let badge = vision_card
+        .split("<span class=\"tag tag-warn not-installable-badge\"")
+        .nth(1)
+        .expect("a badge on the visionOS app");
+    let badge = &badge[..badge.find("</span>").expect("the badge ends")];
+    assert!(badge.contains("tabindex=\"0\""), "{badge}");
+    assert!(badge.contains(&format!("title=\"{reason}\"")), "{badge}");
+    assert!(badge.contains(">Cannot be installed"), "{badge}");
+    let described_by = badge
+        .split("aria-describedby=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("aria-describedby");
+    assert!(
+        vision_card.contains(&format!("id=\"{described_by}\">{reason}</span>")),
+        "{vision_card}"
+    );
+    // The site's CSP allows no inline style or script.
+    assert!(
+        !index.contains(" style=") && !index.contains("<style"),
+        "{index}"
+    );
+    assert!(!index.contains("onfocus") && !index.contains("onmouseover"));
+    let css = std::fs::read_dir(tmp.path().join("dist/static"))
+        .expect("static")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("style."))
+        .map(|e| std::fs::read_to_string(e.path()).expect("css"))
+        .expect("the stylesheet");
+    assert!(
+        css.contains(".not-installable-badge:focus + .not-installable-reason")
+            && css.contains(".not-installable-badge:hover + .not-installable-reason"),
+        "the stylesheet does not reveal the reason on hover and focus"
+    );
+}
