@@ -101,3 +101,31 @@ fn install_help_snapshots_per_distribution_kind() {
         );
     }
 }
+
+/// The index's badge on an app iOS cannot install, and the page of its build without help.
+#[test]
+fn not_installable_badge_snapshot() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(tmp.path(), &site::config("Badge site", site::BASE_URL, ""));
+    IpaBuilder::new("com.example.vision", "Vision")
+        .set("DTPlatformName", "xros")
+        .set("UIDeviceFamily", plist::Value::Array(vec![7.into()]))
+        .write(&tmp.path().join("builds/vision.ipa"));
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read = |rel: &str| std::fs::read_to_string(tmp.path().join("dist").join(rel)).expect(rel);
+    let index = read("index.html");
+    let start = index.find("<p class=\"not-installable\"").expect("a badge");
+    let end = start + index[start..].find("</p>").expect("its end") + "</p>".len();
+    insta::assert_snapshot!("not_installable_badge", &index[start..end]);
+    let page = read("com.example.vision/1.0-1/index.html");
+    assert_eq!(
+        help_section(&page),
+        None,
+        "install help on a build iOS cannot install"
+    );
+}
