@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show what .ipa and .mobileprovision files contain and whether they install over the air.
+    /// Show what .ipa files and provisioning profiles contain and whether they install over the air.
     Inspect(InspectArgs),
     /// Build the install portal from the builds folder into the output folder.
     Build(BuildArgs),
@@ -33,7 +33,7 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// The .ipa or .mobileprovision files to read.
+    /// The .ipa files or provisioning profiles (.mobileprovision, .provisionprofile, told by content) to read.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Print one JSON array with one object per file.

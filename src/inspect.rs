@@ -57,23 +57,73 @@ pub struct ProfileReport {
     pub problems: Vec<String>,
 }
 
-/// Inspects one file: a `.mobileprovision` is reported as a profile, anything else as an app.
+/// Inspects one file: a provisioning profile is reported as a profile, anything else as an
+/// app. Which one is told by content (see [`looks_like`]), so that a `.provisionprofile`, or a
+/// profile under any name, is read as a profile.
 pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
     let file = path.display().to_string();
-    let is_profile = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("mobileprovision"));
-    let result = if is_profile {
-        inspect_profile(path, &file, options)
-    } else {
-        ipa::read_ipa(path, options)
+    let result = match looks_like(path) {
+        Ok(Content::Profile) => inspect_profile(path, &file, options),
+        Ok(Content::Archive) => ipa::read_ipa(path, options)
             .map(|ipa| Report::App(Box::new(app_report(&file, ipa))))
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string()),
+        Err(error) => Err(error),
     };
     result.unwrap_or_else(|error| Report::Failed { file, error })
 }
 
-/// A `.mobileprovision` named on the command line: a regular file of bounded size only (a
+/// What a file named on the command line holds, as far as its first bytes tell.
+#[derive(Debug, PartialEq, Eq)]
+enum Content {
+    Profile,
+    Archive,
+}
+
+/// The OID of CMS SignedData (1.2.840.113549.1.7.2), DER-encoded with its tag and length:
+/// what a signed profile's outer SEQUENCE starts with.
+const SIGNED_DATA_OID: [u8; 11] = [
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+];
+
+/// A CMS SignedData blob (a signed profile) or anything else, which is read as an archive
+/// unless its name says profile (`.mobileprovision`, `.provisionprofile`): then the profile
+/// reader explains what is wrong with it. Only a regular file is opened (a FIFO would block).
+fn looks_like(path: &Path) -> Result<Content, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the file: {e}");
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(IpaError::NotAFile.to_string());
+    }
+    let mut head = Vec::with_capacity(32);
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(32)
+        .read_to_end(&mut head)
+        .map_err(cannot)?;
+    let named_profile = path.extension().is_some_and(|e| {
+        e.eq_ignore_ascii_case("mobileprovision") || e.eq_ignore_ascii_case("provisionprofile")
+    });
+    Ok(if is_signed_data(&head) {
+        Content::Profile
+    } else if head.starts_with(b"PK") || !named_profile {
+        Content::Archive
+    } else {
+        Content::Profile
+    })
+}
+
+/// A DER or BER SEQUENCE (`0x30`, then a short, indefinite `0x80` or long `0x81`-`0x84`
+/// length) whose first element is the SignedData OID.
+fn is_signed_data(head: &[u8]) -> bool {
+    let header = match head {
+        [0x30, len, ..] if *len <= 0x80 => 2,
+        [0x30, len @ 0x81..=0x84, ..] => 2 + usize::from(len - 0x80),
+        _ => return false,
+    };
+    head.get(header..header + SIGNED_DATA_OID.len()) == Some(&SIGNED_DATA_OID[..])
+}
+
+/// A profile named on the command line: a regular file of bounded size only (a
 /// FIFO would block forever, a device never end).
 fn read_profile_file(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
@@ -226,5 +276,30 @@ fn write_profile(out: &mut String, profile: &Profile) {
     }
     if let Some(devices) = profile.devices {
         let _ = writeln!(out, "  devices   {devices} registered");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_data_is_recognised_with_every_length_form() {
+        let body = |prefix: &[u8]| [prefix, &SIGNED_DATA_OID[..], &[0xa0, 0x80]].concat();
+        assert!(is_signed_data(&body(&[0x30, 0x80])));
+        assert!(is_signed_data(&body(&[0x30, 0x2f])));
+        assert!(is_signed_data(&body(&[0x30, 0x81, 0xc8])));
+        assert!(is_signed_data(&body(&[0x30, 0x82, 0x1f, 0x3a])));
+        assert!(is_signed_data(&body(&[0x30, 0x84, 0, 1, 0, 0])));
+    }
+
+    #[test]
+    fn other_sequences_and_zips_are_not_signed_data() {
+        assert!(!is_signed_data(b"PK\x03\x04"));
+        assert!(!is_signed_data(&[0x30, 0x82, 0x01]));
+        assert!(!is_signed_data(&[0x30, 0x85, 0, 0, 0, 0, 0]));
+        let certificate = [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0x00, 0xa0, 0x03];
+        assert!(!is_signed_data(&certificate));
+        assert!(!is_signed_data(&[]));
     }
 }

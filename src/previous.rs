@@ -222,6 +222,14 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
     };
     // Judge the build again now (profiles expire); icon notes came from reading the archive.
     let mut problems = problems::assess(&info, build.profile.clone().map(Ok).as_ref(), now);
+    // What kind of bundle it is (watch-only, App Clip, ...) shows in markers the catalog does
+    // not keep: the sentence found when the archive was read stands.
+    problems.retain(|p| !problems::is_platform_problem(&p.message));
+    let kind = build
+        .problems
+        .iter()
+        .filter(|p| problems::is_platform_problem(p));
+    problems.splice(0..0, kind.map(|p| Problem::blocking(p.clone())));
     problems.extend(
         build
             .problems

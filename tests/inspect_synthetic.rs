@@ -541,7 +541,11 @@ fn tvos_build_is_not_installable() {
             .set("DTPlatformName", "appletvos")
             .set("UIDeviceFamily", Value::Array(vec![3.into()])),
     );
-    assert!(has_message(&ipa, Severity::Blocking, "appletvos platform"));
+    assert!(has_message(
+        &ipa,
+        Severity::Blocking,
+        "This is a tvOS build (platform appletvos)"
+    ));
     assert!(!ipa.installable());
 }
 
@@ -551,7 +555,7 @@ fn watch_only_device_family_is_not_installable() {
     assert!(has_message(
         &ipa,
         Severity::Blocking,
-        "only Apple TV or Apple Watch"
+        "This is a watch-only app (UIDeviceFamily 4 alone)"
     ));
     assert!(!ipa.installable());
 }
@@ -1055,4 +1059,125 @@ fn inspect_with_a_good_and_a_bad_file_reports_both_and_exits_1() {
         let error = report["error"].as_str().expect("error text");
         assert!(error.contains(needle), "{error}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles told by content
+// ---------------------------------------------------------------------------------------------
+
+/// A signed profile is read as a profile whatever its name: `.provisionprofile` (macOS and
+/// some iOS tools), another extension, or none; XML or binary inside.
+#[test]
+fn profiles_are_read_by_content_whatever_their_name() {
+    let scratch = Scratch::new();
+    let xml = ProfileSpec::new(Kind::Development).to_bytes();
+    let binary = ProfileSpec::new(Kind::Enterprise).binary().to_bytes();
+    let cases = [
+        ("App.provisionprofile", &xml, "development"),
+        ("profile.bin", &xml, "development"),
+        ("downloaded", &binary, "enterprise"),
+        ("Team.PROVISIONPROFILE", &binary, "enterprise"),
+    ];
+    let paths: Vec<PathBuf> = cases
+        .iter()
+        .map(|(name, bytes, _)| scratch.file(name, bytes))
+        .collect();
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let (code, reports) = inspect(&[], &refs);
+    assert_eq!(code, Some(0), "{reports:#?}");
+    for ((name, bytes, kind), report) in cases.iter().zip(&reports) {
+        assert_eq!(report["profile"]["kind"], *kind, "{name}: {report:#}");
+        assert_eq!(report["size"], bytes.len(), "{name}");
+        assert!(report.get("bundle_id").is_none(), "{name}: read as an app");
+    }
+    let text = Otasite::new(["inspect"]).args([&paths[0]]).output();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("profile   Development \""), "{text}");
+}
+
+/// An archive is an archive whatever its name; a file named as a profile that is none gets
+/// the profile reader's explanation, anything else the archive reader's.
+#[test]
+fn archives_and_damaged_files_are_told_apart() {
+    let scratch = Scratch::new();
+    let archive = scratch.file("app.provisionprofile", &demo().to_bytes());
+    let garbage_profile = scratch.file("bad.provisionprofile", b"not a profile at all");
+    let garbage = scratch.file("bad.bin", b"not a profile at all");
+    let (code, reports) = inspect(&["--no-hash"], &[&archive, &garbage_profile, &garbage]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        reports[0]["bundle_id"], "com.example.demo",
+        "{:#}",
+        reports[0]
+    );
+    assert_eq!(
+        reports[1]["error"],
+        "no property list found inside the profile's signature envelope"
+    );
+    assert_eq!(reports[2]["error"], "not a zip archive");
+}
+
+/// Reading by content keeps the guards: a special file is never opened, and a profile
+/// larger than any real one is refused after reading no more than the limit.
+#[test]
+fn profile_sniffing_keeps_the_fifo_and_size_guards() {
+    let scratch = Scratch::new();
+    let pipe = scratch.0.path().join("pipe.provisionprofile");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success());
+    let output = support::run::wait_at_most(
+        Otasite::new(["inspect", "--json"]).args([&pipe]).spawn(),
+        Duration::from_secs(20),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("not a regular file"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+
+    // A signed profile's header, then a sparse 32 MiB of nothing.
+    let big = scratch.file("huge", &ProfileSpec::new(Kind::AdHoc).to_bytes());
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .and_then(|f| f.set_len(32 << 20))
+        .expect("grow the file");
+    let (code, reports) = inspect(&[], &[&big]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        reports[0]["error"],
+        "the profile is larger than 16 MiB, far beyond any real one"
+    );
+}
+
+/// Every real profile reads the same under a `.provisionprofile` name as under its own.
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
+fn real_profiles_read_the_same_as_provisionprofile() {
+    let folder = support::fixtures::real_fixtures().join("profiles");
+    let scratch = Scratch::new();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&folder).expect("the profiles folder") {
+        let original = entry.expect("an entry").path();
+        let renamed = scratch
+            .0
+            .path()
+            .join(format!("p{compared}.provisionprofile"));
+        std::fs::copy(&original, &renamed).expect("copy");
+        let (_, mut reports) = inspect(&[], &[&original, &renamed]);
+        for report in &mut reports {
+            report.as_object_mut().expect("a report").remove("file");
+        }
+        assert_eq!(reports[0], reports[1], "{}", original.display());
+        compared += 1;
+    }
+    assert!(
+        compared >= 5,
+        "only {compared} profiles in {}",
+        folder.display()
+    );
 }

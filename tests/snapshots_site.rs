@@ -53,3 +53,79 @@ fn rendered_site_snapshots() {
     insta::assert_snapshot!("feed.xml", read("feed.xml"));
     insta::assert_snapshot!("catalog.json", read("catalog.json"));
 }
+
+/// The `<section class="help">` of a page, or `None` when the page has none.
+fn help_section(html: &str) -> Option<&str> {
+    let start = html.find("<section class=\"help\"")?;
+    let end = start + html[start..].find("</section>")? + "</section>".len();
+    Some(&html[start..end])
+}
+
+/// One app per distribution kind that installs over the air, each with its own help.
+#[test]
+fn install_help_snapshots_per_distribution_kind() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(tmp.path(), &site::config("Help site", site::BASE_URL, ""));
+    let kinds = [
+        ("enterprise", Kind::Enterprise),
+        ("development", Kind::Development),
+        ("adhoc", Kind::AdHoc),
+    ];
+    for (label, kind) in kinds {
+        IpaBuilder::new(&format!("com.example.{label}"), &format!("Help {label}"))
+            .profile(Some(ProfileSpec::new(kind)))
+            .write(&tmp.path().join(format!("builds/{label}.ipa")));
+    }
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (label, _) in kinds {
+        let page = tmp
+            .path()
+            .join(format!("dist/com.example.{label}/1.0-1/index.html"));
+        let html = std::fs::read_to_string(&page).expect("the build page");
+        let help = help_section(&html).unwrap_or_else(|| panic!("{label}: no install help"));
+        insta::assert_snapshot!(format!("install_help_{label}"), help);
+        let app_page = std::fs::read_to_string(
+            tmp.path()
+                .join(format!("dist/com.example.{label}/index.html")),
+        )
+        .expect("the app page");
+        assert_eq!(
+            help_section(&app_page),
+            Some(help),
+            "{label}: app and build pages differ"
+        );
+    }
+}
+
+/// The index's badge on an app iOS cannot install, and the page of its build without help.
+#[test]
+fn not_installable_badge_snapshot() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(tmp.path(), &site::config("Badge site", site::BASE_URL, ""));
+    IpaBuilder::new("com.example.vision", "Vision")
+        .set("DTPlatformName", "xros")
+        .set("UIDeviceFamily", plist::Value::Array(vec![7.into()]))
+        .write(&tmp.path().join("builds/vision.ipa"));
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read = |rel: &str| std::fs::read_to_string(tmp.path().join("dist").join(rel)).expect(rel);
+    let index = read("index.html");
+    let start = index.find("<p class=\"not-installable\"").expect("a badge");
+    let end = start + index[start..].find("</p>").expect("its end") + "</p>".len();
+    insta::assert_snapshot!("not_installable_badge", &index[start..end]);
+    let page = read("com.example.vision/1.0-1/index.html");
+    assert_eq!(
+        help_section(&page),
+        None,
+        "install help on a build iOS cannot install"
+    );
+}

@@ -21,6 +21,27 @@ pub struct AppInfo {
     pub icon_files: Vec<String>,
     /// The asset catalog icon name (CFBundleIconName), if any.
     pub icon_name: Option<String>,
+    /// Every CFBundleSupportedPlatforms entry, as written (e.g. `iPhoneOS`).
+    #[serde(default)]
+    pub supported_platforms: Vec<String>,
+    /// LSMinimumSystemVersion: the minimum macOS version, which only Mac apps declare.
+    #[serde(default)]
+    pub min_macos: Option<String>,
+    /// The bundle has the macOS layout: its Info.plist is `Contents/Info.plist`.
+    #[serde(default)]
+    pub mac_bundle: bool,
+    /// WKWatchOnly is true: a watch app that runs without an iPhone app.
+    #[serde(default)]
+    pub watch_only: bool,
+    /// WKApplication is true: the bundle is a watch app itself.
+    #[serde(default)]
+    pub watch_app: bool,
+    /// ITSWatchOnlyContainer is true: the stub that only carries a watch-only app.
+    #[serde(default)]
+    pub watch_only_container: bool,
+    /// The NSAppClip key is present: the bundle is an App Clip.
+    #[serde(default)]
+    pub app_clip: bool,
 }
 
 /// Why an Info.plist could not be used.
@@ -61,6 +82,13 @@ impl AppInfo {
             platform: platform(dict),
             icon_files,
             icon_name,
+            supported_platforms: supported_platforms(dict),
+            min_macos: string(dict, "LSMinimumSystemVersion"),
+            mac_bundle: false,
+            watch_only: flag(dict, "WKWatchOnly"),
+            watch_app: flag(dict, "WKApplication"),
+            watch_only_container: flag(dict, "ITSWatchOnlyContainer"),
+            app_clip: dict.contains_key("NSAppClip"),
         }
     }
 
@@ -160,6 +188,33 @@ fn device_family(value: Option<&Value>) -> Vec<u64> {
     family.sort_unstable();
     family.dedup();
     family
+}
+
+/// A boolean key that is true (some tools write it as the string `YES`).
+fn flag(dict: &Dictionary, key: &str) -> bool {
+    match dict.get(key) {
+        Some(Value::Boolean(b)) => *b,
+        Some(Value::String(s)) => {
+            matches!(s.trim().to_ascii_lowercase().as_str(), "yes" | "true" | "1")
+        }
+        Some(Value::Integer(i)) => i.as_unsigned().is_some_and(|n| n != 0),
+        _ => false,
+    }
+}
+
+/// CFBundleSupportedPlatforms' strings, as written.
+fn supported_platforms(dict: &Dictionary) -> Vec<String> {
+    dict.get("CFBundleSupportedPlatforms")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_string)
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// DTPlatformName, else the first CFBundleSupportedPlatforms entry, lowercased.

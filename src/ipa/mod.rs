@@ -11,6 +11,7 @@ pub mod info;
 pub mod plist_guard;
 pub mod problems;
 pub mod profile;
+pub mod target;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Seek};
@@ -171,7 +172,20 @@ fn read_facts<R: Read + Seek>(
     options: ReadOptions,
 ) -> Result<Ipa, IpaError> {
     let app_dir = locate_app(archive.names())?;
-    let plist_path = format!("{app_dir}Info.plist");
+    // A Mac app keeps its Info.plist and profile under Contents/: read it, to say what it is.
+    let mac_bundle = !archive.contains(&format!("{app_dir}Info.plist"))
+        && archive.contains(&format!("{app_dir}Contents/Info.plist"));
+    let (plist_path, profile_path) = if mac_bundle {
+        (
+            format!("{app_dir}Contents/Info.plist"),
+            format!("{app_dir}Contents/embedded.provisionprofile"),
+        )
+    } else {
+        (
+            format!("{app_dir}Info.plist"),
+            format!("{app_dir}embedded.mobileprovision"),
+        )
+    };
     if !archive.contains(&plist_path) {
         return Err(IpaError::NoInfoPlist(app_dir));
     }
@@ -180,6 +194,7 @@ fn read_facts<R: Read + Seek>(
         path: plist_path.clone(),
         source,
     })?;
+    let info = AppInfo { mac_bundle, ..info };
     let bundle_id = info
         .bundle_id
         .clone()
@@ -189,7 +204,6 @@ fn read_facts<R: Read + Seek>(
         .map(str::to_string)
         .unwrap_or_else(|| app_stem(&app_dir).to_string());
 
-    let profile_path = format!("{app_dir}embedded.mobileprovision");
     let profile = archive.contains(&profile_path).then(|| {
         archive
             .read(&profile_path, PLIST_LIMIT)

@@ -4,7 +4,8 @@ use time::OffsetDateTime;
 
 use super::info::AppInfo;
 use super::profile::{DistributionKind, Profile};
-use crate::facts::{DeviceFamily, EXPIRY_WARNING};
+use super::target::{NotForIos, not_for_ios};
+use crate::facts::EXPIRY_WARNING;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,7 +50,7 @@ pub fn assess(
     profile: Option<&Result<Profile, String>>,
     now: OffsetDateTime,
 ) -> Vec<Problem> {
-    let mut problems = platform_problems(info);
+    let mut problems = platform_problems(info, profile.and_then(|p| p.as_ref().ok()));
     match profile {
         None => problems.push(Problem::blocking(
             "No embedded.mobileprovision: the build is unsigned or signed for the App Store, so iOS cannot install it over the air.",
@@ -97,33 +98,20 @@ pub fn assess(
     problems
 }
 
-fn platform_problems(info: &AppInfo) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    match info.platform.as_deref() {
-        Some(p) if p.ends_with("simulator") => problems.push(Problem::blocking(format!(
-            "This is a simulator build ({p}): it cannot run on a device."
-        ))),
-        Some(p @ ("appletvos" | "watchos" | "xros" | "macosx")) => {
-            problems.push(Problem::blocking(format!(
-                "The {p} platform cannot install apps from a web page."
-            )))
-        }
-        _ => {}
-    }
-    let family = &info.device_family;
-    let only_tv_or_watch = !family.is_empty()
-        && family.iter().all(|&f| {
-            matches!(
-                DeviceFamily::from_number(f),
-                DeviceFamily::Tv | DeviceFamily::Watch
-            )
-        });
-    if only_tv_or_watch && problems.is_empty() {
-        problems.push(Problem::blocking(
-            "The app targets only Apple TV or Apple Watch, which cannot install apps from a web page.",
-        ));
-    }
-    problems
+/// A bundle iOS cannot install over the air (see [`super::target`]): one blocking problem
+/// naming its kind and the marker that shows it.
+fn platform_problems(info: &AppInfo, profile: Option<&Profile>) -> Vec<Problem> {
+    not_for_ios(info, profile)
+        .map(|(kind, marker)| Problem::blocking(kind.message(&marker)))
+        .into_iter()
+        .collect()
+}
+
+/// Whether `message` says that the bundle is not an iPhone or iPad app: reading the archive
+/// again is the only way to find it anew, so whoever judges a build from its catalog entry
+/// keeps such a problem.
+pub fn is_platform_problem(message: &str) -> bool {
+    NotForIos::is_message(message)
 }
 
 fn profile_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
@@ -162,6 +150,7 @@ mod tests {
             team_id: None,
             expires: Some(expires),
             devices: None,
+            app_clip_parents: Vec::new(),
         }
     }
 

@@ -54,6 +54,10 @@ pub struct Profile {
     pub expires: Option<OffsetDateTime>,
     /// Number of registered devices; null for profiles that do not list devices.
     pub devices: Option<u64>,
+    /// The apps an App Clip belongs to (entitlement
+    /// `com.apple.developer.parent-application-identifiers`); only App Clip profiles have any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_clip_parents: Vec<String>,
 }
 
 /// Why a profile could not be read.
@@ -103,9 +107,18 @@ impl Profile {
             .get("ProvisionsAllDevices")
             .and_then(Value::as_boolean)
             .unwrap_or(false);
-        let debuggable = dict
-            .get("Entitlements")
-            .and_then(Value::as_dictionary)
+        let entitlements = dict.get("Entitlements").and_then(Value::as_dictionary);
+        let app_clip_parents = entitlements
+            .and_then(|e| e.get("com.apple.developer.parent-application-identifiers"))
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_string)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let debuggable = entitlements
             .and_then(|e| e.get("get-task-allow"))
             .and_then(Value::as_boolean)
             .unwrap_or(false);
@@ -135,6 +148,7 @@ impl Profile {
             team_id,
             expires: Some(expires),
             devices,
+            app_clip_parents,
         })
     }
 

@@ -148,6 +148,10 @@ pub struct AppView<'a> {
     pub build_count: usize,
     /// Its newest build.
     pub latest: BuildView<'a>,
+    // What the index needs to mark an app iOS cannot install.
+    /// Why iOS cannot install the newest build (its blocking problems, one sentence each,
+    /// joined by spaces), for a badge on the index; null when it installs.
+    pub not_installable_reason: Option<String>,
 }
 
 impl<'a> AppIdentity<'a> {
@@ -182,6 +186,7 @@ impl<'a> AppView<'a> {
             install_url: app.install_url.as_deref(),
             build_count: app.builds.len(),
             latest: BuildView::new(app.latest()),
+            not_installable_reason: not_installable_reason(app.latest()),
         }
     }
 }
@@ -364,6 +369,14 @@ pub struct FeedEntry<'a> {
     pub notes_html: Option<&'a str>,
     /// The minimum iOS version, or null.
     pub min_os: Option<&'a str>,
+}
+
+/// The blocking problems of a build iOS cannot install, as one text.
+fn not_installable_reason(build: &Build) -> Option<String> {
+    (!build.installable).then(|| match build.blocking.as_slice() {
+        [] => "iOS cannot install this build over the air.".to_string(),
+        reasons => reasons.join(" "),
+    })
 }
 
 /// The first ten characters of an RFC 3339 time: its day.

@@ -27,6 +27,8 @@ pub struct ProfileSpec {
     pub devices: usize,
     /// Encode the inner plist in binary form rather than XML.
     pub binary: bool,
+    /// Entitlements beyond `get-task-allow`.
+    pub entitlements: Vec<(String, Value)>,
 }
 
 impl ProfileSpec {
@@ -40,6 +42,7 @@ impl ProfileSpec {
             expires: 4_102_444_800,
             devices: 3,
             binary: false,
+            entitlements: Vec::new(),
         }
     }
 
@@ -50,6 +53,12 @@ impl ProfileSpec {
 
     pub fn binary(mut self) -> Self {
         self.binary = true;
+        self
+    }
+
+    /// Grants one more entitlement.
+    pub fn entitlement(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.entitlements.push((key.to_string(), value.into()));
         self
     }
 
@@ -68,6 +77,9 @@ impl ProfileSpec {
             "get-task-allow".into(),
             Value::Boolean(self.kind == Kind::Development),
         );
+        for (key, value) in &self.entitlements {
+            entitlements.insert(key.clone(), value.clone());
+        }
         dict.insert("Entitlements".into(), Value::Dictionary(entitlements));
         let devices: Vec<Value> = (0..self.devices)
             .map(|i| format!("00008030-{i:016X}").into())
@@ -145,6 +157,8 @@ pub struct IpaBuilder {
     pub files: Vec<(String, Vec<u8>)>,
     /// Seconds since 1970 stamped on every entry (zip keeps 2-second precision).
     pub modified: i64,
+    /// Lay the bundle out as a Mac app: `Contents/Info.plist`, `Contents/embedded.provisionprofile`.
+    pub mac_layout: bool,
 }
 
 impl IpaBuilder {
@@ -169,6 +183,7 @@ impl IpaBuilder {
             files: Vec::new(),
             // 2024-05-01T12:00:00Z
             modified: 1_714_564_800,
+            mac_layout: false,
         }
     }
 
@@ -186,6 +201,12 @@ impl IpaBuilder {
 
     pub fn remove(mut self, key: &str) -> Self {
         self.info.remove(key);
+        self
+    }
+
+    /// Lays the bundle out as a Mac app does (`Contents/...`).
+    pub fn mac_layout(mut self) -> Self {
+        self.mac_layout = true;
         self
     }
 
@@ -230,15 +251,17 @@ impl IpaBuilder {
 
     /// The entries `to_bytes` zips, in order: Info.plist, the profile, then the added files.
     pub fn entries(&self) -> Vec<(String, Vec<u8>)> {
+        let (plist, profile) = if self.mac_layout {
+            ("Contents/Info.plist", "Contents/embedded.provisionprofile")
+        } else {
+            ("Info.plist", "embedded.mobileprovision")
+        };
         let mut entries = vec![(
-            format!("Payload/{}/Info.plist", self.app),
+            format!("Payload/{}/{plist}", self.app),
             self.info_plist_bytes(),
         )];
-        if let Some(profile) = &self.profile {
-            entries.push((
-                format!("Payload/{}/embedded.mobileprovision", self.app),
-                profile.to_bytes(),
-            ));
+        if let Some(spec) = &self.profile {
+            entries.push((format!("Payload/{}/{profile}", self.app), spec.to_bytes()));
         }
         entries.extend(self.files.iter().cloned());
         entries
