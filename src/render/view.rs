@@ -157,31 +157,29 @@ pub struct BuildPage<'a> {
     pub newer: Option<NewerView<'a>>,
 }
 
-/// A newer build of the same channel, on a build page (`newer.*`).
+/// A newer build of the same channel exists, on a build page (`newer.*`). It names where the
+/// channel's newest build is offered, not which build that is, so that further builds leave
+/// older build pages as they are.
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct NewerView<'a> {
     /// The channel both builds are in, or null for the top of the builds folder.
     pub channel: Option<&'a str>,
-    /// The newer build's version for people, e.g. `1.3 (50)`.
-    pub display_version: String,
-    /// The newer build's folder inside the site: link it as
-    /// `{{ root }}{{ newer.path }}index.html`.
-    pub path: &'a str,
-    /// The newer build page's full address.
-    pub page_url: &'a str,
+    /// The id of the app page's section that offers the channel's newest build: link it as
+    /// `{{ root }}{{ app.dir }}/index.html#{{ newer.anchor }}`.
+    pub anchor: String,
 }
 
 impl<'a> NewerView<'a> {
-    /// The newest installable build of a channel of `build` that is newer than it.
+    /// When a channel of `build` holds a newer installable build: that channel.
     pub fn of(app: &'a App, build: &'a Build) -> Option<Self> {
-        let (channel, newer) = app.newer_than(build)?;
-        Some(NewerView {
-            channel,
-            display_version: newer.display_version(),
-            path: &newer.path,
-            page_url: &newer.page_url,
-        })
+        let (channel, _) = app.newer_than(build)?;
+        let anchor = match channel {
+            Some(name) => crate::layout::channel_anchor(name),
+            None if app.default_channel.is_none() => "latest-heading".to_string(),
+            None => "history-heading".to_string(),
+        };
+        Some(NewerView { channel, anchor })
     }
 }
 
