@@ -8,8 +8,9 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
+use support::https::{Reply, Server, TestCa};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
-use support::run::{assert_ok, otasite};
+use support::run::{Otasite, assert_ok, otasite};
 use support::site;
 
 const BUNDLE_ID: &str = "com.example.chan";
@@ -392,6 +393,102 @@ fn check_finds_a_channel_manifest_that_installs_another_build() {
     assert!(
         stdout.contains(&format!(
             "but the newest installable build of {BUNDLE_ID}'s channel stable is"
+        )),
+        "{stdout}"
+    );
+}
+
+/// The files of `root`, served over HTTPS as a static host would.
+fn respond(root: &Path, target: &str) -> Reply {
+    let path = target.split('?').next().unwrap_or(target);
+    let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+    let mut file = root.join(path.trim_start_matches('/'));
+    if path.ends_with('/') {
+        file = file.join("index.html");
+    }
+    let body = match std::fs::read(&file) {
+        Ok(body) if !path.split('/').any(|s| s == "..") => body,
+        _ => {
+            return (
+                "404 Not Found",
+                vec![("Content-Length", "0".into())],
+                Vec::new(),
+            );
+        }
+    };
+    let content_type = match file.extension().and_then(|e| e.to_str()) {
+        Some("plist") => "text/xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        Some("html") => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let headers = vec![
+        ("Content-Type", content_type.to_string()),
+        ("Content-Length", body.len().to_string()),
+    ];
+    ("200 OK", headers, body)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+#[test]
+fn check_remote_fetches_every_channel_manifest() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let (listener, port) = Server::bind();
+    let base = format!("https://127.0.0.1:{port}/");
+    site::write_config(dir, &site::config("T", &base, ""));
+    for (path, builder) in archives() {
+        builder.write(&dir.join("builds").join(path));
+    }
+    build(dir, &[]);
+    let served = dir.join("served");
+    copy_tree(&dir.join("dist"), &served);
+    let ca = TestCa::new("otasite test CA");
+    std::fs::write(dir.join("ca.pem"), &ca.pem).expect("write the CA");
+    let root = served.clone();
+    let _server = Server::start(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        std::sync::Arc::new(move |_method: &str, target: &str| respond(&root, target)),
+    );
+    let check = || {
+        Otasite::new(["check", "--remote", base.as_str(), "--timeout", "10"])
+            .dir(dir)
+            .env("OTASITE_EXTRA_CA_CERT", dir.join("ca.pem"))
+            .output()
+    };
+    let output = check();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}");
+    // The catalog; 6 build, 3 channel and 1 app manifests; 12 icons; 6 archives.
+    assert!(stdout.contains("checked 29 URLs"), "{stdout}");
+
+    let channels = served.join(BUNDLE_ID).join("channels");
+    std::fs::copy(
+        channels.join("qa/manifest.plist"),
+        channels.join("stable/manifest.plist"),
+    )
+    .expect("replace the deployed stable manifest");
+    let output = check();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let stable = format!("{base}{BUNDLE_ID}/channels/stable/manifest.plist");
+    assert!(
+        stdout.contains(&format!(
+            "error: {stable}: installs {base}{BUNDLE_ID}/1.4-14/Chan%201.4.ipa, but the newest installable build of {BUNDLE_ID}'s channel stable is {base}{BUNDLE_ID}/1.1-11/Chan%201.1.ipa"
         )),
         "{stdout}"
     );
