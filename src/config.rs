@@ -595,6 +595,23 @@ mod tests {
     }
 
     #[test]
+    fn channels_are_read_per_site_and_per_app() {
+        let s = load_text(
+            "base_url: https://x.org/\ndefault_channel: stable\napps:\n  com.a:\n    default_channel: beta\n    promote:\n      \"1.2-45\": [stable, qa]\n",
+        )
+        .unwrap();
+        assert_eq!(s.default_channel.as_deref(), Some("stable"));
+        let app = &s.apps["com.a"];
+        assert_eq!(app.default_channel.as_deref(), Some("beta"));
+        assert_eq!(app.promote["1.2-45"], ["stable", "qa"]);
+        let err = load_text("base_url: https://x.org/\napps:\n  com.a:\n    promote: stable\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("/site/site.yaml:4:"), "{err}");
+        assert!(err.contains("apps.com.a.promote: expected builds"), "{err}");
+    }
+
+    #[test]
     fn keep_zero_is_refused() {
         let err = load_text("base_url: https://x.org/\nkeep: 0\n")
             .unwrap_err()
