@@ -206,6 +206,24 @@ fn every_channel_manifest_installs_the_newest_installable_build_of_its_channel()
         .collect();
     assert_eq!(copies.len(), 6, "{copies:?}");
     assert!(app_dir.join("channels/stable/manifest.plist").is_file());
+
+    // "A newer build exists" leads to the newer build's channel, on build pages.
+    let page = |build: &str| {
+        std::fs::read_to_string(app_dir.join(build).join("index.html")).expect("a build page")
+    };
+    let note = |channel: &str| {
+        format!(
+            "A newer build of {channel} exists: <a href=\"../../{BUNDLE_ID}/index.html#channel-{channel}\">"
+        )
+    };
+    assert!(page("1.0-10").contains(&note("stable")), "older stable");
+    assert!(
+        page("1.1-11").contains(&note("stable")),
+        "older than the promoted 1.2"
+    );
+    for newest in ["1.2-12", "1.3-13", "1.4-14", "0.9-9"] {
+        assert!(!page(newest).contains("A newer build"), "{newest}");
+    }
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
