@@ -23,9 +23,14 @@ pub struct RawConfig {
     /// Where the `.ipa` files are hosted when not beside the pages (they are then not copied).
     /// Default: none (copied into the site).
     pub ipa_base_url: Option<Spanned<String>>,
-    /// Keep only the newest N builds of each app. Default: all.
+    /// Keep the newest N builds of each channel of each app (and each channel's newest
+    /// installable build). Default: all.
     pub keep: Option<Spanned<usize>>,
-    /// Per bundle id: `name` and `description` overrides. Default: none.
+    /// The channel the app pages' main Install button and the app-wide manifests follow,
+    /// when the app has it. Default: the rule the README states (stable, release or
+    /// production; else the top of the builds folder; else the newest build's channel).
+    pub default_channel: Option<String>,
+    /// Per bundle id: `name`, `description`, `default_channel` and `promote`. Default: none.
     #[serde(default)]
     pub apps: BTreeMap<String, AppOverride>,
     /// Custom domain written to a `CNAME` file (GitHub Pages): a bare host name. Default: none.
@@ -40,6 +45,13 @@ pub struct AppOverride {
     pub name: Option<String>,
     /// A short description shown on the app's page.
     pub description: Option<String>,
+    /// The channel this app's main Install button and app-wide manifest follow.
+    pub default_channel: Option<String>,
+    /// Builds that also belong to other channels than their folder's, by build: the key is
+    /// the build's `CFBundleVersion` (`"45"`) or its folder in the site (`"1.2-45"`), the
+    /// value the channels it is promoted to (`[stable]`).
+    #[serde(default)]
+    pub promote: BTreeMap<String, Vec<String>>,
 }
 
 /// Validated settings the pipeline runs on: absolute paths, normalised URLs.
@@ -55,6 +67,7 @@ pub struct Settings {
     /// Always ends with `/` when set.
     pub ipa_base_url: Option<String>,
     pub keep: Option<usize>,
+    pub default_channel: Option<String>,
     pub apps: BTreeMap<String, AppOverride>,
     pub cname: Option<String>,
     /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
@@ -110,7 +123,8 @@ pub enum ConfigError {
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
 /// Every key of site.yaml, in the order the README documents them.
-const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, apps, cname";
+const KNOWN_KEYS: &str =
+    "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname";
 
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -128,6 +142,9 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         let wanted = match key.as_slice() {
             [top] => ["base_url", "builds", "theme"].contains(&top.as_str()),
             [apps, _] => apps == "apps",
+            [apps, _, key] => {
+                apps == "apps" && ["default_channel", "promote"].contains(&key.as_str())
+            }
             _ => false,
         };
         if wanted {
@@ -234,14 +251,22 @@ fn explain(message: &str, key: &[String]) -> String {
         return message.to_string();
     };
     let what = match (parent.first().map(String::as_str), name.as_str()) {
-        (None, "keep") => Some("a whole number of builds to keep per app, e.g. `keep: 20`"),
+        (None, "keep") => Some("a whole number of builds to keep per channel, e.g. `keep: 20`"),
+        (None, "default_channel") => Some("a channel's name, e.g. `default_channel: stable`"),
         (None, "title") => Some("a text, e.g. `title: Acme test builds`"),
         (None, "base_url" | "ipa_base_url") => Some("an https:// URL"),
         (None, "builds" | "output" | "theme") => Some("a folder path"),
         (None, "cname") => Some("a host name, e.g. `cname: builds.example.com`"),
-        (None, "apps") => Some("bundle ids, each with `name` and/or `description`"),
-        (Some("apps"), _) if parent.len() == 1 => Some("`name` and/or `description`"),
-        (Some("apps"), "name" | "description") => Some("a text"),
+        (None, "apps") => {
+            Some("bundle ids, each with `name`, `description`, `default_channel` and/or `promote`")
+        }
+        (Some("apps"), _) if parent.len() == 1 => {
+            Some("`name`, `description`, `default_channel` and/or `promote`")
+        }
+        (Some("apps"), "name" | "description" | "default_channel") => Some("a text"),
+        (Some("apps"), "promote") => {
+            Some("builds, each with its channels, e.g. `\"1.2-45\": [stable]`")
+        }
         _ => None,
     };
     let type_error = message.starts_with("invalid") || message.starts_with("expected");
@@ -386,6 +411,10 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         theme_dir: raw.theme.as_ref().map(|t| resolve(&t.value)),
         ipa_base_url,
         keep,
+        default_channel: raw
+            .default_channel
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
         apps: raw.apps,
         cname,
         origins: BTreeMap::new(),
@@ -563,6 +592,23 @@ mod tests {
         ] {
             assert_eq!(placeholder_host(real), None, "{real}");
         }
+    }
+
+    #[test]
+    fn channels_are_read_per_site_and_per_app() {
+        let s = load_text(
+            "base_url: https://x.org/\ndefault_channel: stable\napps:\n  com.a:\n    default_channel: beta\n    promote:\n      \"1.2-45\": [stable, qa]\n",
+        )
+        .unwrap();
+        assert_eq!(s.default_channel.as_deref(), Some("stable"));
+        let app = &s.apps["com.a"];
+        assert_eq!(app.default_channel.as_deref(), Some("beta"));
+        assert_eq!(app.promote["1.2-45"], ["stable", "qa"]);
+        let err = load_text("base_url: https://x.org/\napps:\n  com.a:\n    promote: stable\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("/site/site.yaml:4:"), "{err}");
+        assert!(err.contains("apps.com.a.promote: expected builds"), "{err}");
     }
 
     #[test]

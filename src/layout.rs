@@ -5,6 +5,7 @@
 //! ```text
 //! index.html  catalog.json  feed.xml  static/  _headers  .nojekyll  CNAME  .otasite
 //! <app>/index.html  <app>/manifest.plist
+//! <app>/channels/<channel>/manifest.plist        (the app page's section #channel-<channel>)
 //! <app>/<version>-<build>/{index.html, manifest.plist, icon-57.png, icon-512.png, <name>.ipa}
 //! ```
 
@@ -126,6 +127,42 @@ pub fn app_page_url(base_url: &str, app_dir: &str) -> String {
 /// The address of an app's stable manifest (its newest installable build).
 pub fn app_manifest_url(base_url: &str, app_dir: &str) -> String {
     urls::join(base_url, &[app_dir, MANIFEST])
+}
+
+/// The folder of an app's channel manifests, beside its builds' folders (whose names always
+/// hold a `-`, so none is named like it).
+pub const CHANNELS: &str = "channels";
+
+/// A channel's folder inside its app's `channels/` folder: the slug of its name.
+pub fn channel_dir(channel: &str) -> String {
+    slug(channel)
+}
+
+/// The site path of a channel's stable manifest: `com.example.app/channels/beta/manifest.plist`.
+pub fn channel_manifest_path(app_dir: &str, channel: &str) -> String {
+    format!("{app_dir}/{CHANNELS}/{}/{MANIFEST}", channel_dir(channel))
+}
+
+/// The address of a channel's stable manifest (its newest installable build).
+pub fn channel_manifest_url(base_url: &str, app_dir: &str, channel: &str) -> String {
+    urls::join(
+        base_url,
+        &[app_dir, CHANNELS, &channel_dir(channel), MANIFEST],
+    )
+}
+
+/// The id of a channel's section on its app's page: `channel-beta`.
+pub fn channel_anchor(channel: &str) -> String {
+    format!("channel-{}", channel_dir(channel))
+}
+
+/// The address of a channel's section on its app's page.
+pub fn channel_page_url(base_url: &str, app_dir: &str, channel: &str) -> String {
+    format!(
+        "{}#{}",
+        app_page_url(base_url, app_dir),
+        channel_anchor(channel)
+    )
 }
 
 /// `name` inside the folder `dir` (a site path ending in `/`, such as [`BuildDir::path`]).
@@ -381,6 +418,25 @@ mod tests {
             url_in(&dir.page_url("https://x.org/"), DISPLAY_IMAGE.file),
             "https://x.org/com.ex/1.2-45/icon-57.png"
         );
+    }
+
+    #[test]
+    fn channel_addresses() {
+        assert_eq!(
+            channel_manifest_url("https://x.org/a/", "com.ex", "beta"),
+            "https://x.org/a/com.ex/channels/beta/manifest.plist"
+        );
+        assert_eq!(
+            channel_manifest_path("com.ex", "beta"),
+            "com.ex/channels/beta/manifest.plist"
+        );
+        assert_eq!(
+            channel_page_url("https://x.org/", "com.ex", "beta"),
+            "https://x.org/com.ex/#channel-beta"
+        );
+        let odd = channel_dir("QA team");
+        assert!(odd.starts_with("QA-team-"), "{odd}");
+        assert!(!BuildDir::new("com.ex", None, None).build.eq(CHANNELS));
     }
 
     #[test]

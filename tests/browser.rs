@@ -34,6 +34,9 @@ const SOON_EXPIRES: i64 = BUILT_AT + 3 * DAY;
 /// Ad hoc, iOS 16.10 or later (numerically newer than 16.2), iPhone and iPad.
 const FIELD: &str = "com.example.field/2.0-20/";
 const FIELD_APP: &str = "com.example.field/";
+/// Field's app page at its beta channel's section (both Field builds are in `beta/`; 2.0 is
+/// promoted to `stable`, the default channel).
+const FIELD_BETA: &str = "com.example.field/#channel-beta";
 /// Ad hoc, iPad only.
 const SKETCH: &str = "com.example.sketch/1.0-1/";
 /// Enterprise.
@@ -149,11 +152,11 @@ fn build_site() -> (TempDir, PathBuf) {
         .set("MinimumOSVersion", "16.10")
         .set("CFBundleIconFile", "Icon.png")
         .app_file("Icon.png", icon(1))
-        .write(&builds.join("Field 2.0.ipa"));
+        .write(&builds.join("beta/Field 2.0.ipa"));
     IpaBuilder::new("com.example.field", "Field")
         .version("1.0", "10")
         .modified(BUILT_AT - 30 * DAY)
-        .write(&builds.join("Field 1.0.ipa"));
+        .write(&builds.join("beta/Field 1.0.ipa"));
     IpaBuilder::new("com.example.sketch", "Sketch")
         .set("UIDeviceFamily", vec![plist::Value::from(2)])
         .set("CFBundleIconFile", "Icon.png")
@@ -177,7 +180,7 @@ fn build_site() -> (TempDir, PathBuf) {
         &site::config(
             "Browser test builds",
             BASE,
-            "builds: builds\noutput: site\n",
+            "builds: builds\noutput: site\napps:\n  com.example.field:\n    promote:\n      \"20\": [stable]\n",
         ),
     );
     let output = Otasite::new(["build", "--config"])
@@ -361,6 +364,15 @@ fn visits() -> Vec<Visit> {
         Visit {
             javascript: false,
             ..computer("computer-no-javascript", FIELD_APP, WINDOWS_CHROME)
+        },
+        phone("iphone-channel-section", FIELD_BETA, IPHONE_SAFARI),
+        Visit {
+            javascript: false,
+            ..phone(
+                "iphone-channel-section-no-javascript",
+                FIELD_BETA,
+                IPHONE_SAFARI,
+            )
         },
         computer("index-mac", "index.html", MAC_SAFARI),
         phone("index-iphone", "index.html", IPHONE_SAFARI),
@@ -817,6 +829,28 @@ fn check_visit(checks: &mut Checks, case: &Json) {
                 &["install-button", "safari-fallback", "page-url", "desktop"],
             );
             checks.text(case, "page-url", &page_url(FIELD_APP));
+            checks.equal(case, "install link", href, field_install);
+        }
+        "iphone-channel-section" | "iphone-channel-section-no-javascript" => {
+            let channel = |name: &str| {
+                let install = format!(
+                    "itms-services://?action=download-manifest&url=https%3A%2F%2Fapps.example.test%2Fcom.example.field%2Fchannels%2F{name}%2Fmanifest.plist"
+                );
+                json!({
+                    "id": format!("channel-{name}"),
+                    "visible": true,
+                    "in_view": name == "beta",
+                    "install_href": install,
+                    "qr": true,
+                })
+            };
+            // The default channel first; the visit lands on the beta section.
+            checks.equal(
+                case,
+                "channel sections",
+                &case["channels"],
+                json!([channel("stable"), channel("beta")]),
+            );
             checks.equal(case, "install link", href, field_install);
         }
         "index-mac" | "index-iphone" => {

@@ -61,7 +61,7 @@ fn no_config_file_suggests_init() {
 fn wrong_type_names_the_key_and_what_it_takes() {
     assert_eq!(
         config_error(&format!("{BASE}keep: \"twenty\"\n")),
-        "error: site.yaml:2:7: keep: expected a whole number of builds to keep per app, e.g. `keep: 20`\n"
+        "error: site.yaml:2:7: keep: expected a whole number of builds to keep per channel, e.g. `keep: 20`\n"
     );
     assert_eq!(
         config_error(&format!(
@@ -84,7 +84,7 @@ fn unknown_key_lists_the_known_ones() {
     assert_eq!(
         config_error(&format!("{BASE}titel: A\n")),
         "error: site.yaml:2:1: unknown key `titel` (known keys: title, base_url, builds, output, \
-         theme, ipa_base_url, keep, apps, cname)\n"
+         theme, ipa_base_url, keep, default_channel, apps, cname)\n"
     );
 }
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::report::Report;
 use super::site;
-use crate::catalog::{Build, Catalog};
+use crate::catalog::{App, Build, Catalog};
 use crate::facts::EXPIRY_WARNING;
 use crate::hosting::{self, GITHUB_FILE_LIMIT};
 use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
@@ -70,6 +70,10 @@ pub fn check(site: &Site<'_>) -> Report {
     report
 }
 
+/// What a stable manifest must install the newest installable build of: an app (its default
+/// channel) or one of its channels.
+struct Stable(String);
+
 struct Checker<'a> {
     site: &'a Site<'a>,
     catalog_file: String,
@@ -103,10 +107,60 @@ impl<'a> Checker<'a> {
             self.locate(&app.page_url, Kind::Page, &at("page_url"));
             if let Some(manifest_url) = &app.manifest_url {
                 self.install_link(app.install_url.as_deref(), manifest_url, &app.bundle_id);
-                self.manifest(manifest_url, app.latest(), &at("manifest_url"), true);
+                let stable = Stable(app.bundle_id.clone());
+                self.manifest(
+                    manifest_url,
+                    app.latest(),
+                    &at("manifest_url"),
+                    Some(stable),
+                );
             }
+            self.channels(app);
             for build in &app.builds {
                 self.build(build);
+            }
+        }
+    }
+
+    /// Each channel's stable links must install the newest installable build of the channel,
+    /// as the builds listed in the catalog tell it.
+    fn channels(&mut self, app: &'a App) {
+        for channel in &app.channels {
+            let who = format!("channel {} of {}", channel.name, app.bundle_id);
+            let at = format!("{who} in catalog.json");
+            let newest = app.latest_in(Some(&channel.name));
+            let listed = channel.latest.as_ref().map(|l| l.page_url.as_str());
+            if listed != newest.map(|b| b.page_url.as_str()) {
+                let want = newest.map_or("none".to_string(), |b| b.page_url.clone());
+                let message = format!(
+                    "names {} as its newest installable build, but its builds make it {want}",
+                    listed.unwrap_or("none")
+                );
+                self.report.error(&at, message);
+            }
+            match (&channel.manifest_url, newest) {
+                (Some(manifest_url), Some(newest)) => {
+                    self.install_link(channel.install_url.as_deref(), manifest_url, &who);
+                    let stable = Stable(format!("{}'s channel {}", app.bundle_id, channel.name));
+                    self.manifest(
+                        manifest_url,
+                        newest,
+                        &format!("manifest_url of {at}"),
+                        Some(stable),
+                    );
+                }
+                (None, None) => {}
+                (Some(_), None) => self.report.error(
+                    &at,
+                    "has a manifest_url, but no build of the channel can be installed".to_string(),
+                ),
+                (None, Some(newest)) => self.report.error(
+                    &at,
+                    format!(
+                        "has no manifest_url, but {} of the channel can be installed",
+                        newest.display_version()
+                    ),
+                ),
             }
         }
     }
@@ -122,7 +176,7 @@ impl<'a> Checker<'a> {
         }
         self.image(&build.icon_url, FULL_SIZE_IMAGE.size, &at("icon_url"));
         self.install_link(Some(&build.install_url), &build.manifest_url, &who);
-        self.manifest(&build.manifest_url, build, &at("manifest_url"), false);
+        self.manifest(&build.manifest_url, build, &at("manifest_url"), None);
         self.profile(build, &who);
     }
 
@@ -203,7 +257,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A manifest: required keys, agreement with the catalog, and every URL inside it.
-    fn manifest(&mut self, url: &str, expected: &'a Build, label: &str, stable: bool) {
+    fn manifest(&mut self, url: &str, expected: &'a Build, label: &str, stable: Option<Stable>) {
         let Some(file) = self.locate(url, Kind::Manifest, label) else {
             return;
         };
@@ -229,10 +283,10 @@ impl<'a> Checker<'a> {
         };
         if let Some(package) = &manifest.software_package {
             if *package != expected.ipa_url {
-                let message = if stable {
+                let message = if let Some(Stable(of)) = &stable {
                     format!(
-                        "installs {package}, but the newest installable build of {} is {}",
-                        expected.bundle_id, expected.ipa_url
+                        "installs {package}, but the newest installable build of {of} is {}",
+                        expected.ipa_url
                     )
                 } else {
                     format!(
@@ -328,6 +382,7 @@ impl<'a> Checker<'a> {
             .flat_map(|app| {
                 app.manifest_url
                     .iter()
+                    .chain(app.channels.iter().filter_map(|c| c.manifest_url.as_ref()))
                     .chain(app.builds.iter().map(|b| &b.manifest_url))
             })
             .map(String::as_str)

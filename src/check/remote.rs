@@ -91,6 +91,7 @@ pub fn check(remote: &Remote<'_>) -> Report {
         &mut refused,
         &mut refusals,
     );
+    stable_findings(&catalog, &manifest_urls, &manifests, &mut report);
     for (manifest_report, _) in manifests {
         report.merge(manifest_report);
     }
@@ -119,6 +120,43 @@ fn refuse_http(catalog: &Catalog, report: &mut Report) -> HashSet<String> {
     refused
 }
 
+/// Each deployed stable manifest (an app's, a channel's) must install the newest installable
+/// build of its app's default channel or of its channel, as the deployed catalog lists them.
+fn stable_findings(
+    catalog: &Catalog,
+    manifest_urls: &[&str],
+    manifests: &[(Report, Option<Manifest>)],
+    report: &mut Report,
+) {
+    let mut expected: HashMap<&str, (String, &str)> = HashMap::new();
+    for app in &catalog.apps {
+        if let Some(url) = &app.manifest_url {
+            expected.insert(url, (app.bundle_id.clone(), &app.latest().ipa_url));
+        }
+        for channel in &app.channels {
+            let newest = app.latest_in(Some(&channel.name));
+            if let (Some(url), Some(newest)) = (&channel.manifest_url, newest) {
+                let of = format!("{}'s channel {}", app.bundle_id, channel.name);
+                expected.insert(url, (of, &newest.ipa_url));
+            }
+        }
+    }
+    for (url, (_, manifest)) in manifest_urls.iter().zip(manifests) {
+        let (Some((of, ipa_url)), Some(manifest)) = (expected.get(url), manifest) else {
+            continue;
+        };
+        match &manifest.software_package {
+            Some(package) if package != ipa_url => report.error(
+                *url,
+                format!(
+                    "installs {package}, but the newest installable build of {of} is {ipa_url}"
+                ),
+            ),
+            _ => {}
+        }
+    }
+}
+
 /// Every https manifest URL of the catalog, once, in catalog order.
 fn manifest_urls(catalog: &Catalog) -> Vec<&str> {
     let mut urls: Vec<&str> = Vec::new();
@@ -126,6 +164,7 @@ fn manifest_urls(catalog: &Catalog) -> Vec<&str> {
         let app_urls = app
             .manifest_url
             .iter()
+            .chain(app.channels.iter().filter_map(|c| c.manifest_url.as_ref()))
             .chain(app.builds.iter().map(|b| &b.manifest_url));
         for url in app_urls {
             if site::is_https(url) && !urls.contains(&url.as_str()) {

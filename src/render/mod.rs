@@ -20,8 +20,8 @@ use crate::layout::{self, DISPLAY_IMAGE, FULL_SIZE_IMAGE};
 use crate::output::{IpaMode, OutputError, Stage};
 use theme::{Theme, error_chain};
 use view::{
-    AppIdentity, AppPage, AppView, BuildPage, BuildView, Common, FeedEntry, FeedPage, IndexPage,
-    SiteView,
+    AppIdentity, AppPage, AppView, BuildPage, BuildView, ChannelView, Common, FeedEntry, FeedPage,
+    IndexPage, NewerView, SiteView,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -316,6 +316,8 @@ fn render_app(
         app: AppView::new(app),
         build: BuildView::new(latest),
         builds: app.builds.iter().map(BuildView::new).collect(),
+        default_channel: app.default_channel.as_deref(),
+        channels: ChannelView::all(app),
     };
     base.page(
         stage,
@@ -368,6 +370,7 @@ fn render_app(
                 app: AppIdentity::new(app),
                 build: BuildView::new(build),
                 is_latest: std::ptr::eq(build, latest),
+                newer: NewerView::of(app, build),
             },
             Some(&build.page_url),
         )
@@ -378,6 +381,17 @@ fn render_app(
             &layout::file_in(&app_path, layout::MANIFEST),
             manifest_for(latest),
         )?;
+    }
+    let app_dir = layout::app_dir(&app.bundle_id);
+    for channel in &app.channels {
+        // Each channel's stable manifest: the same bytes as its newest installable build's.
+        if let Some(newest) = app.latest_in(Some(&channel.name)) {
+            base.reuse.produce_bytes(
+                stage,
+                &layout::channel_manifest_path(&app_dir, &channel.name),
+                manifest_for(newest),
+            )?;
+        }
     }
     Ok(())
 }

@@ -79,10 +79,65 @@ pub struct IndexPage<'a> {
 pub struct AppPage<'a> {
     /// The app.
     pub app: AppView<'a>,
-    /// Its newest build (the one the page installs).
+    /// The build the main Install button installs: the newest installable build of the
+    /// default channel (else its newest build).
     pub build: BuildView<'a>,
     /// All its builds, newest first.
     pub builds: Vec<BuildView<'a>>,
+    /// The channel the main Install button follows, or null for the builds at the top of the
+    /// builds folder.
+    pub default_channel: Option<&'a str>,
+    /// Every named channel, the default first: one section each, with the id `anchor`.
+    pub channels: Vec<ChannelView<'a>>,
+}
+
+/// A channel on its app's page (`channels[]`): a stable link that always installs the
+/// channel's newest installable build.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ChannelView<'a> {
+    /// The channel's name, e.g. `beta`.
+    pub name: &'a str,
+    /// The id of the channel's section on the app page, e.g. `channel-beta`.
+    pub anchor: String,
+    /// The full address of the channel's section (the app page with `#anchor`).
+    pub page_url: &'a str,
+    /// The full address of the channel's stable manifest, or null when no build of the
+    /// channel can be installed.
+    pub manifest_url: Option<&'a str>,
+    /// The `itms-services:` link of that manifest, or null.
+    pub install_url: Option<&'a str>,
+    /// Whether this is the app's default channel.
+    pub is_default: bool,
+    /// The channel's newest installable build (the one its links install), or null.
+    pub latest: Option<BuildView<'a>>,
+    /// The channel's builds, newest first.
+    pub builds: Vec<BuildView<'a>>,
+    /// An inline SVG QR code of `page_url` (`{{ c.qr_svg | safe }}`).
+    pub qr_svg: String,
+}
+
+impl<'a> ChannelView<'a> {
+    /// The channels of `app`, in catalog order.
+    pub fn all(app: &'a App) -> Vec<Self> {
+        app.channels
+            .iter()
+            .map(|channel| ChannelView {
+                name: &channel.name,
+                anchor: crate::layout::channel_anchor(&channel.name),
+                page_url: &channel.page_url,
+                manifest_url: channel.manifest_url.as_deref(),
+                install_url: channel.install_url.as_deref(),
+                is_default: app.default_channel.as_deref() == Some(channel.name.as_str()),
+                latest: app.latest_in(Some(&channel.name)).map(BuildView::new),
+                builds: app
+                    .builds_in(Some(&channel.name))
+                    .map(BuildView::new)
+                    .collect(),
+                qr_svg: super::qr::svg(&channel.page_url),
+            })
+            .collect()
+    }
 }
 
 /// `build.html`: one build's page. Partials tell it from the app page by `is_latest is
@@ -95,8 +150,37 @@ pub struct BuildPage<'a> {
     pub app: AppIdentity<'a>,
     /// The build.
     pub build: BuildView<'a>,
-    /// Whether this is the app's newest build.
+    /// Whether this is the build the app page's main Install button installs.
     pub is_latest: bool,
+    /// A newer installable build of one of this build's channels (its folder's first), or
+    /// null when there is none.
+    pub newer: Option<NewerView<'a>>,
+}
+
+/// A newer build of the same channel exists, on a build page (`newer.*`). It names where the
+/// channel's newest build is offered, not which build that is, so that further builds leave
+/// older build pages as they are.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct NewerView<'a> {
+    /// The channel both builds are in, or null for the top of the builds folder.
+    pub channel: Option<&'a str>,
+    /// The id of the app page's section that offers the channel's newest build: link it as
+    /// `{{ root }}{{ app.dir }}/index.html#{{ newer.anchor }}`.
+    pub anchor: String,
+}
+
+impl<'a> NewerView<'a> {
+    /// When a channel of `build` holds a newer installable build: that channel.
+    pub fn of(app: &'a App, build: &'a Build) -> Option<Self> {
+        let (channel, _) = app.newer_than(build)?;
+        let anchor = match channel {
+            Some(name) => crate::layout::channel_anchor(name),
+            None if app.default_channel.is_none() => "latest-heading".to_string(),
+            None => "history-heading".to_string(),
+        };
+        Some(NewerView { channel, anchor })
+    }
 }
 
 /// `feed.xml`: an Atom feed of every build.
@@ -204,6 +288,9 @@ pub struct BuildView<'a> {
     pub build: Option<&'a str>,
     /// The channel: the subfolder of the builds folder the archive is in (e.g. `beta`), or null.
     pub channel: Option<&'a str>,
+    /// Every named channel of the build: its folder's first, then those `site.yaml`
+    /// promotes it to.
+    pub channels: &'a [String],
     /// The build page's full address.
     pub page_url: &'a str,
     /// The full address of the build's `manifest.plist`.
@@ -302,6 +389,7 @@ impl<'a> BuildView<'a> {
             version: build.version.as_deref(),
             build: build.build.as_deref(),
             channel: build.channel.as_deref(),
+            channels: &build.channels,
             page_url: &build.page_url,
             manifest_url: &build.manifest_url,
             ipa_url: &build.ipa_url,
@@ -420,6 +508,8 @@ mod contract {
         table::<SiteView<'_>>(&mut out, "site");
         table::<AppView<'_>>(&mut out, "app");
         table::<AppIdentity<'_>>(&mut out, "app on a build page");
+        table::<ChannelView<'_>>(&mut out, "channel");
+        table::<NewerView<'_>>(&mut out, "newer");
         table::<BuildView<'_>>(&mut out, "build");
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
@@ -462,6 +552,8 @@ mod contract {
                 "SiteView" => ("site", "site"),
                 "AppView" => ("app", "app"),
                 "AppIdentity" => ("app", "app-on-a-build-page"),
+                "ChannelView" => ("channel", "channel"),
+                "NewerView" => ("newer", "newer"),
                 "BuildView" => ("build", "build"),
                 "ProfileView" => ("profile", "profile"),
                 "FeedEntry" => ("feed entry", "feed-entry"),

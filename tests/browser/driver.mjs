@@ -192,6 +192,19 @@ async function runCase(browser, origin, plan, axeSource, c) {
   report.visitor = await page.evaluate(() => document.getElementById("install")?.getAttribute("data-visitor") ?? null);
   report.blocks = await observeBlocks(page);
   report.install_href = await page.evaluate(() => document.getElementById("install-button")?.getAttribute("href") ?? null);
+  // Each channel section of an app page: where it is, whether the visit scrolled to it, its link.
+  report.channels = await page.evaluate(() =>
+    [...document.querySelectorAll("section.channel")].map((section) => {
+      const rect = section.getBoundingClientRect();
+      return {
+        id: section.id,
+        visible: rect.width > 0 && rect.height > 0,
+        in_view: rect.top >= 0 && rect.top < window.innerHeight,
+        install_href: section.querySelector("a.button")?.getAttribute("href") ?? null,
+        qr: section.querySelector(".qr svg") !== null,
+      };
+    }),
+  );
   report.axe = c.javascript ? await runAxe(page, axeSource) : await axeWithoutPageScripts(browser, c, report.url, axeSource);
 
   const shot = path.join(plan.screenshots, `${c.name}.png`);

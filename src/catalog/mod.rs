@@ -1,6 +1,8 @@
 //! The one model everything renders from: apps, builds, ordering, latest; also `catalog.json`,
 //! the site's API.
 
+pub mod channels;
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -35,11 +37,41 @@ pub struct App {
     pub name: String,
     pub description: Option<String>,
     pub page_url: String,
-    /// The stable manifest that always installs the newest installable build, if any.
+    /// The app-wide stable manifest: the newest installable build of the default channel,
+    /// if any.
     pub manifest_url: Option<String>,
     pub install_url: Option<String>,
+    /// The channel the app page's main Install button and `manifest_url` follow; null for
+    /// the builds at the top of the builds folder.
+    #[serde(default)]
+    pub default_channel: Option<String>,
+    /// Every named channel of the app: the default first, then by name.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
     /// Newest first.
     pub builds: Vec<Build>,
+}
+
+/// One channel of an app, with its stable links.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Channel {
+    pub name: String,
+    /// The channel's section on the app page.
+    pub page_url: String,
+    /// The channel's stable manifest (its newest installable build); null when none is
+    /// installable.
+    pub manifest_url: Option<String>,
+    pub install_url: Option<String>,
+    /// The channel's newest installable build, or null.
+    pub latest: Option<ChannelLatest>,
+}
+
+/// The build a channel's stable links install.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChannelLatest {
+    pub version: Option<String>,
+    pub build: Option<String>,
+    pub page_url: String,
 }
 
 /// One `.ipa`.
@@ -48,7 +80,12 @@ pub struct Build {
     pub bundle_id: String,
     pub version: Option<String>,
     pub build: Option<String>,
+    /// The archive's first-level folder under the builds folder, or null at its top.
     pub channel: Option<String>,
+    /// Every named channel of the build: its folder's first, then those `site.yaml`
+    /// promotes it to.
+    #[serde(default)]
+    pub channels: Vec<String>,
     pub page_url: String,
     pub manifest_url: String,
     pub ipa_url: String,
@@ -160,10 +197,12 @@ pub enum AssembleError {
     Duplicate(#[from] DuplicateBuild),
     #[error(transparent)]
     SharedFolder(#[from] SharedFolder),
+    #[error(transparent)]
+    Channel(#[from] Box<channels::ChannelError>),
 }
 
-/// Assembles the catalog: groups by bundle id, orders newest first, applies `keep`, and
-/// fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
+/// Assembles the catalog: groups by bundle id, orders newest first, places each build in its
+/// channels, applies `keep` per channel, and fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
 pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
@@ -176,22 +215,39 @@ pub fn assemble(
             .push(input);
     }
     reject_shared_folders(&by_app)?;
+    reject_unknown_promotions(settings, &by_app).map_err(Box::new)?;
     let mut apps = Vec::new();
     let mut kept = Inputs::new();
-    for (_, mut group) in by_app {
+    for (bundle_id, mut group) in by_app {
         group
             .sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
         reject_duplicates(&group)?;
-        if let Some(keep) = settings.keep {
-            group.truncate(keep);
+        let mut promoted = channels::promotions(settings, &bundle_id, &group).map_err(Box::new)?;
+        let builds: Vec<Build> = group
+            .iter()
+            .enumerate()
+            .map(|(index, input)| {
+                let mut build = build_entry(settings, input);
+                build.channels = channels::memberships(
+                    input.channel.as_deref(),
+                    &promoted.remove(&index).unwrap_or_default(),
+                );
+                build
+            })
+            .collect();
+        channels::reject_shared_folders(&bundle_id, &builds).map_err(Box::new)?;
+        let wanted = match settings.keep {
+            Some(keep) => channels::kept(&builds, keep),
+            None => vec![true; builds.len()],
+        };
+        let mut kept_builds = Vec::with_capacity(builds.len());
+        for ((input, build), keep) in group.into_iter().zip(builds).zip(wanted) {
+            if keep {
+                kept.insert(build.path.clone(), input);
+                kept_builds.push(build);
+            }
         }
-        let mut builds = Vec::with_capacity(group.len());
-        for input in group {
-            let build = build_entry(settings, &input);
-            kept.insert(build.path.clone(), input);
-            builds.push(build);
-        }
-        apps.push(app_entry(settings, builds));
+        apps.push(app_entry(settings, kept_builds).map_err(Box::new)?);
     }
     // Apps with the most recent release first; name breaks ties for a stable order.
     let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
@@ -230,6 +286,25 @@ fn reject_shared_folders(by_app: &BTreeMap<String, Vec<BuildInput>>) -> Result<(
         }
     }
     Ok(())
+}
+
+/// A promotion in site.yaml for a bundle id no archive has is a mistake (often a typo):
+/// said, never silently ignored.
+fn reject_unknown_promotions(
+    settings: &Settings,
+    by_app: &BTreeMap<String, Vec<BuildInput>>,
+) -> Result<(), channels::ChannelError> {
+    let unknown = settings
+        .apps
+        .iter()
+        .find(|(id, o)| !o.promote.is_empty() && !by_app.contains_key(*id));
+    match unknown {
+        Some((bundle_id, _)) => Err(channels::ChannelError::UnknownApp {
+            at: settings.origin(&format!("apps.{bundle_id}.promote")),
+            bundle_id: bundle_id.clone(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Every build of an app gets a folder of its own (compared without letter case).
@@ -316,6 +391,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         version: ipa.info.version.clone(),
         build: ipa.info.build.clone(),
         channel: input.channel.clone(),
+        channels: input.channel.iter().cloned().collect(),
         page_url: dir.page_url(base),
         install_url: crate::urls::install_url(&manifest_url),
         manifest_url,
@@ -344,31 +420,58 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     }
 }
 
-fn app_entry(settings: &Settings, builds: Vec<Build>) -> App {
+fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::ChannelError> {
     let newest = &builds[0];
     let bundle_id = newest.bundle_id.clone();
     let app_dir = layout::app_dir(&bundle_id);
-    let latest_installable = builds.iter().find(|b| b.installable);
-    let manifest_url =
-        latest_installable.map(|_| layout::app_manifest_url(&settings.base_url, &app_dir));
+    let base = &settings.base_url;
     let overrides = settings.apps.get(&bundle_id);
-    App {
+    let mut app = App {
         name: newest.name.clone(),
         description: overrides.and_then(|o| o.description.clone()),
-        page_url: layout::app_page_url(&settings.base_url, &app_dir),
-        install_url: manifest_url.as_deref().map(crate::urls::install_url),
-        manifest_url,
+        page_url: layout::app_page_url(base, &app_dir),
+        manifest_url: None,
+        install_url: None,
+        default_channel: channels::default_channel(settings, &bundle_id, &builds)?,
+        channels: Vec::new(),
         bundle_id,
         builds,
+    };
+    if app.latest_in(app.default_channel.as_deref()).is_some() {
+        let manifest_url = layout::app_manifest_url(base, &app_dir);
+        app.install_url = Some(crate::urls::install_url(&manifest_url));
+        app.manifest_url = Some(manifest_url);
     }
+    let mut names: Vec<&str> = channels::names(&app.builds).into_iter().collect();
+    names.sort_by_key(|name| Some(*name) != app.default_channel.as_deref());
+    app.channels = names
+        .into_iter()
+        .map(|name| {
+            let latest = app.latest_in(Some(name));
+            let manifest_url = latest.map(|_| layout::channel_manifest_url(base, &app_dir, name));
+            Channel {
+                name: name.to_string(),
+                page_url: layout::channel_page_url(base, &app_dir, name),
+                install_url: manifest_url.as_deref().map(crate::urls::install_url),
+                manifest_url,
+                latest: latest.map(|b| ChannelLatest {
+                    version: b.version.clone(),
+                    build: b.build.clone(),
+                    page_url: b.page_url.clone(),
+                }),
+            }
+        })
+        .collect();
+    Ok(app)
 }
 
 impl App {
-    /// The build the app page offers first: the newest installable one, else the newest.
+    /// The build the app page offers first: the newest installable build of the default
+    /// channel, else that channel's newest, else the app's newest.
     pub fn latest(&self) -> &Build {
-        self.builds
-            .iter()
-            .find(|b| b.installable)
+        let channel = self.default_channel.as_deref();
+        self.latest_in(channel)
+            .or_else(|| self.builds_in(channel).next())
             .unwrap_or(&self.builds[0])
     }
 }
