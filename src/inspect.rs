@@ -126,10 +126,12 @@ pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
 
 /// An `.apk` or `.aab` by name, or any archive whose content is an Android package.
 fn is_android_file(path: &Path) -> bool {
-    let named = path.extension().is_some_and(|e| {
-        e.eq_ignore_ascii_case("apk") || e.eq_ignore_ascii_case("aab")
-    });
-    let named_ipa = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ipa"));
+    let named = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("apk") || e.eq_ignore_ascii_case("aab"));
+    let named_ipa = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ipa"));
     named || (!named_ipa && apk::is_android(path))
 }
 

@@ -50,7 +50,11 @@ fn every_real_android_package_matches_expected_json() {
     let expected = expected();
     let paths: Vec<PathBuf> = expected
         .iter()
-        .map(|e| real_fixtures().join("apk").join(e["file"].as_str().expect("file")))
+        .map(|e| {
+            real_fixtures()
+                .join("apk")
+                .join(e["file"].as_str().expect("file"))
+        })
         .collect();
     let (code, reports) = inspect(&paths);
     // The LFS pointer and the empty zip fail; the others are still reported.
@@ -60,7 +64,9 @@ fn every_real_android_package_matches_expected_json() {
         let file = want["file"].as_str().expect("file");
         assert!(got["file"].as_str().expect("file").ends_with(file), "order");
         if want.get("error").is_some() {
-            let error = got["error"].as_str().unwrap_or_else(|| panic!("{file}: {got}"));
+            let error = got["error"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file}: {got}"));
             assert!(error.len() > 20, "{file}: a sentence: {error}");
             assert_eq!(got.as_object().map(|o| o.len()), Some(2), "{file}");
             continue;
@@ -104,11 +110,16 @@ fn check_android(file: &str, want: &Value, got: &Value) {
         assert_eq!(got["labels"], want["labels"], "{file}: labels");
     }
     for key in ["v1", "v2", "v3", "cert_sha256"] {
-        assert_eq!(got["signing"][key], want["signing"][key], "{file}: signing.{key}");
+        assert_eq!(
+            got["signing"][key], want["signing"][key],
+            "{file}: signing.{key}"
+        );
     }
     let has_cert = !want["signing"]["cert_sha256"].is_null();
     assert_eq!(
-        got["signing"]["cert_subject"].as_str().is_some_and(|s| s.contains("=")),
+        got["signing"]["cert_subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("=")),
         has_cert,
         "{file}: subject"
     );
@@ -133,8 +144,14 @@ fn check_icon(file: &str, want: &Value, got: &Value) {
     match raster {
         Some(path) => {
             assert_eq!(got["icon"]["path"], path, "{file}: icon");
-            assert!(got["icon"]["width"].as_u64().is_some_and(|w| w > 0), "{file}");
-            assert!(got["icon"]["height"].as_u64().is_some_and(|h| h > 0), "{file}");
+            assert!(
+                got["icon"]["width"].as_u64().is_some_and(|w| w > 0),
+                "{file}"
+            );
+            assert!(
+                got["icon"]["height"].as_u64().is_some_and(|h| h > 0),
+                "{file}"
+            );
         }
         None => assert!(got["icon"].is_null(), "{file}: no bitmap icon"),
     }
@@ -246,7 +263,9 @@ impl Axml {
             offsets.push(data.len() as u32);
             let units: Vec<u16> = s.encode_utf16().collect();
             data.extend_from_slice(&(units.len() as u16).to_le_bytes());
-            units.iter().for_each(|u| data.extend_from_slice(&u.to_le_bytes()));
+            units
+                .iter()
+                .for_each(|u| data.extend_from_slice(&u.to_le_bytes()));
             data.extend_from_slice(&[0, 0]);
         }
         while data.len() % 4 != 0 {
@@ -261,13 +280,17 @@ impl Axml {
         pool.extend_from_slice(&[0; 8]); // styles, flags (UTF-16)
         pool.extend_from_slice(&(strings_start as u32).to_le_bytes());
         pool.extend_from_slice(&0u32.to_le_bytes());
-        offsets.iter().for_each(|o| pool.extend_from_slice(&o.to_le_bytes()));
+        offsets
+            .iter()
+            .for_each(|o| pool.extend_from_slice(&o.to_le_bytes()));
         pool.extend_from_slice(&data);
         let mut map = Vec::new();
         map.extend_from_slice(&0x0180u16.to_le_bytes());
         map.extend_from_slice(&8u16.to_le_bytes());
         map.extend_from_slice(&((8 + self.ids.len() * 4) as u32).to_le_bytes());
-        self.ids.iter().for_each(|i| map.extend_from_slice(&i.to_le_bytes()));
+        self.ids
+            .iter()
+            .for_each(|i| map.extend_from_slice(&i.to_le_bytes()));
         let total = 8 + pool.len() + map.len() + self.body.len();
         let mut out = Vec::new();
         out.extend_from_slice(&3u16.to_le_bytes());
@@ -348,7 +371,7 @@ fn inspect_reports_a_synthetic_apk_in_the_contract_shape() {
             ("lib/x86_64/libdemo.so", vec![0; 16]),
         ],
     );
-    let (code, reports) = inspect(&[path.clone()]);
+    let (code, reports) = inspect(std::slice::from_ref(&path));
     assert_eq!(code, Some(0), "{reports:?}");
     let report = &reports[0];
     assert_eq!(report["platform"], "android");
@@ -370,6 +393,9 @@ fn inspect_reports_a_synthetic_apk_in_the_contract_shape() {
     assert!(android["signing"]["cert_sha256"].is_null());
 }
 
+/// A package's entries: name and bytes.
+type Entries = Vec<(&'static str, Vec<u8>)>;
+
 #[test]
 fn blocking_problems_are_each_one_line() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -380,7 +406,7 @@ fn blocking_problems_are_each_one_line() {
         root
     };
     let sdk = [("targetSdkVersion", Some(TARGET_SDK), Attr::Int(34))];
-    let cases: Vec<(&str, Vec<(&str, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<(&str, Entries, &str)> = vec![
         (
             "test-only.apk",
             vec![
@@ -421,7 +447,11 @@ fn blocking_problems_are_each_one_line() {
             vec![
                 (
                     "AndroidManifest.xml",
-                    manifest(&root(Some(("split", None, Attr::Str("config.de")))), &sdk, &[]),
+                    manifest(
+                        &root(Some(("split", None, Attr::Str("config.de")))),
+                        &sdk,
+                        &[],
+                    ),
                 ),
                 signature.clone(),
             ],
@@ -446,7 +476,10 @@ fn blocking_problems_are_each_one_line() {
         let report = &reports[0];
         assert_eq!(report["installable"], false, "{name}: {report}");
         let problems = report["problems"].as_array().expect("problems");
-        let hit = problems.iter().filter_map(Value::as_str).find(|p| p.contains(says));
+        let hit = problems
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|p| p.contains(says));
         let hit = hit.unwrap_or_else(|| panic!("{name}: {problems:?} should say {says:?}"));
         assert!(!hit.contains('\n'), "{name}: one line");
         assert_eq!(report["bundle_id"], "com.example.demo", "{name}");
@@ -475,7 +508,10 @@ fn malformed_manifests_give_clean_errors() {
         let result = std::panic::catch_unwind(|| otasite::apk::manifest_facts(bytes, Some(bytes)));
         let result = result.unwrap_or_else(|_| panic!("{what}: panicked"));
         if let Err(error) = result {
-            assert!(!error.is_empty() && !error.contains('\n'), "{what}: {error:?}");
+            assert!(
+                !error.is_empty() && !error.contains('\n'),
+                "{what}: {error:?}"
+            );
         }
     };
     // Truncated at every length.
@@ -490,8 +526,8 @@ fn malformed_manifests_give_clean_errors() {
         (4, 7),
         (pool_size_at, u32::MAX),
         (pool_size_at, 0),
-        (8 + 8, u32::MAX), // string count
-        (8 + 8, 0),        // no strings at all
+        (8 + 8, u32::MAX),  // string count
+        (8 + 8, 0),         // no strings at all
         (8 + 20, u32::MAX), // strings start
     ] {
         let mut bad = good.clone();

@@ -115,7 +115,7 @@ impl<'a> Table<'a> {
         self.packages
             .iter()
             .find(|p| p.id == id)
-            .or_else(|| match self.packages.as_slice() {
+            .or(match self.packages.as_slice() {
                 [only] => Some(only),
                 _ => None,
             })

@@ -31,17 +31,13 @@ pub struct Attribute {
 impl Element {
     /// The attribute whose resource id is `id`, else the one named `name`.
     pub fn attribute(&self, id: Option<u32>, name: &str) -> Option<&Value> {
-        id.and_then(|id| {
-            self.attributes
-                .iter()
-                .find(|a| a.resource_id == Some(id))
-        })
-        .or_else(|| {
-            self.attributes
-                .iter()
-                .find(|a| a.resource_id.is_none() && a.name == name)
-        })
-        .map(|a| &a.value)
+        id.and_then(|id| self.attributes.iter().find(|a| a.resource_id == Some(id)))
+            .or_else(|| {
+                self.attributes
+                    .iter()
+                    .find(|a| a.resource_id.is_none() && a.name == name)
+            })
+            .map(|a| &a.value)
     }
 }
 
@@ -80,7 +76,7 @@ pub fn parse(bytes: &[u8]) -> chunk::Result<Vec<Element>> {
             _ => {}
         }
     }
-    if !elements.first().is_some_and(|e| e.depth == 1) {
+    if elements.first().is_none_or(|e| e.depth != 1) {
         return error("the document has no root element");
     }
     Ok(elements)

@@ -89,7 +89,11 @@ impl Chunk {
 }
 
 /// The child chunks between `start` and `end`, each validated before it is yielded.
-pub fn children(bytes: &[u8], start: usize, end: usize) -> impl Iterator<Item = Result<Chunk>> + '_ {
+pub fn children(
+    bytes: &[u8],
+    start: usize,
+    end: usize,
+) -> impl Iterator<Item = Result<Chunk>> + '_ {
     let mut at = start;
     let mut failed = false;
     std::iter::from_fn(move || {
@@ -225,7 +229,9 @@ fn decode_utf16(data: &[u8]) -> Result<String> {
     };
     let len = len.min(MAX_STRING_UNITS);
     let raw = slice(data, start, len * 2)?;
-    let units = raw.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+    let units = raw
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]));
     Ok(char::decode_utf16(units)
         .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
         .collect())

@@ -85,10 +85,7 @@ pub fn dimensions(kind: IconKind, bytes: &[u8]) -> Option<(u32, u32)> {
     match kind {
         IconKind::Png => Some((be32(16)?, be32(20)?)),
         IconKind::Webp => match bytes.get(12..16)? {
-            b"VP8 " => Some((
-                u32::from(le16(26)? & 0x3fff),
-                u32::from(le16(28)? & 0x3fff),
-            )),
+            b"VP8 " => Some((u32::from(le16(26)? & 0x3fff), u32::from(le16(28)? & 0x3fff))),
             b"VP8L" => {
                 let bits = u32::from_le_bytes(bytes.get(21..25)?.try_into().ok()?);
                 Some(((bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1))
@@ -109,7 +106,10 @@ fn jpeg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
             return None;
         }
         let marker = *bytes.get(at + 1)?;
-        let length = usize::from(u16::from_be_bytes([*bytes.get(at + 2)?, *bytes.get(at + 3)?]));
+        let length = usize::from(u16::from_be_bytes([
+            *bytes.get(at + 2)?,
+            *bytes.get(at + 3)?,
+        ]));
         let is_frame = matches!(marker, 0xc0..=0xcf) && !matches!(marker, 0xc4 | 0xc8 | 0xcc);
         if is_frame {
             let height = u16::from_be_bytes([*bytes.get(at + 5)?, *bytes.get(at + 6)?]);

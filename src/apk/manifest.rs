@@ -75,7 +75,9 @@ pub fn facts(elements: &[Element], table: Option<&Table<'_>>) -> Result<Manifest
     let (label, labels) = labels(label_value, table);
     Ok(Manifest {
         package,
-        version_name: text(resolve(root.attribute(Some(attr::VERSION_NAME), "versionName"))),
+        version_name: text(resolve(
+            root.attribute(Some(attr::VERSION_NAME), "versionName"),
+        )),
         version_code: match resolve(root.attribute(Some(attr::VERSION_CODE), "versionCode")) {
             Some(Value::Int(code)) => Some(i64::from(code as u32)),
             Some(Value::String(code)) => code.trim().parse().ok(),

@@ -361,7 +361,11 @@ fn assess(apk: &Apk) -> Vec<Problem> {
         ));
     }
     // An absent targetSdkVersion defaults to minSdkVersion, which defaults to 1.
-    let target = apk.manifest.target_sdk.or(apk.manifest.min_sdk).unwrap_or(1);
+    let target = apk
+        .manifest
+        .target_sdk
+        .or(apk.manifest.min_sdk)
+        .unwrap_or(1);
     if target < 23 && apk.kind == Kind::Apk && apk.manifest.split.is_none() {
         problems.push(Problem::blocking(format!(
             "It targets API level {target} (targetSdkVersion below 23): Android 14 and later refuse to install it."

@@ -49,8 +49,7 @@ pub fn v1_signature_files(names: &[String]) -> Vec<&str> {
                 return false;
             };
             let upper = file.to_ascii_uppercase();
-            !file.contains('/')
-                && [".RSA", ".DSA", ".EC"].iter().any(|e| upper.ends_with(e))
+            !file.contains('/') && [".RSA", ".DSA", ".EC"].iter().any(|e| upper.ends_with(e))
         })
         .collect()
 }
@@ -174,7 +173,10 @@ mod tests {
         let mut signed_data = item(b"digests");
         signed_data.extend(certificates);
         let value = item(&item(&item(&signed_data)));
-        assert_eq!(first_signer_certificate(&value).as_deref(), Some(&b"CERT"[..]));
+        assert_eq!(
+            first_signer_certificate(&value).as_deref(),
+            Some(&b"CERT"[..])
+        );
     }
 
     #[test]
