@@ -4,13 +4,16 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::apk::{self, Apk, ApkIcon, Signing};
 use crate::ipa::{self, Ipa, IpaError, Profile, ReadOptions};
 
-/// One file's report: the facts of an app archive, of a profile alone, or why it failed.
+/// One file's report: the facts of an app archive (iOS or Android), of a profile alone, or
+/// why it failed.
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum Report {
     App(Box<AppReport>),
+    Android(Box<AndroidReport>),
     Profile(ProfileReport),
     Failed { file: String, error: String },
 }
@@ -40,6 +43,50 @@ pub struct AppReport {
     pub installable: bool,
 }
 
+/// An Android package's report: the fields shared with iOS reports, then `android`.
+#[derive(Debug, Serialize)]
+pub struct AndroidReport {
+    pub file: String,
+    pub size: u64,
+    pub sha256: Option<String>,
+    /// Always `"android"`.
+    pub platform: &'static str,
+    /// The package name.
+    pub bundle_id: String,
+    /// The label in the default locale, else the package name.
+    pub name: String,
+    /// `versionName`.
+    pub version: Option<String>,
+    /// `versionCode` as a string.
+    pub build: Option<String>,
+    pub icon: Option<ApkIcon>,
+    pub problems: Vec<String>,
+    pub installable: bool,
+    pub android: AndroidFacts,
+}
+
+/// The facts only Android packages have.
+#[derive(Debug, Serialize)]
+pub struct AndroidFacts {
+    pub min_sdk: Option<u32>,
+    pub target_sdk: Option<u32>,
+    pub version_code: Option<i64>,
+    /// Locale → label, for locales that define their own.
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub abis: Vec<String>,
+    pub debuggable: bool,
+    pub test_only: bool,
+    /// The split name of a split (configuration or feature) APK.
+    pub split: Option<String>,
+    /// An app bundle (`.aab`), not an APK.
+    pub bundle: bool,
+    /// A bundle's modules.
+    pub modules: Vec<String>,
+    /// The icon resource's best-density file (it may be adaptive or vector XML).
+    pub icon_resource: Option<String>,
+    pub signing: Signing,
+}
+
 #[derive(Debug, Serialize)]
 pub struct IconReport {
     pub path: String,
@@ -64,6 +111,9 @@ pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
     let file = path.display().to_string();
     let result = match looks_like(path) {
         Ok(Content::Profile) => inspect_profile(path, &file, options),
+        Ok(Content::Archive) if is_android_file(path) => apk::read_apk(path, options)
+            .map(|apk| Report::Android(Box::new(android_report(&file, apk))))
+            .map_err(|e| e.to_string()),
         Ok(Content::Archive) => ipa::read_ipa(path, options)
             .map(|ipa| Report::App(Box::new(app_report(&file, ipa))))
             .map_err(|e| e.to_string()),
@@ -121,6 +171,48 @@ fn is_signed_data(head: &[u8]) -> bool {
         _ => return false,
     };
     head.get(header..header + SIGNED_DATA_OID.len()) == Some(&SIGNED_DATA_OID[..])
+}
+
+/// An `.apk` or `.aab` by name, or any archive whose content is an Android package.
+fn is_android_file(path: &Path) -> bool {
+    let named = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("apk") || e.eq_ignore_ascii_case("aab"));
+    let named_ipa = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ipa"));
+    named || (!named_ipa && apk::is_android(path))
+}
+
+pub fn android_report(file: &str, apk: Apk) -> AndroidReport {
+    let installable = apk.installable();
+    AndroidReport {
+        file: file.to_string(),
+        size: apk.size,
+        sha256: apk.sha256.clone(),
+        platform: "android",
+        bundle_id: apk.manifest.package.clone(),
+        name: apk.name().to_string(),
+        version: apk.manifest.version_name.clone(),
+        build: apk.manifest.version_code.map(|c| c.to_string()),
+        icon: apk.icon,
+        problems: apk.problems.into_iter().map(|p| p.message).collect(),
+        installable,
+        android: AndroidFacts {
+            min_sdk: apk.manifest.min_sdk,
+            target_sdk: apk.manifest.target_sdk,
+            version_code: apk.manifest.version_code,
+            labels: apk.manifest.labels,
+            abis: apk.abis,
+            debuggable: apk.manifest.debuggable,
+            test_only: apk.manifest.test_only,
+            split: apk.manifest.split,
+            bundle: apk.kind == apk::Kind::Bundle,
+            modules: apk.modules,
+            icon_resource: apk.icon_resource,
+            signing: apk.signing,
+        },
+    }
 }
 
 /// A profile named on the command line: a regular file of bounded size only (a
@@ -208,6 +300,7 @@ pub fn summary(report: &Report) -> String {
                 let _ = writeln!(out, "  ! {problem}");
             }
         }
+        Report::Android(app) => write_android(&mut out, app),
         Report::App(app) => {
             let _ = writeln!(out, "{}", app.file);
             let _ = writeln!(out, "  {} ({})", app.name, app.bundle_id);
@@ -254,6 +347,71 @@ pub fn summary(report: &Report) -> String {
         }
     }
     out
+}
+
+fn write_android(out: &mut String, app: &AndroidReport) {
+    use std::fmt::Write;
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_string());
+    let facts = &app.android;
+    let kind = if facts.bundle { "app bundle" } else { "APK" };
+    let _ = writeln!(out, "{}", app.file);
+    let _ = writeln!(out, "  {} ({}), Android {kind}", app.name, app.bundle_id);
+    let _ = writeln!(
+        out,
+        "  version   {} ({})",
+        opt(app.version.clone()),
+        opt(app.build.clone())
+    );
+    let _ = writeln!(
+        out,
+        "  SDK       min {}, target {}",
+        opt(facts.min_sdk.map(|l| l.to_string())),
+        opt(facts.target_sdk.map(|l| l.to_string()))
+    );
+    if !facts.abis.is_empty() {
+        let _ = writeln!(out, "  ABIs      {}", facts.abis.join(", "));
+    }
+    if let Some(split) = &facts.split {
+        let _ = writeln!(out, "  split     {split}");
+    }
+    let _ = writeln!(out, "  size      {} bytes", app.size);
+    if let Some(sha) = &app.sha256 {
+        let _ = writeln!(out, "  sha256    {sha}");
+    }
+    match &app.icon {
+        Some(i) => {
+            let _ = writeln!(out, "  icon      {} ({}x{})", i.path, i.width, i.height);
+        }
+        None => {
+            let _ = writeln!(out, "  icon      none");
+        }
+    }
+    let signing = &facts.signing;
+    let schemes: Vec<&str> = [("v1", signing.v1), ("v2", signing.v2), ("v3", signing.v3)]
+        .iter()
+        .filter(|(_, present)| *present)
+        .map(|(name, _)| *name)
+        .collect();
+    let schemes = if schemes.is_empty() {
+        "unsigned".to_string()
+    } else {
+        schemes.join(", ")
+    };
+    let _ = writeln!(out, "  signing   {schemes}");
+    if let Some(subject) = &signing.cert_subject {
+        let _ = writeln!(out, "  signer    {subject}");
+    }
+    if let Some(sha) = &signing.cert_sha256 {
+        let _ = writeln!(out, "  cert      sha256 {sha}");
+    }
+    if facts.debuggable {
+        let _ = writeln!(out, "  debuggable");
+    }
+    let verdict = if app.installable { "yes" } else { "NO" };
+    let _ = writeln!(out, "  installable: {verdict}");
+    for problem in &app.problems {
+        let _ = writeln!(out, "  ! {problem}");
+    }
 }
 
 fn write_profile(out: &mut String, profile: &Profile) {
