@@ -245,7 +245,7 @@ impl<'a> AppIdentity<'a> {
             bundle_id: &app.bundle_id,
             name: &app.name,
             description: app.description.as_deref(),
-            dir: crate::layout::app_dir(&app.bundle_id),
+            dir: app.dir().to_string(),
             page_url: &app.page_url,
         }
     }
