@@ -148,8 +148,7 @@ pub enum ConfigError {
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
 /// Every key of site.yaml, in the order the README documents them.
-const KNOWN_KEYS: &str =
-    "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname, private";
+const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname, private";
 
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -168,8 +167,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
             [top] => ["base_url", "builds", "theme", "private"].contains(&top.as_str()),
             [apps, _] => apps == "apps",
             [apps, _, key] => {
-                apps == "apps"
-                    && ["default_channel", "promote", "private"].contains(&key.as_str())
+                apps == "apps" && ["default_channel", "promote", "private"].contains(&key.as_str())
             }
             _ => false,
         };
@@ -331,9 +329,9 @@ fn explain(message: &str, key: &[String]) -> String {
         (None, "builds" | "output" | "theme") => Some("a folder path"),
         (None, "cname") => Some("a host name, e.g. `cname: builds.example.com`"),
         (None, "private") | (Some("apps"), "private") => Some("`true` or `false`"),
-        (None, "apps") => {
-            Some("bundle ids, each with `name`, `description`, `default_channel`, `promote` and/or `private`")
-        }
+        (None, "apps") => Some(
+            "bundle ids, each with `name`, `description`, `default_channel`, `promote` and/or `private`",
+        ),
         (Some("apps"), _) if parent.len() == 1 => {
             Some("`name`, `description`, `default_channel`, `promote` and/or `private`")
         }
@@ -704,12 +702,18 @@ mod tests {
         s.private = Some(keys);
         assert!(s.is_private("com.any") && !s.is_private("com.pub"));
         let printed = format!("{s:?}");
-        assert!(!printed.contains(&"s".repeat(32)) && !printed.contains("\"pw\""), "{printed}");
+        assert!(
+            !printed.contains(&"s".repeat(32)) && !printed.contains("\"pw\""),
+            "{printed}"
+        );
 
         let text = "base_url: https://x.org/\napps:\n  com.a:\n    private: true\n";
         let s = load_text(text).unwrap();
         let err = private_keys(&s, |_| None).unwrap_err().to_string();
-        assert!(err.contains("OTASITE_SECRET") && err.contains("not set"), "{err}");
+        assert!(
+            err.contains("OTASITE_SECRET") && err.contains("not set"),
+            "{err}"
+        );
         let short = |name: &str| (name == "OTASITE_SECRET").then(|| "short".into());
         let err = private_keys(&s, short).unwrap_err().to_string();
         assert!(err.contains("too short"), "{err}");
@@ -726,7 +730,10 @@ mod tests {
         let err = load_text("base_url: https://x.org/\nprivate: true\nsecret: abc\n")
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("/site/site.yaml:3:1") && err.contains("unknown key `secret`"), "{err}");
+        assert!(
+            err.starts_with("/site/site.yaml:3:1") && err.contains("unknown key `secret`"),
+            "{err}"
+        );
     }
 
     #[test]

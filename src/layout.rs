@@ -476,7 +476,11 @@ mod tests {
         let dir = BuildDir::private(secret, "com.secret.app", Some("1.2"), Some("45"));
         assert_eq!(dir.app.len(), TOKEN_LEN);
         assert_eq!(dir.build.len(), TOKEN_LEN);
-        assert!(dir.path().bytes().all(|b| b == b'/' || b.is_ascii_hexdigit()));
+        assert!(
+            dir.path()
+                .bytes()
+                .all(|b| b == b'/' || b.is_ascii_hexdigit())
+        );
         assert!(!dir.path().contains("secret") && !dir.path().contains("1.2"));
         assert_eq!(
             dir,

@@ -92,7 +92,9 @@ fn password_key(html: &str, password: &str) -> [u8; 32] {
 
 fn decrypt(html: &str, key: &[u8]) -> Option<String> {
     let nonce = STANDARD.decode(attribute(html, "nonce")).expect("nonce");
-    let payload = STANDARD.decode(attribute(html, "payload")).expect("payload");
+    let payload = STANDARD
+        .decode(attribute(html, "payload"))
+        .expect("payload");
     let cipher = Aes256Gcm::new_from_slice(key).expect("key");
     let nonce = Nonce::try_from(nonce.as_slice()).expect("12-byte nonce");
     let plain = cipher.decrypt(&nonce, payload.as_slice()).ok()?;
@@ -147,7 +149,10 @@ fn nothing_public_reveals_the_private_app_and_its_pages_open_only_with_the_key()
             .replace(&private_root, "");
         for needle in needles {
             assert!(!readable.contains(needle), "{path} mentions {needle:?}");
-            assert!(!name_shown.contains(needle), "the file name {path} shows {needle:?}");
+            assert!(
+                !name_shown.contains(needle),
+                "the file name {path} shows {needle:?}"
+            );
         }
     }
     assert!(dist.join("index.html").is_file() && dist.join("com.example.open").is_dir());
@@ -156,7 +161,8 @@ fn nothing_public_reveals_the_private_app_and_its_pages_open_only_with_the_key()
     let robots = std::fs::read_to_string(dist.join("robots.txt")).expect("robots.txt");
     assert!(robots.contains("Disallow: /"), "{robots}");
     assert!(
-        dist.join(format!("{app_token}/{build_token}/app.ipa")).is_file(),
+        dist.join(format!("{app_token}/{build_token}/app.ipa"))
+            .is_file(),
         "the archive under its token folder, with a name that says nothing"
     );
 
@@ -166,11 +172,17 @@ fn nothing_public_reveals_the_private_app_and_its_pages_open_only_with_the_key()
         assert!(!html.contains("<script>"), "no inline script: {path}");
         let key = password_key(html, PASSWORD);
         let page = decrypt(html, &key).unwrap_or_else(|| panic!("{path} opens"));
-        assert!(page.contains(PRIVATE_NAME) && page.contains(PRIVATE_ID), "{path}");
+        assert!(
+            page.contains(PRIVATE_NAME) && page.contains(PRIVATE_ID),
+            "{path}"
+        );
         let share = URL_SAFE_NO_PAD.encode(key);
         let shared = URL_SAFE_NO_PAD.decode(share).expect("share key");
         assert_eq!(decrypt(html, &shared).as_deref(), Some(page.as_str()));
-        assert!(decrypt(html, &password_key(html, "wrong horse")).is_none(), "{path}");
+        assert!(
+            decrypt(html, &password_key(html, "wrong horse")).is_none(),
+            "{path}"
+        );
 
         // Once open, the install link's manifest is a file of the site under the tokens.
         let install = page
@@ -208,13 +220,19 @@ fn the_same_secret_keeps_the_paths_and_a_new_one_moves_them() {
     std::fs::remove_dir_all(&dist).expect("remove dist");
     for entry in std::fs::read_dir(dir).expect("site") {
         let path = entry.expect("entry").path();
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".dist.")) {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(".dist."))
+        {
             std::fs::remove_dir_all(&path).expect("remove the cache");
         }
     }
     build(dir, SECRET);
     assert_eq!(tokens(&dist), first);
-    assert!(tree(&dist) == first_tree, "same secret and inputs, same site");
+    assert!(
+        tree(&dist) == first_tree,
+        "same secret and inputs, same site"
+    );
 
     build(dir, &format!("{SECRET}-rotated"));
     let second = tokens(&dist);
@@ -223,7 +241,10 @@ fn the_same_secret_keeps_the_paths_and_a_new_one_moves_them() {
     assert!(!dist.join(&first.0).exists(), "the old folder is gone");
     for (path, bytes) in tree(&dist) {
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(&first.0) && !text.contains(&first.1), "{path}");
+        assert!(
+            !text.contains(&first.0) && !text.contains(&first.1),
+            "{path}"
+        );
     }
 }
 

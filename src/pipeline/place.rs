@@ -78,10 +78,7 @@ fn place(
         });
     }
     let private = settings.is_private(&input.ipa.bundle_id);
-    let relative = layout::file_in(
-        build_path,
-        layout::archive_file(&input.relative, private),
-    );
+    let relative = layout::file_in(build_path, layout::archive_file(&input.relative, private));
     let previous = settings.output_dir.join(&relative);
     let unchanged = known.is_some() && input.published.as_deref() == Some(relative.as_str());
     if let Some(sha256) = known

@@ -26,8 +26,8 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA-256 of `parts` (each length-prefixed, so no two lists collide) under `key`.
 pub fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(key)
-        .expect("HMAC takes a key of any length");
+    let mut mac =
+        <HmacSha256 as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
     for part in parts {
         mac.update(&(part.len() as u64).to_le_bytes());
         mac.update(part);

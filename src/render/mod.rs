@@ -185,7 +185,9 @@ impl Base<'_> {
                 .unwrap_or_default()
                 .as_bytes(),
             page_json.as_bytes(),
-            lock.map(|keys| keys.key_id()).unwrap_or_default().as_bytes(),
+            lock.map(|keys| keys.key_id())
+                .unwrap_or_default()
+                .as_bytes(),
         ]);
         self.reuse.produce(stage, out_path, key, || {
             let qr_svg = qr_url.map(qr::svg);
@@ -210,7 +212,10 @@ impl Base<'_> {
             let Some(keys) = lock else {
                 return Ok(html.into_bytes());
             };
-            ctx.insert("locked", &keys.lock(html.as_bytes()));
+            ctx.insert(
+                "locked",
+                &view::LockedPage::from(keys.lock(html.as_bytes())),
+            );
             self.tera
                 .render(LOCKED_TEMPLATE, &ctx)
                 .map(String::into_bytes)
