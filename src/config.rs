@@ -35,6 +35,10 @@ pub struct RawConfig {
     pub apps: BTreeMap<String, AppOverride>,
     /// Custom domain written to a `CNAME` file (GitHub Pages): a bare host name. Default: none.
     pub cname: Option<Spanned<String>>,
+    /// Publish every app privately (unguessable folders, password-locked pages) unless its
+    /// `apps` entry says `private: false`. The secret and the password come from the
+    /// environment (`OTASITE_SECRET`, `OTASITE_PASSWORD`), never from this file. Default: false.
+    pub private: Option<Spanned<bool>>,
 }
 
 /// Per-app overrides.
@@ -52,6 +56,8 @@ pub struct AppOverride {
     /// value the channels it is promoted to (`[stable]`).
     #[serde(default)]
     pub promote: BTreeMap<String, Vec<String>>,
+    /// Publish this app privately (`true`) or publicly (`false`). Default: the site's `private`.
+    pub private: Option<bool>,
 }
 
 /// Validated settings the pipeline runs on: absolute paths, normalised URLs.
@@ -70,12 +76,31 @@ pub struct Settings {
     pub default_channel: Option<String>,
     pub apps: BTreeMap<String, AppOverride>,
     pub cname: Option<String>,
+    /// The secret and password of private apps; set when any app is private.
+    pub private: Option<crate::private::Keys>,
+    /// Whether apps are private unless their `apps` entry says otherwise.
+    pub private_by_default: bool,
     /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
     /// later: keys `base_url`, `builds`, `theme` and `apps.<bundle id>`.
     pub origins: BTreeMap<String, String>,
 }
 
 impl Settings {
+    /// Whether the app `bundle_id` is published privately.
+    pub fn is_private(&self, bundle_id: &str) -> bool {
+        self.private.is_some()
+            && self
+                .apps
+                .get(bundle_id)
+                .and_then(|o| o.private)
+                .unwrap_or(self.private_by_default)
+    }
+
+    /// The keys of `bundle_id` when it is published privately.
+    pub fn private_keys(&self, bundle_id: &str) -> Option<&crate::private::Keys> {
+        self.private.as_ref().filter(|_| self.is_private(bundle_id))
+    }
+
     /// Where `key` was set, else the config file itself.
     pub fn origin(&self, key: &str) -> String {
         self.origins
@@ -123,8 +148,7 @@ pub enum ConfigError {
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
 /// Every key of site.yaml, in the order the README documents them.
-const KNOWN_KEYS: &str =
-    "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname";
+const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname, private";
 
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -140,10 +164,10 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let mut settings = validate(path, raw, overrides)?;
     for (key, line) in key_lines(&text) {
         let wanted = match key.as_slice() {
-            [top] => ["base_url", "builds", "theme"].contains(&top.as_str()),
+            [top] => ["base_url", "builds", "theme", "private"].contains(&top.as_str()),
             [apps, _] => apps == "apps",
             [apps, _, key] => {
-                apps == "apps" && ["default_channel", "promote"].contains(&key.as_str())
+                apps == "apps" && ["default_channel", "promote", "private"].contains(&key.as_str())
             }
             _ => false,
         };
@@ -157,6 +181,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
             .origins
             .insert("base_url".into(), "--base-url".into());
     }
+    settings.private = private_keys(&settings, |name| std::env::var_os(name))?;
     Ok(settings)
 }
 
@@ -184,6 +209,52 @@ pub fn check_inputs(settings: &Settings) -> Result<(), ConfigError> {
         });
     }
     Ok(())
+}
+
+/// The keys of a site with private apps, from the environment (`env`); None when every app
+/// is public. A private app without them is a usage error naming the variable to set.
+pub fn private_keys(
+    settings: &Settings,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Result<Option<crate::private::Keys>, ConfigError> {
+    // With `private: true` every app not listed as public is private.
+    let (any_private, at) = if settings.private_by_default {
+        (true, settings.origin("private"))
+    } else {
+        match settings.apps.iter().find(|(_, o)| o.private == Some(true)) {
+            Some((id, _)) => (true, settings.origin(&format!("apps.{id}.private"))),
+            None => (false, String::new()),
+        }
+    };
+    if !any_private {
+        return Ok(None);
+    }
+    let read = |name: &str, what: &str| {
+        let value = env(name)
+            .and_then(|v| v.into_string().ok())
+            .filter(|v| !v.is_empty());
+        value.ok_or_else(|| ConfigError::Missing {
+            at: at.clone(),
+            message: format!(
+                "private apps need {what} in the environment variable {name}, which is not set \
+                 (site.yaml never holds it)"
+            ),
+        })
+    };
+    let secret = read(crate::private::SECRET_VAR, "the site's secret")?;
+    if secret.len() < crate::private::SECRET_MIN {
+        return Err(ConfigError::Missing {
+            at,
+            message: format!(
+                "{} is too short to be unguessable: use at least {} characters, e.g. the \
+                 output of `openssl rand -hex 32`",
+                crate::private::SECRET_VAR,
+                crate::private::SECRET_MIN
+            ),
+        });
+    }
+    let password = read(crate::private::PASSWORD_VAR, "the pages' password")?;
+    Ok(Some(crate::private::Keys::new(secret, password)))
 }
 
 fn missing_or_not_a_folder(path: &Path) -> &'static str {
@@ -257,11 +328,12 @@ fn explain(message: &str, key: &[String]) -> String {
         (None, "base_url" | "ipa_base_url") => Some("an https:// URL"),
         (None, "builds" | "output" | "theme") => Some("a folder path"),
         (None, "cname") => Some("a host name, e.g. `cname: builds.example.com`"),
-        (None, "apps") => {
-            Some("bundle ids, each with `name`, `description`, `default_channel` and/or `promote`")
-        }
+        (None, "private") | (Some("apps"), "private") => Some("`true` or `false`"),
+        (None, "apps") => Some(
+            "bundle ids, each with `name`, `description`, `default_channel`, `promote` and/or `private`",
+        ),
         (Some("apps"), _) if parent.len() == 1 => {
-            Some("`name`, `description`, `default_channel` and/or `promote`")
+            Some("`name`, `description`, `default_channel`, `promote` and/or `private`")
         }
         (Some("apps"), "name" | "description" | "default_channel") => Some("a text"),
         (Some("apps"), "promote") => {
@@ -417,6 +489,8 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
             .filter(|c| !c.is_empty()),
         apps: raw.apps,
         cname,
+        private: None,
+        private_by_default: raw.private.is_some_and(|p| p.value),
         origins: BTreeMap::new(),
     })
 }
@@ -609,6 +683,57 @@ mod tests {
             .to_string();
         assert!(err.starts_with("/site/site.yaml:4:"), "{err}");
         assert!(err.contains("apps.com.a.promote: expected builds"), "{err}");
+    }
+
+    #[test]
+    fn private_is_read_per_site_and_per_app_and_needs_the_environment() {
+        let s = load_text(
+            "base_url: https://x.org/\nprivate: true\napps:\n  com.pub:\n    private: false\n",
+        )
+        .unwrap();
+        assert!(s.private_by_default);
+        let env = |name: &str| match name {
+            "OTASITE_SECRET" => Some("s".repeat(32).into()),
+            "OTASITE_PASSWORD" => Some("pw".into()),
+            _ => None,
+        };
+        let keys = private_keys(&s, env).unwrap().expect("keys");
+        let mut s = s;
+        s.private = Some(keys);
+        assert!(s.is_private("com.any") && !s.is_private("com.pub"));
+        let printed = format!("{s:?}");
+        assert!(
+            !printed.contains(&"s".repeat(32)) && !printed.contains("\"pw\""),
+            "{printed}"
+        );
+
+        let text = "base_url: https://x.org/\napps:\n  com.a:\n    private: true\n";
+        let s = load_text(text).unwrap();
+        let err = private_keys(&s, |_| None).unwrap_err().to_string();
+        assert!(
+            err.contains("OTASITE_SECRET") && err.contains("not set"),
+            "{err}"
+        );
+        let short = |name: &str| (name == "OTASITE_SECRET").then(|| "short".into());
+        let err = private_keys(&s, short).unwrap_err().to_string();
+        assert!(err.contains("too short"), "{err}");
+        let no_password = |name: &str| (name == "OTASITE_SECRET").then(|| "x".repeat(40).into());
+        let err = private_keys(&s, no_password).unwrap_err().to_string();
+        assert!(err.contains("OTASITE_PASSWORD"), "{err}");
+        let public = load_text("base_url: https://x.org/\n").unwrap();
+        assert!(private_keys(&public, |_| None).unwrap().is_none());
+
+        let err = load_text("base_url: https://x.org/\nprivate: yes please\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("/site/site.yaml:2:"), "{err}");
+        let err = load_text("base_url: https://x.org/\nprivate: true\nsecret: abc\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/site/site.yaml:3:1") && err.contains("unknown key `secret`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -138,6 +138,10 @@ fn is_static(relative: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// `robots.txt` of a site with private apps: crawlers stay out of all of it. It names no
+/// folder, since listing the private ones would publish their tokens.
+pub const ROBOTS_PRIVATE: &str = "User-agent: *\nDisallow: /\n";
+
 /// The `_headers` file of Netlify and Cloudflare Pages for this site. `csp_header` is the
 /// pages' Content-Security-Policy; `static_files` every file written under `static/`.
 ///
@@ -145,7 +149,8 @@ fn is_static(relative: &str) -> bool {
 /// the rules must not overlap (a `no-cache` joined to `immutable` would defeat both): each
 /// rule carries the security headers too, and theme assets are listed by name. Pages are
 /// served at folder URLs (`/app/`), which no wildcard can single out, so each page folder is
-/// listed by name.
+/// listed by name. `catalog` is the public one: a private app's folders are never named here
+/// (their names are their secret); their pages carry the policy in a `<meta>` element.
 pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]) -> String {
     let root = url::Url::parse(&catalog.site.base_url)
         .map(|url| url.path().to_string())
@@ -190,7 +195,7 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     }
     let mut pages = vec![root.clone(), format!("{root}*.html")];
     for app in &catalog.apps {
-        pages.push(format!("{root}{}/", layout::app_dir(&app.bundle_id)));
+        pages.push(format!("{root}{}/", app.dir()));
         pages.extend(
             app.builds
                 .iter()

@@ -7,6 +7,8 @@
 //! <app>/index.html  <app>/manifest.plist
 //! <app>/channels/<channel>/manifest.plist        (the app page's section #channel-<channel>)
 //! <app>/<version>-<build>/{index.html, manifest.plist, icon-57.png, icon-512.png, <name>.ipa}
+//! robots.txt                                     (sites with private apps)
+//! <app token>/<build token>/{…, app.ipa}         (private apps: see [`token`])
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -25,6 +27,8 @@ pub const STATIC: &str = "static";
 pub const HEADERS: &str = "_headers";
 /// Tells GitHub Pages not to run Jekyll (which would hide `_headers`).
 pub const NOJEKYLL: &str = ".nojekyll";
+/// Asks crawlers to stay out of a site with private apps.
+pub const ROBOTS: &str = "robots.txt";
 /// The custom domain of GitHub Pages.
 pub const CNAME: &str = "CNAME";
 /// A file otasite leaves in every site it writes, so it never replaces a folder it did not create.
@@ -35,8 +39,29 @@ pub const MARKER_TMP: &str = ".otasite.tmp";
 /// Names at the site's root that otasite writes: no app's folder may take one (compared
 /// without letter case, as macOS and Windows file systems compare names).
 pub const ROOT_NAMES: &[&str] = &[
-    INDEX, CATALOG, FEED, STATIC, HEADERS, NOJEKYLL, CNAME, MARKER, MARKER_TMP,
+    INDEX, CATALOG, FEED, STATIC, HEADERS, NOJEKYLL, CNAME, MARKER, MARKER_TMP, ROBOTS,
 ];
+
+/// Hex digits of a private folder's name: 128 bits, too many to enumerate.
+pub const TOKEN_LEN: usize = 32;
+
+/// A private folder's name: the first 128 bits of HMAC-SHA-256 under the site's secret of
+/// what the folder holds, as lowercase hex. The same secret and identity give the same name
+/// (rebuilds and caches keep working); another secret gives unrelated names, so rotating it
+/// moves every private folder. The name tells nothing of the app without the secret.
+pub fn token(secret: &[u8], identity: &[&str]) -> String {
+    let parts: Vec<&[u8]> = identity.iter().map(|part| part.as_bytes()).collect();
+    hex::encode(&crate::private::hmac(secret, &parts)[..TOKEN_LEN / 2])
+}
+
+/// A private app's folder at the site's root: a [`token`] of its bundle id.
+pub fn private_app_dir(secret: &[u8], bundle_id: &str) -> String {
+    token(secret, &["app", bundle_id])
+}
+
+/// The name of a private build's archive in its folder: the same for every build, so that
+/// no file name tells the app.
+pub const PRIVATE_ARCHIVE: &str = "app.ipa";
 
 /// The manifest iOS fetches, in an app's folder (its newest installable build) and in each
 /// build's folder.
@@ -188,6 +213,16 @@ pub fn hosted_archive_url(ipa_base_url: &str, relative: &str) -> String {
     urls::join(ipa_base_url, &segments)
 }
 
+/// The name an archive has in its build's folder: [`archive_name`], or [`PRIVATE_ARCHIVE`]
+/// for a private build.
+pub fn archive_file(relative: &str, private: bool) -> &str {
+    if private {
+        PRIVATE_ARCHIVE
+    } else {
+        archive_name(relative)
+    }
+}
+
 /// Where a build lives in the site: `<app>/<version>-<build>/`, both parts slugged.
 ///
 /// The second part always holds a `-`, so it never takes the name of a file of the app's
@@ -206,6 +241,21 @@ impl BuildDir {
         BuildDir {
             app: app_dir(bundle_id),
             build: slug(&label),
+        }
+    }
+
+    /// Where a private build lives: `<app token>/<build token>/`, [`token`]s of the app's and
+    /// the build's identity. A build token is hex only, so it is never an app file's name.
+    pub fn private(
+        secret: &[u8],
+        bundle_id: &str,
+        version: Option<&str>,
+        build: Option<&str>,
+    ) -> BuildDir {
+        let part = |p: Option<&str>| p.unwrap_or("\0").to_string();
+        BuildDir {
+            app: private_app_dir(secret, bundle_id),
+            build: token(secret, &["build", bundle_id, &part(version), &part(build)]),
         }
     }
 
@@ -418,6 +468,33 @@ mod tests {
             url_in(&dir.page_url("https://x.org/"), DISPLAY_IMAGE.file),
             "https://x.org/com.ex/1.2-45/icon-57.png"
         );
+    }
+
+    #[test]
+    fn private_folders_are_tokens_of_the_secret() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let dir = BuildDir::private(secret, "com.secret.app", Some("1.2"), Some("45"));
+        assert_eq!(dir.app.len(), TOKEN_LEN);
+        assert_eq!(dir.build.len(), TOKEN_LEN);
+        assert!(
+            dir.path()
+                .bytes()
+                .all(|b| b == b'/' || b.is_ascii_hexdigit())
+        );
+        assert!(!dir.path().contains("secret") && !dir.path().contains("1.2"));
+        assert_eq!(
+            dir,
+            BuildDir::private(secret, "com.secret.app", Some("1.2"), Some("45"))
+        );
+        assert_ne!(
+            dir.build,
+            BuildDir::private(secret, "com.secret.app", Some("1.2"), Some("46")).build
+        );
+        let other = BuildDir::private(b"another secret", "com.secret.app", Some("1.2"), Some("45"));
+        assert_ne!(dir.app, other.app);
+        assert_ne!(dir.build, other.build);
+        assert_eq!(archive_file("beta/Secret App.ipa", true), PRIVATE_ARCHIVE);
+        assert_eq!(archive_file("beta/Secret App.ipa", false), "Secret App.ipa");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod messages;
 pub mod output;
 pub mod pipeline;
 pub mod previous;
+pub mod private;
 pub mod raster;
 pub mod render;
 pub mod serve;

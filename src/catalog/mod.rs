@@ -50,6 +50,10 @@ pub struct App {
     pub channels: Vec<Channel>,
     /// Newest first.
     pub builds: Vec<Build>,
+    /// Published privately (token folders, locked pages); such an app is left out of every
+    /// public file, the public `catalog.json` included.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private: bool,
 }
 
 /// One channel of an app, with its stable links.
@@ -150,7 +154,21 @@ pub struct BuildInput {
 }
 
 impl BuildInput {
-    /// Where the build of this archive lives in the site.
+    /// Where the build of this archive lives in the site: a token folder for a private app.
+    pub fn placed_dir(&self, settings: &Settings) -> BuildDir {
+        match settings.private_keys(&self.ipa.bundle_id) {
+            Some(keys) => BuildDir::private(
+                keys.secret(),
+                &self.ipa.bundle_id,
+                self.ipa.info.version.as_deref(),
+                self.ipa.info.build.as_deref(),
+            ),
+            None => self.dir(),
+        }
+    }
+
+    /// The build's public folder: its place in a public site, and the name `promote` keys
+    /// and duplicate checks use whether the app is private or not.
     pub fn dir(&self) -> BuildDir {
         BuildDir::new(
             &self.ipa.bundle_id,
@@ -369,12 +387,13 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 
 fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let ipa = &input.ipa;
-    let dir = input.dir();
+    let dir = input.placed_dir(settings);
+    let private = settings.is_private(&ipa.bundle_id);
     let base = &settings.base_url;
     let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
         (Some(url), _) => url.clone(),
         (None, Some(ipa_base)) => layout::hosted_archive_url(ipa_base, &input.relative),
-        (None, None) => dir.file_url(base, layout::archive_name(&input.relative)),
+        (None, None) => dir.file_url(base, layout::archive_file(&input.relative, private)),
     };
     let manifest_url = dir.file_url(base, layout::MANIFEST);
     let name = settings
@@ -423,7 +442,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
 fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::ChannelError> {
     let newest = &builds[0];
     let bundle_id = newest.bundle_id.clone();
-    let app_dir = layout::app_dir(&bundle_id);
+    let app_dir = folder_of(newest).to_string();
     let base = &settings.base_url;
     let overrides = settings.apps.get(&bundle_id);
     let mut app = App {
@@ -434,6 +453,7 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::C
         install_url: None,
         default_channel: channels::default_channel(settings, &bundle_id, &builds)?,
         channels: Vec::new(),
+        private: settings.is_private(&bundle_id),
         bundle_id,
         builds,
     };
@@ -465,7 +485,28 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::C
     Ok(app)
 }
 
+/// The app's folder of a build: the first part of its path.
+fn folder_of(build: &Build) -> &str {
+    build.path.split('/').next().unwrap_or_default()
+}
+
+impl Catalog {
+    /// The catalog anyone may read: without the private apps.
+    pub fn public(&self) -> Catalog {
+        Catalog {
+            site: self.site.clone(),
+            apps: self.apps.iter().filter(|a| !a.private).cloned().collect(),
+        }
+    }
+}
+
 impl App {
+    /// The app's folder in the site: its bundle id's [`layout::app_dir`], or a token for a
+    /// private app.
+    pub fn dir(&self) -> &str {
+        folder_of(&self.builds[0])
+    }
+
     /// The build the app page offers first: the newest installable build of the default
     /// channel, else that channel's newest, else the app's newest.
     pub fn latest(&self) -> &Build {

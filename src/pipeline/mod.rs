@@ -266,6 +266,7 @@ fn render_pages(
         banner: options.banner.clone(),
         cname: settings.cname.clone(),
         reuse,
+        private: settings.private.as_ref(),
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())
@@ -437,8 +438,11 @@ fn site_fingerprint(
         hasher.update(bytes);
     }
     hasher.update(format!(
-        "{:?}|{:?}|{:?}",
-        options.banner, settings.cname, settings.ipa_base_url
+        "{:?}|{:?}|{:?}|{:?}",
+        options.banner,
+        settings.cname,
+        settings.ipa_base_url,
+        settings.private.as_ref().map(|k| k.key_id())
     ));
     hex::encode(hasher.finalize())
 }

@@ -77,7 +77,8 @@ fn place(
             hashed,
         });
     }
-    let relative = layout::file_in(build_path, layout::archive_name(&input.relative));
+    let private = settings.is_private(&input.ipa.bundle_id);
+    let relative = layout::file_in(build_path, layout::archive_file(&input.relative, private));
     let previous = settings.output_dir.join(&relative);
     let unchanged = known.is_some() && input.published.as_deref() == Some(relative.as_str());
     if let Some(sha256) = known

@@ -44,6 +44,8 @@ pub struct SiteExtras<'a> {
     pub cname: Option<String>,
     /// The previous site's files that may be kept instead of rendered again.
     pub reuse: &'a Reuse,
+    /// The keys of the private apps' pages, when the site has any.
+    pub private: Option<&'a crate::private::Keys>,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -68,31 +70,37 @@ pub fn render_site(
         theme_fingerprint: theme_fingerprint(theme),
         reuse: extras.reuse,
     };
+    // Every file anyone may read is made from the public catalog; only the private apps' own
+    // (token) folders are made from the whole one.
+    let public = catalog.public();
 
     let index = IndexPage {
-        apps: catalog.apps.iter().map(AppView::new).collect(),
+        apps: public.apps.iter().map(AppView::new).collect(),
     };
-    base.page(stage, "index.html", layout::INDEX, "", &index, None)?;
+    base.page(stage, "index.html", layout::INDEX, "", &index, None, None)?;
 
     catalog
         .apps
         .par_iter()
         .try_for_each(|app| render_app(stage, &base, app, extras))?;
 
-    let catalog_json = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
+    let catalog_json = serde_json::to_vec_pretty(&public).map_err(|e| RenderError::Template {
         template: layout::CATALOG.into(),
         message: e.to_string(),
     })?;
     stage.write(layout::CATALOG, &escape_json_markup(&catalog_json))?;
-    render_feed(stage, &base, catalog)?;
+    render_feed(stage, &base, &public)?;
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
     }
     stage.write(layout::NOJEKYLL, b"")?;
     let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
-    let headers = crate::hosting::headers_file(catalog, &policy.header, &static_paths);
+    let headers = crate::hosting::headers_file(&public, &policy.header, &static_paths);
     stage.write(layout::HEADERS, headers.as_bytes())?;
+    if catalog.apps.iter().any(|app| app.private) {
+        stage.write(layout::ROBOTS, crate::hosting::ROBOTS_PRIVATE.as_bytes())?;
+    }
     if let Some(cname) = &extras.cname {
         stage.write(layout::CNAME, format!("{cname}\n").as_bytes())?;
     }
@@ -150,7 +158,9 @@ struct Base<'a> {
 impl Base<'_> {
     /// Renders `template` with the [`Common`] values plus those of `page` into `out_path`, or
     /// keeps the previous site's file when it was made from exactly the same inputs. `qr_url`
-    /// asks for a QR code of that URL, made only when the page is rendered.
+    /// asks for a QR code of that URL, made only when the page is rendered. With `lock`, the
+    /// page is published encrypted inside the theme's `locked.html`.
+    #[allow(clippy::too_many_arguments)]
     fn page(
         &self,
         stage: &Stage,
@@ -159,6 +169,7 @@ impl Base<'_> {
         root: &str,
         page: &impl Serialize,
         qr_url: Option<&str>,
+        lock: Option<&crate::private::Keys>,
     ) -> Result<(), RenderError> {
         let failed = |message: String| RenderError::Template {
             template: template.to_string(),
@@ -174,6 +185,9 @@ impl Base<'_> {
                 .unwrap_or_default()
                 .as_bytes(),
             page_json.as_bytes(),
+            lock.map(|keys| keys.key_id())
+                .unwrap_or_default()
+                .as_bytes(),
         ]);
         self.reuse.produce(stage, out_path, key, || {
             let qr_svg = qr_url.map(qr::svg);
@@ -188,14 +202,33 @@ impl Base<'_> {
             };
             let mut ctx =
                 tera::Context::from_serialize(&common).map_err(|e| failed(error_chain(&e)))?;
-            ctx.extend(tera::Context::from_serialize(page).map_err(|e| failed(error_chain(&e)))?);
+            let mut page_ctx = ctx.clone();
+            page_ctx
+                .extend(tera::Context::from_serialize(page).map_err(|e| failed(error_chain(&e)))?);
+            let html = self
+                .tera
+                .render(template, &page_ctx)
+                .map_err(|e| failed(error_chain(&e)))?;
+            let Some(keys) = lock else {
+                return Ok(html.into_bytes());
+            };
+            ctx.insert(
+                "locked",
+                &view::LockedPage::from(keys.lock(html.as_bytes())),
+            );
             self.tera
-                .render(template, &ctx)
+                .render(LOCKED_TEMPLATE, &ctx)
                 .map(String::into_bytes)
-                .map_err(|e| failed(error_chain(&e)))
+                .map_err(|e| RenderError::Template {
+                    template: LOCKED_TEMPLATE.into(),
+                    message: error_chain(&e),
+                })
         })
     }
 }
+
+/// The page a private app's pages are published in: a password form and the encrypted page.
+const LOCKED_TEMPLATE: &str = "locked.html";
 
 fn theme_fingerprint(theme: &Theme) -> String {
     let parts: Vec<&[u8]> = theme
@@ -310,7 +343,8 @@ fn render_app(
     app: &App,
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
-    let app_path = layout::app_path(&layout::app_dir(&app.bundle_id));
+    let app_path = layout::app_path(app.dir());
+    let lock = extras.private.filter(|_| app.private);
     let latest = app.latest();
     let app_page = AppPage {
         app: AppView::new(app),
@@ -326,6 +360,7 @@ fn render_app(
         "../",
         &app_page,
         Some(&app.page_url),
+        lock,
     )?;
     app.builds.par_iter().try_for_each(|build| {
         match extras.icons.get(&build.path) {
@@ -373,6 +408,7 @@ fn render_app(
                 newer: NewerView::of(app, build),
             },
             Some(&build.page_url),
+            lock,
         )
     })?;
     if app.manifest_url.is_some() {
@@ -382,13 +418,13 @@ fn render_app(
             manifest_for(latest),
         )?;
     }
-    let app_dir = layout::app_dir(&app.bundle_id);
+    let app_dir = app.dir();
     for channel in &app.channels {
         // Each channel's stable manifest: the same bytes as its newest installable build's.
         if let Some(newest) = app.latest_in(Some(&channel.name)) {
             base.reuse.produce_bytes(
                 stage,
-                &layout::channel_manifest_path(&app_dir, &channel.name),
+                &layout::channel_manifest_path(app_dir, &channel.name),
                 manifest_for(newest),
             )?;
         }
@@ -450,5 +486,5 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         updated: &updated,
         entries,
     };
-    base.page(stage, "feed.xml", layout::FEED, "", &feed, None)
+    base.page(stage, "feed.xml", layout::FEED, "", &feed, None, None)
 }

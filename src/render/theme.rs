@@ -26,6 +26,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/feed.xml"),
     ),
     (
+        "templates/locked.html",
+        include_str!("../../themes/default/templates/locked.html"),
+    ),
+    (
         "templates/partials/install.html",
         include_str!("../../themes/default/templates/partials/install.html"),
     ),
@@ -44,6 +48,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
     (
         "static/otasite.js",
         include_str!("../../themes/default/static/otasite.js"),
+    ),
+    (
+        "static/unlock.js",
+        include_str!("../../themes/default/static/unlock.js"),
     ),
     (
         "data/browsers.json",

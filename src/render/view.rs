@@ -245,7 +245,7 @@ impl<'a> AppIdentity<'a> {
             bundle_id: &app.bundle_id,
             name: &app.name,
             description: app.description.as_deref(),
-            dir: crate::layout::app_dir(&app.bundle_id),
+            dir: app.dir().to_string(),
             page_url: &app.page_url,
         }
     }
@@ -486,6 +486,33 @@ fn device_label(families: &[String]) -> String {
 
 /// `docs/theme.md` lists the variables of every template: its tables are generated from the
 /// structs above (their fields and rustdoc), so that the two cannot drift apart.
+/// `locked.html`: a private app's page, published encrypted. The page itself is the payload;
+/// the theme's `static/unlock.js` asks for the password (or takes a share link's `#k=` key),
+/// decrypts it with WebCrypto and puts its body in place.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct LockedPage {
+    /// Base64 PBKDF2 salt, the same on every page of the site (`data-salt` of `#locked`).
+    pub salt: String,
+    /// PBKDF2-SHA-256 rounds (`data-iterations`).
+    pub iterations: u32,
+    /// Base64 12-byte AES-256-GCM nonce (`data-nonce`).
+    pub nonce: String,
+    /// Base64 ciphertext of the whole rendered page followed by its 16-byte tag (`data-payload`).
+    pub payload: String,
+}
+
+impl From<crate::private::Locked> for LockedPage {
+    fn from(locked: crate::private::Locked) -> LockedPage {
+        LockedPage {
+            salt: locked.salt,
+            iterations: locked.iterations,
+            nonce: locked.nonce,
+            payload: locked.payload,
+        }
+    }
+}
+
 #[cfg(test)]
 mod contract {
     use super::*;
@@ -505,6 +532,7 @@ mod contract {
         table::<AppPage<'_>>(&mut out, "app.html");
         table::<BuildPage<'_>>(&mut out, "build.html");
         table::<FeedPage<'_>>(&mut out, "feed.xml");
+        table::<LockedPage>(&mut out, "locked.html (as `locked`)");
         table::<SiteView<'_>>(&mut out, "site");
         table::<AppView<'_>>(&mut out, "app");
         table::<AppIdentity<'_>>(&mut out, "app on a build page");

@@ -20,6 +20,8 @@ const OTASITE_VARIABLES: &[&str] = &[
     "OTASITE_EXTRA_CA_CERT",
     "OTASITE_FAULT",
     "OTASITE_UPDATE_THEME_DOC",
+    "OTASITE_SECRET",
+    "OTASITE_PASSWORD",
 ];
 
 /// One run of the binary, with the clock and the environment pinned.

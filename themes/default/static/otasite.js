@@ -269,6 +269,8 @@
       if (window.console) { console.error("otasite: " + e); }
     }
   }
+  // Run again by unlock.js once a locked page's content is in place.
+  window.otasite.setup = start;
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

@@ -1,0 +1,233 @@
+//! Private apps: the keys from the environment and the password-locked pages.
+//!
+//! A private app's folders are named by tokens ([`crate::layout::token`]) and its pages are
+//! published encrypted ([`lock`]): AES-256-GCM under a key derived from the password by
+//! PBKDF2-SHA-256. The theme's `static/unlock.js` reverses [`lock`] with WebCrypto.
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+
+/// The environment variable holding the secret the private folders' tokens are made from.
+pub const SECRET_VAR: &str = "OTASITE_SECRET";
+/// The environment variable holding the password of the private pages.
+pub const PASSWORD_VAR: &str = "OTASITE_PASSWORD";
+/// The shortest secret accepted: 32 characters (128 bits as hex).
+pub const SECRET_MIN: usize = 32;
+/// PBKDF2-SHA-256 rounds: OWASP's 2023 figure for this function.
+pub const ITERATIONS: u32 = 600_000;
+/// The fragment parameter of a share link that carries the page key: `#k=…`.
+pub const SHARE_PARAM: &str = "k";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA-256 of `parts` (each length-prefixed, so no two lists collide) under `key`.
+pub fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    let mut mac =
+        <HmacSha256 as hmac::KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+    for part in parts {
+        mac.update(&(part.len() as u64).to_le_bytes());
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// The secret and the password of a site with private apps. Neither is ever printed: the
+/// `Debug` form says only that they are set.
+#[derive(Clone)]
+pub struct Keys {
+    secret: String,
+    /// The AES-256 key of the pages: PBKDF2-SHA-256 of the password with [`Keys::salt`].
+    page_key: [u8; 32],
+    salt: [u8; 16],
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keys { secret: <set>, password: <set> }")
+    }
+}
+
+impl Keys {
+    /// Derives the page key once (PBKDF2 is deliberately slow).
+    pub fn new(secret: String, password: String) -> Keys {
+        let salt = salt(&secret);
+        let page_key = page_key(&password, &salt);
+        Keys {
+            secret,
+            page_key,
+            salt,
+        }
+    }
+
+    /// The secret the tokens are made from.
+    pub fn secret(&self) -> &[u8] {
+        self.secret.as_bytes()
+    }
+
+    /// The AES-256 key of the pages, as a share link carries it.
+    pub fn share_key(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.page_key)
+    }
+
+    /// Identifies the page key without revealing it: fingerprints of locked pages include it,
+    /// so a new password or secret rewrites them.
+    pub fn key_id(&self) -> String {
+        hex::encode(Sha256::digest(self.page_key))
+    }
+
+    /// `page` (a whole HTML document) sealed for [`crate::render`]'s locked page.
+    pub fn lock(&self, page: &[u8]) -> Locked {
+        seal(&self.page_key, &self.salt, page)
+    }
+}
+
+/// The PBKDF2 salt of a site: per site (a different secret gives a different salt) and
+/// stable from build to build, so an unchanged page encrypts to the same bytes and share
+/// links survive a rebuild from scratch (as in CI, with no cache). It is derived from the
+/// secret rather than drawn at random because a salt only has to be unique to the site to
+/// defeat precomputed tables, and this one also cannot be known before the site is published.
+fn salt(secret: &str) -> [u8; 16] {
+    let mac = hmac(secret.as_bytes(), &[b"otasite page salt"]);
+    let mut salt = [0; 16];
+    salt.copy_from_slice(&mac[..16]);
+    salt
+}
+
+/// PBKDF2-HMAC-SHA-256 of the password, [`ITERATIONS`] rounds.
+pub fn page_key(password: &str, salt: &[u8]) -> [u8; 32] {
+    let mut key = [0; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, ITERATIONS, &mut key);
+    key
+}
+
+/// An encrypted page, as the locked template writes it (all base64).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Locked {
+    pub salt: String,
+    pub iterations: u32,
+    pub nonce: String,
+    /// Ciphertext followed by the 16-byte GCM tag.
+    pub payload: String,
+}
+
+fn seal(key: &[u8; 32], salt: &[u8], page: &[u8]) -> Locked {
+    // The nonce is a MAC of the plaintext under a key of its own derived from the page key:
+    // the same page always gets the same nonce (so an unchanged page is byte for byte the
+    // same and is not rewritten), and two different pages get the same nonce only if
+    // HMAC-SHA-256 collides on 96 bits. GCM fails only when one nonce encrypts two different
+    // plaintexts under one key, which this rules out; an identical ciphertext for an
+    // identical page tells an observer nothing the unchanged file did not already.
+    let nonce_key = hmac(key, &[b"otasite nonce key"]);
+    let digest = Sha256::digest(page);
+    let nonce_bytes = hmac(&nonce_key, &[&digest]);
+    let nonce = Nonce::try_from(&nonce_bytes[..12]).expect("12 bytes");
+    let cipher = Aes256Gcm::new_from_slice(key).expect("a 32-byte key");
+    let payload = cipher
+        .encrypt(&nonce, page)
+        .expect("AES-GCM encrypts any page of less than 64 GB");
+    Locked {
+        salt: STANDARD.encode(salt),
+        iterations: ITERATIONS,
+        nonce: STANDARD.encode(&nonce_bytes[..12]),
+        payload: STANDARD.encode(payload),
+    }
+}
+
+/// Why a locked page did not open.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UnlockError {
+    #[error("the page holds no locked content (no data-payload)")]
+    NotLocked,
+    #[error("the locked content is damaged: {0}")]
+    Damaged(String),
+    #[error("wrong password: the page does not decrypt with it")]
+    WrongKey,
+}
+
+/// The locked content of an HTML page: the `data-*` attributes of its `#locked` element.
+pub fn locked_in(html: &str) -> Result<Locked, UnlockError> {
+    let attribute = |name: &str| -> Result<String, UnlockError> {
+        let start = html
+            .find(&format!("data-{name}=\""))
+            .ok_or(UnlockError::NotLocked)?
+            + name.len()
+            + 7;
+        let end = html[start..].find('"').ok_or(UnlockError::NotLocked)? + start;
+        Ok(html[start..end].to_string())
+    };
+    Ok(Locked {
+        salt: attribute("salt")?,
+        iterations: attribute("iterations")?
+            .parse()
+            .map_err(|_| UnlockError::Damaged("data-iterations is not a number".into()))?,
+        nonce: attribute("nonce")?,
+        payload: attribute("payload")?,
+    })
+}
+
+/// The page a locked page holds, opened with the password (as the page's form does).
+pub fn unlock_with_password(locked: &Locked, password: &str) -> Result<Vec<u8>, UnlockError> {
+    let salt = decode(&locked.salt)?;
+    if locked.iterations < ITERATIONS {
+        return Err(UnlockError::Damaged(format!(
+            "{} PBKDF2 rounds, fewer than {ITERATIONS}",
+            locked.iterations
+        )));
+    }
+    let mut key = [0; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, locked.iterations, &mut key);
+    unlock_with_key(locked, &key)
+}
+
+/// The page a locked page holds, opened with a share link's key (`#k=…`, base64url).
+pub fn unlock_with_share_key(locked: &Locked, share_key: &str) -> Result<Vec<u8>, UnlockError> {
+    let key = URL_SAFE_NO_PAD
+        .decode(share_key)
+        .map_err(|_| UnlockError::WrongKey)?;
+    unlock_with_key(locked, &key)
+}
+
+fn unlock_with_key(locked: &Locked, key: &[u8]) -> Result<Vec<u8>, UnlockError> {
+    let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| UnlockError::WrongKey)?;
+    let nonce = Nonce::try_from(decode(&locked.nonce)?.as_slice())
+        .map_err(|_| UnlockError::Damaged("the nonce is not 12 bytes".into()))?;
+    cipher
+        .decrypt(&nonce, decode(&locked.payload)?.as_slice())
+        .map_err(|_| UnlockError::WrongKey)
+}
+
+fn decode(text: &str) -> Result<Vec<u8>, UnlockError> {
+    STANDARD
+        .decode(text)
+        .map_err(|e| UnlockError::Damaged(format!("not base64: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_locked_page_opens_with_the_password_or_the_share_key_only() {
+        let keys = Keys::new("s".repeat(32), "hunter2".into());
+        let page = b"<html><body>Secret App 1.2</body></html>";
+        let locked = keys.lock(page);
+        assert_eq!(locked, keys.lock(page), "deterministic");
+        assert_ne!(locked.nonce, keys.lock(b"other").nonce);
+        assert_eq!(unlock_with_password(&locked, "hunter2").unwrap(), page);
+        assert_eq!(
+            unlock_with_share_key(&locked, &keys.share_key()).unwrap(),
+            page
+        );
+        assert_eq!(
+            unlock_with_password(&locked, "hunter3"),
+            Err(UnlockError::WrongKey)
+        );
+        let other = Keys::new("t".repeat(32), "hunter2".into());
+        assert_ne!(other.lock(page), locked, "a new secret changes the salt");
+        assert!(!format!("{keys:?}").contains("hunter2"));
+    }
+}
