@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod diff;
 pub mod facts;
 pub mod hash;
 pub mod hosting;

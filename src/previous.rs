@@ -218,6 +218,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             .filter_map(|name| DeviceFamily::from_name(name).map(DeviceFamily::number))
             .collect(),
         platform: build.platform.clone(),
+        usage_descriptions: build.usage_descriptions.clone(),
         ..AppInfo::default()
     };
     // Judge the build again now (profiles expire); icon notes came from reading the archive.

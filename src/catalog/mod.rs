@@ -115,6 +115,13 @@ pub struct Build {
     /// Warnings and blocking problems separately, for the pages.
     #[serde(default)]
     pub blocking: Vec<String>,
+    /// The privacy usage descriptions (`NS…UsageDescription` keys of Info.plist) and their text.
+    #[serde(default)]
+    pub usage_descriptions: BTreeMap<String, String>,
+    /// What changed since the previous build of the same app and channel (the build's
+    /// folder's channel, the first of `channels`); null for a channel's first build.
+    #[serde(default)]
+    pub changes: Option<crate::diff::Changes>,
 }
 
 impl Build {
@@ -247,6 +254,7 @@ pub fn assemble(
                 kept_builds.push(build);
             }
         }
+        channels::fill_changes(&mut kept_builds);
         apps.push(app_entry(settings, kept_builds).map_err(Box::new)?);
     }
     // Apps with the most recent release first; name breaks ties for a stable order.
@@ -417,6 +425,8 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
             .map(|i| i.path.clone())
             .or_else(|| input.icon_source.clone()),
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
+        usage_descriptions: ipa.info.usage_descriptions.clone(),
+        changes: None,
     }
 }
 
