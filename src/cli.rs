@@ -29,6 +29,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Build and serve the site on this machine for a look, rebuilding on changes.
     Serve(ServeArgs),
+    /// Show what changed between two builds: archives, or builds of a catalog.json.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -158,4 +160,16 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The older build: an .ipa file, or CATALOG#BUILD, a catalog.json (file or https:// URL)
+    /// and a build's folder in it, e.g. dist/catalog.json#com.example.app/1.2-45/.
+    pub old: String,
+    /// The newer build, as OLD.
+    pub new: String,
+    /// Print one JSON object: both builds and the facts that differ.
+    #[arg(long)]
+    pub json: bool,
 }

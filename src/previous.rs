@@ -83,18 +83,7 @@ pub fn load(
     cache: &Cache,
 ) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
     let is_url = source.starts_with("https://");
-    let bytes = if is_url {
-        fetch_catalog(source)?
-    } else {
-        std::fs::read(source).map_err(|source_error| PreviousError::Read {
-            path: PathBuf::from(source),
-            source: source_error,
-        })?
-    };
-    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|e| PreviousError::Invalid {
-        path: PathBuf::from(source),
-        message: e.to_string(),
-    })?;
+    let catalog = read_catalog(source)?;
     let builds: Vec<Build> = catalog
         .apps
         .into_iter()
@@ -126,6 +115,22 @@ pub fn load(
         })
         .collect();
     Ok((inputs, warnings))
+}
+
+/// A catalog from a file or an `https://` URL (`build --previous`, `diff`, `notify`).
+pub fn read_catalog(source: &str) -> Result<Catalog, PreviousError> {
+    let bytes = if source.starts_with("https://") {
+        fetch_catalog(source)?
+    } else {
+        std::fs::read(source).map_err(|source_error| PreviousError::Read {
+            path: PathBuf::from(source),
+            source: source_error,
+        })?
+    };
+    serde_json::from_slice(&bytes).map_err(|e| PreviousError::Invalid {
+        path: PathBuf::from(source),
+        message: e.to_string(),
+    })
 }
 
 fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {

@@ -1,6 +1,7 @@
 //! What changed: each build's `changes` in catalog.json (against the previous build of the
-//! same app and channel), shown on build pages and in the feed. Two archives that differ in
-//! one fact each (besides the version, and the size that follows from any difference).
+//! same app and channel), shown on build pages and in the feed, and `otasite diff` on the same
+//! facts. Two archives that differ in one fact each (besides the version, and the size that
+//! follows from any difference).
 
 mod support;
 
@@ -9,7 +10,7 @@ use std::path::Path;
 use plist::{Dictionary, Value as Plist};
 use serde_json::Value;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
-use support::run::{assert_ok, otasite};
+use support::run::{Otasite, assert_ok, otasite};
 use support::site;
 
 const BUNDLE_ID: &str = "com.example.changes";
@@ -64,7 +65,31 @@ fn changes(old: IpaBuilder, new: IpaBuilder) -> Value {
     assert!(builds[1]["changes"].is_null(), "a channel's first build");
     let changes = builds[0]["changes"].clone();
     assert_eq!(changes["since"]["path"], builds[1]["path"]);
+    // `otasite diff` says the same of the two archives, and of the two builds of the catalog.
+    let archives = tmp.path().join("builds/beta");
+    let from_archives = diff_json(&[archives.join("old.ipa"), archives.join("new.ipa")]);
+    assert_eq!(from_archives["facts"], changes["facts"]);
+    let catalog_file = tmp.path().join("dist/catalog.json");
+    let side = |build: &Value| {
+        format!(
+            "{}#{}",
+            catalog_file.display(),
+            build["path"].as_str().unwrap()
+        )
+    };
+    let from_catalog = diff_json(&[side(&builds[1]), side(&builds[0])]);
+    assert_eq!(from_catalog["facts"], changes["facts"]);
     changes
+}
+
+fn diff(args: &[impl AsRef<std::ffi::OsStr>]) -> std::process::Output {
+    Otasite::new(["diff"]).args(args).output()
+}
+
+fn diff_json(sides: &[impl AsRef<std::ffi::OsStr>]) -> Value {
+    let output = diff(&[sides[0].as_ref(), sides[1].as_ref(), "--json".as_ref()]);
+    assert_ok(&output);
+    serde_json::from_slice(&output.stdout).expect("diff --json prints JSON")
 }
 
 /// The change of `fact`, after checking that nothing else changed but the version and size.
@@ -325,5 +350,87 @@ fn previous_catalog_without_changes_still_loads() {
     assert_eq!(
         only(changes, "usage-descriptions")["added"],
         serde_json::json!(["NSCameraUsageDescription"])
+    );
+}
+
+#[test]
+fn diff_prints_one_line_per_changed_fact() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let old = old().write(&tmp.path().join("old.ipa"));
+    let new = new()
+        .set("MinimumOSVersion", "16.0")
+        .profile(Some(profile().entitlement("aps-environment", "production")))
+        .write(&tmp.path().join("new.ipa"));
+    let output = diff(&[&old, &new]);
+    assert_ok(&output);
+    let text = String::from_utf8(output.stdout).expect("utf8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "com.example.changes: 1.0 (1) → 1.1 (2)");
+    assert!(lines.contains(&"  Version: 1.0 (1) → 1.1 (2)"), "{text}");
+    assert!(lines.contains(&"  Minimum iOS: 15.0 → 16.0"), "{text}");
+    assert!(
+        lines.contains(&"  Entitlements: added aps-environment"),
+        "{text}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("  Size: ")), "{text}");
+
+    let same = diff(&[&old, &old]);
+    assert_ok(&same);
+    let text = String::from_utf8(same.stdout).expect("utf8");
+    assert_eq!(
+        text,
+        "com.example.changes: 1.0 (1) → 1.0 (1)\n  no difference in the compared facts\n"
+    );
+}
+
+#[test]
+fn diff_json_names_both_sides() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let old = old().write(&tmp.path().join("old.ipa"));
+    let new = new().write(&tmp.path().join("new.ipa"));
+    let report = diff_json(&[&old, &new]);
+    assert_eq!(report["old"]["bundle_id"], BUNDLE_ID);
+    assert_eq!(report["old"]["version"], "1.0");
+    assert_eq!(report["new"]["build"], "2");
+    assert_eq!(report["new"]["source"], new.to_str().expect("utf8"));
+}
+
+#[test]
+fn diff_refuses_what_it_cannot_compare_in_one_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let old = old().write(&tmp.path().join("old.ipa"));
+    let missing = tmp.path().join("missing.ipa");
+    let output = diff(&[old.as_os_str(), missing.as_os_str()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("missing.ipa: no such file"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    let catalog = build_site(tmp.path(), &[("beta/old.ipa", &self::old())]);
+    let path = builds(&catalog)[0]["path"]
+        .as_str()
+        .expect("path")
+        .to_string();
+    let unknown = format!(
+        "{}#com.example.changes/9.9-9/",
+        tmp.path().join("dist/catalog.json").display()
+    );
+    let output = diff(&[old.as_os_str(), unknown.as_ref()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("has no build com.example.changes/9.9-9/"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&path), "names the builds it has: {stderr}");
+
+    let junk = tmp.path().join("junk.ipa");
+    std::fs::write(&junk, b"not a zip").expect("write");
+    let output = diff(&[old.as_os_str(), junk.as_os_str()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("junk.ipa") && stderr.contains("not a zip"),
+        "{stderr}"
     );
 }

@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod init;
 mod inspect;
 mod serve;
@@ -50,6 +51,7 @@ pub fn run(command: Command) -> u8 {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Diff(args) => diff::run(&args),
     };
     finish(outcome)
 }
