@@ -31,6 +31,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Show what changed between two builds: archives, or builds of a catalog.json.
     Diff(DiffArgs),
+    /// Post the builds that are new since a previous catalog to the chat webhooks set in the
+    /// environment (OTASITE_SLACK_WEBHOOK, OTASITE_TEAMS_WEBHOOK, OTASITE_DISCORD_WEBHOOK,
+    /// OTASITE_WEBHOOK_URL).
+    Notify(NotifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,4 +176,18 @@ pub struct DiffArgs {
     /// Print one JSON object: both builds and the facts that differ.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NotifyArgs {
+    /// The built site, whose catalog.json lists the builds to announce.
+    #[arg(default_value = "dist")]
+    pub dir: PathBuf,
+    /// The catalog.json before this deploy, as a file or its https:// URL: its builds are not
+    /// announced again.
+    #[arg(long, value_name = "FILE|URL", required = true)]
+    pub previous: String,
+    /// Print the messages that would be posted instead of posting them.
+    #[arg(long)]
+    pub dry_run: bool,
 }

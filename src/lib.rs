@@ -18,6 +18,7 @@ pub mod ipa;
 pub mod layout;
 pub mod memory;
 pub mod messages;
+pub mod notify;
 pub mod output;
 pub mod pipeline;
 pub mod previous;

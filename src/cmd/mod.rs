@@ -7,6 +7,7 @@ mod check;
 mod diff;
 mod init;
 mod inspect;
+mod notify;
 mod serve;
 
 use crate::cli::Command;
@@ -52,6 +53,7 @@ pub fn run(command: Command) -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Notify(args) => notify::run(&args),
     };
     finish(outcome)
 }

@@ -20,6 +20,10 @@ const OTASITE_VARIABLES: &[&str] = &[
     "OTASITE_EXTRA_CA_CERT",
     "OTASITE_FAULT",
     "OTASITE_UPDATE_THEME_DOC",
+    "OTASITE_SLACK_WEBHOOK",
+    "OTASITE_TEAMS_WEBHOOK",
+    "OTASITE_DISCORD_WEBHOOK",
+    "OTASITE_WEBHOOK_URL",
 ];
 
 /// One run of the binary, with the clock and the environment pinned.
