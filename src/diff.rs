@@ -1,15 +1,15 @@
 //! What changed between two builds of an app: the facts a tester or reviewer cares about,
 //! compared one by one. Build pages, the feed and `catalog.json` (`changes`), `otasite diff`
-//! and `otasite notify` all say it through this module.
+//! and `otasite notify` all say it through this module; the catalog gives the facts of its
+//! builds (`Build::facts`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::catalog::Build;
 use crate::facts::DeviceFamily;
-use crate::ipa::Ipa;
+use crate::ipa::{Ipa, Profile};
 
 /// The facts two builds are compared on.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -78,19 +78,6 @@ pub struct Since {
 }
 
 impl Changes {
-    /// What changed from `old` to `new`, two builds of one catalog.
-    pub fn between(old: &Build, new: &Build) -> Self {
-        Changes {
-            since: Since {
-                version: old.version.clone(),
-                build: old.build.clone(),
-                path: old.path.clone(),
-                page_url: old.page_url.clone(),
-            },
-            facts: compare(&Facts::of_build(old), &Facts::of_build(new)),
-        }
-    }
-
     /// One line per changed fact, for people.
     pub fn lines(&self) -> Vec<String> {
         self.facts.iter().map(Change::describe).collect()
@@ -115,41 +102,30 @@ pub enum Fact {
 }
 
 impl Facts {
-    /// The facts of a build of a catalog.
-    pub fn of_build(build: &Build) -> Self {
-        let profile = build.profile.as_ref();
-        Facts {
-            version: build.version.clone(),
-            build: build.build.clone(),
-            min_os: build.min_os.clone(),
-            device_family: build.device_family.clone(),
-            size: build.size,
-            entitlements: profile.map(|p| p.entitlements.clone()).unwrap_or_default(),
-            usage_descriptions: build.usage_descriptions.clone(),
-            extensions: build.extensions.clone(),
-            distribution: profile.map_or("unsigned", |p| p.kind.as_str()).into(),
-            team: profile.and_then(|p| team(p.team_name.as_deref(), p.team_id.as_deref())),
-            profile_expires: profile.and_then(|p| p.expires).map(crate::clock::rfc3339),
-            devices: profile.and_then(|p| p.devices),
-        }
-    }
-
     /// The facts of an archive read from disk.
     pub fn of_ipa(ipa: &Ipa) -> Self {
-        let profile = ipa.profile.as_ref();
         Facts {
             version: ipa.info.version.clone(),
             build: ipa.info.build.clone(),
             min_os: ipa.info.min_os.clone(),
             device_family: DeviceFamily::names(&ipa.info.device_family),
             size: ipa.size,
-            entitlements: profile.map(|p| p.entitlements.clone()).unwrap_or_default(),
             usage_descriptions: ipa.info.usage_descriptions.clone(),
             extensions: ipa.extensions.clone(),
+            ..Facts::default()
+        }
+        .with_profile(ipa.profile.as_ref())
+    }
+
+    /// These facts with those of the provisioning profile (none: unsigned).
+    pub fn with_profile(self, profile: Option<&Profile>) -> Self {
+        Facts {
+            entitlements: profile.map(|p| p.entitlements.clone()).unwrap_or_default(),
             distribution: profile.map_or("unsigned", |p| p.kind.as_str()).into(),
             team: profile.and_then(|p| team(p.team_name.as_deref(), p.team_id.as_deref())),
             profile_expires: profile.and_then(|p| p.expires).map(crate::clock::rfc3339),
             devices: profile.and_then(|p| p.devices),
+            ..self
         }
     }
 

@@ -249,7 +249,7 @@ pub fn fill_changes(builds: &mut [Build]) {
         let previous = builds[index + 1..]
             .iter()
             .find(|b| holds(b, lane.as_deref()))
-            .map(|old| crate::diff::Changes::between(old, &builds[index]));
+            .map(|old| builds[index].changes_since(old));
         builds[index].changes = previous;
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{FileKey, IconFiles};
 use crate::config::Settings;
+use crate::diff::{Changes, Facts, Since};
 use crate::facts::DeviceFamily;
 use crate::ipa::{Ipa, Profile};
 use crate::layout::{self, BuildDir};
@@ -121,10 +122,38 @@ pub struct Build {
     /// What changed since the previous build of the same app and channel (the build's
     /// folder's channel, the first of `channels`); null for a channel's first build.
     #[serde(default)]
-    pub changes: Option<crate::diff::Changes>,
+    pub changes: Option<Changes>,
 }
 
 impl Build {
+    /// The facts `otasite diff` and `changes` compare.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            version: self.version.clone(),
+            build: self.build.clone(),
+            min_os: self.min_os.clone(),
+            device_family: self.device_family.clone(),
+            size: self.size,
+            usage_descriptions: self.usage_descriptions.clone(),
+            extensions: self.extensions.clone(),
+            ..Facts::default()
+        }
+        .with_profile(self.profile.as_ref())
+    }
+
+    /// What changed since `old`, an older build of the same catalog.
+    pub fn changes_since(&self, old: &Build) -> Changes {
+        Changes {
+            since: Since {
+                version: old.version.clone(),
+                build: old.build.clone(),
+                path: old.path.clone(),
+                page_url: old.page_url.clone(),
+            },
+            facts: crate::diff::compare(&old.facts(), &self.facts()),
+        }
+    }
+
     /// "1.2 (45)"
     pub fn display_version(&self) -> String {
         match (&self.version, &self.build) {

@@ -107,6 +107,6 @@ fn side(arg: &str) -> anyhow::Result<Side> {
         bundle_id: build.bundle_id.clone(),
         version: build.version.clone(),
         build: build.build.clone(),
-        facts: Facts::of_build(build),
+        facts: build.facts(),
     })
 }
