@@ -374,3 +374,46 @@ fn webhook_settings_are_checked_without_quoting_them() {
         "{stderr}"
     );
 }
+
+/// The generated workflows fetch the catalog deployed before, deploy, then call notify only
+/// when a webhook secret is set (passing actionlint is tested in tests/init.rs).
+#[test]
+fn generated_workflows_notify_after_deploying() {
+    for host in ["github-pages", "s3", "netlify"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        assert_ok(&otasite(&["init", "site", "--host", host], tmp.path()));
+        let workflow =
+            std::fs::read_to_string(tmp.path().join("site/.github/workflows/otasite.yml"))
+                .expect("workflow");
+        let fetch = workflow
+            .find("-o previous-catalog.json")
+            .expect("fetches the old catalog");
+        let deploy = [
+            "uses: actions/deploy-pages@",
+            "run: bash scripts/deploy-s3.sh",
+            "netlify-cli@",
+        ]
+        .iter()
+        .find_map(|step| workflow.find(step))
+        .expect("a deploy step");
+        let notify = workflow
+            .find("otasite notify --previous previous-catalog.json dist")
+            .expect("calls notify");
+        assert!(
+            fetch < deploy && deploy < notify,
+            "{host}: fetch, deploy, notify in order"
+        );
+        for variable in [
+            "OTASITE_SLACK_WEBHOOK",
+            "OTASITE_TEAMS_WEBHOOK",
+            "OTASITE_DISCORD_WEBHOOK",
+            "OTASITE_WEBHOOK_URL",
+        ] {
+            assert!(
+                workflow.contains(&format!("{variable}: ${{{{ secrets.{variable} }}}}")),
+                "{host}: {variable} from the repository's secrets"
+            );
+        }
+        assert!(workflow.contains("No webhook secret is set"), "{host}");
+    }
+}
