@@ -150,66 +150,55 @@ fn team(name: Option<&str>, id: Option<&str>) -> Option<String> {
 
 /// Every fact that differs from `old` to `new`, in a fixed order.
 pub fn compare(old: &Facts, new: &Facts) -> Vec<Change> {
-    let mut changes = Vec::new();
     let text = |v: &Option<String>| v.clone().map_or(Value::Null, Value::String);
-    let mut scalar = |fact: Fact, before: Value, after: Value| {
-        if before != after {
-            changes.push(Change {
-                before: Some(before),
-                after: Some(after),
-                ..Change::new(fact)
-            });
-        }
-    };
-    scalar(
-        Fact::Version,
-        old.display_version().into(),
-        new.display_version().into(),
-    );
-    scalar(Fact::MinOs, text(&old.min_os), text(&new.min_os));
-    scalar(
-        Fact::DeviceFamily,
-        old.device_family.join(", ").into(),
-        new.device_family.join(", ").into(),
-    );
-    if old.size != new.size {
-        changes.push(Change {
-            before: Some(old.size.into()),
-            after: Some(new.size.into()),
-            delta: Some(new.size as i64 - old.size as i64),
-            ..Change::new(Fact::Size)
-        });
-    }
-    changes.extend(sets(
-        Fact::Entitlements,
-        &old.entitlements,
-        &new.entitlements,
-    ));
-    changes.extend(usage(&old.usage_descriptions, &new.usage_descriptions));
-    changes.extend(sets(Fact::Extensions, &old.extensions, &new.extensions));
-    let mut scalar = |fact: Fact, before: Value, after: Value| {
-        if before != after {
-            changes.push(Change {
-                before: Some(before),
-                after: Some(after),
-                ..Change::new(fact)
-            });
-        }
-    };
-    scalar(
-        Fact::Distribution,
-        old.distribution.clone().into(),
-        new.distribution.clone().into(),
-    );
-    scalar(Fact::Team, text(&old.team), text(&new.team));
-    scalar(
-        Fact::ProfileExpiry,
-        text(&old.profile_expires),
-        text(&new.profile_expires),
-    );
     let count = |n: Option<u64>| n.map_or(Value::Null, Value::from);
-    scalar(Fact::Devices, count(old.devices), count(new.devices));
-    changes
+    let size = (old.size != new.size).then(|| Change {
+        before: Some(old.size.into()),
+        after: Some(new.size.into()),
+        delta: Some(new.size as i64 - old.size as i64),
+        ..Change::new(Fact::Size)
+    });
+    [
+        scalar(
+            Fact::Version,
+            old.display_version().into(),
+            new.display_version().into(),
+        ),
+        scalar(Fact::MinOs, text(&old.min_os), text(&new.min_os)),
+        scalar(
+            Fact::DeviceFamily,
+            old.device_family.join(", ").into(),
+            new.device_family.join(", ").into(),
+        ),
+        size,
+        sets(Fact::Entitlements, &old.entitlements, &new.entitlements),
+        usage(&old.usage_descriptions, &new.usage_descriptions),
+        sets(Fact::Extensions, &old.extensions, &new.extensions),
+        scalar(
+            Fact::Distribution,
+            old.distribution.clone().into(),
+            new.distribution.clone().into(),
+        ),
+        scalar(Fact::Team, text(&old.team), text(&new.team)),
+        scalar(
+            Fact::ProfileExpiry,
+            text(&old.profile_expires),
+            text(&new.profile_expires),
+        ),
+        scalar(Fact::Devices, count(old.devices), count(new.devices)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A fact with one value, when it differs.
+fn scalar(fact: Fact, before: Value, after: Value) -> Option<Change> {
+    (before != after).then(|| Change {
+        before: Some(before),
+        after: Some(after),
+        ..Change::new(fact)
+    })
 }
 
 impl Change {

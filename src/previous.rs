@@ -25,14 +25,19 @@ const FETCH_TIMEOUT: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreviousError {
-    #[error("cannot read the previous catalog {path}")]
+    #[error("cannot read the {what} {path}")]
     Read {
+        what: &'static str,
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot fetch the previous catalog {url}: {message}")]
-    Fetch { url: String, message: String },
+    #[error("cannot fetch the {what} {url}: {message}")]
+    Fetch {
+        what: &'static str,
+        url: String,
+        message: String,
+    },
     #[error("{path} is not an otasite catalog.json: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error(
@@ -83,7 +88,7 @@ pub fn load(
     cache: &Cache,
 ) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
     let is_url = source.starts_with("https://");
-    let catalog = read_catalog(source)?;
+    let catalog = read_catalog_as(source, "previous catalog")?;
     let builds: Vec<Build> = catalog
         .apps
         .into_iter()
@@ -117,12 +122,18 @@ pub fn load(
     Ok((inputs, warnings))
 }
 
-/// A catalog from a file or an `https://` URL (`build --previous`, `diff`, `notify`).
+/// A catalog from a file or an `https://` URL (`diff`, `notify`).
 pub fn read_catalog(source: &str) -> Result<Catalog, PreviousError> {
+    read_catalog_as(source, "catalog")
+}
+
+/// [`read_catalog`], errors naming it as `what`.
+pub fn read_catalog_as(source: &str, what: &'static str) -> Result<Catalog, PreviousError> {
     let bytes = if source.starts_with("https://") {
-        fetch_catalog(source)?
+        fetch_catalog(source, what)?
     } else {
         std::fs::read(source).map_err(|source_error| PreviousError::Read {
+            what,
             path: PathBuf::from(source),
             source: source_error,
         })?
@@ -133,8 +144,9 @@ pub fn read_catalog(source: &str) -> Result<Catalog, PreviousError> {
     })
 }
 
-fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {
+fn fetch_catalog(url: &str, what: &'static str) -> Result<Vec<u8>, PreviousError> {
     let error = |message: String| PreviousError::Fetch {
+        what,
         url: url.to_string(),
         message,
     };

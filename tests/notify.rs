@@ -417,3 +417,23 @@ fn generated_workflows_notify_after_deploying() {
         assert!(workflow.contains("No webhook secret is set"), "{host}");
     }
 }
+
+#[test]
+fn an_unreachable_webhook_is_retried_and_never_quoted() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (site, previous) = sites(tmp.path());
+    // A port nothing listens on any more.
+    let port = Server::bind().1;
+    let output = Otasite::new(["notify", "--previous"])
+        .args([&previous, &site])
+        .env(
+            "OTASITE_SLACK_WEBHOOK",
+            format!("https://127.0.0.1:{port}/{SECRET}"),
+        )
+        .output();
+    assert_eq!(output.status.code(), Some(1));
+    assert_no_secret(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("retrying in").count(), 4, "{stderr}");
+    assert!(stderr.contains("gave up after 5 attempts"), "{stderr}");
+}

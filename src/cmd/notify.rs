@@ -23,7 +23,7 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<Outcome> {
     }
     let catalog_file = args.dir.join("catalog.json");
     let current: Catalog = read_catalog(&catalog_file.to_string_lossy())?;
-    let previous = read_catalog(&args.previous)?;
+    let previous = crate::previous::read_catalog_as(&args.previous, "previous catalog")?;
     let builds = notify::new_builds(&current, &previous);
     if builds.is_empty() {
         messages::info("notify: no new build since the previous catalog");
