@@ -434,3 +434,64 @@ fn diff_refuses_what_it_cannot_compare_in_one_line() {
         "{stderr}"
     );
 }
+
+#[test]
+fn diff_reads_a_deployed_catalog_by_its_url() {
+    use std::sync::Arc;
+    use support::https::{Reply, Server, TestCa};
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let catalog = build_site(tmp.path(), &[("beta/old.ipa", &old())]);
+    let path = builds(&catalog)[0]["path"]
+        .as_str()
+        .expect("path")
+        .to_string();
+    let text = std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog");
+    let ca = TestCa::new("otasite diff CA");
+    let ca_file = tmp.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("write CA");
+    let (listener, port) = Server::bind();
+    let handler = move |_method: &str, target: &str| -> Reply {
+        match target {
+            "/catalog.json" => (
+                "200 OK",
+                vec![("Content-Length", text.len().to_string())],
+                text.clone(),
+            ),
+            _ => (
+                "404 Not Found",
+                vec![("Content-Length", "0".into())],
+                Vec::new(),
+            ),
+        }
+    };
+    let _server = Server::start(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        Arc::new(handler),
+    );
+    let newer = new()
+        .set("MinimumOSVersion", "16.0")
+        .write(&tmp.path().join("new.ipa"));
+    let deployed = format!("https://127.0.0.1:{port}/catalog.json#{path}");
+    let output = Otasite::new(["diff", "--json", deployed.as_str()])
+        .args([&newer])
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .output();
+    assert_ok(&output);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["old"]["source"], deployed);
+    assert_eq!(only(&report, "min-os")["after"], "16.0");
+
+    let missing = format!("https://127.0.0.1:{port}/gone.json#{path}");
+    let output = Otasite::new(["diff", missing.as_str()])
+        .args([&newer])
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .output();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot fetch the catalog") && stderr.contains("404"),
+        "{stderr}"
+    );
+}
