@@ -29,6 +29,12 @@ pub enum Command {
     Check(CheckArgs),
     /// Build and serve the site on this machine for a look, rebuilding on changes.
     Serve(ServeArgs),
+    /// Show what changed between two builds: archives, or builds of a catalog.json.
+    Diff(DiffArgs),
+    /// Post the builds that are new since a previous catalog to the chat webhooks set in the
+    /// environment (OTASITE_SLACK_WEBHOOK, OTASITE_TEAMS_WEBHOOK, OTASITE_DISCORD_WEBHOOK,
+    /// OTASITE_WEBHOOK_URL).
+    Notify(NotifyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -158,4 +164,30 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The older build: an .ipa file, or CATALOG#BUILD, a catalog.json (file or https:// URL)
+    /// and a build's folder in it, e.g. dist/catalog.json#com.example.app/1.2-45/.
+    pub old: String,
+    /// The newer build, as OLD.
+    pub new: String,
+    /// Print one JSON object: both builds and the facts that differ.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NotifyArgs {
+    /// The built site, whose catalog.json lists the builds to announce.
+    #[arg(default_value = "dist")]
+    pub dir: PathBuf,
+    /// The catalog.json before this deploy, as a file or its https:// URL: its builds are not
+    /// announced again.
+    #[arg(long, value_name = "FILE|URL", required = true)]
+    pub previous: String,
+    /// Print the messages that would be posted instead of posting them.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -1,4 +1,4 @@
-//! The one HTTPS client (`check --remote`, `build --previous URL`): no redirects followed,
+//! The one HTTPS client (`check --remote`, `build --previous URL`, `notify`): no redirects followed,
 //! every status returned, errors turned into sentences (certificate problems named as such).
 //!
 //! Roots of trust are Mozilla's (webpki). The environment variable `OTASITE_EXTRA_CA_CERT`
@@ -34,6 +34,8 @@ pub struct Response {
     pub content_type: Option<String>,
     pub content_length: Option<u64>,
     pub location: Option<String>,
+    /// `Retry-After`, as sent (seconds or an HTTP date).
+    pub retry_after: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -122,6 +124,7 @@ impl Client {
         let content_type = header("content-type");
         let content_length = header("content-length").and_then(|v| v.trim().parse().ok());
         let location = header("location");
+        let retry_after = header("retry-after");
         let status = response.status().as_u16();
         let body = if method == Method::Get && status == 200 {
             response
@@ -138,7 +141,34 @@ impl Client {
             content_type,
             content_length,
             location,
+            retry_after,
             body,
+        })
+    }
+
+    /// POSTs a JSON body; the answer's body is not read (webhooks say what they need in the
+    /// status and `Retry-After`).
+    pub fn post_json(&self, url: &str, body: &[u8]) -> Result<Response, String> {
+        let response = self
+            .agent
+            .post(url)
+            .header("content-type", "application/json")
+            .send(body)
+            .map_err(|e| self.describe(url, &e))?;
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Ok(Response {
+            status: response.status().as_u16(),
+            content_type: header("content-type"),
+            content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
+            location: header("location"),
+            retry_after: header("retry-after"),
+            body: Vec::new(),
         })
     }
 

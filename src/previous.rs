@@ -25,14 +25,19 @@ const FETCH_TIMEOUT: u64 = 30;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreviousError {
-    #[error("cannot read the previous catalog {path}")]
+    #[error("cannot read the {what} {path}")]
     Read {
+        what: &'static str,
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("cannot fetch the previous catalog {url}: {message}")]
-    Fetch { url: String, message: String },
+    #[error("cannot fetch the {what} {url}: {message}")]
+    Fetch {
+        what: &'static str,
+        url: String,
+        message: String,
+    },
     #[error("{path} is not an otasite catalog.json: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error(
@@ -83,18 +88,7 @@ pub fn load(
     cache: &Cache,
 ) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
     let is_url = source.starts_with("https://");
-    let bytes = if is_url {
-        fetch_catalog(source)?
-    } else {
-        std::fs::read(source).map_err(|source_error| PreviousError::Read {
-            path: PathBuf::from(source),
-            source: source_error,
-        })?
-    };
-    let catalog: Catalog = serde_json::from_slice(&bytes).map_err(|e| PreviousError::Invalid {
-        path: PathBuf::from(source),
-        message: e.to_string(),
-    })?;
+    let catalog = read_catalog_as(source, "previous catalog")?;
     let builds: Vec<Build> = catalog
         .apps
         .into_iter()
@@ -128,8 +122,31 @@ pub fn load(
     Ok((inputs, warnings))
 }
 
-fn fetch_catalog(url: &str) -> Result<Vec<u8>, PreviousError> {
+/// A catalog from a file or an `https://` URL (`diff`, `notify`).
+pub fn read_catalog(source: &str) -> Result<Catalog, PreviousError> {
+    read_catalog_as(source, "catalog")
+}
+
+/// [`read_catalog`], errors naming it as `what`.
+pub fn read_catalog_as(source: &str, what: &'static str) -> Result<Catalog, PreviousError> {
+    let bytes = if source.starts_with("https://") {
+        fetch_catalog(source, what)?
+    } else {
+        std::fs::read(source).map_err(|source_error| PreviousError::Read {
+            what,
+            path: PathBuf::from(source),
+            source: source_error,
+        })?
+    };
+    serde_json::from_slice(&bytes).map_err(|e| PreviousError::Invalid {
+        path: PathBuf::from(source),
+        message: e.to_string(),
+    })
+}
+
+fn fetch_catalog(url: &str, what: &'static str) -> Result<Vec<u8>, PreviousError> {
     let error = |message: String| PreviousError::Fetch {
+        what,
         url: url.to_string(),
         message,
     };
@@ -218,6 +235,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             .filter_map(|name| DeviceFamily::from_name(name).map(DeviceFamily::number))
             .collect(),
         platform: build.platform.clone(),
+        usage_descriptions: build.usage_descriptions.clone(),
         ..AppInfo::default()
     };
     // Judge the build again now (profiles expire); icon notes came from reading the archive.

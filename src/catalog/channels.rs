@@ -241,6 +241,19 @@ pub fn kept(builds: &[Build], keep: usize) -> Vec<bool> {
     kept
 }
 
+/// Sets each build's `changes`: compared with the next older build (of `builds`, newest
+/// first) of the build's folder's channel, the first of its channels.
+pub fn fill_changes(builds: &mut [Build]) {
+    for index in 0..builds.len() {
+        let lane = builds[index].channel.clone();
+        let previous = builds[index + 1..]
+            .iter()
+            .find(|b| holds(b, lane.as_deref()))
+            .map(|old| builds[index].changes_since(old));
+        builds[index].changes = previous;
+    }
+}
+
 impl App {
     /// The builds of `channel`, newest first.
     pub fn builds_in<'a>(&'a self, channel: Option<&'a str>) -> impl Iterator<Item = &'a Build> {

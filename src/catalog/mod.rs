@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cache::{FileKey, IconFiles};
 use crate::config::Settings;
+use crate::diff::{Changes, Facts, Since};
 use crate::facts::DeviceFamily;
 use crate::ipa::{Ipa, Profile};
 use crate::layout::{self, BuildDir};
@@ -119,9 +120,44 @@ pub struct Build {
     /// Warnings and blocking problems separately, for the pages.
     #[serde(default)]
     pub blocking: Vec<String>,
+    /// The privacy usage descriptions (`NS…UsageDescription` keys of Info.plist) and their text.
+    #[serde(default)]
+    pub usage_descriptions: BTreeMap<String, String>,
+    /// What changed since the previous build of the same app and channel (the build's
+    /// folder's channel, the first of `channels`); null for a channel's first build.
+    #[serde(default)]
+    pub changes: Option<Changes>,
 }
 
 impl Build {
+    /// The facts `otasite diff` and `changes` compare.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            version: self.version.clone(),
+            build: self.build.clone(),
+            min_os: self.min_os.clone(),
+            device_family: self.device_family.clone(),
+            size: self.size,
+            usage_descriptions: self.usage_descriptions.clone(),
+            extensions: self.extensions.clone(),
+            ..Facts::default()
+        }
+        .with_profile(self.profile.as_ref())
+    }
+
+    /// What changed since `old`, an older build of the same catalog.
+    pub fn changes_since(&self, old: &Build) -> Changes {
+        Changes {
+            since: Since {
+                version: old.version.clone(),
+                build: old.build.clone(),
+                path: old.path.clone(),
+                page_url: old.page_url.clone(),
+            },
+            facts: crate::diff::compare(&old.facts(), &self.facts()),
+        }
+    }
+
     /// "1.2 (45)"
     pub fn display_version(&self) -> String {
         match (&self.version, &self.build) {
@@ -265,6 +301,7 @@ pub fn assemble(
                 kept_builds.push(build);
             }
         }
+        channels::fill_changes(&mut kept_builds);
         apps.push(app_entry(settings, kept_builds).map_err(Box::new)?);
     }
     // Apps with the most recent release first; name breaks ties for a stable order.
@@ -436,6 +473,8 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
             .map(|i| i.path.clone())
             .or_else(|| input.icon_source.clone()),
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
+        usage_descriptions: ipa.info.usage_descriptions.clone(),
+        changes: None,
     }
 }
 

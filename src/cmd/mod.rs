@@ -4,8 +4,10 @@
 
 mod build;
 mod check;
+mod diff;
 mod init;
 mod inspect;
+mod notify;
 mod serve;
 
 use crate::cli::Command;
@@ -50,6 +52,8 @@ pub fn run(command: Command) -> u8 {
         Command::Init(args) => init::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Notify(args) => notify::run(&args),
     };
     finish(outcome)
 }

@@ -1,5 +1,7 @@
 //! Info.plist (binary or XML) -> the facts an install portal shows and checks.
 
+use std::collections::BTreeMap;
+
 use plist::{Dictionary, Value};
 
 use super::plist_guard::check_shape;
@@ -42,7 +44,17 @@ pub struct AppInfo {
     /// The NSAppClip key is present: the bundle is an App Clip.
     #[serde(default)]
     pub app_clip: bool,
+    /// The privacy usage descriptions (`NS…UsageDescription` keys) and the text iOS shows
+    /// when asking for each permission; bounded by [`USAGE_DESCRIPTIONS_LIMIT`] and
+    /// [`USAGE_TEXT_LIMIT`].
+    #[serde(default)]
+    pub usage_descriptions: BTreeMap<String, String>,
 }
+
+/// The most usage descriptions kept of one Info.plist (Apple defines a few dozen).
+pub const USAGE_DESCRIPTIONS_LIMIT: usize = 128;
+/// The most characters kept of one usage description's text.
+pub const USAGE_TEXT_LIMIT: usize = 500;
 
 /// Why an Info.plist could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +101,7 @@ impl AppInfo {
             watch_app: flag(dict, "WKApplication"),
             watch_only_container: flag(dict, "ITSWatchOnlyContainer"),
             app_clip: dict.contains_key("NSAppClip"),
+            usage_descriptions: usage_descriptions(dict),
         }
     }
 
@@ -190,6 +203,20 @@ fn device_family(value: Option<&Value>) -> Vec<u64> {
     family
 }
 
+/// The `NS…UsageDescription` keys with their text (a non-text value is kept as empty text:
+/// the key is what grants the permission prompt). Bounded: an Info.plist is untrusted.
+fn usage_descriptions(dict: &Dictionary) -> BTreeMap<String, String> {
+    dict.iter()
+        .filter(|(key, _)| key.starts_with("NS") && key.ends_with("UsageDescription"))
+        .filter(|(key, _)| key.len() <= 128 && !key.chars().any(char::is_control))
+        .take(USAGE_DESCRIPTIONS_LIMIT)
+        .map(|(key, value)| {
+            let text = value.as_string().unwrap_or_default().trim();
+            (key.clone(), text.chars().take(USAGE_TEXT_LIMIT).collect())
+        })
+        .collect()
+}
+
 /// A boolean key that is true (some tools write it as the string `YES`).
 fn flag(dict: &Dictionary, key: &str) -> bool {
     match dict.get(key) {
@@ -276,6 +303,42 @@ mod tests {
             r#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>{body}</dict></plist>"#
         );
         AppInfo::parse(xml.as_bytes()).expect("valid plist")
+    }
+
+    #[test]
+    fn usage_descriptions_are_read_and_bounded() {
+        let long = "x".repeat(USAGE_TEXT_LIMIT + 10);
+        let info = parse_xml(&format!(
+            "<key>NSCameraUsageDescription</key><string> Scan codes </string>\
+             <key>NSMicrophoneUsageDescription</key><string>{long}</string>\
+             <key>NSLocationUsageDescriptionX</key><string>not one</string>\
+             <key>NSContactsUsageDescription</key><true/>"
+        ));
+        let keys: Vec<&str> = info.usage_descriptions.keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "NSCameraUsageDescription",
+                "NSContactsUsageDescription",
+                "NSMicrophoneUsageDescription"
+            ]
+        );
+        assert_eq!(
+            info.usage_descriptions["NSCameraUsageDescription"],
+            "Scan codes"
+        );
+        assert_eq!(info.usage_descriptions["NSContactsUsageDescription"], "");
+        assert_eq!(
+            info.usage_descriptions["NSMicrophoneUsageDescription"].len(),
+            USAGE_TEXT_LIMIT
+        );
+        let many: String = (0..USAGE_DESCRIPTIONS_LIMIT + 5)
+            .map(|i| format!("<key>NSThing{i}UsageDescription</key><string>t</string>"))
+            .collect();
+        assert_eq!(
+            parse_xml(&many).usage_descriptions.len(),
+            USAGE_DESCRIPTIONS_LIMIT
+        );
     }
 
     #[test]

@@ -151,6 +151,7 @@ mod tests {
             expires: Some(expires),
             devices: None,
             app_clip_parents: Vec::new(),
+            entitlements: Vec::new(),
         }
     }
 

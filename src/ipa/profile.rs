@@ -58,7 +58,13 @@ pub struct Profile {
     /// `com.apple.developer.parent-application-identifiers`); only App Clip profiles have any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub app_clip_parents: Vec<String>,
+    /// The entitlement keys the profile grants, sorted; bounded by [`ENTITLEMENTS_LIMIT`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entitlements: Vec<String>,
 }
+
+/// The most entitlement keys kept of one profile (real ones grant a few dozen).
+pub const ENTITLEMENTS_LIMIT: usize = 256;
 
 /// Why a profile could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -141,8 +147,17 @@ impl Profile {
             Some(other) => return Err(ProfileError::ExpirationNotDate(value_kind(other))),
             None => return Err(ProfileError::NoExpiration),
         };
+        let mut entitlement_keys: Vec<String> = entitlements
+            .into_iter()
+            .flat_map(|e| e.keys())
+            .filter(|key| key.len() <= 256 && !key.chars().any(char::is_control))
+            .take(ENTITLEMENTS_LIMIT)
+            .cloned()
+            .collect();
+        entitlement_keys.sort();
         Ok(Profile {
             kind,
+            entitlements: entitlement_keys,
             name: text("Name"),
             team_name: text("TeamName"),
             team_id,
@@ -308,6 +323,21 @@ mod tests {
         ))
         .expect("a date reads");
         assert!(dated.expires.is_some());
+    }
+
+    #[test]
+    fn entitlement_keys_are_read_sorted_and_bounded() {
+        let keys: String = (0..ENTITLEMENTS_LIMIT + 3)
+            .rev()
+            .map(|i| format!("<key>k{i:04}</key><true/>"))
+            .collect();
+        let xml = format!(
+            "<plist><dict><key>ExpirationDate</key><date>2030-01-01T00:00:00Z</date>\
+             <key>Entitlements</key><dict>{keys}</dict></dict></plist>"
+        );
+        let profile = Profile::parse(xml.as_bytes()).expect("a profile");
+        assert_eq!(profile.entitlements.len(), ENTITLEMENTS_LIMIT);
+        assert!(profile.entitlements.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]

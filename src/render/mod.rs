@@ -480,6 +480,7 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
                 .unwrap_or_else(|| catalog.site.title.clone()),
             notes_html: b.notes_html.as_deref(),
             min_os: b.min_os.as_deref(),
+            changes: b.changes.as_ref().map(|c| c.lines()).unwrap_or_default(),
         })
         .collect();
     let feed = FeedPage {

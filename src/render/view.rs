@@ -355,6 +355,37 @@ pub struct BuildView<'a> {
     pub warnings: Vec<&'a str>,
     /// The archive's file name, e.g. `MyApp.ipa`.
     pub file_name: &'a str,
+    /// What changed since the previous build of the build's channel, or null for the
+    /// channel's first build.
+    pub changes: Option<ChangesView<'a>>,
+}
+
+/// What changed since the previous build of the same channel (`build.changes.*`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ChangesView<'a> {
+    /// The previous build's version for people, e.g. `1.2 (44)`.
+    pub since: String,
+    /// The previous build's folder inside the site: link its page as
+    /// `{{ root }}{{ build.changes.since_path }}index.html`.
+    pub since_path: &'a str,
+    /// One sentence per changed fact, the version first, e.g. `Minimum iOS: 15.0 → 16.0`.
+    pub lines: Vec<String>,
+}
+
+impl<'a> ChangesView<'a> {
+    fn new(changes: &'a crate::diff::Changes) -> Self {
+        let since = crate::diff::Facts {
+            version: changes.since.version.clone(),
+            build: changes.since.build.clone(),
+            ..Default::default()
+        };
+        ChangesView {
+            since: since.display_version(),
+            since_path: &changes.since.path,
+            lines: changes.lines(),
+        }
+    }
 }
 
 /// A provisioning profile (`build.profile.*`).
@@ -433,6 +464,7 @@ impl<'a> BuildView<'a> {
                 .map(String::as_str)
                 .collect(),
             file_name: crate::layout::archive_name(&build.file),
+            changes: build.changes.as_ref().map(ChangesView::new),
         }
     }
 }
@@ -457,6 +489,9 @@ pub struct FeedEntry<'a> {
     pub notes_html: Option<&'a str>,
     /// The minimum iOS version, or null.
     pub min_os: Option<&'a str>,
+    /// What changed since the previous build of the channel, one sentence per fact (empty
+    /// for a channel's first build).
+    pub changes: Vec<String>,
 }
 
 /// The blocking problems of a build iOS cannot install, as one text.
@@ -540,6 +575,7 @@ mod contract {
         table::<NewerView<'_>>(&mut out, "newer");
         table::<BuildView<'_>>(&mut out, "build");
         table::<ProfileView<'_>>(&mut out, "profile");
+        table::<ChangesView<'_>>(&mut out, "changes");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
         out
     }
@@ -584,6 +620,7 @@ mod contract {
                 "NewerView" => ("newer", "newer"),
                 "BuildView" => ("build", "build"),
                 "ProfileView" => ("profile", "profile"),
+                "ChangesView" => ("changes", "changes"),
                 "FeedEntry" => ("feed entry", "feed-entry"),
                 other => panic!("no table for {other}"),
             };

@@ -58,6 +58,12 @@ pub type Reply = (&'static str, Vec<(&'static str, String)>, Vec<u8>);
 /// Answers a request given its method and target (path and query, still percent-encoded).
 pub type Handler = Arc<dyn Fn(&str, &str) -> Reply + Send + Sync>;
 
+/// A [`Handler`] that also sees the request's body (read by its `Content-Length`).
+pub type BodyHandler = Arc<dyn Fn(&str, &str, &[u8]) -> Reply + Send + Sync>;
+
+/// The most of a request body the server reads.
+const REQUEST_BODY_LIMIT: usize = 1 << 20;
+
 /// A minimal HTTPS server on 127.0.0.1: a thread per connection, HTTP/1.1,
 /// `Connection: close`. It stops when dropped.
 pub struct Server {
@@ -78,6 +84,19 @@ impl Server {
         listener: TcpListener,
         tls: Arc<rustls::ServerConfig>,
         handler: Handler,
+    ) -> Server {
+        Server::start_with_body(
+            listener,
+            tls,
+            Arc::new(move |method, target, _body| handler(method, target)),
+        )
+    }
+
+    /// [`Server::start`] with a handler that sees request bodies (webhooks).
+    pub fn start_with_body(
+        listener: TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        handler: BodyHandler,
     ) -> Server {
         let port = listener.local_addr().expect("addr").port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -114,7 +133,7 @@ impl Drop for Server {
 fn serve_connection(
     stream: TcpStream,
     tls: Arc<rustls::ServerConfig>,
-    handler: &(dyn Fn(&str, &str) -> Reply + Send + Sync),
+    handler: &(dyn Fn(&str, &str, &[u8]) -> Reply + Send + Sync),
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
@@ -134,7 +153,18 @@ fn serve_connection(
     let head = String::from_utf8_lossy(&head);
     let mut words = head.split_whitespace();
     let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or("/"));
-    let (status, headers, body) = handler(method, target);
+    let length = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(REQUEST_BODY_LIMIT);
+    let mut request_body = vec![0u8; length];
+    if tls.read_exact(&mut request_body).is_err() {
+        return;
+    }
+    let (status, headers, body) = handler(method, target, &request_body);
     let mut response = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
     for (name, value) in headers {
         response.push_str(&format!("{name}: {value}\r\n"));

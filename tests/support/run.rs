@@ -22,6 +22,10 @@ const OTASITE_VARIABLES: &[&str] = &[
     "OTASITE_UPDATE_THEME_DOC",
     "OTASITE_SECRET",
     "OTASITE_PASSWORD",
+    "OTASITE_SLACK_WEBHOOK",
+    "OTASITE_TEAMS_WEBHOOK",
+    "OTASITE_DISCORD_WEBHOOK",
+    "OTASITE_WEBHOOK_URL",
 ];
 
 /// One run of the binary, with the clock and the environment pinned.
