@@ -1285,3 +1285,231 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
         failures.join("\n  ")
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Locked pages
+// ---------------------------------------------------------------------------------------------
+
+const PRIVATE_SECRET: &str = "5e1f0c9a7b3d2e4f6a8b0c1d2e3f4a5b-browser";
+const PRIVATE_PASSWORD: &str = "tester's pass phrase";
+const PRIVATE_NAME: &str = "Vault";
+
+/// A site with a public app and a private one; returns it, the site's folder and the private
+/// build's locked page (relative to the site).
+fn build_private_site() -> (TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let builds = dir.path().join("builds");
+    IpaBuilder::new("com.example.open", "Open")
+        .version("1.0", "1")
+        .modified(BUILT_AT - DAY)
+        .write(&builds.join("Open.ipa"));
+    IpaBuilder::new("com.example.vault", PRIVATE_NAME)
+        .version("4.2", "42")
+        .modified(BUILT_AT - DAY)
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Vault.ipa"));
+    let config = site::write_config(
+        dir.path(),
+        &site::config(
+            "Private browser test builds",
+            BASE,
+            "builds: builds\noutput: site\napps:\n  com.example.vault:\n    private: true\n",
+        ),
+    );
+    let output = Otasite::new(["build", "--config"])
+        .args([&config])
+        .dir(dir.path())
+        .epoch(BUILT_AT)
+        .env("OTASITE_SECRET", PRIVATE_SECRET)
+        .env("OTASITE_PASSWORD", PRIVATE_PASSWORD)
+        .output();
+    assert!(
+        output.status.success(),
+        "otasite build failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let site = dir.path().join("site");
+    // The private build's page: the only page two token folders deep.
+    let is_token = |name: &str| name.len() == 32 && name.bytes().all(|b| b.is_ascii_hexdigit());
+    let locked: Vec<String> = html_pages(&site)
+        .iter()
+        .map(|p| {
+            p.strip_prefix(&site)
+                .expect("a page of the site")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .filter(|p| {
+            let parts: Vec<&str> = p.split('/').collect();
+            parts.len() == 3 && is_token(parts[0]) && is_token(parts[1])
+        })
+        .collect();
+    assert_eq!(locked.len(), 1, "one private build page: {locked:?}");
+    (dir, site, locked[0].clone())
+}
+
+/// The share key of a locked page, derived here from its attributes and the password.
+fn share_key(html: &str, password: &str) -> String {
+    use base64::Engine;
+    let attribute = |name: &str| {
+        let start = html
+            .find(&format!("data-{name}=\""))
+            .unwrap_or_else(|| panic!("the locked page has no data-{name}"))
+            + name.len()
+            + 7;
+        let end = html[start..].find('"').expect("attribute end") + start;
+        html[start..end].to_string()
+    };
+    let salt = base64::engine::general_purpose::STANDARD
+        .decode(attribute("salt"))
+        .expect("base64 salt");
+    let rounds: u32 = attribute("iterations").parse().expect("rounds");
+    let mut key = [0; 32];
+    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password.as_bytes(), &salt, rounds, &mut key);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key)
+}
+
+/// A private build's locked page in Chromium, under the site's security policy (as `<meta>`
+/// and as the `_headers` header): the password opens it, and so does a share link without
+/// typing; once open, the install link's manifest is a file of the site and the page offers
+/// the share link that opens it; a wrong password leaves it locked with a message. No policy
+/// violation or script error in any of it.
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn a_locked_page_opens_in_chromium_with_the_password_and_the_share_link() {
+    let tools = tools(&["chromium", "node", "npm:playwright-core"]);
+    let (dir, site, locked) = build_private_site();
+    let headers_file = std::fs::read_to_string(site.join("_headers")).expect("_headers");
+    let policy = headers_file
+        .lines()
+        .find_map(|line| line.strip_prefix("  Content-Security-Policy: "))
+        .expect("a Content-Security-Policy in _headers")
+        .to_string();
+    let html = std::fs::read_to_string(site.join(&locked)).expect("the locked page");
+    assert!(!html.contains(PRIVATE_NAME), "the locked page is encrypted");
+    let key = share_key(&html, PRIVATE_PASSWORD);
+
+    let visit = |name: &str, password: Option<&str>, hash: Option<String>| json!({ "name": name, "path": locked, "password": password, "hash": hash });
+    let plan = json!({
+        "site": site,
+        "chromium": tools.chromium,
+        "headers": { "Content-Security-Policy": policy },
+        "unlock_visits": [
+            visit("password", Some(PRIVATE_PASSWORD), None),
+            visit("share link", None, Some(format!("#k={key}"))),
+            visit("wrong password", Some("not the password"), None),
+            visit("wrong share link", None, Some(format!("#k={}", "A".repeat(43)))),
+        ],
+    });
+    let plan_path = dir.path().join("unlock-plan.json");
+    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
+    let output = run_with_limit(
+        Command::new("node")
+            .arg(tools.root.join("tests/browser/driver.mjs"))
+            .arg(&plan_path)
+            .current_dir(&tools.root),
+        Duration::from_secs(240),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the browser driver failed ({:?}):\n{}\n{stdout}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
+    let results = report["visits"].as_array().expect("visits");
+    assert_eq!(results.len(), 4, "one report per visit");
+
+    let mut failures = Vec::new();
+    for visit in results {
+        let mut fail = |message: String| failures.push(format!("[{}] {message}", name(visit)));
+        if let Some(error) = visit["error"].as_str() {
+            fail(format!("the visit failed: {error}"));
+            continue;
+        }
+        for key in ["violations", "console", "page_errors"] {
+            for item in visit[key].as_array().into_iter().flatten() {
+                fail(format!("{key}: {item}"));
+            }
+        }
+        // A share link may open the page before it has finished loading.
+        let typed = visit["name"] != "share link";
+        if typed
+            && !visit["locked_title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Locked page"))
+        {
+            fail(format!("the page first shows {}", visit["locked_title"]));
+        }
+        let opens = matches!(name(visit), "password" | "share link");
+        if !opens {
+            if visit["still_locked"] != json!(true) || !visit["install_href"].is_null() {
+                fail("the page opened".into());
+            }
+            let wanted = if name(visit) == "wrong password" {
+                "Wrong password"
+            } else {
+                "The share link does not open this page"
+            };
+            if !visit["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(wanted))
+            {
+                fail(format!("the message is {}", visit["message"]));
+            }
+            continue;
+        }
+        if visit["still_locked"] != json!(false) {
+            fail(format!("the page stayed locked: {}", visit["message"]));
+            continue;
+        }
+        if !visit["title"]
+            .as_str()
+            .is_some_and(|t| t.contains(PRIVATE_NAME))
+        {
+            fail(format!("the open page's title is {}", visit["title"]));
+        }
+        if visit["visitor"].is_null() {
+            fail("the install script did not adapt the open page".into());
+        }
+        match visit["install_href"].as_str() {
+            None => fail("the open page has no install link".into()),
+            Some(href) => {
+                let manifest = href
+                    .strip_prefix("itms-services://?action=download-manifest&url=")
+                    .map(|url| {
+                        percent_encoding::percent_decode_str(url)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    });
+                let file = manifest
+                    .as_deref()
+                    .and_then(|url| url.strip_prefix(BASE))
+                    .map(|relative| site.join(relative));
+                if !file.as_ref().is_some_and(|f| f.is_file()) {
+                    fail(format!("the install link {href} names no file of the site"));
+                }
+            }
+        }
+        let wanted_share = format!("#k={key}");
+        if !visit["share_href"]
+            .as_str()
+            .is_some_and(|h| h.ends_with(&wanted_share) && h.contains(&locked))
+        {
+            fail(format!(
+                "the share link is {}, not …{locked}{wanted_share}",
+                visit["share_href"]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} locked page failure(s) in Chromium {}:\n  {}",
+        failures.len(),
+        report["chromium"].as_str().unwrap_or("?"),
+        failures.join("\n  ")
+    );
+}

@@ -6,7 +6,8 @@
 //   node tests/browser/driver.mjs <plan.json>
 //
 // The plan: { site, screenshots, chromium, axe, cases: [...], classify: [...] }, or for the
-// security policy { site, chromium, headers: {...}, csp_visits: [...] }; see tests/browser.rs
+// security policy { site, chromium, headers: {...}, csp_visits: [...] }, or for locked pages
+// { site, chromium, headers: {...}, unlock_visits: [...] }; see tests/browser.rs
 // for each field. The site is served from 127.0.0.1 by a small static server in this process
 // (with `headers` on every response when given); every request the pages make is recorded.
 
@@ -369,9 +370,85 @@ async function runCspPlan(plan) {
   }
 }
 
+/**
+ * Opens a locked page (templates/locked.html) under the site's security policy: types the
+ * password and submits, or follows a share link (the case's `hash`), then waits for the page
+ * to open or for the form's message to change. Reports what then shows: the title, the install
+ * link, the share link, the form's message, and every policy violation and script error.
+ */
+async function unlockVisit(browser, origin, c) {
+  const context = await browser.newContext({ serviceWorkers: "block" });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const report = { name: c.name, url: origin + c.path + (c.hash || ""), console: [], page_errors: [] };
+  page.on("console", (m) => {
+    if (m.type() === "error" || /Content[- ]Security[- ]Policy/i.test(m.text())) report.console.push(m.text());
+  });
+  page.on("pageerror", (e) => report.page_errors.push(String(e)));
+  await page.addInitScript(() => {
+    window.__otasiteViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__otasiteViolations.push({
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: `${e.sourceFile}:${e.lineNumber}`,
+      });
+    });
+  });
+  await page.goto(report.url, { waitUntil: "load" });
+  report.locked_title = await page.title();
+  if (c.password != null) {
+    await page.locator("#unlock-password").fill(c.password);
+    await page.locator("#unlock-form button[type=submit]").click();
+  }
+  // PBKDF2 with 600,000 rounds takes a moment; the message says "Unlocking…" meanwhile.
+  await page
+    .waitForFunction(() => {
+      if (!document.getElementById("locked")) return true;
+      const text = document.getElementById("unlock-message")?.textContent || "";
+      return text !== "" && !text.endsWith("…");
+    }, null, { timeout: 20000 })
+    .catch(() => {});
+  report.still_locked = await page.evaluate(() => document.getElementById("locked") !== null);
+  report.message = await page.evaluate(() => document.getElementById("unlock-message")?.textContent ?? null);
+  report.title = await page.title();
+  report.h1 = await page.evaluate(() => document.querySelector("h1")?.textContent?.trim() ?? null);
+  report.install_href = await page.evaluate(() => document.getElementById("install-button")?.getAttribute("href") ?? null);
+  report.share_href = await page.evaluate(() => document.getElementById("share-link")?.getAttribute("href") ?? null);
+  report.visitor = await page.evaluate(() => document.getElementById("install")?.getAttribute("data-visitor") ?? null);
+  await page.waitForTimeout(100);
+  report.violations = await page.evaluate(() => window.__otasiteViolations.splice(0));
+  await context.close();
+  return report;
+}
+
+async function runUnlockPlan(plan) {
+  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
+  const browser = await chromium.launch({
+    executablePath: plan.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const visits = [];
+    for (const c of plan.unlock_visits) {
+      try {
+        visits.push(await withTimeout(unlockVisit(browser, origin, c), 45000, c.name));
+      } catch (e) {
+        visits.push({ name: c.name, error: String(e && e.stack || e) });
+      }
+    }
+    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
   if (plan.csp_visits) return runCspPlan(plan);
+  if (plan.unlock_visits) return runUnlockPlan(plan);
   const axeSource = await readFile(plan.axe, "utf8");
   await mkdir(plan.screenshots, { recursive: true });
   const { server, origin } = await serve(path.resolve(plan.site));
