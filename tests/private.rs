@@ -12,6 +12,7 @@ use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use support::https::{Reply, Server, TestCa};
 use support::ipa::IpaBuilder;
 use support::run::{Otasite, assert_ok, tree};
 use support::site;
@@ -25,6 +26,10 @@ const PRIVATE_VERSION: &str = "7.31.4";
 fn make_site(dir: &Path) {
     let extra = format!("apps:\n  {PRIVATE_ID}:\n    private: true\n");
     site::write_config(dir, &site::config("Acme builds", site::BASE_URL, &extra));
+    make_site_archives(dir);
+}
+
+fn make_site_archives(dir: &Path) {
     IpaBuilder::new("com.example.open", "Open App")
         .version("1.0", "1")
         .modified(1_714_564_800)
@@ -265,4 +270,218 @@ fn a_private_app_without_the_secret_is_a_usage_error() {
     );
     assert!(!stderr.contains(PASSWORD), "{stderr}");
     assert!(!dir.join("dist").exists());
+}
+
+/// `otasite check` in `dir` (the site's folder), with the password or without it.
+fn check(dir: &Path, password: Option<&str>, extra: &[&str]) -> (bool, String) {
+    // check reads site.yaml, which asks for the secret as a build does.
+    let mut run = Otasite::new(["check"])
+        .args(extra)
+        .dir(dir)
+        .env("OTASITE_SECRET", SECRET);
+    if let Some(password) = password {
+        run = run.env("OTASITE_PASSWORD", password);
+    }
+    let output = run.output();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!said.contains(SECRET) && !said.contains(PASSWORD), "{said}");
+    (output.status.success(), said)
+}
+
+#[test]
+fn check_opens_every_locked_page_and_finds_private_names_in_public_files() {
+    let temp = tempfile::tempdir().expect("temp");
+    let dir = temp.path();
+    make_site(dir);
+    build(dir, SECRET);
+    let dist = dir.join("dist");
+    let (app_token, build_token) = tokens(&dist);
+
+    let (ok, said) = check(dir, Some(PASSWORD), &[]);
+    assert!(
+        ok && !said.contains("error:") && !said.contains("warning:"),
+        "{said}"
+    );
+
+    // Without the password the pages cannot be verified: said, but not a failure. (Given its
+    // folder, check does not need site.yaml, which asks for the password as a build does.)
+    let (ok, said) = check(dir, None, &["dist"]);
+    assert!(ok, "{said}");
+    assert!(
+        said.contains("warning:")
+            && said.contains("2 locked page(s) not verified")
+            && said.contains("OTASITE_PASSWORD"),
+        "{said}"
+    );
+
+    let (ok, said) = check(dir, Some("wrong horse"), &[]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.matches("does not open with the password in OTASITE_PASSWORD")
+            .count()
+            == 2,
+        "{said}"
+    );
+    assert!(
+        !said.contains(&app_token),
+        "findings never print a token: {said}"
+    );
+
+    // A public file that names the private app, or one of its tokens.
+    let robots = dist.join("robots.txt");
+    let original = std::fs::read_to_string(&robots).expect("robots.txt");
+    std::fs::write(&robots, format!("{original}# {PRIVATE_ID}\n")).expect("write");
+    let headers = dist.join("_headers");
+    let original_headers = std::fs::read_to_string(&headers).expect("_headers");
+    std::fs::write(&headers, format!("{original_headers}/{app_token}/*\n")).expect("write");
+    let (ok, said) = check(dir, Some(PASSWORD), &[]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "error: robots.txt: is public and mentions the private app {PRIVATE_ID:?}"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("error: _headers: is public and mentions a private folder's token"),
+        "{said}"
+    );
+    assert!(!said.contains(&app_token), "{said}");
+    std::fs::write(&robots, original).expect("restore");
+    std::fs::write(&headers, original_headers).expect("restore");
+
+    // An archive missing from its token folder: the opened pages' manifest names it.
+    std::fs::remove_file(dist.join(format!("{app_token}/{build_token}/app.ipa"))).expect("rm");
+    let (ok, said) = check(dir, Some(PASSWORD), &[]);
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "names {}…/{}…/app.ipa, which the site lacks",
+            &app_token[..6],
+            &build_token[..6]
+        )),
+        "{said}"
+    );
+}
+
+/// Serves `root` over HTTPS (files as they are, 404 otherwise).
+fn serve(root: std::path::PathBuf, listener: std::net::TcpListener, ca: &TestCa) -> Server {
+    let handler = move |_method: &str, target: &str| -> Reply {
+        let path = percent_decode(target.split('?').next().unwrap_or(target));
+        let mut file = root.join(path.trim_start_matches('/'));
+        if path.ends_with('/') {
+            file = file.join("index.html");
+        }
+        match std::fs::read(&file) {
+            Ok(body) if !path.contains("..") => (
+                "200 OK",
+                vec![
+                    ("Content-Type", content_type(&file).to_string()),
+                    ("Content-Length", body.len().to_string()),
+                ],
+                body,
+            ),
+            _ => (
+                "404 Not Found",
+                vec![("Content-Length", "0".to_string())],
+                Vec::new(),
+            ),
+        }
+    };
+    Server::start(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        std::sync::Arc::new(handler),
+    )
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "plist" => "text/xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "html" => "text/html; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[test]
+fn check_remote_opens_the_deployed_locked_pages_and_follows_their_token_links() {
+    let temp = tempfile::tempdir().expect("temp");
+    let dir = temp.path();
+    let (listener, port) = Server::bind();
+    let base = format!("https://127.0.0.1:{port}/");
+    let extra = format!("apps:\n  {PRIVATE_ID}:\n    private: true\n");
+    site::write_config(dir, &site::config("Acme builds", &base, &extra));
+    make_site_archives(dir);
+    build(dir, SECRET);
+    let dist = dir.join("dist");
+    let (app_token, build_token) = tokens(&dist);
+    // The deployed copy, which the test then damages.
+    let served = dir.join("served");
+    for (path, bytes) in tree(&dist) {
+        let file = served.join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, bytes).expect("copy");
+    }
+    let ca = TestCa::new("otasite private test CA");
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("CA");
+    let _server = serve(served.clone(), listener, &ca);
+    let remote = |password: Option<&str>| {
+        let mut run = Otasite::new(["check", "dist", "--remote", &base, "--timeout", "10"])
+            .dir(dir)
+            .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+            .env("OTASITE_SECRET", SECRET);
+        if let Some(password) = password {
+            run = run.env("OTASITE_PASSWORD", password);
+        }
+        let output = run.output();
+        let said = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.success(), said)
+    };
+
+    let (ok, said) = remote(Some(PASSWORD));
+    assert!(ok && !said.contains("error:"), "{said}");
+    let (ok, said) = remote(None);
+    assert!(
+        ok && said.contains("2 locked page(s) not verified"),
+        "{said}"
+    );
+    let (ok, said) = remote(Some("wrong horse"));
+    assert!(
+        !ok && said.contains("does not open with the password"),
+        "{said}"
+    );
+
+    std::fs::remove_file(served.join(format!("{app_token}/{build_token}/manifest.plist")))
+        .expect("rm");
+    let index = served.join("index.html");
+    let html = std::fs::read_to_string(&index).expect("index");
+    std::fs::write(
+        &index,
+        html.replace("</body>", &format!("{PRIVATE_NAME}</body>")),
+    )
+    .expect("write");
+    let (ok, said) = remote(Some(PASSWORD));
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains(&format!(
+            "error: {base}index.html: is public and mentions the private app {PRIVATE_NAME:?}"
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "links to {base}{}…/{}…/manifest.plist, which answers HTTP 404",
+            &app_token[..6],
+            &build_token[..6]
+        )),
+        "{said}"
+    );
+    assert!(!said.contains(&app_token), "{said}");
 }

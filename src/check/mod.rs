@@ -7,6 +7,7 @@
 //! certificates to trust besides the public ones (for a test server with a private CA).
 
 mod offline;
+mod private_site;
 mod remote;
 mod report;
 mod site;
@@ -84,13 +85,20 @@ fn check_offline(plan: &Plan, dir: &Path, config: Option<&Settings>) -> anyhow::
         Some(settings) => offline::IpaBase::Known(settings.ipa_base_url.clone()),
         None => offline::IpaBase::Unknown,
     };
-    Ok(offline::check(&offline::Site {
+    let mut report = offline::check(&offline::Site {
         dir,
         catalog: &catalog,
         ipa_base,
         now: crate::clock::now(),
         allow_empty: plan.allow_empty,
-    }))
+    });
+    private_site::check_local(
+        dir,
+        &catalog.site.base_url,
+        private_site::password_from_env(),
+        &mut report,
+    );
+    Ok(report)
 }
 
 fn check_remote(plan: &Plan, url: &str, dir: &Path) -> anyhow::Result<Report> {
@@ -113,6 +121,15 @@ fn check_remote(plan: &Plan, url: &str, dir: &Path) -> anyhow::Result<Report> {
         concurrency: plan.concurrency,
         allow_empty: plan.allow_empty,
     });
+    if let Some(local) = &local {
+        private_site::check_remote(
+            url,
+            &local.dir,
+            &client,
+            private_site::password_from_env(),
+            &mut report,
+        );
+    }
     if local.is_none() {
         report.note(
             dir.display().to_string(),

@@ -171,6 +171,12 @@ pub fn locked_in(html: &str) -> Result<Locked, UnlockError> {
 
 /// The page a locked page holds, opened with the password (as the page's form does).
 pub fn unlock_with_password(locked: &Locked, password: &str) -> Result<Vec<u8>, UnlockError> {
+    unlock_with_key(locked, &password_key(locked, password)?)
+}
+
+/// The key a password gives for a locked page (PBKDF2 with the page's salt and rounds). Pages
+/// of one site share them, so a caller opening many can derive it once per salt.
+pub fn password_key(locked: &Locked, password: &str) -> Result<[u8; 32], UnlockError> {
     let salt = decode(&locked.salt)?;
     if locked.iterations < ITERATIONS {
         return Err(UnlockError::Damaged(format!(
@@ -180,7 +186,7 @@ pub fn unlock_with_password(locked: &Locked, password: &str) -> Result<Vec<u8>, 
     }
     let mut key = [0; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, locked.iterations, &mut key);
-    unlock_with_key(locked, &key)
+    Ok(key)
 }
 
 /// The page a locked page holds, opened with a share link's key (`#k=…`, base64url).
@@ -191,7 +197,8 @@ pub fn unlock_with_share_key(locked: &Locked, share_key: &str) -> Result<Vec<u8>
     unlock_with_key(locked, &key)
 }
 
-fn unlock_with_key(locked: &Locked, key: &[u8]) -> Result<Vec<u8>, UnlockError> {
+/// The page a locked page holds, opened with a raw 32-byte key.
+pub fn unlock_with_key(locked: &Locked, key: &[u8]) -> Result<Vec<u8>, UnlockError> {
     let cipher = Aes256Gcm::new_from_slice(key).map_err(|_| UnlockError::WrongKey)?;
     let nonce = Nonce::try_from(decode(&locked.nonce)?.as_slice())
         .map_err(|_| UnlockError::Damaged("the nonce is not 12 bytes".into()))?;
