@@ -437,3 +437,52 @@ fn an_unreachable_webhook_is_retried_and_never_quoted() {
     assert_eq!(stderr.matches("retrying in").count(), 4, "{stderr}");
     assert!(stderr.contains("gave up after 5 attempts"), "{stderr}");
 }
+
+#[test]
+fn private_builds_are_never_announced() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path();
+    let (site, previous) = sites(root);
+    site::write_config(
+        root,
+        &site::config(
+            "T",
+            site::BASE_URL,
+            "apps:\n  com.example.hidden:\n    private: true\n",
+        ),
+    );
+    IpaBuilder::new("com.example.hidden", "Hidden Thing")
+        .version("3.0", "30")
+        .modified(1_714_564_800 + 7200)
+        .write(&root.join("builds/beta/hidden.ipa"));
+    app("1.2", "3", 3).write(&root.join("builds/beta/c.ipa"));
+    let built = Otasite::new(["build", "-q"])
+        .dir(root)
+        .env(
+            "OTASITE_SECRET",
+            "a-secret-of-at-least-thirty-two-characters",
+        )
+        .env("OTASITE_PASSWORD", "pass phrase")
+        .output();
+    assert_ok(&built);
+    let tokens: Vec<String> = std::fs::read_dir(&site)
+        .expect("site")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+        .collect();
+    assert_eq!(tokens.len(), 1, "the private app's folder: {tokens:?}");
+
+    let output = Otasite::new(["notify", "--dry-run", "--previous"])
+        .args([previous.as_os_str(), site.as_os_str()])
+        .output();
+    assert_ok(&output);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(said.contains("Notify 1.2 (3)"), "the public build: {said}");
+    for private in ["com.example.hidden", "Hidden Thing", tokens[0].as_str()] {
+        assert!(!said.contains(private), "announces {private:?}: {said}");
+    }
+}
