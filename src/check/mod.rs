@@ -66,7 +66,11 @@ fn load_config(plan: &Plan) -> anyhow::Result<Option<Settings>> {
     if !path.is_file() {
         return Ok(None);
     }
-    match config::load(path, &Overrides::default()) {
+    let overrides = Overrides {
+        without_private_keys: true,
+        ..Overrides::default()
+    };
+    match config::load(path, &overrides) {
         Ok(settings) => Ok(Some(settings)),
         Err(_) if plan.dir.is_some() => Ok(None),
         Err(e) => Err(e.into()),
