@@ -53,9 +53,13 @@ pub struct Profile {
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires: Option<OffsetDateTime>,
     /// When the signing certificate the profile embeds expires (`DeveloperCertificates`, X.509
-    /// notAfter), RFC 3339 in UTC; null when none can be read. Of several, the latest: the
+    /// notAfter), RFC 3339 in UTC; absent when none can be read. Of several, the latest: the
     /// build was signed by one of them, and the profile stays usable while any is valid.
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate_expires: Option<OffsetDateTime>,
     /// Number of registered devices; null for profiles that do not list devices.
     pub devices: Option<u64>,
