@@ -157,6 +157,10 @@ pub struct CheckArgs {
     /// GitHub Actions annotations when GITHUB_ACTIONS=true.
     #[arg(long, value_name = "WINDOW")]
     pub expiring: Option<String>,
+    /// Only list the builds of the built site that `keep` and the `retention` rules of
+    /// site.yaml would remove at the next build, and why (a dry run; removes nothing).
+    #[arg(long, conflicts_with_all = ["expiring", "remote"])]
+    pub retention: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,6 +10,7 @@ pub mod expiring;
 mod offline;
 mod remote;
 mod report;
+pub mod retention;
 mod site;
 
 use std::path::{Path, PathBuf};

@@ -10,6 +10,15 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
     if let Some(window) = &args.expiring {
         return expiring(args, window);
     }
+    if args.retention {
+        check::retention::run(
+            std::path::Path::new("site.yaml"),
+            args.dir.as_deref(),
+            crate::clock::now(),
+            &mut messages::stdout(),
+        )?;
+        return Ok(Outcome::Success);
+    }
     let plan = plan(args)?;
     let report = check::run(&plan)?;
     report.print(
