@@ -291,3 +291,37 @@ fn check_expiring_reads_the_deployed_catalog_with_remote() {
         "{stdout}"
     );
 }
+
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
+fn real_profiles_give_their_certificates_expiry() {
+    let dir = support::fixtures::real_fixtures().join("profiles");
+    let read = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).expect("read a corpus profile");
+        otasite::ipa::Profile::parse(&bytes).expect("a readable profile")
+    };
+    // As `openssl x509 -enddate` reads the one certificate of DeveloperCertificates: it
+    // expires before the profile, so it is what stops the build launching.
+    let development = read("icyleaf__app-info__ios_development.mobileprovision");
+    let certificate = time::macros::datetime!(2021-05-28 13:33:21 UTC);
+    assert_eq!(development.certificate_expires, Some(certificate));
+    assert_eq!(
+        development.stops_launching(),
+        Some((certificate, otasite::ipa::profile::ExpiryOf::Certificate))
+    );
+    // An ad hoc profile and an app extension's read too.
+    for name in [
+        "icyleaf__app-info__ios_adhoc.mobileprovision",
+        "icyleaf__app-info__NotificationService.appex_embedded.mobileprovision",
+    ] {
+        let profile = read(name);
+        let (Some(certificate), Some(expires)) = (profile.certificate_expires, profile.expires)
+        else {
+            panic!("{name}: no certificate expiry read");
+        };
+        assert!(
+            expires <= certificate,
+            "{name}: the profile ends with its certificate"
+        );
+    }
+}
