@@ -151,6 +151,16 @@ pub struct CheckArgs {
     /// Accept a site that lists no app (otherwise an error).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Only list each app and channel whose newest installable build stops launching (profile
+    /// or signing certificate expiry) within this window, e.g. 14d, 36h or 2w, from the built
+    /// site's catalog (or the deployed one's with --remote); fails when any does, and prints
+    /// GitHub Actions annotations when GITHUB_ACTIONS=true.
+    #[arg(long, value_name = "WINDOW")]
+    pub expiring: Option<String>,
+    /// Only list the builds of the built site that `keep` and the `retention` rules of
+    /// site.yaml would remove at the next build, and why (a dry run; removes nothing).
+    #[arg(long, conflicts_with_all = ["expiring", "remote"])]
+    pub retention: bool,
 }
 
 #[derive(Debug, clap::Args)]

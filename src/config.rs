@@ -26,6 +26,9 @@ pub struct RawConfig {
     /// Keep the newest N builds of each channel of each app (and each channel's newest
     /// installable build). Default: all.
     pub keep: Option<Spanned<usize>>,
+    /// Which builds later builds drop besides `keep` (age, expiry) and which always stay
+    /// (`pin`); each channel's newest installable build always stays. Default: none.
+    pub retention: Option<Spanned<Retention>>,
     /// The channel the app pages' main Install button and the app-wide manifests follow,
     /// when the app has it. Default: the rule the README states (stable, release or
     /// production; else the top of the builds folder; else the newest build's channel).
@@ -40,6 +43,24 @@ pub struct RawConfig {
     /// environment (`OTASITE_SECRET`, `OTASITE_PASSWORD`), never from this file. Default: false.
     pub private: Option<Spanned<bool>>,
 }
+
+/// The retention rules of `site.yaml`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Retention {
+    /// Drop builds released more than this many days ago.
+    pub max_age_days: Option<u32>,
+    /// Drop builds whose profile or signing certificate expired more than this many days ago
+    /// (0: as soon as it expires).
+    pub expired_grace_days: Option<u32>,
+    /// Builds never dropped: a build's folder in the site (`com.example.app/1.2-45/`) or its
+    /// archive's path under the builds folder (`beta/MyApp.ipa`).
+    #[serde(default)]
+    pub pin: Vec<String>,
+}
+
+/// The most days a retention rule may count (about 100 years).
+const RETENTION_DAYS_LIMIT: u32 = 36_500;
 
 /// Per-app overrides.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -73,6 +94,7 @@ pub struct Settings {
     /// Always ends with `/` when set.
     pub ipa_base_url: Option<String>,
     pub keep: Option<usize>,
+    pub retention: Retention,
     pub default_channel: Option<String>,
     pub apps: BTreeMap<String, AppOverride>,
     pub cname: Option<String>,
@@ -151,7 +173,7 @@ pub enum ConfigError {
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
 /// Every key of site.yaml, in the order the README documents them.
-const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, default_channel, apps, cname, private";
+const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, retention, default_channel, apps, cname, private";
 
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -328,6 +350,11 @@ fn explain(message: &str, key: &[String]) -> String {
     };
     let what = match (parent.first().map(String::as_str), name.as_str()) {
         (None, "keep") => Some("a whole number of builds to keep per channel, e.g. `keep: 20`"),
+        (None, "retention") => Some("`max_age_days`, `expired_grace_days` and/or `pin`"),
+        (Some("retention"), "max_age_days" | "expired_grace_days") => {
+            Some("a whole number of days, e.g. `max_age_days: 90`")
+        }
+        (Some("retention"), "pin") => Some("a list of build folders or archive paths"),
         (None, "default_channel") => Some("a channel's name, e.g. `default_channel: stable`"),
         (None, "title") => Some("a text, e.g. `title: Acme test builds`"),
         (None, "base_url" | "ipa_base_url") => Some("an https:// URL"),
@@ -462,6 +489,25 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         }
         other => other.as_ref().map(|k| k.value),
     };
+    let retention = match &raw.retention {
+        Some(rules) => {
+            let days = [rules.value.max_age_days, rules.value.expired_grace_days];
+            if days.into_iter().flatten().any(|d| d > RETENTION_DAYS_LIMIT) {
+                return Err(at(
+                    &rules.referenced,
+                    format!("retention: days must be at most {RETENTION_DAYS_LIMIT}"),
+                ));
+            }
+            if rules.value.max_age_days == Some(0) {
+                return Err(at(
+                    &rules.referenced,
+                    "retention: max_age_days must be at least 1 (remove it to keep builds of any age)".into(),
+                ));
+            }
+            rules.value.clone()
+        }
+        None => Retention::default(),
+    };
     let cname = match &raw.cname {
         Some(cname) => {
             host_name(&cname.value).map_err(|m| at(&cname.referenced, format!("cname: {m}")))?
@@ -488,6 +534,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         theme_dir: raw.theme.as_ref().map(|t| resolve(&t.value)),
         ipa_base_url,
         keep,
+        retention,
         default_channel: raw
             .default_channel
             .map(|c| c.trim().to_string())

@@ -14,7 +14,7 @@ use crate::ipa::{self, Ipa, IpaError, Profile, ReadOptions};
 pub enum Report {
     App(Box<AppReport>),
     Android(Box<AndroidReport>),
-    Profile(ProfileReport),
+    Profile(Box<ProfileReport>),
     Failed { file: String, error: String },
 }
 
@@ -249,13 +249,13 @@ fn inspect_profile(path: &Path, file: &str, options: ReadOptions) -> Result<Repo
         )],
         _ => Vec::new(),
     };
-    Ok(Report::Profile(ProfileReport {
+    Ok(Report::Profile(Box::new(ProfileReport {
         file: file.to_string(),
         size: bytes.len() as u64,
         sha256: crate::hash::sha256_bytes(&bytes),
         profile,
         problems,
-    }))
+    })))
 }
 
 pub fn app_report(file: &str, ipa: Ipa) -> AppReport {

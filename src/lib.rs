@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod der;
 pub mod diff;
 pub mod facts;
 pub mod hash;

@@ -61,6 +61,20 @@ fn init_writes_the_starter_site_for_each_host() {
 
         let workflow = read(&site.join(".github/workflows/otasite.yml"));
         assert!(workflow.contains("lfs: true"), "{host}");
+        let expiry = read(&site.join(".github/workflows/otasite-expiry.yml"));
+        assert!(
+            stdout.contains("wrote .github/workflows/otasite-expiry.yml"),
+            "{stdout}"
+        );
+        assert!(expiry.contains("- cron: "), "{host}: weekly");
+        assert!(
+            expiry.contains("otasite check --expiring 14d --remote \"$url\""),
+            "{host}: {expiry}"
+        );
+        assert!(
+            expiry.contains("cargo install otasite --locked --version \"$OTASITE_VERSION\""),
+            "{host}: otasite is installed as the main workflow does"
+        );
         // By default: this version from crates.io, said in the workflow and in the report.
         assert!(
             workflow.contains(&format!(
@@ -357,7 +371,11 @@ fn generated_workflows_pass_actionlint() {
             let tmp = tempfile::tempdir().expect("tempdir");
             let (site, _) = init(tmp.path(), host, &["--install", install]);
             let output = Command::new("actionlint")
-                .args(["-no-color", ".github/workflows/otasite.yml"])
+                .args([
+                    "-no-color",
+                    ".github/workflows/otasite.yml",
+                    ".github/workflows/otasite-expiry.yml",
+                ])
                 .current_dir(&site)
                 .output()
                 .expect("run actionlint");

@@ -15,7 +15,6 @@ pub mod arsc;
 pub mod axml;
 pub mod bundle;
 pub mod chunk;
-mod der;
 pub mod icon;
 pub mod manifest;
 mod proto;
@@ -259,7 +258,9 @@ fn read_signing<R: Read + Seek>(
         v2: v2.is_some(),
         v3: v3.is_some(),
         cert_sha256: certificate.as_deref().map(crate::hash::sha256_bytes),
-        cert_subject: certificate.as_deref().and_then(der::certificate_subject),
+        cert_subject: certificate
+            .as_deref()
+            .and_then(crate::der::certificate_subject),
     })
 }
 

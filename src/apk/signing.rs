@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::der;
+use crate::der;
 
 const BLOCK_MAGIC: &[u8; 16] = b"APK Sig Block 42";
 const V2_ID: u32 = 0x7109_871a;

@@ -1,6 +1,6 @@
 //! Channels: the first-level folder of each archive under the builds folder, plus the
 //! channels `site.yaml` promotes a build to. Which builds each channel holds, its newest
-//! installable build, the app's default channel, and `keep` applied per channel.
+//! installable build, the app's default channel.
 //!
 //! Builds at the top of the builds folder form a group of their own, written `None` here
 //! (the catalog's `default_channel: null`): no named channel, but the app-wide manifest
@@ -218,27 +218,6 @@ pub fn default_channel(
         return Ok(None);
     }
     Ok(builds.first().and_then(|b| b.channel.clone()))
-}
-
-/// Which of `builds` (newest first) `keep` keeps: the newest `keep` of each channel (the top
-/// of the builds folder counting as one), and each channel's newest installable build.
-pub fn kept(builds: &[Build], keep: usize) -> Vec<bool> {
-    let mut kept = vec![false; builds.len()];
-    let lanes = names(builds)
-        .into_iter()
-        .map(Some)
-        .chain(std::iter::once(None));
-    for lane in lanes {
-        let members = builds.iter().enumerate().filter(|(_, b)| holds(b, lane));
-        let mut newest_installable = false;
-        for (position, (index, build)) in members.enumerate() {
-            if position < keep || (build.installable && !newest_installable) {
-                kept[index] = true;
-            }
-            newest_installable |= build.installable;
-        }
-    }
-    kept
 }
 
 /// Sets each build's `changes`: compared with the next older build (of `builds`, newest

@@ -2,6 +2,7 @@
 //! the site's API.
 
 pub mod channels;
+pub mod retention;
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -256,7 +257,7 @@ pub enum AssembleError {
 }
 
 /// Assembles the catalog: groups by bundle id, orders newest first, places each build in its
-/// channels, applies `keep` per channel, and fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
+/// channels, applies `keep` and `retention` per channel, and fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
 pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
@@ -270,6 +271,11 @@ pub fn assemble(
     }
     reject_shared_folders(&by_app)?;
     reject_unknown_promotions(settings, &by_app).map_err(Box::new)?;
+    let rules = retention::Rules {
+        keep: settings.keep,
+        retention: &settings.retention,
+        now: crate::clock::now(),
+    };
     let mut apps = Vec::new();
     let mut kept = Inputs::new();
     for (bundle_id, mut group) in by_app {
@@ -290,13 +296,10 @@ pub fn assemble(
             })
             .collect();
         channels::reject_shared_folders(&bundle_id, &builds).map_err(Box::new)?;
-        let wanted = match settings.keep {
-            Some(keep) => channels::kept(&builds, keep),
-            None => vec![true; builds.len()],
-        };
+        let wanted = retention::judge(&builds, &rules);
         let mut kept_builds = Vec::with_capacity(builds.len());
-        for ((input, build), keep) in group.into_iter().zip(builds).zip(wanted) {
-            if keep {
+        for ((input, build), dropped) in group.into_iter().zip(builds).zip(wanted) {
+            if dropped.is_none() {
                 kept.insert(build.path.clone(), input);
                 kept_builds.push(build);
             }

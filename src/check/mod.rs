@@ -6,10 +6,12 @@
 //! With `--remote`, the environment variable `OTASITE_EXTRA_CA_CERT=<pem file>` adds root
 //! certificates to trust besides the public ones (for a test server with a private CA).
 
+pub mod expiring;
 mod offline;
 mod private_site;
 mod remote;
 mod report;
+pub mod retention;
 mod site;
 
 use std::path::{Path, PathBuf};

@@ -349,26 +349,27 @@ impl<'a> Checker<'a> {
     }
 
     fn profile(&mut self, build: &Build, who: &str) {
-        let Some(expires) = build.profile.as_ref().and_then(|p| p.expires) else {
+        let Some((expires, of)) = build.profile.as_ref().and_then(|p| p.stops_launching()) else {
             return;
         };
+        let noun = of.noun();
         let now = self.site.now;
         let day = crate::clock::date(expires);
         let subject = self.catalog_file.clone();
         if expires <= now && build.installable {
             self.report.error(
                 subject,
-                format!("{who}: the provisioning profile expired on {day}, yet the build is marked installable: iOS will refuse it; re-sign the app and build the site again"),
+                format!("{who}: the {noun} expired on {day}, yet the build is marked installable: iOS will refuse it; re-sign the app and build the site again"),
             );
         } else if expires <= now {
             self.report.warning(
                 subject,
-                format!("{who}: the provisioning profile expired on {day}; the site shows the build as not installable"),
+                format!("{who}: the {noun} expired on {day}; the site shows the build as not installable"),
             );
         } else if expires - now <= EXPIRY_WARNING {
             self.report.warning(
                 subject,
-                format!("{who}: the provisioning profile expires on {day}: the app stops installing and launching then; publish a re-signed build before"),
+                format!("{who}: the {noun} expires on {day}: the app stops installing and launching then; publish a re-signed build before"),
             );
         }
     }

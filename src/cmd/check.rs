@@ -7,6 +7,18 @@ use crate::cli::CheckArgs;
 use crate::{config, messages};
 
 pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
+    if let Some(window) = &args.expiring {
+        return expiring(args, window);
+    }
+    if args.retention {
+        check::retention::run(
+            std::path::Path::new("site.yaml"),
+            args.dir.as_deref(),
+            crate::clock::now(),
+            &mut messages::stdout(),
+        )?;
+        return Ok(Outcome::Success);
+    }
     let plan = plan(args)?;
     let report = check::run(&plan)?;
     report.print(
@@ -15,6 +27,32 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Outcome> {
         messages::stdout_colour(),
     )?;
     Ok(if report.has_errors() {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+/// `--expiring WINDOW`: only the expiry of each channel's newest installable build.
+fn expiring(args: &CheckArgs, window: &str) -> anyhow::Result<Outcome> {
+    use check::expiring::{self, Source};
+    let window =
+        expiring::parse_window(window).map_err(|m| UsageError(format!("--expiring {m}")))?;
+    let source = match &args.remote {
+        Some(url) => {
+            Source::Remote(config::https_url(url).map_err(|m| UsageError(format!("--remote {m}")))?)
+        }
+        None => Source::Local(expiring::site_dir(args.dir.as_deref())?),
+    };
+    let github = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    let found = expiring::run(
+        &source,
+        window,
+        crate::clock::now(),
+        github,
+        &mut messages::stdout(),
+    )?;
+    Ok(if found {
         Outcome::Failed
     } else {
         Outcome::Success

@@ -19,6 +19,8 @@ const GITIGNORE: &str = include_str!("files/gitignore");
 const GITHUB_PAGES_WORKFLOW: &str = include_str!("files/github-pages.yml");
 const S3_WORKFLOW: &str = include_str!("files/s3.yml");
 const NETLIFY_WORKFLOW: &str = include_str!("files/netlify.yml");
+/// The weekly `otasite check --expiring` workflow, the same for every host.
+const EXPIRY_WORKFLOW: &str = include_str!("files/expiry.yml");
 /// The same script otasite's own tests run against a local S3 API.
 const DEPLOY_S3_SCRIPT: &str = include_str!("../../scripts/deploy-s3.sh");
 /// The deployment guides, written into the new site as DEPLOY.md.
@@ -27,6 +29,7 @@ const S3_GUIDE: &str = include_str!("../../docs/deploy-s3.md");
 const NETLIFY_GUIDE: &str = include_str!("../../docs/deploy-netlify.md");
 
 pub const WORKFLOW_PATH: &str = ".github/workflows/otasite.yml";
+pub const EXPIRY_WORKFLOW_PATH: &str = ".github/workflows/otasite-expiry.yml";
 pub const GUIDE_PATH: &str = "DEPLOY.md";
 pub const GITATTRIBUTES_PATH: &str = ".gitattributes";
 /// The line that stores archives in Git LFS.
@@ -60,6 +63,7 @@ pub fn starter_files(host: Host, theme: bool, install: &Install) -> Vec<StarterF
         StarterFile::new(GITATTRIBUTES_PATH, GITATTRIBUTES),
         StarterFile::new(".gitignore", GITIGNORE),
         StarterFile::new(WORKFLOW_PATH, workflow(host, install)),
+        StarterFile::new(EXPIRY_WORKFLOW_PATH, expiry_workflow(install)),
         StarterFile::new(GUIDE_PATH, guide(host)),
     ];
     if host == Host::S3 {
@@ -100,6 +104,16 @@ pub fn workflow(host: Host, install: &Install) -> String {
         Host::S3 => S3_WORKFLOW,
         Host::Netlify => NETLIFY_WORKFLOW,
     };
+    with_install(template, install)
+}
+
+/// The weekly workflow that fails when a deployed build stops launching within 14 days.
+pub fn expiry_workflow(install: &Install) -> String {
+    with_install(EXPIRY_WORKFLOW, install)
+}
+
+/// `template` with where otasite comes from and the steps that install it filled in.
+fn with_install(template: &str, install: &Install) -> String {
     let steps: String = install
         .steps()
         .lines()

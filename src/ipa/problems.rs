@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::info::AppInfo;
-use super::profile::{DistributionKind, Profile};
+use super::profile::{DistributionKind, ExpiryOf, Profile};
 use super::target::{NotForIos, not_for_ios};
 use crate::facts::EXPIRY_WARNING;
 
@@ -122,15 +122,21 @@ fn profile_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
             "The provisioning profile \"{name}\" is for App Store distribution: iOS installs such builds only from the App Store or TestFlight."
         )));
     }
-    if let Some(expires) = profile.expires {
+    if let Some((expires, of)) = profile.stops_launching() {
         let day = crate::clock::date(expires);
+        let what = match of {
+            ExpiryOf::Profile => format!("The provisioning profile \"{name}\""),
+            ExpiryOf::Certificate => {
+                format!("The signing certificate embedded in the provisioning profile \"{name}\"")
+            }
+        };
         if expires <= now {
             problems.push(Problem::blocking(format!(
-                "The provisioning profile \"{name}\" expired on {day}: iOS refuses to install or launch the build."
+                "{what} expired on {day}: iOS refuses to install or launch the build."
             )));
         } else if expires - now <= EXPIRY_WARNING {
             problems.push(Problem::warning(format!(
-                "The provisioning profile \"{name}\" expires on {day}: the app stops launching after that."
+                "{what} expires on {day}: the app stops launching after that."
             )));
         }
     }
@@ -149,6 +155,7 @@ mod tests {
             team_name: None,
             team_id: None,
             expires: Some(expires),
+            certificate_expires: None,
             devices: None,
             app_clip_parents: Vec::new(),
             entitlements: Vec::new(),
@@ -186,6 +193,34 @@ mod tests {
             DistributionKind::AdHoc,
             datetime!(2027-01-10 0:00 UTC),
         ));
+        assert!(assess(&info, Some(&later), now).is_empty());
+    }
+
+    #[test]
+    fn the_earlier_of_profile_and_certificate_drives_expiry() {
+        let now = datetime!(2026-01-01 0:00 UTC);
+        let info = complete_info();
+        let with_certificate = |certificate| {
+            Ok(Profile {
+                certificate_expires: Some(certificate),
+                ..profile(DistributionKind::AdHoc, datetime!(2027-01-01 0:00 UTC))
+            })
+        };
+        let soon = with_certificate(datetime!(2026-01-05 0:00 UTC));
+        let problems = assess(&info, Some(&soon), now);
+        assert!(installable(&problems));
+        assert!(
+            problems[0].message.contains("signing certificate")
+                && problems[0].message.contains("2026-01-05"),
+            "{problems:?}"
+        );
+        let expired = with_certificate(datetime!(2025-12-01 0:00 UTC));
+        let problems = assess(&info, Some(&expired), now);
+        assert!(!installable(&problems));
+        let message = &problems[0].message;
+        assert!(message.starts_with("The signing certificate"), "{message}");
+        assert!(message.contains("expired on 2025-12-01"), "{message}");
+        let later = with_certificate(datetime!(2028-01-01 0:00 UTC));
         assert!(assess(&info, Some(&later), now).is_empty());
     }
 

@@ -52,6 +52,15 @@ pub struct Profile {
     /// Expiry, RFC 3339 in UTC.
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires: Option<OffsetDateTime>,
+    /// When the signing certificate the profile embeds expires (`DeveloperCertificates`, X.509
+    /// notAfter), RFC 3339 in UTC; absent when none can be read. Of several, the latest: the
+    /// build was signed by one of them, and the profile stays usable while any is valid.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_expires: Option<OffsetDateTime>,
     /// Number of registered devices; null for profiles that do not list devices.
     pub devices: Option<u64>,
     /// The apps an App Clip belongs to (entitlement
@@ -65,6 +74,26 @@ pub struct Profile {
 
 /// The most entitlement keys kept of one profile (real ones grant a few dozen).
 pub const ENTITLEMENTS_LIMIT: usize = 256;
+
+/// The most `DeveloperCertificates` read of one profile (real ones embed one to a few).
+pub const CERTIFICATES_LIMIT: usize = 64;
+
+/// Which expiry stops a build launching first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryOf {
+    Profile,
+    Certificate,
+}
+
+impl ExpiryOf {
+    /// The thing that expires, for sentences: `provisioning profile` or `signing certificate`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ExpiryOf::Profile => "provisioning profile",
+            ExpiryOf::Certificate => "signing certificate",
+        }
+    }
+}
 
 /// Why a profile could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -162,15 +191,39 @@ impl Profile {
             team_name: text("TeamName"),
             team_id,
             expires: Some(expires),
+            certificate_expires: certificate_expiry(dict),
             devices,
             app_clip_parents,
         })
+    }
+
+    /// The moment the build stops launching: the earlier of the profile's and the
+    /// certificate's expiry (the profile's on a tie), with which one it is.
+    pub fn stops_launching(&self) -> Option<(OffsetDateTime, ExpiryOf)> {
+        let profile = self.expires.map(|e| (e, ExpiryOf::Profile));
+        let certificate = self.certificate_expires.map(|e| (e, ExpiryOf::Certificate));
+        match (profile, certificate) {
+            (Some(p), Some(c)) => Some(if c.0 < p.0 { c } else { p }),
+            (p, c) => p.or(c),
+        }
     }
 
     /// Whether the profile has expired at `now`.
     pub fn is_expired_at(&self, now: OffsetDateTime) -> bool {
         self.expires.is_some_and(|e| e <= now)
     }
+}
+
+/// The latest notAfter of the certificates under `DeveloperCertificates` (bounded by
+/// [`CERTIFICATES_LIMIT`]); certificates that do not read are skipped.
+fn certificate_expiry(dict: &Dictionary) -> Option<OffsetDateTime> {
+    dict.get("DeveloperCertificates")
+        .and_then(Value::as_array)?
+        .iter()
+        .take(CERTIFICATES_LIMIT)
+        .filter_map(Value::as_data)
+        .filter_map(crate::der::certificate_not_after)
+        .max()
 }
 
 /// The XML plist inside the CMS envelope: it may start with `<?xml`, `<!DOCTYPE` or `<plist`.

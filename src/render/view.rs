@@ -345,6 +345,17 @@ pub struct BuildView<'a> {
     pub expires: Option<String>,
     /// The day of `expires`, or null.
     pub expires_date: Option<String>,
+    /// When the signing certificate embedded in the profile expires (RFC 3339), or null.
+    pub certificate_expires: Option<String>,
+    /// The day of `certificate_expires`, or null.
+    pub certificate_expires_date: Option<String>,
+    /// When the build stops launching: the earlier of `expires` and `certificate_expires`
+    /// (RFC 3339), or null.
+    pub stops_launching: Option<String>,
+    /// The day of `stops_launching`, or null.
+    pub stops_launching_date: Option<String>,
+    /// What expires first: `provisioning profile` or `signing certificate`, or null.
+    pub stops_launching_because: Option<&'static str>,
     /// The distribution: `development`, `ad-hoc`, `enterprise`, `app-store` or `unsigned`.
     pub kind: &'static str,
     /// The distribution for people, e.g. `Enterprise (in-house)`.
@@ -402,6 +413,8 @@ pub struct ProfileView<'a> {
     pub team_id: Option<&'a str>,
     /// When the profile expires (RFC 3339), or null.
     pub expires: Option<String>,
+    /// When the signing certificate embedded in the profile expires (RFC 3339), or null.
+    pub certificate_expires: Option<String>,
     /// How many devices the profile lists; null for profiles that do not list devices.
     pub devices: Option<u64>,
 }
@@ -411,6 +424,11 @@ impl<'a> BuildView<'a> {
     pub fn new(build: &'a Build) -> Self {
         let profile = build.profile.as_ref();
         let expires = profile.and_then(|p| p.expires).map(crate::clock::rfc3339);
+        let certificate_expires = profile
+            .and_then(|p| p.certificate_expires)
+            .map(crate::clock::rfc3339);
+        let stops_launching = profile.and_then(|p| p.stops_launching());
+        let stops_launching_at = stops_launching.map(|(at, _)| crate::clock::rfc3339(at));
         let (kind, kind_label) = match profile {
             Some(p) => (p.kind.as_str(), p.kind.label()),
             None => ("unsigned", "Unsigned (no provisioning profile)"),
@@ -438,6 +456,7 @@ impl<'a> BuildView<'a> {
                 team_name: p.team_name.as_deref(),
                 team_id: p.team_id.as_deref(),
                 expires: expires.clone(),
+                certificate_expires: certificate_expires.clone(),
                 devices: p.devices,
             }),
             released: build.released.as_deref(),
@@ -454,6 +473,11 @@ impl<'a> BuildView<'a> {
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
             expires_date: expires.as_deref().map(|r| day(r).to_string()),
             expires,
+            certificate_expires_date: certificate_expires.as_deref().map(|r| day(r).to_string()),
+            certificate_expires,
+            stops_launching_date: stops_launching_at.as_deref().map(|r| day(r).to_string()),
+            stops_launching: stops_launching_at,
+            stops_launching_because: stops_launching.map(|(_, of)| of.noun()),
             kind,
             kind_label,
             device_label: device_label(&build.device_family),

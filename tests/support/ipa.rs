@@ -29,6 +29,8 @@ pub struct ProfileSpec {
     pub binary: bool,
     /// Entitlements beyond `get-task-allow`.
     pub entitlements: Vec<(String, Value)>,
+    /// DER X.509 certificates listed under `DeveloperCertificates`.
+    pub certificates: Vec<Vec<u8>>,
 }
 
 impl ProfileSpec {
@@ -43,7 +45,14 @@ impl ProfileSpec {
             devices: 3,
             binary: false,
             entitlements: Vec::new(),
+            certificates: Vec::new(),
         }
+    }
+
+    /// Embeds one more signing certificate (DER) under `DeveloperCertificates`.
+    pub fn certificate(mut self, der: Vec<u8>) -> Self {
+        self.certificates.push(der);
+        self
     }
 
     pub fn expires(mut self, unix_seconds: i64) -> Self {
@@ -72,6 +81,13 @@ impl ProfileSpec {
         );
         let expires = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.expires as u64);
         dict.insert("ExpirationDate".into(), Value::Date(expires.into()));
+        if !self.certificates.is_empty() {
+            let certificates = self.certificates.iter().cloned().map(Value::Data);
+            dict.insert(
+                "DeveloperCertificates".into(),
+                Value::Array(certificates.collect()),
+            );
+        }
         let mut entitlements = Dictionary::new();
         entitlements.insert(
             "get-task-allow".into(),

@@ -1,5 +1,8 @@
-//! Just enough DER to find an X.509 certificate in a PKCS#7 signature (`META-INF/*.RSA`) and
-//! read its subject. Every length is checked against the bytes that hold it.
+//! Just enough DER to find an X.509 certificate in a PKCS#7 signature (`META-INF/*.RSA`), read
+//! its subject, and read when it expires (the certificates a provisioning profile embeds). Every
+//! length is checked against the bytes that hold it.
+
+use time::{Date, Month, OffsetDateTime, Time};
 
 /// One DER element: its tag, the whole encoding and the content.
 #[derive(Debug, Clone, Copy)]
@@ -66,11 +69,7 @@ pub fn first_pkcs7_certificate(bytes: &[u8]) -> Option<&[u8]> {
 
 /// The subject of an X.509 certificate as `CN=…, OU=…, O=…, C=…` (in the order stored).
 pub fn certificate_subject(certificate: &[u8]) -> Option<String> {
-    let (certificate, _) = read(certificate)?;
-    let (tbs, _) = read(certificate.content)?;
-    let mut fields = children(tbs.content).skip_while(|e| e.tag == CONTEXT_0);
-    // serialNumber, signature, issuer, validity, then subject.
-    let subject = fields.nth(4)?;
+    let subject = tbs_fields(certificate)?.nth(4)?;
     if subject.tag != SEQUENCE {
         return None;
     }
@@ -100,6 +99,60 @@ pub fn certificate_subject(certificate: &[u8]) -> Option<String> {
         }
     }
     Some(parts.join(", "))
+}
+
+/// The fields of an X.509 `TBSCertificate` after the optional `[0] version`: serialNumber,
+/// signature, issuer, validity, subject, ...
+fn tbs_fields(certificate: &[u8]) -> Option<impl Iterator<Item = Element<'_>>> {
+    let (certificate, _) = read(certificate)?;
+    let (tbs, _) = read(certificate.content)?;
+    (certificate.tag == SEQUENCE && tbs.tag == SEQUENCE)
+        .then(|| children(tbs.content).skip_while(|e| e.tag == CONTEXT_0))
+}
+
+/// When an X.509 certificate stops being valid (`validity.notAfter`), in UTC.
+pub fn certificate_not_after(certificate: &[u8]) -> Option<OffsetDateTime> {
+    let validity = tbs_fields(certificate)?.nth(3)?;
+    if validity.tag != SEQUENCE {
+        return None;
+    }
+    let not_after = children(validity.content).nth(1)?;
+    parse_time(not_after.tag, not_after.content)
+}
+
+const UTC_TIME: u8 = 0x17;
+const GENERALIZED_TIME: u8 = 0x18;
+
+/// `YYMMDDHHMMSSZ` (UTCTime: years 50-99 are 19xx) or `YYYYMMDDHHMMSSZ` (GeneralizedTime), as
+/// RFC 5280 requires them in certificates: seconds present, UTC, no fraction.
+fn parse_time(tag: u8, text: &[u8]) -> Option<OffsetDateTime> {
+    let (year, rest) = match (tag, text.len()) {
+        (UTC_TIME, 13) => {
+            let yy = i32::from(two_digits(&text[..2])?);
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, &text[2..])
+        }
+        (GENERALIZED_TIME, 15) => {
+            let high = i32::from(two_digits(&text[..2])?);
+            let low = i32::from(two_digits(&text[2..4])?);
+            (high * 100 + low, &text[4..])
+        }
+        _ => return None,
+    };
+    if rest[10] != b'Z' {
+        return None;
+    }
+    let field = |i: usize| two_digits(&rest[i..i + 2]);
+    let month = Month::try_from(field(0)?).ok()?;
+    let date = Date::from_calendar_date(year, month, field(2)?).ok()?;
+    let time = Time::from_hms(field(4)?, field(6)?, field(8)?).ok()?;
+    Some(date.with_time(time).assume_utc())
+}
+
+fn two_digits(pair: &[u8]) -> Option<u8> {
+    match pair {
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some((a - b'0') * 10 + (b - b'0')),
+        _ => None,
+    }
 }
 
 fn attribute_name(oid: &[u8]) -> String {
@@ -147,6 +200,33 @@ mod tests {
         assert!(read(&[0x30, 0x05, 1, 2]).is_none());
         assert!(read(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
         assert!(first_pkcs7_certificate(&[0x30, 0x80]).is_none());
+    }
+
+    #[test]
+    fn certificate_times() {
+        use time::macros::datetime;
+        assert_eq!(
+            parse_time(UTC_TIME, b"270131235959Z"),
+            Some(datetime!(2027-01-31 23:59:59 UTC))
+        );
+        assert_eq!(
+            parse_time(UTC_TIME, b"991231000000Z"),
+            Some(datetime!(1999-12-31 0:00 UTC))
+        );
+        assert_eq!(
+            parse_time(GENERALIZED_TIME, b"20510101120000Z"),
+            Some(datetime!(2051-01-01 12:00 UTC))
+        );
+        for bad in [
+            &b"271331000000Z"[..],
+            b"2701310000Z",
+            b"27013100000+0",
+            b"2x0131000000Z",
+        ] {
+            assert_eq!(parse_time(UTC_TIME, bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_time(0x04, b"270131235959Z"), None);
+        assert_eq!(certificate_not_after(&[0x30, 0x03, 0x30, 0x01, 0x02]), None);
     }
 
     #[test]

@@ -1,0 +1,327 @@
+//! What expires: the signing certificate a provisioning profile embeds is read beside the
+//! profile's own expiry; the earlier drives warnings, problems and pages.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use std::sync::Arc;
+
+use serde_json::Value;
+use support::https::{Server, TestCa};
+use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::{Otasite, assert_ok};
+use support::site;
+
+const DAY: i64 = 86_400;
+/// The moment tests judge against (2026-01-01), as `support::run` pins it.
+const NOW: i64 = 1_767_225_600;
+
+/// A self-signed certificate valid until `not_after` (seconds since 1970, whole days).
+fn certificate(not_after: i64) -> Vec<u8> {
+    let at = time::OffsetDateTime::from_unix_timestamp(not_after).expect("a moment");
+    let mut params =
+        rcgen::CertificateParams::new(vec!["iPhone Distribution: Example".into()]).expect("params");
+    params.not_before = rcgen::date_time_ymd(2024, 1, 1);
+    params.not_after = rcgen::date_time_ymd(at.year(), at.month() as u8, at.day());
+    let key = rcgen::KeyPair::generate().expect("key");
+    params
+        .self_signed(&key)
+        .expect("certificate")
+        .der()
+        .to_vec()
+}
+
+fn build_site(dir: &Path, builder: &IpaBuilder) -> Value {
+    site::write_config(dir, &site::config("T", site::BASE_URL, ""));
+    builder.write(&dir.join("builds/App.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(dir).output());
+    let text = std::fs::read_to_string(dir.join("dist/catalog.json")).expect("catalog.json");
+    serde_json::from_str(&text).expect("catalog.json is JSON")
+}
+
+fn app(profile: ProfileSpec) -> IpaBuilder {
+    IpaBuilder::new("com.example.expiry", "Expiry").profile(Some(profile))
+}
+
+#[test]
+fn a_certificate_expiring_before_the_profile_warns_and_shows_on_the_build_page() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let profile = ProfileSpec::new(Kind::AdHoc)
+        .expires(NOW + 300 * DAY)
+        .certificate(certificate(NOW + 5 * DAY));
+    let catalog = build_site(tmp.path(), &app(profile));
+    let build = &catalog["apps"][0]["builds"][0];
+    assert_eq!(
+        build["profile"]["certificate_expires"],
+        "2026-01-06T00:00:00Z"
+    );
+    assert_eq!(build["installable"], true);
+    let problems = build["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p
+            .as_str()
+            .is_some_and(|p| p.contains("signing certificate") && p.contains("2026-01-06"))),
+        "{problems:?}"
+    );
+    let page_path = tmp
+        .path()
+        .join("dist")
+        .join(build["path"].as_str().expect("path"));
+    let page = std::fs::read_to_string(page_path.join("index.html")).expect("build page");
+    assert!(
+        page.contains("Certificate expires"),
+        "the build page shows it"
+    );
+    assert!(page.contains("2026-01-06"));
+    assert!(
+        page.contains("data-expires=\"2026-01-06T00:00:00Z\""),
+        "the browser judges the earlier"
+    );
+    assert!(page.contains("certificate valid until 2026-01-06"));
+}
+
+#[test]
+fn an_expired_certificate_blocks_the_install() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let profile = ProfileSpec::new(Kind::AdHoc)
+        .expires(NOW + 300 * DAY)
+        .certificate(certificate(NOW - 10 * DAY));
+    let catalog = build_site(tmp.path(), &app(profile));
+    let build = &catalog["apps"][0]["builds"][0];
+    assert_eq!(build["installable"], false);
+    let blocking = build["blocking"].as_array().expect("blocking");
+    assert!(
+        blocking.iter().any(|p| p.as_str().is_some_and(
+            |p| p.contains("signing certificate") && p.contains("expired on 2025-12-22")
+        )),
+        "{blocking:?}"
+    );
+}
+
+#[test]
+fn of_several_certificates_the_latest_counts_and_a_later_one_changes_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let profile = ProfileSpec::new(Kind::AdHoc)
+        .expires(NOW + 30 * DAY)
+        .certificate(certificate(NOW + 3 * DAY))
+        .certificate(certificate(NOW + 400 * DAY));
+    let catalog = build_site(tmp.path(), &app(profile));
+    let build = &catalog["apps"][0]["builds"][0];
+    assert_eq!(
+        build["profile"]["certificate_expires"],
+        "2027-02-05T00:00:00Z"
+    );
+    let problems = build["problems"].as_array().expect("problems");
+    assert!(
+        !problems
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains("expire"))),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn without_certificates_the_field_is_absent_and_old_catalogs_still_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let catalog = build_site(tmp.path(), &app(ProfileSpec::new(Kind::AdHoc)));
+    let build = catalog["apps"][0]["builds"][0].clone();
+    assert_eq!(build["profile"].get("certificate_expires"), None);
+    let old: otasite::catalog::Build = serde_json::from_value(build).expect("an older build reads");
+    assert_eq!(old.profile.expect("profile").certificate_expires, None);
+}
+
+/// When the profiles of the `check --expiring` site expire: 2026-02-01.
+const EXPIRES: i64 = NOW + 31 * DAY;
+const WINDOW: i64 = 14 * DAY;
+
+/// A site of one app: at the top of `builds/`, a build whose profile expires at [`EXPIRES`]
+/// (and a newer one that cannot be installed, which does not count); in channel `beta`, a
+/// build whose profile lasts long but whose certificate expires a week after [`EXPIRES`].
+fn expiring_site(dir: &Path) {
+    site::write_config(dir, &site::config("T", site::BASE_URL, ""));
+    let builds = dir.join("builds");
+    app(ProfileSpec::new(Kind::AdHoc).expires(EXPIRES))
+        .version("1.0", "1")
+        .write(&builds.join("App-1.ipa"));
+    app(ProfileSpec::new(Kind::AppStore).expires(NOW + 300 * DAY))
+        .version("1.1", "2")
+        .modified(1_714_564_800 + 3600)
+        .write(&builds.join("App-2.ipa"));
+    app(ProfileSpec::new(Kind::AdHoc)
+        .expires(NOW + 300 * DAY)
+        .certificate(certificate(EXPIRES + 7 * DAY)))
+    .version("2.0", "5")
+    .write(&builds.join("beta/App.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(dir).output());
+}
+
+fn check_expiring(dir: &Path, epoch: i64, extra: &[&str], github: bool) -> (i32, String) {
+    let output: Output = Otasite::new(["check", "--expiring", "14d"])
+        .args(extra)
+        .dir(dir)
+        .epoch(epoch)
+        .env("GITHUB_ACTIONS", if github { "true" } else { "false" })
+        .output();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "{stderr}");
+    (output.status.code().expect("an exit code"), stdout)
+}
+
+#[test]
+fn check_expiring_passes_until_the_window_reaches_the_earliest_expiry() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let (code, stdout) = check_expiring(tmp.path(), EXPIRES - WINDOW - 1, &[], false);
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(
+        stdout,
+        "0 of 2 channels stop launching within 14 days (dist/catalog.json)\n"
+    );
+
+    let (code, stdout) = check_expiring(tmp.path(), EXPIRES - WINDOW, &[], false);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(
+        stdout,
+        "warning: Expiry (com.example.expiry): 1.0 (1) stops launching on 2026-02-01, in 14 days: \
+         its provisioning profile expires; publish a re-signed build before\n\
+         1 of 2 channels stop launching within 14 days (dist/catalog.json)\n"
+    );
+}
+
+#[test]
+fn check_expiring_names_the_certificate_and_what_already_expired() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let (code, stdout) = check_expiring(tmp.path(), EXPIRES + 1, &[], false);
+    assert_eq!(code, 1, "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "error: Expiry (com.example.expiry): 1.0 (1) stopped launching on 2026-02-01: its \
+         provisioning profile expired; publish a re-signed build"
+    );
+    assert_eq!(
+        lines[1],
+        "warning: Expiry (com.example.expiry), channel beta: 2.0 (5) stops launching on \
+         2026-02-08, in 6 days: its signing certificate expires; publish a re-signed build before"
+    );
+    assert_eq!(lines.len(), 3, "{stdout}");
+}
+
+#[test]
+fn check_expiring_prints_github_annotations_on_actions() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let (code, stdout) = check_expiring(tmp.path(), EXPIRES + 1, &[], true);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains(
+            "::error file=dist/catalog.json,title=Build expired::Expiry (com.example.expiry): 1.0 (1) stopped launching on 2026-02-01"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "::warning file=dist/catalog.json,title=Build expires soon::Expiry (com.example.expiry), channel beta"
+        ),
+        "{stdout}"
+    );
+    let (_, quiet) = check_expiring(tmp.path(), EXPIRES + 1, &[], false);
+    assert!(
+        !quiet.contains("::"),
+        "no annotations outside Actions: {quiet}"
+    );
+}
+
+#[test]
+fn check_expiring_refuses_a_bad_window() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let output = Otasite::new(["check", "--expiring", "fortnight"])
+        .dir(tmp.path())
+        .output();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim_end(),
+        "error: --expiring \"fortnight\" is not a window such as 14d, 36h or 2w"
+    );
+}
+
+#[test]
+fn check_expiring_reads_the_deployed_catalog_with_remote() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let catalog = std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog");
+    let ca = TestCa::new("otasite expiry test CA");
+    let ca_file = tmp.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("write CA");
+    let (listener, port) = Server::bind();
+    let _server = Server::start(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        Arc::new(move |_method: &str, target: &str| match target {
+            "/site/catalog.json" => ("200 OK", Vec::new(), catalog.clone()),
+            _ => ("404 Not Found", Vec::new(), Vec::new()),
+        }),
+    );
+    let elsewhere = tempfile::tempdir().expect("no local site");
+    let url = format!("https://127.0.0.1:{port}/site/");
+    let output = Otasite::new(["check", "--expiring", "14d", "--remote", &url])
+        .dir(elsewhere.path())
+        .epoch(EXPIRES - WINDOW)
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .env("GITHUB_ACTIONS", "true")
+        .output();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("::warning title=Build expires soon::Expiry (com.example.expiry): 1.0 (1) stops launching on 2026-02-01"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with(&format!(
+            "1 of 2 channels stop launching within 14 days ({url}catalog.json)\n"
+        )),
+        "{stdout}"
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
+fn real_profiles_give_their_certificates_expiry() {
+    let dir = support::fixtures::real_fixtures().join("profiles");
+    let read = |name: &str| {
+        let bytes = std::fs::read(dir.join(name)).expect("read a corpus profile");
+        otasite::ipa::Profile::parse(&bytes).expect("a readable profile")
+    };
+    // As `openssl x509 -enddate` reads the one certificate of DeveloperCertificates: it
+    // expires before the profile, so it is what stops the build launching.
+    let development = read("icyleaf__app-info__ios_development.mobileprovision");
+    let certificate = time::macros::datetime!(2021-05-28 13:33:21 UTC);
+    assert_eq!(development.certificate_expires, Some(certificate));
+    assert_eq!(
+        development.stops_launching(),
+        Some((certificate, otasite::ipa::profile::ExpiryOf::Certificate))
+    );
+    // An ad hoc profile and an app extension's read too.
+    for name in [
+        "icyleaf__app-info__ios_adhoc.mobileprovision",
+        "icyleaf__app-info__NotificationService.appex_embedded.mobileprovision",
+    ] {
+        let profile = read(name);
+        let (Some(certificate), Some(expires)) = (profile.certificate_expires, profile.expires)
+        else {
+            panic!("{name}: no certificate expiry read");
+        };
+        assert!(
+            expires <= certificate,
+            "{name}: the profile ends with its certificate"
+        );
+    }
+}
