@@ -332,3 +332,20 @@ fn a_closed_stdout_is_a_quiet_success() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
+
+/// `otasite init | head -n1` in a new folder: the report's reader leaving early is not an error.
+#[test]
+fn init_with_a_closed_stdout_is_a_quiet_success() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut child = Otasite::new(["init", "--host", "github-pages"])
+        .dir(tmp.path())
+        .spawn();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert!(
+        tmp.path().join("site.yaml").is_file(),
+        "the site was written"
+    );
+}

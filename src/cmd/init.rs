@@ -1,8 +1,11 @@
 //! `otasite init`: the folder, host, theme flag and install source handed to [`init::run`].
 
+use std::io::Write;
+
 use super::{Outcome, UsageError};
 use crate::cli::{Host as HostArg, InitArgs, InstallFrom as InstallArg};
 use crate::init::{self, Host, Install, InstallFrom, InstallRequest, Plan};
+use crate::messages;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
     let install = Install::resolve(&InstallRequest {
@@ -16,7 +19,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
         install_url: args.install_url.clone(),
     })
     .map_err(UsageError)?;
-    init::run(&Plan {
+    let report = init::run(&Plan {
         dir: args.dir.clone(),
         host: match args.host {
             HostArg::GithubPages => Host::GithubPages,
@@ -26,5 +29,6 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
         theme: args.theme,
         install,
     })?;
+    messages::stdout().write_all(report.as_bytes())?;
     Ok(Outcome::Success)
 }

@@ -40,8 +40,9 @@ pub enum Written {
     Kept,
 }
 
-/// Writes the starter files that do not exist yet, then prints what was done and what is next.
-pub fn run(args: &Plan) -> anyhow::Result<()> {
+/// Writes the starter files that do not exist yet; returns what was done and what is next,
+/// for the command to print.
+pub fn run(args: &Plan) -> anyhow::Result<String> {
     let install = &args.install;
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create the folder {}", args.dir.display()))?;
@@ -50,12 +51,7 @@ pub fn run(args: &Plan) -> anyhow::Result<()> {
         let written = write_new(&args.dir, &file)?;
         results.push((file.path, written));
     }
-    let report = report(args, install, &results);
-    std::io::stdout()
-        .lock()
-        .write_all(report.as_bytes())
-        .context("cannot print the report")?;
-    Ok(())
+    Ok(report(args, install, &results))
 }
 
 /// Writes `file` under `dir` unless something is already there. `create_new` makes the check
