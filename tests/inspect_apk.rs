@@ -128,6 +128,13 @@ fn check_android(file: &str, want: &Value, got: &Value) {
 /// The icon resource is the one aapt names; the bitmap shown is the best raster.
 fn check_icon(file: &str, want: &Value, got: &Value) {
     if want["kind"] == "aab" {
+        // A bundle's icon (a proto-XML adaptive icon) is not resolved: it must be reported
+        // as absent, never as some other resource.
+        assert!(
+            got["icon"].is_null() && got["android"]["icon_resource"].is_null(),
+            "{file}: no icon is read from a bundle, got {}",
+            got["icon"]
+        );
         return;
     }
     assert_eq!(
