@@ -114,36 +114,16 @@ impl Client {
             Method::Head => self.agent.head(url).call(),
         };
         let mut response = result.map_err(|e| self.describe(url, &e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header("content-type");
-        let content_length = header("content-length").and_then(|v| v.trim().parse().ok());
-        let location = header("location");
-        let retry_after = header("retry-after");
-        let status = response.status().as_u16();
-        let body = if method == Method::Get && status == 200 {
-            response
+        let mut answer = head_of(&response);
+        if method == Method::Get && answer.status == 200 {
+            answer.body = response
                 .body_mut()
                 .with_config()
                 .limit(body_limit)
                 .read_to_vec()
-                .map_err(|e| self.describe(url, &e))?
-        } else {
-            Vec::new()
-        };
-        Ok(Response {
-            status,
-            content_type,
-            content_length,
-            location,
-            retry_after,
-            body,
-        })
+                .map_err(|e| self.describe(url, &e))?;
+        }
+        Ok(answer)
     }
 
     /// POSTs a JSON body; the answer's body is not read (webhooks say what they need in the
@@ -155,21 +135,7 @@ impl Client {
             .header("content-type", "application/json")
             .send(body)
             .map_err(|e| self.describe(url, &e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        Ok(Response {
-            status: response.status().as_u16(),
-            content_type: header("content-type"),
-            content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
-            location: header("location"),
-            retry_after: header("retry-after"),
-            body: Vec::new(),
-        })
+        Ok(head_of(&response))
     }
 
     fn describe(&self, url: &str, error: &ureq::Error) -> String {
@@ -291,4 +257,23 @@ pub fn bounded_map<T: Sync, R: Send>(
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// The status and the headers otasite reads of an answer; the body is left empty.
+fn head_of(response: &ureq::http::Response<ureq::Body>) -> Response {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    Response {
+        status: response.status().as_u16(),
+        content_type: header("content-type"),
+        content_length: header("content-length").and_then(|v| v.trim().parse().ok()),
+        location: header("location"),
+        retry_after: header("retry-after"),
+        body: Vec::new(),
+    }
 }
