@@ -4,12 +4,11 @@
 //! so a scheduled CI job fails ahead of the day testers would find out.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use time::{Duration, OffsetDateTime};
 
 use crate::catalog::{App, Build, Catalog, channels};
-use crate::config::{self, Overrides};
 use crate::ipa::profile::ExpiryOf;
 
 /// The longest window accepted: ten years.
@@ -93,18 +92,6 @@ pub fn parse_window(text: &str) -> Result<Duration, String> {
         return Err(format!("{text:?} is longer than {WINDOW_LIMIT_DAYS} days"));
     }
     Ok(Duration::hours(hours))
-}
-
-/// The built site's folder when none is given: `site.yaml`'s output, else `dist`.
-pub fn site_dir(dir: Option<&Path>) -> anyhow::Result<PathBuf> {
-    if let Some(dir) = dir {
-        return Ok(dir.to_path_buf());
-    }
-    let config = Path::new("site.yaml");
-    if config.is_file() {
-        return Ok(config::load(config, &Overrides::default())?.output_dir);
-    }
-    Ok(PathBuf::from("dist"))
 }
 
 /// Each app and channel, in catalog order, whose newest installable build stops launching

@@ -68,15 +68,33 @@ fn load_config(plan: &Plan) -> anyhow::Result<Option<Settings>> {
     if !path.is_file() {
         return Ok(None);
     }
-    let overrides = Overrides {
-        without_private_keys: true,
-        ..Overrides::default()
-    };
-    match config::load(path, &overrides) {
+    match load_site_config(path) {
         Ok(settings) => Ok(Some(settings)),
         Err(_) if plan.dir.is_some() => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `site.yaml` read as every check reads it: without the private apps' keys, which only the
+/// commands that write a site need.
+pub fn load_site_config(path: &Path) -> Result<Settings, config::ConfigError> {
+    let overrides = Overrides {
+        without_private_keys: true,
+        ..Overrides::default()
+    };
+    config::load(path, &overrides)
+}
+
+/// The built site a check reads: DIR when given, else the output of `./site.yaml`, else `dist`.
+pub fn site_dir(dir: Option<&Path>) -> anyhow::Result<PathBuf> {
+    if let Some(dir) = dir {
+        return Ok(dir.to_path_buf());
+    }
+    let config = Path::new(CONFIG_FILE);
+    if config.is_file() {
+        return Ok(load_site_config(config)?.output_dir);
+    }
+    Ok(PathBuf::from(DEFAULT_OUTPUT))
 }
 
 fn check_offline(plan: &Plan, dir: &Path, config: Option<&Settings>) -> anyhow::Result<Report> {

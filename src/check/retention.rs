@@ -7,7 +7,6 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::catalog::retention::{Rules, judge};
-use crate::config::{self, Overrides};
 
 /// Prints one line per build the rules drop, then a count; the number of builds dropped.
 pub fn run(
@@ -16,7 +15,7 @@ pub fn run(
     now: OffsetDateTime,
     out: &mut impl Write,
 ) -> anyhow::Result<usize> {
-    let settings = config::load(config_file, &Overrides::default())?;
+    let settings = super::load_site_config(config_file)?;
     let dir = dir.unwrap_or(&settings.output_dir);
     let catalog_file = dir.join(crate::layout::CATALOG);
     let catalog = crate::previous::read_catalog(&catalog_file.display().to_string())?;

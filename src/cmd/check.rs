@@ -42,7 +42,7 @@ fn expiring(args: &CheckArgs, window: &str) -> anyhow::Result<Outcome> {
         Some(url) => {
             Source::Remote(config::https_url(url).map_err(|m| UsageError(format!("--remote {m}")))?)
         }
-        None => Source::Local(expiring::site_dir(args.dir.as_deref())?),
+        None => Source::Local(check::site_dir(args.dir.as_deref())?),
     };
     let github = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let found = expiring::run(
