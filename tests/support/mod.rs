@@ -7,6 +7,8 @@ pub mod fixtures;
 pub mod ipa;
 // Only test targets know where cargo put the binary, and have the dev-dependencies.
 #[cfg(test)]
+pub mod browser;
+#[cfg(test)]
 pub mod https;
 #[cfg(test)]
 pub mod run;

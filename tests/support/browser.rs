@@ -1,0 +1,121 @@
+//! What every browser test shares: the tools it needs (a missing one fails the test, naming
+//! what to install), the pages of a built site, and running the driver scripts with a limit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Tools {
+    pub chromium: PathBuf,
+    /// The repository root (where `node_modules/` and `tests/browser/` are).
+    pub root: PathBuf,
+}
+
+impl Tools {
+    pub fn node_modules(&self, path: &str) -> PathBuf {
+        self.root.join("node_modules").join(path)
+    }
+}
+
+/// The browser tools (`chromium`, `node`, `java`, `npm:<module>`); a missing one fails the test, naming what to install.
+pub fn tools(needs: &[&str]) -> Tools {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let chromium = std::env::var_os("OTASITE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let mut missing = Vec::new();
+    if needs.contains(&"chromium") && !chromium.is_file() {
+        missing.push(format!(
+            "no Chromium at {} (apt-get install chromium, or set OTASITE_CHROMIUM)",
+            chromium.display()
+        ));
+    }
+    let runs = |program: &str| {
+        Command::new(program)
+            .arg("-version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if needs.contains(&"node") && !runs("node") {
+        missing.push("node is not installed".into());
+    }
+    if needs.contains(&"java") && !runs("java") {
+        missing.push("java is not installed".into());
+    }
+    for module in needs.iter().filter_map(|n| n.strip_prefix("npm:")) {
+        if !root.join("node_modules").join(module).exists() {
+            missing.push(format!(
+                "node_modules/{module} is missing (run `npm ci` in {})",
+                root.display()
+            ));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "the browser tests cannot run: {}",
+        missing.join("; ")
+    );
+    Tools { chromium, root }
+}
+
+pub fn html_pages(site: &Path) -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(site)
+        .into_iter()
+        .map(|e| e.expect("walking the site"))
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect();
+    pages.sort();
+    pages
+}
+
+/// `target/` (where the test binary's `otasite` lives), for the screenshots.
+pub fn target_dir() -> PathBuf {
+    let bin = Path::new(env!("CARGO_BIN_EXE_otasite"));
+    bin.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/otasite")
+        .to_path_buf()
+}
+
+/// Runs a command, killing it after `limit`.
+pub fn run_with_limit(command: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {command:?}: {e}"));
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let (out, err) = (read(Box::new(stdout)), read(Box::new(stderr)));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            let err = err.join().expect("stderr reader");
+            panic!(
+                "{command:?} did not finish within {limit:?}; its stderr:\n{}",
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    std::process::Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    }
+}
