@@ -5,7 +5,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::apk::{self, Apk, ApkIcon, Signing};
-use crate::ipa::{self, Ipa, IpaError, Profile, ReadOptions};
+use crate::ipa::codesign::SignatureKind;
+use crate::ipa::{self, CodeSignature, Ipa, IpaError, Profile, ReadOptions};
 
 /// One file's report: the facts of an app archive (iOS or Android), of a profile alone, or
 /// why it failed.
@@ -38,6 +39,9 @@ pub struct AppReport {
     pub platform: Option<String>,
     pub icon: Option<IconReport>,
     pub profile: Option<Profile>,
+    /// The main executable's code signature (kind, signer subject, expiry); null when the
+    /// archive has no executable or its signature could not be read.
+    pub signature: Option<CodeSignature>,
     pub extensions: Vec<String>,
     pub problems: Vec<String>,
     pub installable: bool,
@@ -278,6 +282,7 @@ pub fn app_report(file: &str, ipa: Ipa) -> AppReport {
             cgbi: icon.cgbi,
         }),
         profile: ipa.profile,
+        signature: ipa.signature,
         extensions: ipa.extensions,
         problems: ipa.problems.into_iter().map(|p| p.message).collect(),
         installable,
@@ -336,6 +341,9 @@ pub fn summary(report: &Report) -> String {
                     let _ = writeln!(out, "  profile   none");
                 }
             }
+            if let Some(signature) = &app.signature {
+                let _ = writeln!(out, "  signed    {}", signed_by(signature));
+            }
             if !app.extensions.is_empty() {
                 let _ = writeln!(out, "  extensions {}", app.extensions.join(", "));
             }
@@ -347,6 +355,22 @@ pub fn summary(report: &Report) -> String {
         }
     }
     out
+}
+
+/// Who signed the executable and until when, for the human summary.
+fn signed_by(signature: &CodeSignature) -> String {
+    match signature.kind {
+        SignatureKind::AdHoc => "ad hoc (no certificate)".into(),
+        SignatureKind::Unsigned => "no code signature".into(),
+        SignatureKind::Certificate => format!(
+            "{}, certificate expires {}",
+            signature.common_name().unwrap_or("(no common name)"),
+            signature
+                .expires
+                .map(crate::clock::date)
+                .unwrap_or_else(|| "-".into())
+        ),
+    }
 }
 
 fn write_android(out: &mut String, app: &AndroidReport) {

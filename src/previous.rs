@@ -239,7 +239,12 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         ..AppInfo::default()
     };
     // Judge the build again now (profiles expire); icon notes came from reading the archive.
-    let mut problems = problems::assess(&info, build.profile.clone().map(Ok).as_ref(), now);
+    let mut problems = problems::assess(
+        &info,
+        build.profile.clone().map(Ok).as_ref(),
+        build.signature.as_ref(),
+        now,
+    );
     // What kind of bundle it is (watch-only, App Clip, ...) shows in markers the catalog does
     // not keep: the sentence found when the archive was read stands.
     problems.retain(|p| !problems::is_platform_problem(&p.message));
@@ -252,7 +257,9 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         build
             .problems
             .iter()
-            .filter(|p| p.to_ascii_lowercase().contains("icon"))
+            .filter(|p| {
+                p.to_ascii_lowercase().contains("icon") || p.contains("code signature could not")
+            })
             .map(|p| Problem::warning(p.clone())),
     );
     let released = build.released.as_deref().and_then(|r| {
@@ -271,6 +278,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         extensions: build.extensions.clone(),
         problems,
         released,
+        signature: build.signature.clone(),
     };
     BuildInput {
         ipa,

@@ -13,7 +13,8 @@ use crate::cache::{FileKey, IconFiles};
 use crate::config::Settings;
 use crate::diff::{Changes, Facts, Since};
 use crate::facts::DeviceFamily;
-use crate::ipa::{Ipa, Profile};
+use crate::ipa::profile::ExpiryOf;
+use crate::ipa::{CodeSignature, Ipa, Profile};
 use crate::layout::{self, BuildDir};
 
 /// `catalog.json`.
@@ -128,9 +129,19 @@ pub struct Build {
     /// folder's channel, the first of `channels`); null for a channel's first build.
     #[serde(default)]
     pub changes: Option<Changes>,
+    /// The main executable's code signature: `kind` (`certificate`, `ad-hoc` or `unsigned`),
+    /// and for a certificate its `subject` and `expires`; absent when it was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<CodeSignature>,
 }
 
 impl Build {
+    /// When the build stops launching: the earliest of its profile's expiry, the profile's
+    /// certificate's and the app's signing certificate's, with which one it is.
+    pub fn stops_launching(&self) -> Option<(time::OffsetDateTime, ExpiryOf)> {
+        crate::ipa::codesign::stops_launching(self.profile.as_ref(), self.signature.as_ref())
+    }
+
     /// The facts `otasite diff` and `changes` compare.
     pub fn facts(&self) -> Facts {
         Facts {
@@ -478,6 +489,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
         usage_descriptions: ipa.info.usage_descriptions.clone(),
         changes: None,
+        signature: ipa.signature.clone(),
     }
 }
 

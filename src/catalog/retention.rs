@@ -42,7 +42,7 @@ impl Rules<'_> {
             }
         }
         if let Some(days) = self.retention.expired_grace_days {
-            let stops = build.profile.as_ref().and_then(|p| p.stops_launching());
+            let stops = build.stops_launching();
             if let Some((at, of)) = stops
                 && self.now - at >= Duration::days(days.into())
             {

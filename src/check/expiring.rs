@@ -102,7 +102,7 @@ pub fn find(catalog: &Catalog, now: OffsetDateTime, window: Duration) -> (Vec<Ex
     for app in &catalog.apps {
         for (channel, build) in newest_per_channel(app) {
             judged += 1;
-            let Some((at, of)) = build.profile.as_ref().and_then(|p| p.stops_launching()) else {
+            let Some((at, of)) = build.stops_launching() else {
                 continue;
             };
             if at - now > window {

@@ -349,7 +349,7 @@ impl<'a> Checker<'a> {
     }
 
     fn profile(&mut self, build: &Build, who: &str) {
-        let Some((expires, of)) = build.profile.as_ref().and_then(|p| p.stops_launching()) else {
+        let Some((expires, of)) = build.stops_launching() else {
             return;
         };
         let noun = of.noun();

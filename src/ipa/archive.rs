@@ -244,6 +244,38 @@ impl<R: Read + Seek> Archive<R> {
             }
         }
     }
+
+    /// Hands one entry's inflated bytes to `read` as a stream it may stop reading early, for
+    /// entries too large to hold (an executable read for the code signature at its end). At
+    /// most what is left of the archive's inflate budget is inflated and counted; a stream that
+    /// runs into that limit ends there, and [`Streamed::reached_budget`] says so. Reaching it
+    /// does not refuse the archive: what is streamed is optional.
+    pub fn stream<T>(
+        &mut self,
+        name: &str,
+        read: impl FnOnce(&mut dyn Read) -> T,
+    ) -> Result<Streamed<T>, IpaError> {
+        self.open_entry()?;
+        let allowance = self.inflate_allowance();
+        let entry = self.zip.by_name(name).map_err(|e| IpaError::Entry {
+            name: name.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut limited = entry.take(allowance);
+        let value = read(&mut limited);
+        let inflated = allowance - limited.limit();
+        self.budget.inflated += inflated;
+        Ok(Streamed {
+            value,
+            reached_budget: limited.limit() == 0,
+        })
+    }
+}
+
+/// What [`Archive::stream`] read, and whether the stream ran into the archive's budget.
+pub struct Streamed<T> {
+    pub value: T,
+    pub reached_budget: bool,
 }
 
 fn too_large(limit: u64) -> String {

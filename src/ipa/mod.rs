@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod assets_car;
+pub mod codesign;
 pub mod icon;
 pub mod info;
 pub mod plist_guard;
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use archive::{Archive, EntryTime};
+pub use codesign::CodeSignature;
 pub use icon::Icon;
 pub use info::AppInfo;
 pub use problems::{Problem, Severity};
@@ -99,12 +101,21 @@ pub struct Ipa {
     /// When the app was packaged: the Info.plist entry's timestamp, read as UTC.
     #[serde(with = "time::serde::rfc3339::option")]
     pub released: Option<OffsetDateTime>,
+    /// The main executable's code signature; none when the archive has no executable or its
+    /// signature could not be read (a warning then says why).
+    #[serde(default)]
+    pub signature: Option<CodeSignature>,
 }
 
 impl Ipa {
     /// False when a blocking problem applies.
     pub fn installable(&self) -> bool {
         problems::installable(&self.problems)
+    }
+
+    /// When the build stops launching (the earliest expiry of profile and certificates).
+    pub fn stops_launching(&self) -> Option<(OffsetDateTime, profile::ExpiryOf)> {
+        codesign::stops_launching(self.profile.as_ref(), self.signature.as_ref())
     }
 }
 
@@ -213,9 +224,18 @@ fn read_facts<R: Read + Seek>(
     let (icon, icon_warnings) = icon::find_icon(archive, &app_dir, &info, options.decode_icon);
     let extensions = nested_bundle_ids(archive, &app_dir);
     let released = archive.modified(&plist_path).and_then(entry_time_to_utc);
+    let executable = info.executable.as_deref().map(|name| match mac_bundle {
+        true => format!("{app_dir}Contents/MacOS/{name}"),
+        false => format!("{app_dir}{name}"),
+    });
+    let (signature, signature_warning) = match executable {
+        Some(path) if archive.contains(&path) => read_code_signature(archive, &path),
+        _ => (None, None),
+    };
 
-    let mut problems = problems::assess(&info, profile.as_ref(), options.now);
+    let mut problems = problems::assess(&info, profile.as_ref(), signature.as_ref(), options.now);
     problems.extend(icon_warnings.into_iter().map(Problem::warning));
+    problems.extend(signature_warning);
 
     Ok(Ipa {
         file: path.to_path_buf(),
@@ -230,7 +250,35 @@ fn read_facts<R: Read + Seek>(
         extensions,
         problems,
         released,
+        signature,
     })
+}
+
+/// The executable's code signature, streamed from its entry; a signature that cannot be read
+/// is a warning, not a refusal: iOS is the judge of signatures, otasite only reports expiry.
+fn read_code_signature<R: Read + Seek>(
+    archive: &mut Archive<R>,
+    path: &str,
+) -> (Option<CodeSignature>, Option<Problem>) {
+    let warning = |reason: String| {
+        Problem::warning(format!(
+            "The app's code signature could not be read, so its certificate's expiry is unknown: {path}: {reason}."
+        ))
+    };
+    match archive.stream(path, codesign::read_signature) {
+        Ok(streamed) => match streamed.value {
+            Ok(signature) => (Some(signature), None),
+            Err(_) if streamed.reached_budget => (
+                None,
+                Some(warning(format!(
+                    "its code signature lies beyond the {} MiB otasite inflates per archive",
+                    archive::MAX_INFLATED_PER_ARCHIVE >> 20
+                ))),
+            ),
+            Err(reason) => (None, Some(warning(reason))),
+        },
+        Err(error) => (None, Some(warning(error.to_string()))),
+    }
 }
 
 /// Finds the one top-level `Payload/<Name>.app/`, ignoring `__MACOSX/` resource forks and

@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use super::codesign::{CodeSignature, SignatureKind, stops_launching};
 use super::info::AppInfo;
 use super::profile::{DistributionKind, ExpiryOf, Profile};
 use super::target::{NotForIos, not_for_ios};
@@ -44,10 +45,12 @@ pub fn installable(problems: &[Problem]) -> bool {
     problems.iter().all(|p| p.severity != Severity::Blocking)
 }
 
-/// Judges a build from its Info.plist and its embedded profile (absent, unreadable or read).
+/// Judges a build from its Info.plist, its embedded profile (absent, unreadable or read) and
+/// its executable's code signature (when read).
 pub fn assess(
     info: &AppInfo,
     profile: Option<&Result<Profile, String>>,
+    signature: Option<&CodeSignature>,
     now: OffsetDateTime,
 ) -> Vec<Problem> {
     let mut problems = platform_problems(info, profile.and_then(|p| p.as_ref().ok()));
@@ -58,7 +61,16 @@ pub fn assess(
         Some(Err(reason)) => problems.push(Problem::blocking(format!(
             "The embedded provisioning profile could not be read ({reason}): iOS refuses to install a build whose profile it cannot read."
         ))),
-        Some(Ok(profile)) => problems.extend(profile_problems(profile, now)),
+        Some(Ok(profile)) => problems.extend(profile_problems(profile, signature, now)),
+    }
+    match signature.map(|s| s.kind) {
+        Some(SignatureKind::AdHoc) => problems.push(Problem::warning(
+            "The app's executable is ad hoc signed (its code signature holds no certificate): iOS devices launch only apps signed with a certificate of their provisioning profile.",
+        )),
+        Some(SignatureKind::Unsigned) => problems.push(Problem::warning(
+            "The app's executable has no code signature: iOS devices launch only signed apps.",
+        )),
+        Some(SignatureKind::Certificate) | None => {}
     }
     if let Some((id, c)) = info
         .bundle_id
@@ -114,7 +126,11 @@ pub fn is_platform_problem(message: &str) -> bool {
     NotForIos::is_message(message)
 }
 
-fn profile_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
+fn profile_problems(
+    profile: &Profile,
+    signature: Option<&CodeSignature>,
+    now: OffsetDateTime,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let name = profile.name.as_deref().unwrap_or("(unnamed)");
     if profile.kind == DistributionKind::AppStore {
@@ -122,13 +138,17 @@ fn profile_problems(profile: &Profile, now: OffsetDateTime) -> Vec<Problem> {
             "The provisioning profile \"{name}\" is for App Store distribution: iOS installs such builds only from the App Store or TestFlight."
         )));
     }
-    if let Some((expires, of)) = profile.stops_launching() {
+    if let Some((expires, of)) = stops_launching(Some(profile), signature) {
         let day = crate::clock::date(expires);
         let what = match of {
             ExpiryOf::Profile => format!("The provisioning profile \"{name}\""),
             ExpiryOf::Certificate => {
                 format!("The signing certificate embedded in the provisioning profile \"{name}\"")
             }
+            ExpiryOf::AppCertificate => match signature.and_then(CodeSignature::common_name) {
+                Some(signer) => format!("The certificate that signed the app (\"{signer}\")"),
+                None => "The certificate that signed the app".to_string(),
+            },
         };
         if expires <= now {
             problems.push(Problem::blocking(format!(
@@ -181,19 +201,19 @@ mod tests {
             DistributionKind::AdHoc,
             datetime!(2025-12-31 0:00 UTC),
         ));
-        assert!(!installable(&assess(&info, Some(&expired), now)));
+        assert!(!installable(&assess(&info, Some(&expired), None, now)));
         let soon = Ok(profile(
             DistributionKind::AdHoc,
             datetime!(2026-01-10 0:00 UTC),
         ));
-        let problems = assess(&info, Some(&soon), now);
+        let problems = assess(&info, Some(&soon), None, now);
         assert!(installable(&problems));
         assert!(problems[0].message.contains("expires on 2026-01-10"));
         let later = Ok(profile(
             DistributionKind::AdHoc,
             datetime!(2027-01-10 0:00 UTC),
         ));
-        assert!(assess(&info, Some(&later), now).is_empty());
+        assert!(assess(&info, Some(&later), None, now).is_empty());
     }
 
     #[test]
@@ -207,7 +227,7 @@ mod tests {
             })
         };
         let soon = with_certificate(datetime!(2026-01-05 0:00 UTC));
-        let problems = assess(&info, Some(&soon), now);
+        let problems = assess(&info, Some(&soon), None, now);
         assert!(installable(&problems));
         assert!(
             problems[0].message.contains("signing certificate")
@@ -215,13 +235,13 @@ mod tests {
             "{problems:?}"
         );
         let expired = with_certificate(datetime!(2025-12-01 0:00 UTC));
-        let problems = assess(&info, Some(&expired), now);
+        let problems = assess(&info, Some(&expired), None, now);
         assert!(!installable(&problems));
         let message = &problems[0].message;
         assert!(message.starts_with("The signing certificate"), "{message}");
         assert!(message.contains("expired on 2025-12-01"), "{message}");
         let later = with_certificate(datetime!(2028-01-01 0:00 UTC));
-        assert!(assess(&info, Some(&later), now).is_empty());
+        assert!(assess(&info, Some(&later), None, now).is_empty());
     }
 
     #[test]
@@ -231,8 +251,13 @@ mod tests {
             DistributionKind::AppStore,
             datetime!(2027-01-01 0:00 UTC),
         ));
-        assert!(!installable(&assess(&complete_info(), Some(&store), now)));
-        assert!(!installable(&assess(&complete_info(), None, now)));
+        assert!(!installable(&assess(
+            &complete_info(),
+            Some(&store),
+            None,
+            now
+        )));
+        assert!(!installable(&assess(&complete_info(), None, None, now)));
         let good = Ok(profile(
             DistributionKind::Enterprise,
             datetime!(2027-01-01 0:00 UTC),
@@ -242,19 +267,22 @@ mod tests {
                 platform: Some(platform.into()),
                 ..complete_info()
             };
-            assert!(!installable(&assess(&info, Some(&good), now)), "{platform}");
+            assert!(
+                !installable(&assess(&info, Some(&good), None, now)),
+                "{platform}"
+            );
         }
         let watch_only = AppInfo {
             device_family: vec![4],
             ..complete_info()
         };
-        assert!(!installable(&assess(&watch_only, Some(&good), now)));
+        assert!(!installable(&assess(&watch_only, Some(&good), None, now)));
     }
 
     #[test]
     fn unreadable_profile_is_blocking() {
         let now = datetime!(2026-01-01 0:00 UTC);
-        let problems = assess(&complete_info(), Some(&Err("bad".into())), now);
+        let problems = assess(&complete_info(), Some(&Err("bad".into())), None, now);
         assert!(!installable(&problems));
         assert_eq!(problems.len(), 1);
     }
@@ -270,7 +298,7 @@ mod tests {
             DistributionKind::AdHoc,
             datetime!(2027-01-01 0:00 UTC),
         ));
-        let problems = assess(&info, Some(&good), now);
+        let problems = assess(&info, Some(&good), None, now);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].severity, Severity::Warning);
         assert!(problems[0].message.contains("'_'"), "{problems:?}");

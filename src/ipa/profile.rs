@@ -82,15 +82,20 @@ pub const CERTIFICATES_LIMIT: usize = 64;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpiryOf {
     Profile,
+    /// A certificate the provisioning profile embeds.
     Certificate,
+    /// The certificate in the executable's code signature.
+    AppCertificate,
 }
 
 impl ExpiryOf {
-    /// The thing that expires, for sentences: `provisioning profile` or `signing certificate`.
+    /// The thing that expires, for sentences: `provisioning profile`, `signing certificate`
+    /// (embedded in the profile) or `code signing certificate` (the app's own).
     pub fn noun(self) -> &'static str {
         match self {
             ExpiryOf::Profile => "provisioning profile",
             ExpiryOf::Certificate => "signing certificate",
+            ExpiryOf::AppCertificate => "code signing certificate",
         }
     }
 }
