@@ -1,5 +1,6 @@
-//! What expires: the signing certificate a provisioning profile embeds is read beside the
-//! profile's own expiry; the earlier drives warnings, problems and pages.
+//! What expires: the signing certificate a provisioning profile embeds and the one that signed
+//! the app (its executable's code signature) are read beside the profile's own expiry; the
+//! earliest drives warnings, problems, retention and pages.
 
 mod support;
 
@@ -7,7 +8,9 @@ use std::path::Path;
 use std::process::Output;
 use std::sync::Arc;
 
+use otasite::ipa::codesign::SignatureKind;
 use serde_json::Value;
+use support::codesign::{self, Signing};
 use support::https::{Server, TestCa};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -324,4 +327,238 @@ fn real_profiles_give_their_certificates_expiry() {
             "{name}: the profile ends with its certificate"
         );
     }
+}
+
+/// An archive whose executable is signed by a certificate valid until `not_after`.
+fn signed_app(profile: ProfileSpec, not_after: i64, fat: bool) -> IpaBuilder {
+    let chain = codesign::chain("iPhone Distribution: Example (ABCDE12345)", not_after);
+    let signing = Signing::Certificates { chain, signer: 1 };
+    app(profile).executable(codesign::executable(&signing, fat, 64 << 10))
+}
+
+fn inspect_json(builder: &IpaBuilder) -> Value {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = builder.write(&tmp.path().join("App.ipa"));
+    let output = Otasite::new(["inspect", "--json"])
+        .args([&file])
+        .dir(tmp.path())
+        .output();
+    assert_ok(&output);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("inspect --json is JSON");
+    match report {
+        Value::Array(mut reports) => reports.remove(0),
+        one => one,
+    }
+}
+
+#[test]
+fn the_certificate_that_signed_the_app_expiring_first_drives_warnings_and_pages() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let profile = ProfileSpec::new(Kind::AdHoc)
+        .expires(NOW + 300 * DAY)
+        .certificate(certificate(NOW + 200 * DAY));
+    let catalog = build_site(tmp.path(), &signed_app(profile, NOW + 5 * DAY, false));
+    let build = &catalog["apps"][0]["builds"][0];
+    assert_eq!(build["signature"]["kind"], "certificate");
+    assert_eq!(build["signature"]["expires"], "2026-01-06T00:00:00Z");
+    let subject = build["signature"]["subject"].as_str().expect("subject");
+    assert!(
+        subject.starts_with("CN=iPhone Distribution: Example (ABCDE12345)"),
+        "the leaf, not the CA listed before it: {subject}"
+    );
+    assert_eq!(build["installable"], true);
+    let problems = build["problems"].as_array().expect("problems");
+    assert!(
+        problems.iter().any(|p| p.as_str().is_some_and(|p| p.starts_with(
+            "The certificate that signed the app (\"iPhone Distribution: Example (ABCDE12345)\") expires on 2026-01-06"
+        ))),
+        "{problems:?}"
+    );
+    let page_path = tmp
+        .path()
+        .join("dist")
+        .join(build["path"].as_str().expect("path"));
+    let page = std::fs::read_to_string(page_path.join("index.html")).expect("build page");
+    assert!(
+        page.contains("App signing certificate expires"),
+        "both show"
+    );
+    assert!(page.contains("Certificate expires"));
+    assert!(page.contains("data-expires=\"2026-01-06T00:00:00Z\""));
+
+    let (code, stdout) = check_expiring(tmp.path(), NOW, &[], false);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "warning: Expiry (com.example.expiry): 1.0 (1) stops launching on 2026-01-06, in 5 days: its code signing certificate expires"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_expired_app_certificate_blocks_and_retention_drops_the_build() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let builds = tmp.path().join("builds");
+    signed_app(ProfileSpec::new(Kind::AdHoc), NOW - 10 * DAY, false)
+        .version("1.0", "1")
+        .write(&builds.join("App-1.ipa"));
+    signed_app(ProfileSpec::new(Kind::AdHoc), NOW + 100 * DAY, false)
+        .version("1.1", "2")
+        .modified(1_714_564_800 + 3600)
+        .write(&builds.join("App-2.ipa"));
+    site::write_config(tmp.path(), &site::config("T", site::BASE_URL, ""));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    site::write_config(
+        tmp.path(),
+        &site::config("T", site::BASE_URL, "retention:\n  expired_grace_days: 7\n"),
+    );
+    let output = Otasite::new(["check", "--retention"])
+        .dir(tmp.path())
+        .output();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("its code signing certificate expired on 2025-12-22")
+            && stdout.contains("1 of 2 builds would be removed"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let tmp = tempfile::tempdir().expect("tmp");
+    let catalog = build_site(
+        tmp.path(),
+        &signed_app(ProfileSpec::new(Kind::AdHoc), NOW - 10 * DAY, true),
+    );
+    let build = &catalog["apps"][0]["builds"][0];
+    assert_eq!(build["installable"], false);
+    assert!(
+        build["blocking"][0]
+            .as_str()
+            .is_some_and(|p| p.contains("signed the app") && p.contains("expired on 2025-12-22")),
+        "{build}"
+    );
+}
+
+#[test]
+fn inspect_reports_the_signature_of_fat_thin_ad_hoc_and_unsigned_executables() {
+    let profile = || ProfileSpec::new(Kind::AdHoc);
+    for fat in [false, true] {
+        let report = inspect_json(&signed_app(profile(), NOW + 40 * DAY, fat));
+        assert_eq!(report["signature"]["kind"], "certificate", "fat: {fat}");
+        assert_eq!(report["signature"]["expires"], "2026-02-10T00:00:00Z");
+    }
+    // A large executable is streamed to its signature at the end.
+    let chain = codesign::chain("Apple Development: Big", NOW + 40 * DAY);
+    let signing = Signing::Certificates { chain, signer: 1 };
+    let big = app(profile()).executable(codesign::executable(&signing, true, 24 << 20));
+    assert_eq!(
+        inspect_json(&big)["signature"]["subject"]
+            .as_str()
+            .map(|s| s.starts_with("CN=Apple Development: Big")),
+        Some(true)
+    );
+
+    for (signing, kind, says) in [
+        (Signing::AdHoc, "ad-hoc", "ad hoc signed"),
+        (Signing::Unsigned, "unsigned", "has no code signature"),
+    ] {
+        let report =
+            inspect_json(&app(profile()).executable(codesign::executable(&signing, false, 4096)));
+        assert_eq!(report["signature"], serde_json::json!({ "kind": kind }));
+        assert_eq!(report["installable"], true, "a warning, not an error");
+        assert!(
+            report["problems"]
+                .as_array()
+                .expect("problems")
+                .iter()
+                .any(|p| p.as_str().is_some_and(|p| p.contains(says))),
+            "{report}"
+        );
+    }
+
+    let report = inspect_json(&app(profile()));
+    assert_eq!(
+        report["signature"],
+        Value::Null,
+        "no executable, no signature"
+    );
+    let report = inspect_json(&app(profile()).executable(b"#!/bin/sh\necho not Mach-O\n".to_vec()));
+    assert_eq!(report["signature"], Value::Null);
+    assert!(
+        report["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains(
+                "code signature could not be read, so its certificate's expiry is unknown: \
+                 Payload/Expiry.app/Expiry: it is not a Mach-O executable"
+            ))),
+        "{report}"
+    );
+}
+
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
+fn real_archives_give_the_certificate_that_signed_them() {
+    let dir = support::fixtures::real_fixtures().join("ipa");
+    let read = |name: &str| {
+        let options = otasite::ipa::ReadOptions {
+            hash: false,
+            decode_icon: false,
+            ..Default::default()
+        };
+        otasite::ipa::read_ipa(&dir.join(name), options).expect("a readable corpus archive")
+    };
+    // As `openssl pkcs7 -print_certs` reads the signer of each CMS blob (the last of the chain).
+    let fat = read("calabash__iOSDeviceManager__AppStub.ipa");
+    let signature = fat.signature.expect("a signature");
+    assert_eq!(
+        signature.expires,
+        Some(time::macros::datetime!(2021-01-12 09:15:47 UTC))
+    );
+    assert_eq!(
+        signature.common_name(),
+        Some("iPhone Developer: Karl Krukow (YTTN6Y2QS9)")
+    );
+    let thin = read("iineva__ipa-server__ipa.ipa");
+    let signature = thin.signature.expect("a signature");
+    assert_eq!(
+        signature.expires,
+        Some(time::macros::datetime!(2022-04-17 05:10:27 UTC))
+    );
+    assert!(
+        signature
+            .subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with("UID=N5KRGSZ96B, CN=Apple Development: Qin Junru")),
+        "{signature:?}"
+    );
+    // Every archive with an executable is signed by a certificate its profile embeds, so the
+    // profile's latest certificate expiry is never before the signer's.
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(support::fixtures::real_fixtures().join("expected.json"))
+            .expect("expected.json"),
+    )
+    .expect("expected.json is JSON");
+    let mut signed = 0;
+    for entry in expected.as_array().expect("a list") {
+        let name = entry["file"].as_str().expect("file");
+        if !name.ends_with(".ipa") || entry.get("error").is_some() || entry["profile"].is_null() {
+            continue;
+        }
+        let ipa = read(name);
+        let signature = ipa
+            .signature
+            .unwrap_or_else(|| panic!("{name}: no signature read: {:?}", ipa.problems));
+        assert_eq!(signature.kind, SignatureKind::Certificate, "{name}");
+        let (Some(signer), Some(latest)) = (
+            signature.expires,
+            ipa.profile.and_then(|p| p.certificate_expires),
+        ) else {
+            panic!("{name}: an expiry is missing");
+        };
+        assert!(signer <= latest, "{name}: {signer} after {latest}");
+        signed += 1;
+    }
+    assert_eq!(signed, 10, "every signed corpus archive was judged");
 }

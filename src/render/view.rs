@@ -349,12 +349,21 @@ pub struct BuildView<'a> {
     pub certificate_expires: Option<String>,
     /// The day of `certificate_expires`, or null.
     pub certificate_expires_date: Option<String>,
-    /// When the build stops launching: the earlier of `expires` and `certificate_expires`
+    /// When the certificate that signed the app (its executable's code signature) expires
     /// (RFC 3339), or null.
+    pub app_certificate_expires: Option<String>,
+    /// The day of `app_certificate_expires`, or null.
+    pub app_certificate_expires_date: Option<String>,
+    /// The common name of the certificate that signed the app, e.g.
+    /// `Apple Distribution: Example (ABCDE12345)`, or null.
+    pub app_certificate_signer: Option<&'a str>,
+    /// When the build stops launching: the earliest of `expires`, `certificate_expires` and
+    /// `app_certificate_expires` (RFC 3339), or null.
     pub stops_launching: Option<String>,
     /// The day of `stops_launching`, or null.
     pub stops_launching_date: Option<String>,
-    /// What expires first: `provisioning profile` or `signing certificate`, or null.
+    /// What expires first: `provisioning profile`, `signing certificate` (embedded in the
+    /// profile) or `code signing certificate` (the app's), or null.
     pub stops_launching_because: Option<&'static str>,
     /// The distribution: `development`, `ad-hoc`, `enterprise`, `app-store` or `unsigned`.
     pub kind: &'static str,
@@ -427,7 +436,9 @@ impl<'a> BuildView<'a> {
         let certificate_expires = profile
             .and_then(|p| p.certificate_expires)
             .map(crate::clock::rfc3339);
-        let stops_launching = profile.and_then(|p| p.stops_launching());
+        let signature = build.signature.as_ref();
+        let app_certificate_expires = signature.and_then(|s| s.expires).map(crate::clock::rfc3339);
+        let stops_launching = build.stops_launching();
         let stops_launching_at = stops_launching.map(|(at, _)| crate::clock::rfc3339(at));
         let (kind, kind_label) = match profile {
             Some(p) => (p.kind.as_str(), p.kind.label()),
@@ -475,6 +486,11 @@ impl<'a> BuildView<'a> {
             expires,
             certificate_expires_date: certificate_expires.as_deref().map(|r| day(r).to_string()),
             certificate_expires,
+            app_certificate_expires_date: app_certificate_expires
+                .as_deref()
+                .map(|r| day(r).to_string()),
+            app_certificate_expires,
+            app_certificate_signer: signature.and_then(|s| s.common_name()),
             stops_launching_date: stops_launching_at.as_deref().map(|r| day(r).to_string()),
             stops_launching: stops_launching_at,
             stops_launching_because: stops_launching.map(|(_, of)| of.noun()),

@@ -248,6 +248,18 @@ impl IpaBuilder {
         self
     }
 
+    /// Adds the main executable (the file `CFBundleExecutable` names) to the app bundle, e.g.
+    /// a signed Mach-O from `support::codesign::executable`.
+    pub fn executable(self, bytes: Vec<u8>) -> Self {
+        let name = self
+            .info
+            .get("CFBundleExecutable")
+            .and_then(Value::as_string)
+            .expect("CFBundleExecutable")
+            .to_string();
+        self.app_file(&name, bytes)
+    }
+
     /// Adds an entry anywhere in the archive.
     pub fn entry(mut self, name: &str, bytes: Vec<u8>) -> Self {
         self.files.push((name.to_string(), bytes));

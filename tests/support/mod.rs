@@ -9,6 +9,8 @@ pub mod ipa;
 #[cfg(test)]
 pub mod browser;
 #[cfg(test)]
+pub mod codesign;
+#[cfg(test)]
 pub mod https;
 #[cfg(test)]
 pub mod run;
