@@ -157,6 +157,13 @@ pub struct CheckArgs {
     /// GitHub Actions annotations when GITHUB_ACTIONS=true.
     #[arg(long, value_name = "WINDOW")]
     pub expiring: Option<String>,
+    /// With --expiring: when anything is listed, post the list to the chat webhooks set in the
+    /// environment, one message per service (the variables `notify` reads).
+    #[arg(long, requires = "expiring")]
+    pub notify: bool,
+    /// With --notify: print the messages instead of posting them.
+    #[arg(long, requires = "notify")]
+    pub dry_run: bool,
     /// Only list the builds of the built site that `keep` and the `retention` rules of
     /// site.yaml would remove at the next build, and why (a dry run; removes nothing).
     #[arg(long, conflicts_with_all = ["expiring", "remote"])]

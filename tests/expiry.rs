@@ -6,7 +6,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Output;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use otasite::ipa::codesign::SignatureKind;
 use serde_json::Value;
@@ -561,4 +561,172 @@ fn real_archives_give_the_certificate_that_signed_them() {
         signed += 1;
     }
     assert_eq!(signed, 10, "every signed corpus archive was judged");
+}
+
+/// The secret part of every webhook URL: it must never be printed.
+const SECRET: &str = "exp1ry-T0KEN";
+
+/// A recording webhook receiver: the first request to `slack` is answered 429 with
+/// `Retry-After: 0`, every other one 200. Returns the server, its port, the CA file and the
+/// recorded (path, body) pairs.
+#[allow(clippy::type_complexity)]
+fn receiver(
+    dir: &Path,
+) -> (
+    Server,
+    u16,
+    std::path::PathBuf,
+    Arc<Mutex<Vec<(String, Value)>>>,
+) {
+    let ca = TestCa::new("otasite expiry notify CA");
+    let ca_file = dir.join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("write CA");
+    let recorded = Arc::new(Mutex::new(Vec::new()));
+    let requests = recorded.clone();
+    let (listener, port) = Server::bind();
+    let handler = move |_method: &str, target: &str, body: &[u8]| {
+        let path = target.split('/').nth(1).unwrap_or_default().to_string();
+        let mut requests = requests.lock().unwrap();
+        let first_slack = path == "slack" && !requests.iter().any(|(p, _)| *p == path);
+        requests.push((path, serde_json::from_slice(body).unwrap_or(Value::Null)));
+        if first_slack {
+            (
+                "429 Too Many Requests",
+                vec![
+                    ("Retry-After", "0".to_string()),
+                    ("Content-Length", "0".into()),
+                ],
+                Vec::new(),
+            )
+        } else {
+            ("200 OK", vec![("Content-Length", "0".into())], Vec::new())
+        }
+    };
+    let server = Server::start_with_body(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        Arc::new(handler),
+    );
+    (server, port, ca_file, recorded)
+}
+
+fn check_notify(dir: &Path, epoch: i64, port: u16, ca_file: &Path) -> Output {
+    let hook = |path: &str| format!("https://127.0.0.1:{port}/{path}/{SECRET}");
+    Otasite::new(["check", "--expiring", "14d", "--notify"])
+        .dir(dir)
+        .epoch(epoch)
+        .env("GITHUB_ACTIONS", "false")
+        .env("OTASITE_EXTRA_CA_CERT", ca_file)
+        .env("OTASITE_SLACK_WEBHOOK", hook("slack"))
+        .env("OTASITE_TEAMS_WEBHOOK", hook("teams"))
+        .env("OTASITE_DISCORD_WEBHOOK", hook("discord"))
+        .env("OTASITE_WEBHOOK_URL", hook("generic"))
+        .output()
+}
+
+#[test]
+fn check_expiring_notify_posts_one_reminder_per_service() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let (_server, port, ca_file, recorded) = receiver(tmp.path());
+
+    // Nothing within the window: nothing posted.
+    let output = check_notify(tmp.path(), EXPIRES - WINDOW - 1, port, &ca_file);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(recorded.lock().unwrap().is_empty());
+
+    let output = check_notify(tmp.path(), EXPIRES + 1, port, &ca_file);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "something expires: {stderr}");
+    for stream in [&output.stdout, &output.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(SECRET), "a webhook URL was printed: {text}");
+    }
+    assert!(stderr.contains("retrying"), "the 429 was retried: {stderr}");
+    let requests = recorded.lock().unwrap().clone();
+    let paths: Vec<&str> = requests.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(paths, ["slack", "slack", "teams", "discord", "generic"]);
+    let body = |path: &str| &requests.iter().rfind(|(p, _)| p == path).expect(path).1;
+    let page = format!("{}com.example.expiry/", site::BASE_URL);
+
+    let slack = body("slack");
+    assert_eq!(
+        slack["text"],
+        "2 builds stop launching within 14 days: publish re-signed builds"
+    );
+    assert_eq!(slack["blocks"][0]["text"]["type"], "mrkdwn");
+    let text = slack["blocks"][0]["text"]["text"].as_str().expect("mrkdwn");
+    assert!(
+        text.contains(&format!("• <{page}1.0-1/|Expiry (com.example.expiry)>: 1.0 (1) stopped launching on 2026-02-01"))
+            && text.contains("channel beta>: 2.0 (5) stops launching on 2026-02-08, in 6 days: its signing certificate expires"),
+        "{text}"
+    );
+
+    let teams = &body("teams")["attachments"][0];
+    assert_eq!(
+        teams["contentType"],
+        "application/vnd.microsoft.card.adaptive"
+    );
+    assert_eq!(teams["content"]["type"], "AdaptiveCard");
+    assert_eq!(teams["content"]["version"], "1.4");
+    let lines = teams["content"]["body"].as_array().expect("body");
+    assert_eq!(lines.len(), 3, "a title and one block per build");
+    assert_eq!(lines[1]["color"], "Attention");
+    assert_eq!(lines[2]["color"], "Warning");
+
+    let discord = &body("discord")["embeds"][0];
+    assert!(
+        discord["description"].as_str().is_some_and(
+            |d| d.lines().count() == 2 && d.starts_with("- [Expiry (com.example.expiry)](")
+        ),
+        "{discord}"
+    );
+
+    let generic = body("generic");
+    assert_eq!(generic["event"], "builds.expiring");
+    assert_eq!(generic["window"], "14 days");
+    assert_eq!(generic["builds"][0]["expired"], true);
+    assert_eq!(generic["builds"][0]["because"], "provisioning profile");
+    assert_eq!(generic["builds"][1]["channel"], "beta");
+    assert_eq!(
+        generic["builds"][1]["stops_launching"],
+        "2026-02-08T00:00:00Z"
+    );
+    assert_eq!(generic["builds"][1]["because"], "signing certificate");
+}
+
+#[test]
+fn check_expiring_notify_dry_run_prints_and_needs_a_webhook_otherwise() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    expiring_site(tmp.path());
+    let output = Otasite::new(["check", "--expiring", "14d", "--notify", "--dry-run"])
+        .dir(tmp.path())
+        .epoch(EXPIRES + 1)
+        .env("GITHUB_ACTIONS", "false")
+        .output();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    for header in [
+        "# Slack (OTASITE_SLACK_WEBHOOK)",
+        "# Microsoft Teams (OTASITE_TEAMS_WEBHOOK)",
+        "# Discord (OTASITE_DISCORD_WEBHOOK)",
+        "# webhook (OTASITE_WEBHOOK_URL)",
+    ] {
+        assert!(stdout.contains(header), "{header}: {stdout}");
+    }
+    assert!(
+        stdout.contains("\"event\": \"builds.expiring\""),
+        "{stdout}"
+    );
+
+    let output = Otasite::new(["check", "--expiring", "14d", "--notify"])
+        .dir(tmp.path())
+        .epoch(EXPIRES + 1)
+        .output();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no webhook is configured"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -40,6 +40,12 @@ impl Source {
 pub struct Expiring {
     /// `App name (bundle id)`, then `, channel NAME` for a named channel.
     pub who: String,
+    pub name: String,
+    pub bundle_id: String,
+    /// The named channel, or none for the top of the builds folder.
+    pub channel: Option<String>,
+    /// The build's page.
+    pub page_url: String,
     /// The build's version for people, e.g. `1.2 (45)`.
     pub version: String,
     pub at: OffsetDateTime,
@@ -114,6 +120,10 @@ pub fn find(catalog: &Catalog, now: OffsetDateTime, window: Duration) -> (Vec<Ex
             }
             found.push(Expiring {
                 who,
+                name: app.name.clone(),
+                bundle_id: app.bundle_id.clone(),
+                channel: channel.map(str::to_string),
+                page_url: build.page_url.clone(),
                 version: build.display_version(),
                 at,
                 of,
@@ -139,15 +149,25 @@ fn newest_per_channel(app: &App) -> Vec<(Option<&str>, &Build)> {
         .collect()
 }
 
+/// The window for people: `14 days`, or `36 hours` when not whole days.
+pub fn span(window: Duration) -> String {
+    let hours = window.whole_hours();
+    match (hours % 24, hours / 24) {
+        (0, 1) => "1 day".to_string(),
+        (0, days) => format!("{days} days"),
+        _ => format!("{hours} hours"),
+    }
+}
+
 /// Reads the catalog, prints one line per finding (and a GitHub Actions annotation each when
-/// `github`), then a summary; true when anything expires within the window.
+/// `github`), then a summary; returns the findings (any fails the command).
 pub fn run(
     source: &Source,
     window: Duration,
     now: OffsetDateTime,
     github: bool,
     out: &mut impl Write,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Vec<Expiring>> {
     let catalog_at = source.catalog();
     let catalog = crate::previous::read_catalog(&catalog_at)?;
     let (found, judged) = find(&catalog, now, window);
@@ -167,19 +187,14 @@ pub fn run(
             writeln!(out, "{}", annotation(level, title, file, &message))?;
         }
     }
-    let days = window.whole_hours() as f64 / 24.0;
-    let span = if days.fract() == 0.0 {
-        format!("{days} days")
-    } else {
-        format!("{} hours", window.whole_hours())
-    };
     let channels = if judged == 1 { "channel" } else { "channels" };
     writeln!(
         out,
-        "{} of {judged} {channels} stop launching within {span} ({catalog_at})",
-        found.len()
+        "{} of {judged} {channels} stop launching within {} ({catalog_at})",
+        found.len(),
+        span(window)
     )?;
-    Ok(!found.is_empty())
+    Ok(found)
 }
 
 /// A GitHub Actions workflow command (`::warning file=…,title=…::message`), its values escaped
@@ -222,6 +237,13 @@ mod tests {
             assert!(parse_window(bad).is_err(), "{bad:?}");
         }
         assert!(parse_window("3651d").unwrap_err().contains("longer than"));
+    }
+
+    #[test]
+    fn spans() {
+        assert_eq!(span(Duration::days(14)), "14 days");
+        assert_eq!(span(Duration::days(1)), "1 day");
+        assert_eq!(span(Duration::hours(36)), "36 hours");
     }
 
     #[test]

@@ -44,18 +44,31 @@ fn expiring(args: &CheckArgs, window: &str) -> anyhow::Result<Outcome> {
         }
         None => Source::Local(check::site_dir(args.dir.as_deref())?),
     };
+    // Refuse a missing webhook before reading anything, as `notify` does.
+    let targets = match args.notify {
+        true => Some(super::notify::configured_targets(args.dry_run)?),
+        false => None,
+    };
     let github = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
-    let found = expiring::run(
-        &source,
-        window,
-        crate::clock::now(),
-        github,
-        &mut messages::stdout(),
-    )?;
-    Ok(if found {
-        Outcome::Failed
-    } else {
+    let now = crate::clock::now();
+    let found = expiring::run(&source, window, now, github, &mut messages::stdout())?;
+    let mut posted = true;
+    if let Some(targets) = targets {
+        if found.is_empty() {
+            messages::info("notify: nothing stops launching within the window; nothing posted");
+        } else {
+            let reminder = crate::notify::expiring::Reminder {
+                span: expiring::span(window),
+                now,
+                builds: found.clone(),
+            };
+            posted = super::notify::remind(&targets, &reminder, args.dry_run)?;
+        }
+    }
+    Ok(if found.is_empty() && posted {
         Outcome::Success
+    } else {
+        Outcome::Failed
     })
 }
 

@@ -7,20 +7,12 @@ use super::{Outcome, UsageError};
 use crate::catalog::Catalog;
 use crate::cli::NotifyArgs;
 use crate::messages;
+use crate::notify::expiring::Reminder;
 use crate::notify::{self, Announcement, Service, Target};
 use crate::previous::read_catalog;
 
 pub fn run(args: &NotifyArgs) -> anyhow::Result<Outcome> {
-    let targets =
-        notify::targets(|key| std::env::var(key).ok()).map_err(|e| UsageError(e.to_string()))?;
-    if targets.is_empty() && !args.dry_run {
-        let names: Vec<&str> = Service::ALL.iter().map(|s| s.variable()).collect();
-        return Err(UsageError(format!(
-            "no webhook is configured: set one of {} (or use --dry-run to see the messages)",
-            names.join(", ")
-        ))
-        .into());
-    }
+    let targets = configured_targets(args.dry_run)?;
     let catalog_file = args.dir.join("catalog.json");
     let current: Catalog = read_catalog(&catalog_file.to_string_lossy())?;
     let previous = crate::previous::read_catalog_as(&args.previous, "previous catalog")?;
@@ -58,6 +50,62 @@ pub fn run(args: &NotifyArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// The webhooks set in the environment; none is a usage error unless only printing.
+pub(super) fn configured_targets(dry_run: bool) -> Result<Vec<Target>, UsageError> {
+    let targets =
+        notify::targets(|key| std::env::var(key).ok()).map_err(|e| UsageError(e.to_string()))?;
+    if targets.is_empty() && !dry_run {
+        let names: Vec<&str> = Service::ALL.iter().map(|s| s.variable()).collect();
+        return Err(UsageError(format!(
+            "no webhook is configured: set one of {} (or use --dry-run to see the messages)",
+            names.join(", ")
+        )));
+    }
+    Ok(targets)
+}
+
+/// `check --expiring --notify`: posts `reminder` to each target (with retries), or prints its
+/// payloads with `dry_run` (for every service when none is configured); false when a post
+/// failed.
+pub(super) fn remind(
+    targets: &[Target],
+    reminder: &Reminder,
+    dry_run: bool,
+) -> anyhow::Result<bool> {
+    if dry_run {
+        let mut out = messages::stdout();
+        let services: Vec<Service> = match targets {
+            [] => Service::ALL.to_vec(),
+            _ => targets.iter().map(|t| t.service).collect(),
+        };
+        for service in services {
+            writeln!(out, "# {} ({})", service.label(), service.variable())?;
+            serde_json::to_writer_pretty(&mut out, &reminder.payload(service))?;
+            writeln!(out)?;
+        }
+        return Ok(true);
+    }
+    let client = notify::client()?;
+    let mut posted = true;
+    for target in targets {
+        let body = serde_json::to_vec(&reminder.payload(target.service))?;
+        match notify::post(&client, target, &body, &|line| messages::warning(line)) {
+            Ok(()) => messages::info(format!(
+                "notify: posted the expiry reminder to {}",
+                target.name()
+            )),
+            Err(why) => {
+                posted = false;
+                messages::error_text(format!(
+                    "notify: could not post the expiry reminder to {}: {why}",
+                    target.name()
+                ));
+            }
+        }
+    }
+    Ok(posted)
 }
 
 /// Prints each payload as it would be posted: for the configured webhooks, or for every

@@ -2,6 +2,7 @@
 //! not. Webhook addresses come from environment variables only (they are secrets: anyone who
 //! has one can post), and never appear in output.
 
+pub mod expiring;
 pub mod payload;
 
 use std::collections::BTreeSet;

@@ -138,14 +138,14 @@ pub fn generic(a: &Announcement) -> Value {
 }
 
 /// Slack's mrkdwn gives `&`, `<` and `>` meaning: they are sent as entities.
-fn slack_escape(text: &str) -> String {
+pub(super) fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
 /// At most `limit` characters, the last an ellipsis when cut.
-fn truncate(text: &str, limit: usize) -> String {
+pub(super) fn truncate(text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
         return text.to_string();
     }
