@@ -730,3 +730,79 @@ fn check_expiring_notify_dry_run_prints_and_needs_a_webhook_otherwise() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// Runs the shell of the weekly workflow's expiry step with `otasite` and `yq` stubbed,
+/// returning the otasite arguments it used.
+fn weekly_expiry_command(workflow: &str, secret: Option<&str>) -> String {
+    let script: String = workflow
+        .split_once("- name: Builds that stop launching")
+        .and_then(|(_, step)| step.split_once("run: |\n"))
+        .map(|(_, script)| script)
+        .expect("the step's script")
+        .lines()
+        .take_while(|line| line.starts_with("          ") || line.is_empty())
+        .map(|line| format!("{}\n", line.trim_start()))
+        .collect();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    for (name, body) in [
+        ("otasite", "echo \"otasite $*\""),
+        ("yq", "echo https://apps.example.com/"),
+    ] {
+        let path = bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("stub");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut command = std::process::Command::new("bash");
+    command
+        .args(["-e", "-c", &script])
+        .env_clear()
+        .env("PATH", path)
+        .env("SITE_URL", "");
+    for variable in [
+        "OTASITE_SLACK_WEBHOOK",
+        "OTASITE_TEAMS_WEBHOOK",
+        "OTASITE_DISCORD_WEBHOOK",
+        "OTASITE_WEBHOOK_URL",
+    ] {
+        command.env(variable, "");
+    }
+    if let Some(variable) = secret {
+        command.env(variable, "https://hooks.example.test/x");
+    }
+    let output = command.output().expect("bash");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn the_weekly_workflow_notifies_when_a_webhook_secret_is_set() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    assert_ok(
+        &Otasite::new(["init", "site", "--host", "github-pages"])
+            .dir(tmp.path())
+            .output(),
+    );
+    let workflow =
+        std::fs::read_to_string(tmp.path().join("site/.github/workflows/otasite-expiry.yml"))
+            .expect("the weekly workflow");
+    assert!(
+        workflow.contains("OTASITE_TEAMS_WEBHOOK: ${{ secrets.OTASITE_TEAMS_WEBHOOK }}"),
+        "{workflow}"
+    );
+    assert_eq!(
+        weekly_expiry_command(&workflow, None),
+        "otasite check --expiring 14d --remote https://apps.example.com/"
+    );
+    assert_eq!(
+        weekly_expiry_command(&workflow, Some("OTASITE_DISCORD_WEBHOOK")),
+        "otasite check --expiring 14d --remote https://apps.example.com/ --notify"
+    );
+}
