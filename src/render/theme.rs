@@ -42,6 +42,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/help.html"),
     ),
     (
+        "templates/partials/expiry.html",
+        include_str!("../../themes/default/templates/partials/expiry.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),

@@ -256,7 +256,41 @@
     install.setAttribute("data-visitor", mode);
   }
 
+  // ---- When builds stop launching, on any page -------------------------------------------------
+
+  /** Days ahead that count as soon: as the build's warning (EXPIRY_WARNING in src/facts.rs). */
+  var EXPIRY_SOON_DAYS = 14;
+  var DAY_MS = 86400000;
+
+  /** What an expiry says by `now`: "Expires in 3 days (2026-01-06)", or "Expired on …". */
+  function expiryText(expires, day, now) {
+    var at = expires ? Date.parse(expires) : NaN;
+    if (isNaN(at)) { return null; }
+    if (at <= now) { return { text: "Expired on " + day, state: "expired" }; }
+    var days = Math.floor((at - now) / DAY_MS);
+    var when = days === 0 ? "within a day" : "in " + days + (days === 1 ? " day" : " days");
+    return {
+      text: "Expires " + when + " (" + day + ")",
+      state: days < EXPIRY_SOON_DAYS ? "soon" : "later"
+    };
+  }
+
+  /** Rewrites each `[data-expiry]` (partials/expiry.html), which says the day without
+   *  JavaScript, by the visitor's clock: the page may be older than the news. */
+  function showExpiries() {
+    var items = document.querySelectorAll("[data-expiry]");
+    var now = Date.now();
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var said = expiryText(item.getAttribute("data-expiry"), item.getAttribute("data-expiry-day"), now);
+      if (!said) { continue; }
+      item.textContent = said.text;
+      item.setAttribute("data-expiry-state", said.state);
+    }
+  }
+
   window.otasite = {
+    expiryText: expiryText,
     compareVersions: compareVersions,
     iosVersion: iosVersion,
     classify: classify,
@@ -265,7 +299,7 @@
   };
 
   function start() {
-    try { setup(); } catch (e) {
+    try { showExpiries(); setup(); } catch (e) {
       if (window.console) { console.error("otasite: " + e); }
     }
   }
