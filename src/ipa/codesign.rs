@@ -409,3 +409,166 @@ fn be(bytes: &[u8]) -> u32 {
 fn le(bytes: &[u8]) -> u32 {
     u32::from_le_bytes(bytes[..4].try_into().unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// A thin 64-bit little-endian Mach-O: its load commands, then `signature` at `at`.
+    fn macho(commands: &[(u32, Vec<u8>)], at: usize, signature: &[u8]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (kind, fields) in commands {
+            body.extend(kind.to_le_bytes());
+            body.extend((8 + fields.len() as u32).to_le_bytes());
+            body.extend(fields);
+        }
+        let mut out = Vec::new();
+        for field in [MH_MAGIC_64, 0x0100_000c, 0, 2, commands.len() as u32] {
+            out.extend(field.to_le_bytes());
+        }
+        out.extend((body.len() as u32).to_le_bytes());
+        out.extend([0; 8]);
+        out.extend(body);
+        out.resize(at.max(out.len()), 0);
+        out.extend(signature);
+        out
+    }
+
+    fn signature_command(at: u32, size: u32) -> (u32, Vec<u8>) {
+        (
+            LC_CODE_SIGNATURE,
+            [at.to_le_bytes(), size.to_le_bytes()].concat(),
+        )
+    }
+
+    /// A SuperBlob holding `blobs` (slot type, blob bytes).
+    fn super_blob(blobs: &[(u32, Vec<u8>)]) -> Vec<u8> {
+        let mut index = Vec::new();
+        let mut data = Vec::new();
+        let start = 12 + 8 * blobs.len();
+        for (slot, blob) in blobs {
+            index.extend(slot.to_be_bytes());
+            index.extend(((start + data.len()) as u32).to_be_bytes());
+            data.extend(blob);
+        }
+        let total = (start + data.len()) as u32;
+        [
+            SUPER_BLOB_MAGIC.to_be_bytes().to_vec(),
+            total.to_be_bytes().to_vec(),
+            (blobs.len() as u32).to_be_bytes().to_vec(),
+            index,
+            data,
+        ]
+        .concat()
+    }
+
+    fn read(bytes: &[u8]) -> Result<CodeSignature, String> {
+        read_signature(&mut &bytes[..])
+    }
+
+    #[test]
+    fn unsigned_and_ad_hoc_are_told_apart() {
+        let unsigned = macho(&[(0x1b, vec![0; 16])], 0, &[]);
+        assert_eq!(read(&unsigned).map(|s| s.kind), Ok(SignatureKind::Unsigned));
+        let empty_cms = [CMS_BLOB_MAGIC.to_be_bytes(), 8u32.to_be_bytes()].concat();
+        for blobs in [
+            vec![(0, vec![0xfa; 8])],
+            vec![(0, vec![0xfa; 8]), (SIGNATURE_SLOT, empty_cms)],
+        ] {
+            let blob = super_blob(&blobs);
+            let file = macho(&[signature_command(4096, blob.len() as u32)], 4096, &blob);
+            assert_eq!(read(&file).map(|s| s.kind), Ok(SignatureKind::AdHoc));
+        }
+    }
+
+    #[test]
+    fn damaged_executables_are_one_sentence_each() {
+        let error = |bytes: &[u8]| read(bytes).expect_err("refused");
+        assert!(error(b"#!/bin/sh\n").contains("not a Mach-O executable"));
+        assert!(error(&[0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 0]).contains("lists 0 architectures"));
+        let many = [0xcafe_babe_u32.to_be_bytes(), 1000u32.to_be_bytes()].concat();
+        assert!(error(&many).contains("lists 1000 architectures"));
+        // Huge load commands are refused before anything is allocated for them.
+        let mut huge = macho(&[], 0, &[]);
+        huge[20..24].copy_from_slice(&(64u32 << 20).to_le_bytes());
+        assert!(error(&huge).contains("more than the 2 MiB"));
+        // A signature offset inside the headers cannot be reached going forward.
+        let back = macho(&[signature_command(8, 64)], 0, &[]);
+        assert!(error(&back).contains("points back"), "{}", error(&back));
+        let short = macho(&[signature_command(4096, 64)], 0, &[]);
+        assert!(error(&short).contains("before the offset 4096"));
+        let not_super = macho(&[signature_command(64, 16)], 64, &[0; 16]);
+        assert!(error(&not_super).contains("not a SuperBlob"));
+        let crowded = [SUPER_BLOB_MAGIC, 0, 100_000]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect::<Vec<_>>();
+        let file = macho(&[signature_command(64, 12)], 64, &crowded);
+        assert!(error(&file).contains("lists 100000 blobs"));
+        let big_cms = [CMS_BLOB_MAGIC.to_be_bytes(), (8u32 << 20).to_be_bytes()].concat();
+        let blob = super_blob(&[(SIGNATURE_SLOT, big_cms)]);
+        let file = macho(&[signature_command(64, blob.len() as u32)], 64, &blob);
+        assert!(error(&file).contains("more than the 1 MiB"));
+        let junk_cms = [CMS_BLOB_MAGIC.to_be_bytes(), 12u32.to_be_bytes()].concat();
+        let blob = super_blob(&[(SIGNATURE_SLOT, [junk_cms, vec![0x30, 0x02, 0, 0]].concat())]);
+        let file = macho(&[signature_command(64, blob.len() as u32)], 64, &blob);
+        assert!(error(&file).contains("no signer certificate"));
+    }
+
+    #[test]
+    fn indefinite_lengths_are_bounded() {
+        let nested = |depth: usize| {
+            let mut bytes = Vec::new();
+            for _ in 0..depth {
+                bytes.extend([0x30, 0x80]);
+            }
+            bytes.extend(std::iter::repeat_n(0, depth * 2));
+            bytes
+        };
+        assert!(ber_read(&nested(BER_DEPTH as usize), BER_DEPTH).is_some());
+        assert!(ber_read(&nested(BER_DEPTH as usize + 1), BER_DEPTH).is_none());
+        // Primitive elements never take an indefinite length; an unterminated one ends nowhere.
+        assert!(ber_read(&[0x04, 0x80, 0, 0], BER_DEPTH).is_none());
+        assert!(ber_read(&[0x30, 0x80, 0x05, 0x00], BER_DEPTH).is_none());
+    }
+
+    #[test]
+    fn the_earliest_expiry_wins_and_the_profile_on_a_tie() {
+        let profile = Profile {
+            kind: super::super::DistributionKind::AdHoc,
+            name: None,
+            team_name: None,
+            team_id: None,
+            expires: Some(datetime!(2026-03-01 0:00 UTC)),
+            certificate_expires: Some(datetime!(2026-02-01 0:00 UTC)),
+            devices: None,
+            app_clip_parents: Vec::new(),
+            entitlements: Vec::new(),
+        };
+        let signed = |at| CodeSignature {
+            kind: SignatureKind::Certificate,
+            subject: Some("CN=Apple Distribution: Example (ABCDE12345), OU=ABCDE12345".into()),
+            expires: Some(at),
+        };
+        let earlier = signed(datetime!(2026-01-15 0:00 UTC));
+        assert_eq!(
+            stops_launching(Some(&profile), Some(&earlier)),
+            Some((datetime!(2026-01-15 0:00 UTC), ExpiryOf::AppCertificate))
+        );
+        let tie = signed(datetime!(2026-02-01 0:00 UTC));
+        assert_eq!(
+            stops_launching(Some(&profile), Some(&tie)).map(|(_, of)| of),
+            Some(ExpiryOf::Certificate)
+        );
+        assert_eq!(
+            stops_launching(None, Some(&earlier)).map(|(_, of)| of),
+            Some(ExpiryOf::AppCertificate)
+        );
+        assert_eq!(stops_launching(None, None), None);
+        assert_eq!(
+            earlier.common_name(),
+            Some("Apple Distribution: Example (ABCDE12345)")
+        );
+    }
+}
