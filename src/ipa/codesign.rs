@@ -517,6 +517,81 @@ mod tests {
     }
 
     #[test]
+    fn any_damaged_byte_is_an_answer_not_a_panic() {
+        let cms = [CMS_BLOB_MAGIC.to_be_bytes(), 16u32.to_be_bytes()].concat();
+        let cms = [cms, vec![0x30, 0x80, 0x30, 0x02, 0x05, 0x00, 0, 0]].concat();
+        let blob = super_blob(&[(0, vec![0xfa; 8]), (SIGNATURE_SLOT, cms)]);
+        let file = macho(
+            &[
+                (0x1b, vec![0; 16]),
+                signature_command(256, blob.len() as u32),
+            ],
+            256,
+            &blob,
+        );
+        for at in 0..file.len() {
+            for value in [0x00, 0x80, 0xff] {
+                let mut damaged = file.clone();
+                damaged[at] = value;
+                let _ = read(&damaged);
+                let _ = read(&damaged[..at]);
+            }
+        }
+    }
+
+    /// DER of one element.
+    fn der_of(tag: u8, content: &[u8]) -> Vec<u8> {
+        let length = content.len();
+        let mut out = vec![tag];
+        if length < 0x80 {
+            out.push(length as u8);
+        } else {
+            out.extend([0x82, (length >> 8) as u8, length as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    #[test]
+    fn without_issuer_and_serial_the_leaf_is_the_certificate_that_issued_none() {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.distinguished_name.push(DnType::CommonName, "Root");
+        let ca_key = KeyPair::generate().expect("key");
+        let ca_der = ca.self_signed(&ca_key).expect("ca").der().to_vec();
+        let issuer = Issuer::new(ca, ca_key);
+        let mut leaf = CertificateParams::new(Vec::<String>::new()).expect("params");
+        leaf.distinguished_name.push(DnType::CommonName, "Leaf");
+        let key = KeyPair::generate().expect("key");
+        let leaf_der = leaf.signed_by(&key, &issuer).expect("leaf").der().to_vec();
+        // A SignerInfo naming its signer by subject key identifier ([0]), not issuer and serial.
+        let signer_info = der_of(0x30, &[der_of(0x02, &[3]), der_of(0x80, &[1; 20])].concat());
+        for chain in [
+            [ca_der.clone(), leaf_der.clone()],
+            [leaf_der.clone(), ca_der.clone()],
+        ] {
+            let signed = der_of(
+                0x30,
+                &[
+                    der_of(0x02, &[1]),
+                    der_of(0x31, &[]),
+                    der_of(0x30, &der_of(0x06, &[0x2a])),
+                    der_of(0xa0, &chain.concat()),
+                    der_of(0x31, &signer_info),
+                ]
+                .concat(),
+            );
+            let cms = der_of(
+                0x30,
+                &[der_of(0x06, &[0x2a]), der_of(0xa0, &signed)].concat(),
+            );
+            let found = signer_certificate(&cms).expect("a signer");
+            assert_eq!(der::certificate_subject(found).as_deref(), Some("CN=Leaf"));
+        }
+    }
+
+    #[test]
     fn indefinite_lengths_are_bounded() {
         let nested = |depth: usize| {
             let mut bytes = Vec::new();
