@@ -41,7 +41,16 @@ pub const MARKER_TMP: &str = ".otasite.tmp";
 /// Names at the site's root that otasite writes: no app's folder may take one (compared
 /// without letter case, as macOS and Windows file systems compare names).
 pub const ROOT_NAMES: &[&str] = &[
-    INDEX, CATALOG, FEED, STATIC, HEADERS, NOJEKYLL, CNAME, MARKER, MARKER_TMP, ROBOTS,
+    INDEX,
+    CATALOG,
+    FEED,
+    STATIC,
+    HEADERS,
+    NOJEKYLL,
+    CNAME,
+    MARKER,
+    MARKER_TMP,
+    ROBOTS,
     LOCKED_CATALOG,
 ];
 

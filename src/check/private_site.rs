@@ -53,8 +53,13 @@ impl Private {
                 }
             }
             for build in &app.builds {
-                self.tokens
-                    .extend(build.path.split('/').filter(|s| is_token(s)).map(String::from));
+                self.tokens.extend(
+                    build
+                        .path
+                        .split('/')
+                        .filter(|s| is_token(s))
+                        .map(String::from),
+                );
             }
         }
     }
@@ -272,14 +277,14 @@ fn private_targets(private: &Private, base: &str, page: &str, html: &str) -> BTr
 
 fn no_password_warning(private: &Private, subject: &str, report: &mut Report) {
     let catalog = if private.locked_catalog {
-        " and the private catalog"
+        ", nor the private catalog"
     } else {
         ""
     };
     report.warning(
         subject,
         format!(
-            "{} locked page(s){catalog} not verified: set {} to the pages' password to check that they open",
+            "{} locked page(s) not verified{catalog}: set {} to the pages' password to check that they open",
             private.locked.len(),
             private::PASSWORD_VAR
         ),
@@ -287,7 +292,12 @@ fn no_password_warning(private: &Private, subject: &str, report: &mut Report) {
 }
 
 /// The private catalog opened with the password, or an error in the report saying why not.
-fn open_catalog(bytes: &[u8], password: &str, subject: &str, report: &mut Report) -> Option<Catalog> {
+fn open_catalog(
+    bytes: &[u8],
+    password: &str,
+    subject: &str,
+    report: &mut Report,
+) -> Option<Catalog> {
     report.checked += 1;
     let plain = match private::catalog::open(bytes, password) {
         Ok((_, plain)) => plain,
@@ -350,23 +360,12 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
         no_password_warning(&private, &dir.display().to_string(), report);
         return;
     };
-    if let Some(whole) = &whole {
-        for (subject, target) in catalog_targets(whole, base) {
-            if !dir.join(&target).is_file() {
-                report.error(
-                    layout::LOCKED_CATALOG,
-                    format!(
-                        "lists {subject} at {}, which the site lacks",
-                        shown(&target)
-                    ),
-                );
-            }
-        }
-    }
     let mut opener = Opener {
         password,
         keys: HashMap::new(),
     };
+    // Every file a finding was already about, or that was found.
+    let mut seen = BTreeSet::new();
     for page in &private.locked {
         report.checked += 1;
         let Some(html) = read_bounded(&dir.join(page)) else {
@@ -381,6 +380,10 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
             }
         };
         for target in private_targets(&private, base, page, &opened) {
+            // One finding per missing file, from the first page that leads to it.
+            if !seen.insert(target.clone()) {
+                continue;
+            }
             let file = dir.join(&target);
             if !file.is_file() {
                 report.error(
@@ -391,20 +394,40 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
                     ),
                 );
             } else if target.ends_with(layout::MANIFEST) {
-                manifest_assets(dir, base, &target, &private, report);
+                seen.extend(manifest_assets(dir, base, &target, &private, report));
             }
+        }
+    }
+    // What the private catalog lists and no opened page led to.
+    for (subject, target) in whole.iter().flat_map(|w| catalog_targets(w, base)) {
+        if !seen.contains(&target) && !dir.join(&target).is_file() {
+            report.error(
+                layout::LOCKED_CATALOG,
+                format!(
+                    "lists {subject} at {}, which the site lacks",
+                    shown(&target)
+                ),
+            );
         }
     }
 }
 
-/// The archive and icons a private manifest names, when they are files of this site.
-fn manifest_assets(dir: &Path, base: &str, manifest: &str, private: &Private, report: &mut Report) {
+/// The archive and icons a private manifest names, when they are files of this site; returns
+/// their paths.
+fn manifest_assets(
+    dir: &Path,
+    base: &str,
+    manifest: &str,
+    private: &Private,
+    report: &mut Report,
+) -> Vec<String> {
+    let mut named = Vec::new();
     let Some(bytes) = read_bounded(&dir.join(manifest)) else {
-        return;
+        return named;
     };
     let Some(parsed) = site::parse_manifest(&bytes).0 else {
         report.error(shown(manifest), "is not a readable manifest");
-        return;
+        return named;
     };
     for url in [
         parsed.software_package,
@@ -414,15 +437,18 @@ fn manifest_assets(dir: &Path, base: &str, manifest: &str, private: &Private, re
     .into_iter()
     .flatten()
     {
-        if let Some(path) = site::path_under(base, &url).filter(|p| private.inside(p))
-            && !dir.join(&path).is_file()
-        {
+        let Some(path) = site::path_under(base, &url).filter(|p| private.inside(p)) else {
+            continue;
+        };
+        if !dir.join(&path).is_file() {
             report.error(
                 shown(manifest),
                 format!("names {}, which the site lacks", shown(&path)),
             );
         }
+        named.push(path);
     }
+    named
 }
 
 /// Every file outside the private folders, and the readable part of the locked pages: none may
@@ -527,26 +553,6 @@ pub fn check_remote(
         keys: HashMap::new(),
     };
     let mut answered = BTreeSet::new();
-    let listed = whole.as_ref().map(|w| catalog_targets(w, url)).unwrap_or_default();
-    for (subject, target) in listed {
-        if !answered.insert(target.clone()) {
-            continue;
-        }
-        report.checked += 1;
-        let status = client
-            .fetch_limited(Method::Head, &url_of(url, &target), 0)
-            .map(|r| r.status);
-        if status != Ok(200) {
-            let answer = match status {
-                Ok(code) => format!("HTTP {code}"),
-                Err(problem) => problem,
-            };
-            report.error(
-                layout::url_in(url, layout::LOCKED_CATALOG),
-                format!("lists {subject} at {url}{}, which answers {answer}", shown(&target)),
-            );
-        }
-    }
     for page in &private.locked {
         report.checked += 1;
         let subject = format!("{url}{}", shown(page));
@@ -592,6 +598,33 @@ pub fn check_remote(
                     ),
                 );
             }
+        }
+    }
+    // What the private catalog lists and no opened page linked to.
+    let listed = whole
+        .as_ref()
+        .map(|w| catalog_targets(w, url))
+        .unwrap_or_default();
+    for (subject, target) in listed {
+        if !answered.insert(target.clone()) {
+            continue;
+        }
+        report.checked += 1;
+        let status = client
+            .fetch_limited(Method::Head, &url_of(url, &target), 0)
+            .map(|r| r.status);
+        if status != Ok(200) {
+            let answer = match status {
+                Ok(code) => format!("HTTP {code}"),
+                Err(problem) => problem,
+            };
+            report.error(
+                layout::url_in(url, layout::LOCKED_CATALOG),
+                format!(
+                    "lists {subject} at {url}{}, which answers {answer}",
+                    shown(&target)
+                ),
+            );
         }
     }
 }

@@ -170,7 +170,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
-    render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key)?;
+    render_pages(
+        &stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key,
+    )?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
         "render: {:?} ({} unchanged files kept from the previous site)",

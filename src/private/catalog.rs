@@ -82,7 +82,11 @@ pub fn open(bytes: &[u8], password: &str) -> Result<(PageKey, Vec<u8>), UnlockEr
         .decode(&locked.salt)
         .map_err(|e| UnlockError::Damaged(format!("the salt is not base64: {e}")))?;
     let key = PageKey::from_parts(key, &salt).ok_or_else(|| {
-        UnlockError::Damaged(format!("a salt of {} bytes, not {}", salt.len(), super::SALT_LEN))
+        UnlockError::Damaged(format!(
+            "a salt of {} bytes, not {}",
+            salt.len(),
+            super::SALT_LEN
+        ))
     })?;
     Ok((key, plain))
 }
@@ -158,10 +162,7 @@ mod tests {
         assert_eq!(plain, b"{\"apps\":[]}");
         assert_eq!(opened.salt(), key.salt());
         assert_eq!(opened.key_id(), key.key_id());
-        assert_eq!(
-            open_with_share_key(&file, &key.share_key()).unwrap(),
-            plain
-        );
+        assert_eq!(open_with_share_key(&file, &key.share_key()).unwrap(), plain);
         assert_eq!(open(&file, "hunter3").err(), Some(UnlockError::WrongKey));
         assert!(matches!(
             open(b"{}", "hunter2"),
