@@ -20,7 +20,7 @@ pub const INDEX: &str = "index.html";
 /// The site's API and the state a later build can start from.
 pub const CATALOG: &str = "catalog.json";
 /// The whole catalog of a site with private apps, sealed with the pages' key.
-pub const LOCKED_CATALOG: &str = "catalog.locked.json";
+pub const LOCKED_CATALOG: &str = crate::private::catalog::FILE;
 /// The Atom feed of every build.
 pub const FEED: &str = "feed.xml";
 /// The folder of the theme's static files (a theme's `static/` is published as it is).

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Locked, PageKey, UnlockError};
 use crate::http::{CATALOG_LIMIT, Client, Method};
-use crate::layout::LOCKED_CATALOG;
 
+/// The private catalog's name, at the site's root.
+pub const FILE: &str = "catalog.locked.json";
 /// The `format` of the envelope this version writes and reads.
 pub const FORMAT: &str = "otasite-locked-catalog/1";
 /// Seconds before fetching a deployed private catalog gives up.
@@ -103,7 +104,7 @@ pub fn open_with_share_key(bytes: &[u8], share_key: &str) -> Result<Vec<u8>, Unl
 /// Where the private catalog of the site whose `catalog.json` is `source` (a file or an
 /// `https://` URL) lies: beside it, or `source` itself when it names the private catalog.
 pub fn beside(source: &str) -> String {
-    if source.ends_with(LOCKED_CATALOG) {
+    if source.ends_with(FILE) {
         return source.to_string();
     }
     if source.starts_with("https://") {
@@ -111,10 +112,10 @@ pub fn beside(source: &str) -> String {
             Some((folder, _)) => folder,
             None => source,
         };
-        return format!("{folder}/{LOCKED_CATALOG}");
+        return format!("{folder}/{FILE}");
     }
     Path::new(source)
-        .with_file_name(LOCKED_CATALOG)
+        .with_file_name(FILE)
         .to_string_lossy()
         .into_owned()
 }
