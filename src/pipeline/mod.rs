@@ -4,6 +4,7 @@
 mod bounds;
 mod log;
 mod place;
+mod private;
 mod read;
 mod scan;
 
@@ -131,11 +132,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let private = prepare_private(settings, options, &log)?;
-    let previous_whole = match private.as_ref().and_then(|p| p.previous.as_ref()) {
-        Some((bytes, location)) => Some(opened_catalog(bytes, location)?),
-        None => None,
-    };
+    let private = private::prepare(settings, options, &log)?;
+    let previous_whole = private::previous_catalog(private.as_ref())?;
     let read = read_archives(&found, settings, options, &cache, previous_whole, &log)?;
     let mut stats = BuildStats {
         archives_read: read.opened,
@@ -213,53 +211,6 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         started.elapsed()
     ));
     Ok(summary)
-}
-
-/// The key of the locked pages of a site with private apps, its salt kept from the previous
-/// site's private catalog (see [`crate::private::salt`]).
-fn prepare_private(
-    settings: &Settings,
-    options: &BuildOptions,
-    log: &Log,
-) -> Result<Option<crate::private::salt::Prepared>, BuildError> {
-    let Some(keys) = &settings.private else {
-        return Ok(None);
-    };
-    let step = Instant::now();
-    // A private catalog made with another secret lists its private apps in other folders.
-    let same_secret = |bytes: &[u8]| {
-        serde_json::from_slice::<Catalog>(bytes).is_ok_and(|whole| {
-            whole.apps.iter().filter(|app| app.private).all(|app| {
-                app.dir() == crate::layout::private_app_dir(keys.secret(), &app.bundle_id)
-            })
-        })
-    };
-    let prepared = crate::private::salt::prepare(
-        keys,
-        &settings.output_dir,
-        options.previous.as_deref(),
-        options.new_salt,
-        same_secret,
-    )
-    .map_err(BuildError::Private)?;
-    for warning in &prepared.warnings {
-        log.warn(warning.clone());
-    }
-    log.debug(format!(
-        "private: {} in {:?}",
-        prepared.origin,
-        step.elapsed()
-    ));
-    Ok(Some(prepared))
-}
-
-/// The whole catalog an opened private catalog holds.
-fn opened_catalog(bytes: &[u8], location: &str) -> Result<Catalog, BuildError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        BuildError::Private(format!(
-            "{location} opens, but what it holds is not an otasite catalog: {e}"
-        ))
-    })
 }
 
 /// Reads every archive (or takes it from the cache), reports or refuses the unreadable ones,
