@@ -81,3 +81,34 @@ pub fn prepare(
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_salt_of_the_outputs_private_catalog_is_kept_unless_rotated_or_foreign() {
+        let output = tempfile::tempdir().unwrap();
+        let keys = Keys::new("s".repeat(32), "hunter2".into());
+        let first = prepare(&keys, output.path(), None, false, |_| true).unwrap();
+        assert_eq!(first.origin, "new salt", "nothing to keep yet");
+        let sealed = catalog::seal(&first.key, b"{}");
+        std::fs::write(output.path().join(catalog::FILE), sealed).unwrap();
+
+        let kept = prepare(&keys, output.path(), None, false, |_| true).unwrap();
+        assert_eq!(kept.key.salt(), first.key.salt());
+        assert_eq!(kept.key.key_id(), first.key.key_id());
+        let rotated = prepare(&keys, output.path(), None, true, |_| true).unwrap();
+        assert_ne!(rotated.key.salt(), first.key.salt());
+        let foreign = prepare(&keys, output.path(), None, false, |_| false).unwrap();
+        assert_ne!(
+            foreign.key.salt(),
+            first.key.salt(),
+            "another secret's catalog"
+        );
+        let other_password = Keys::new("s".repeat(32), "hunter3".into());
+        let reopened = prepare(&other_password, output.path(), None, false, |_| true).unwrap();
+        assert_ne!(reopened.key.salt(), first.key.salt());
+        assert!(reopened.previous.is_none() && reopened.warnings.is_empty());
+    }
+}
