@@ -83,6 +83,10 @@ pub struct BuildArgs {
     /// .ipa files stay where they are published) and add the archives found locally.
     #[arg(long, value_name = "FILE|URL")]
     pub previous: Option<String>,
+    /// Draw a new salt for the private pages' key: every share link stops working, the
+    /// password still opens the pages.
+    #[arg(long)]
+    pub new_salt: bool,
     /// Print only warnings and errors.
     #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,

@@ -7,7 +7,7 @@
 //! <app>/index.html  <app>/manifest.plist
 //! <app>/channels/<channel>/manifest.plist        (the app page's section #channel-<channel>)
 //! <app>/<version>-<build>/{index.html, manifest.plist, icon-57.png, icon-512.png, <name>.ipa}
-//! robots.txt                                     (sites with private apps)
+//! robots.txt  catalog.locked.json                (sites with private apps)
 //! <app token>/<build token>/{…, app.ipa}         (private apps: see [`token`])
 //! ```
 
@@ -19,6 +19,8 @@ use crate::urls;
 pub const INDEX: &str = "index.html";
 /// The site's API and the state a later build can start from.
 pub const CATALOG: &str = "catalog.json";
+/// The whole catalog of a site with private apps, sealed with the pages' key.
+pub const LOCKED_CATALOG: &str = crate::private::catalog::FILE;
 /// The Atom feed of every build.
 pub const FEED: &str = "feed.xml";
 /// The folder of the theme's static files (a theme's `static/` is published as it is).
@@ -39,7 +41,17 @@ pub const MARKER_TMP: &str = ".otasite.tmp";
 /// Names at the site's root that otasite writes: no app's folder may take one (compared
 /// without letter case, as macOS and Windows file systems compare names).
 pub const ROOT_NAMES: &[&str] = &[
-    INDEX, CATALOG, FEED, STATIC, HEADERS, NOJEKYLL, CNAME, MARKER, MARKER_TMP, ROBOTS,
+    INDEX,
+    CATALOG,
+    FEED,
+    STATIC,
+    HEADERS,
+    NOJEKYLL,
+    CNAME,
+    MARKER,
+    MARKER_TMP,
+    ROBOTS,
+    LOCKED_CATALOG,
 ];
 
 /// Hex digits of a private folder's name: 128 bits, too many to enumerate.

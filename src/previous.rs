@@ -87,8 +87,19 @@ pub fn load(
     now: OffsetDateTime,
     cache: &Cache,
 ) -> Result<(Vec<BuildInput>, Vec<String>), PreviousError> {
-    let is_url = source.starts_with("https://");
     let catalog = read_catalog_as(source, "previous catalog")?;
+    Ok(load_catalog(catalog, source, now, cache))
+}
+
+/// [`load`] of a catalog already read from `source` (a private site's whole catalog, opened
+/// from its private catalog beside `source`).
+pub fn load_catalog(
+    catalog: Catalog,
+    source: &str,
+    now: OffsetDateTime,
+    cache: &Cache,
+) -> (Vec<BuildInput>, Vec<String>) {
+    let is_url = source.starts_with("https://");
     let builds: Vec<Build> = catalog
         .apps
         .into_iter()
@@ -119,7 +130,7 @@ pub fn load(
             to_input(build, icons, now)
         })
         .collect();
-    Ok((inputs, warnings))
+    (inputs, warnings)
 }
 
 /// A catalog from a file or an `https://` URL (`diff`, `notify`).

@@ -66,6 +66,7 @@ impl Preview {
             banner: Some(BANNER.to_string()),
             previous: None,
             allow_empty: true,
+            new_salt: false,
         };
         // Taken before the first build, so that a change made while it runs, or before the
         // watcher's first look, is seen as one.

@@ -28,6 +28,7 @@ fn build(dir: &Path) -> (usize, usize, usize) {
         banner: None,
         previous: None,
         allow_empty: false,
+        new_salt: false,
     };
     let stats = otasite::pipeline::build(&settings, &options)
         .expect("build")

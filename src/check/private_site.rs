@@ -1,9 +1,11 @@
 //! The checks of a site with private apps ([`crate::private`]): no public file names a private
-//! app (its bundle id, its name or one of its tokens); every locked page opens with the
-//! password in `OTASITE_PASSWORD`; the token paths the opened pages link to resolve.
+//! app (its bundle id, its name or one of its tokens); every locked page (the index too, on a
+//! private site) and the private catalog open with the password in `OTASITE_PASSWORD`; the
+//! token paths the opened pages and the private catalog link to resolve.
 //!
 //! What is private is read from the site itself: the token folders at its root, the manifests
-//! in them (which iOS needs in the clear, so they name the app) and the locked pages in them.
+//! in them (which iOS needs in the clear, so they name the app), the locked pages, and the
+//! private apps the private catalog lists once opened.
 //! Findings never print a token: a check's output often lands in a public CI log.
 
 use std::collections::{BTreeSet, HashMap};
@@ -11,6 +13,7 @@ use std::path::Path;
 
 use super::Report;
 use super::site;
+use crate::catalog::Catalog;
 use crate::http::{Client, Method};
 use crate::layout;
 use crate::private::{self, Locked, UnlockError};
@@ -32,11 +35,33 @@ pub struct Private {
     names: BTreeSet<String>,
     /// The locked pages, relative to the site.
     locked: Vec<String>,
+    /// The site has a private catalog ([`layout::LOCKED_CATALOG`]).
+    locked_catalog: bool,
 }
 
 impl Private {
     fn is_empty(&self) -> bool {
-        self.tokens.is_empty()
+        self.tokens.is_empty() && self.locked.is_empty() && !self.locked_catalog
+    }
+
+    /// Learns the private apps' names and tokens from the opened private catalog.
+    fn learn(&mut self, whole: &Catalog) {
+        for app in whole.apps.iter().filter(|app| app.private) {
+            for name in [&app.bundle_id, &app.name] {
+                if name.chars().count() >= SHORTEST_NAME {
+                    self.names.insert(name.clone());
+                }
+            }
+            for build in &app.builds {
+                self.tokens.extend(
+                    build
+                        .path
+                        .split('/')
+                        .filter(|s| is_token(s))
+                        .map(String::from),
+                );
+            }
+        }
     }
 
     /// Whether a path of the site is inside a private app's folder.
@@ -133,8 +158,19 @@ pub fn find(dir: &Path) -> Private {
             }
         }
     }
+    // A private site's index is locked too.
+    let index = dir.join(layout::INDEX);
+    if read_bounded(&index).is_some_and(|html| is_locked(&String::from_utf8_lossy(&html))) {
+        found.locked.push(layout::INDEX.to_string());
+    }
+    found.locked_catalog = dir.join(layout::LOCKED_CATALOG).is_file();
     found.locked.sort();
     found
+}
+
+/// Whether `html` is a locked page (the theme's `locked.html`).
+fn is_locked(html: &str) -> bool {
+    html.contains("id=\"locked\"") && private::locked_in(html).is_ok()
 }
 
 /// The bundle id and title a manifest names.
@@ -240,21 +276,84 @@ fn private_targets(private: &Private, base: &str, page: &str, html: &str) -> BTr
 }
 
 fn no_password_warning(private: &Private, subject: &str, report: &mut Report) {
+    let catalog = if private.locked_catalog {
+        ", nor the private catalog"
+    } else {
+        ""
+    };
     report.warning(
         subject,
         format!(
-            "{} locked page(s) not verified: set {} to the pages' password to check that they open",
+            "{} locked page(s) not verified{catalog}: set {} to the pages' password to check that they open",
             private.locked.len(),
             private::PASSWORD_VAR
         ),
     );
 }
 
+/// The private catalog opened with the password, or an error in the report saying why not.
+fn open_catalog(
+    bytes: &[u8],
+    password: &str,
+    subject: &str,
+    report: &mut Report,
+) -> Option<Catalog> {
+    report.checked += 1;
+    let plain = match private::catalog::open(bytes, password) {
+        Ok((_, plain)) => plain,
+        Err(e) => {
+            report.error(subject, unlock_problem(&e));
+            return None;
+        }
+    };
+    match serde_json::from_slice(&plain) {
+        Ok(whole) => Some(whole),
+        Err(e) => {
+            report.error(subject, format!("opens, but holds no otasite catalog: {e}"));
+            None
+        }
+    }
+}
+
+/// The files of the site (under `base`) the private catalog names for its private apps: each
+/// app's page, each build's page and manifest, and the archives and icons hosted in the site.
+fn catalog_targets(whole: &Catalog, base: &str) -> Vec<(String, String)> {
+    let mut targets = Vec::new();
+    for app in whole.apps.iter().filter(|app| app.private) {
+        let mut urls = vec![("an app page", app.page_url.clone())];
+        for build in &app.builds {
+            urls.push(("a build page", build.page_url.clone()));
+            urls.push(("a manifest", build.manifest_url.clone()));
+            urls.push(("an archive", build.ipa_url.clone()));
+            urls.push(("an icon", build.icon_url.clone()));
+        }
+        for (what, url) in urls {
+            if let Some(path) = site::path_under(base, &url) {
+                targets.push((what.to_string(), path));
+            }
+        }
+    }
+    targets.sort();
+    targets.dedup();
+    targets
+}
+
 /// The private checks of the built site in `dir`, whose base URL is `base`.
 pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mut Report) {
-    let private = find(dir);
+    let mut private = find(dir);
     if private.is_empty() {
         return;
+    }
+    let whole = match (&password, private.locked_catalog) {
+        (Some(password), true) => {
+            let file = dir.join(layout::LOCKED_CATALOG);
+            let bytes = read_bounded(&file).unwrap_or_default();
+            open_catalog(&bytes, password, layout::LOCKED_CATALOG, report)
+        }
+        _ => None,
+    };
+    if let Some(whole) = &whole {
+        private.learn(whole);
     }
     scan_public_files(dir, &private, report);
     let Some(password) = password else {
@@ -265,6 +364,8 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
         password,
         keys: HashMap::new(),
     };
+    // Every file a finding was already about, or that was found.
+    let mut seen = BTreeSet::new();
     for page in &private.locked {
         report.checked += 1;
         let Some(html) = read_bounded(&dir.join(page)) else {
@@ -279,6 +380,10 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
             }
         };
         for target in private_targets(&private, base, page, &opened) {
+            // One finding per missing file, from the first page that leads to it.
+            if !seen.insert(target.clone()) {
+                continue;
+            }
             let file = dir.join(&target);
             if !file.is_file() {
                 report.error(
@@ -289,20 +394,40 @@ pub fn check_local(dir: &Path, base: &str, password: Option<String>, report: &mu
                     ),
                 );
             } else if target.ends_with(layout::MANIFEST) {
-                manifest_assets(dir, base, &target, &private, report);
+                seen.extend(manifest_assets(dir, base, &target, &private, report));
             }
+        }
+    }
+    // What the private catalog lists and no opened page led to.
+    for (subject, target) in whole.iter().flat_map(|w| catalog_targets(w, base)) {
+        if !seen.contains(&target) && !dir.join(&target).is_file() {
+            report.error(
+                layout::LOCKED_CATALOG,
+                format!(
+                    "lists {subject} at {}, which the site lacks",
+                    shown(&target)
+                ),
+            );
         }
     }
 }
 
-/// The archive and icons a private manifest names, when they are files of this site.
-fn manifest_assets(dir: &Path, base: &str, manifest: &str, private: &Private, report: &mut Report) {
+/// The archive and icons a private manifest names, when they are files of this site; returns
+/// their paths.
+fn manifest_assets(
+    dir: &Path,
+    base: &str,
+    manifest: &str,
+    private: &Private,
+    report: &mut Report,
+) -> Vec<String> {
+    let mut named = Vec::new();
     let Some(bytes) = read_bounded(&dir.join(manifest)) else {
-        return;
+        return named;
     };
     let Some(parsed) = site::parse_manifest(&bytes).0 else {
         report.error(shown(manifest), "is not a readable manifest");
-        return;
+        return named;
     };
     for url in [
         parsed.software_package,
@@ -312,15 +437,18 @@ fn manifest_assets(dir: &Path, base: &str, manifest: &str, private: &Private, re
     .into_iter()
     .flatten()
     {
-        if let Some(path) = site::path_under(base, &url).filter(|p| private.inside(p))
-            && !dir.join(&path).is_file()
-        {
+        let Some(path) = site::path_under(base, &url).filter(|p| private.inside(p)) else {
+            continue;
+        };
+        if !dir.join(&path).is_file() {
             report.error(
                 shown(manifest),
                 format!("names {}, which the site lacks", shown(&path)),
             );
         }
+        named.push(path);
     }
+    named
 }
 
 /// Every file outside the private folders, and the readable part of the locked pages: none may
@@ -331,7 +459,7 @@ fn scan_public_files(dir: &Path, private: &Private, report: &mut Report) {
             continue;
         }
         let path = relative(dir, entry.path());
-        let inside = private.inside(&path);
+        let inside = private.inside(&path) || private.locked.contains(&path);
         let binary = entry
             .path()
             .extension()
@@ -350,7 +478,11 @@ fn scan_public_files(dir: &Path, private: &Private, report: &mut Report) {
             }
         };
         // Inside the private folders the names are tokens by design.
-        let name = if inside { String::new() } else { path.clone() };
+        let name = if private.inside(&path) {
+            String::new()
+        } else {
+            path.clone()
+        };
         for what in private.mentioned(&format!("{name}\n{readable}")) {
             report.error(shown(&path), format!("is public and mentions {what}"));
         }
@@ -372,16 +504,42 @@ pub fn check_remote(
     password: Option<String>,
     report: &mut Report,
 ) {
-    let private = find(dir);
+    let mut private = find(dir);
     if private.is_empty() {
         return;
+    }
+    let whole = match (&password, private.locked_catalog) {
+        (Some(password), true) => {
+            let catalog_url = layout::url_in(url, layout::LOCKED_CATALOG);
+            match client.fetch_limited(Method::Get, &catalog_url, crate::http::CATALOG_LIMIT) {
+                Ok(response) if response.status == 200 => {
+                    open_catalog(&response.body, password, &catalog_url, report)
+                }
+                Ok(response) => {
+                    report.error(
+                        &catalog_url,
+                        format!("answers HTTP {} instead of 200 OK", response.status_text()),
+                    );
+                    None
+                }
+                Err(problem) => {
+                    report.error(&catalog_url, problem);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if let Some(whole) = &whole {
+        private.learn(whole);
     }
     for name in [layout::INDEX, layout::CATALOG, layout::FEED, layout::ROBOTS] {
         let file_url = layout::url_in(url, name);
         if let Ok(response) = client.fetch_limited(Method::Get, &file_url, READ_LIMIT)
             && response.status == 200
         {
-            for what in private.mentioned(&String::from_utf8_lossy(&response.body)) {
+            let text = String::from_utf8_lossy(&response.body);
+            for what in private.mentioned(&outside_payload(&text)) {
                 report.error(&file_url, format!("is public and mentions {what}"));
             }
         }
@@ -440,6 +598,33 @@ pub fn check_remote(
                     ),
                 );
             }
+        }
+    }
+    // What the private catalog lists and no opened page linked to.
+    let listed = whole
+        .as_ref()
+        .map(|w| catalog_targets(w, url))
+        .unwrap_or_default();
+    for (subject, target) in listed {
+        if !answered.insert(target.clone()) {
+            continue;
+        }
+        report.checked += 1;
+        let status = client
+            .fetch_limited(Method::Head, &url_of(url, &target), 0)
+            .map(|r| r.status);
+        if status != Ok(200) {
+            let answer = match status {
+                Ok(code) => format!("HTTP {code}"),
+                Err(problem) => problem,
+            };
+            report.error(
+                layout::url_in(url, layout::LOCKED_CATALOG),
+                format!(
+                    "lists {subject} at {url}{}, which answers {answer}",
+                    shown(&target)
+                ),
+            );
         }
     }
 }

@@ -57,6 +57,7 @@ fn options(args: &BuildArgs) -> BuildOptions {
         banner: None,
         previous: args.previous.clone(),
         allow_empty: args.allow_empty,
+        new_salt: args.new_salt,
     }
 }
 

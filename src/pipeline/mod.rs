@@ -4,6 +4,7 @@
 mod bounds;
 mod log;
 mod place;
+mod private;
 mod read;
 mod scan;
 
@@ -43,6 +44,8 @@ pub struct BuildOptions {
     pub previous: Option<String>,
     /// Publish a site without any app instead of failing.
     pub allow_empty: bool,
+    /// Draw a new salt for the locked pages (every share link stops working).
+    pub new_salt: bool,
 }
 
 /// Why a build failed. The previous site is untouched in every case.
@@ -66,6 +69,8 @@ pub enum BuildError {
     Output(#[from] crate::output::OutputError),
     #[error(transparent)]
     Previous(#[from] crate::previous::PreviousError),
+    #[error("{0}")]
+    Private(String),
     #[error("cannot read release notes {path}")]
     Notes {
         path: PathBuf,
@@ -127,7 +132,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
-    let read = read_archives(&found, settings, options, &cache, &log)?;
+    let private = private::prepare(settings, options, &log)?;
+    let previous_whole = private::previous_catalog(private.as_ref())?;
+    let read = read_archives(&found, settings, options, &cache, previous_whole, &log)?;
     let mut stats = BuildStats {
         archives_read: read.opened,
         ..BuildStats::default()
@@ -135,7 +142,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
-    let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
+    let page_key = private.as_ref().map(|p| &p.key);
+    let fingerprint = site_fingerprint(&catalog, &theme, settings, options, page_key);
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
     if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
@@ -163,7 +171,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
-    render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse)?;
+    render_pages(
+        &stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key,
+    )?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
         "render: {:?} ({} unchanged files kept from the previous site)",
@@ -173,7 +183,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     // The catalog now carries every archive's SHA-256, which the fingerprint covers.
-    let written = site_fingerprint(&catalog, &theme, settings, options);
+    let written = site_fingerprint(&catalog, &theme, settings, options, page_key);
     stage.commit(&written)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
     let step = Instant::now();
@@ -204,12 +214,14 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 }
 
 /// Reads every archive (or takes it from the cache), reports or refuses the unreadable ones,
-/// and adds the builds kept from `--previous`.
+/// and adds the builds kept from `--previous` (from `previous_whole`, the previous site's
+/// private catalog, when it has one).
 fn read_archives(
     found: &[Found],
     settings: &Settings,
     options: &BuildOptions,
     cache: &Cache,
+    previous_whole: Option<Catalog>,
     log: &Log,
 ) -> Result<read::Read, BuildError> {
     let step = Instant::now();
@@ -223,7 +235,7 @@ fn read_archives(
     }
     if let Some(source) = &options.previous {
         let local = std::mem::take(&mut read.inputs);
-        read.inputs = with_previous(local, source, settings, cache, log)?;
+        read.inputs = with_previous(local, source, previous_whole, settings, cache, log)?;
     }
     Ok(read)
 }
@@ -249,6 +261,7 @@ fn assemble(
 }
 
 /// Renders every page, manifest, icon and feed into the stage.
+#[allow(clippy::too_many_arguments)]
 fn render_pages(
     stage: &Stage,
     theme: &Theme,
@@ -257,6 +270,7 @@ fn render_pages(
     options: &BuildOptions,
     settings: &Settings,
     reuse: &Reuse,
+    page_key: Option<&crate::private::PageKey>,
 ) -> Result<(), BuildError> {
     let extras = SiteExtras {
         icons: inputs
@@ -266,7 +280,8 @@ fn render_pages(
         banner: options.banner.clone(),
         cname: settings.cname.clone(),
         reuse,
-        private: settings.private.as_ref(),
+        private: page_key,
+        private_site: settings.private_by_default,
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())
@@ -378,11 +393,16 @@ fn summarise(
 fn with_previous(
     mut inputs: Vec<BuildInput>,
     source: &str,
+    whole: Option<Catalog>,
     settings: &Settings,
     cache: &Cache,
     log: &Log,
 ) -> Result<Vec<BuildInput>, BuildError> {
-    let (kept, warnings) = crate::previous::load(source, crate::clock::now(), cache)?;
+    let now = crate::clock::now();
+    let (kept, warnings) = match whole {
+        Some(catalog) => crate::previous::load_catalog(catalog, source, now, cache),
+        None => crate::previous::load(source, now, cache)?,
+    };
     for warning in warnings {
         log.warn(warning);
     }
@@ -427,6 +447,7 @@ fn site_fingerprint(
     theme: &Theme,
     settings: &Settings,
     options: &BuildOptions,
+    page_key: Option<&crate::private::PageKey>,
 ) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
@@ -438,11 +459,12 @@ fn site_fingerprint(
         hasher.update(bytes);
     }
     hasher.update(format!(
-        "{:?}|{:?}|{:?}|{:?}",
+        "{:?}|{:?}|{:?}|{:?}|{}",
         options.banner,
         settings.cname,
         settings.ipa_base_url,
-        settings.private.as_ref().map(|k| k.key_id())
+        page_key.map(|k| k.key_id()),
+        settings.private_by_default
     ));
     hex::encode(hasher.finalize())
 }

@@ -2,7 +2,14 @@
 //!
 //! A private app's folders are named by tokens ([`crate::layout::token`]) and its pages are
 //! published encrypted ([`lock`]): AES-256-GCM under a key derived from the password by
-//! PBKDF2-SHA-256. The theme's `static/unlock.js` reverses [`lock`] with WebCrypto.
+//! PBKDF2-SHA-256. The theme's `static/unlock.js` reverses [`PageKey::lock`] with WebCrypto.
+//!
+//! The PBKDF2 salt ([`salt`]) is drawn at random once per site and kept from build to build, so
+//! that share links keep working; the private catalog ([`catalog`]) carries every fact of the
+//! site, private apps included, sealed with the same key.
+
+pub mod catalog;
+pub mod salt;
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -40,9 +47,7 @@ pub fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
 #[derive(Clone)]
 pub struct Keys {
     secret: String,
-    /// The AES-256 key of the pages: PBKDF2-SHA-256 of the password with [`Keys::salt`].
-    page_key: [u8; 32],
-    salt: [u8; 16],
+    password: String,
 }
 
 impl std::fmt::Debug for Keys {
@@ -52,15 +57,8 @@ impl std::fmt::Debug for Keys {
 }
 
 impl Keys {
-    /// Derives the page key once (PBKDF2 is deliberately slow).
     pub fn new(secret: String, password: String) -> Keys {
-        let salt = salt(&secret);
-        let page_key = page_key(&password, &salt);
-        Keys {
-            secret,
-            page_key,
-            salt,
-        }
+        Keys { secret, password }
     }
 
     /// The secret the tokens are made from.
@@ -68,33 +66,77 @@ impl Keys {
         self.secret.as_bytes()
     }
 
-    /// The AES-256 key of the pages, as a share link carries it.
-    pub fn share_key(&self) -> String {
-        URL_SAFE_NO_PAD.encode(self.page_key)
+    /// The password of the locked pages.
+    pub fn password(&self) -> &str {
+        &self.password
     }
 
-    /// Identifies the page key without revealing it: fingerprints of locked pages include it,
-    /// so a new password or secret rewrites them.
-    pub fn key_id(&self) -> String {
-        hex::encode(Sha256::digest(self.page_key))
-    }
-
-    /// `page` (a whole HTML document) sealed for [`crate::render`]'s locked page.
-    pub fn lock(&self, page: &[u8]) -> Locked {
-        seal(&self.page_key, &self.salt, page)
+    /// The key of the pages under `salt` (PBKDF2 is deliberately slow: derive it once).
+    pub fn page_key(&self, salt: [u8; SALT_LEN]) -> PageKey {
+        PageKey {
+            key: page_key(&self.password, &salt),
+            salt,
+        }
     }
 }
 
-/// The PBKDF2 salt of a site: per site (a different secret gives a different salt) and
-/// stable from build to build, so an unchanged page encrypts to the same bytes and share
-/// links survive a rebuild from scratch (as in CI, with no cache). It is derived from the
-/// secret rather than drawn at random because a salt only has to be unique to the site to
-/// defeat precomputed tables, and this one also cannot be known before the site is published.
-fn salt(secret: &str) -> [u8; 16] {
-    let mac = hmac(secret.as_bytes(), &[b"otasite page salt"]);
-    let mut salt = [0; 16];
-    salt.copy_from_slice(&mac[..16]);
-    salt
+/// Bytes of the site's PBKDF2 salt.
+pub const SALT_LEN: usize = 16;
+
+/// A new salt from the operating system's random source.
+pub fn random_salt() -> Result<[u8; SALT_LEN], String> {
+    use aes_gcm::aead::Generate;
+    let mut salt = [0; SALT_LEN];
+    for half in salt.chunks_mut(8) {
+        let value = u64::try_generate()
+            .map_err(|e| format!("the operating system gave no random bytes: {e}"))?;
+        half.copy_from_slice(&value.to_le_bytes());
+    }
+    Ok(salt)
+}
+
+/// The AES-256 key of a site's locked pages and the salt it was derived with ([`salt`]).
+#[derive(Clone)]
+pub struct PageKey {
+    key: [u8; 32],
+    salt: [u8; SALT_LEN],
+}
+
+impl std::fmt::Debug for PageKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageKey { key: <set> }")
+    }
+}
+
+impl PageKey {
+    /// The key with the salt a locked page or catalog gives, when they fit.
+    pub fn from_parts(key: [u8; 32], salt: &[u8]) -> Option<PageKey> {
+        Some(PageKey {
+            key,
+            salt: salt.try_into().ok()?,
+        })
+    }
+
+    /// The key, as a share link carries it.
+    pub fn share_key(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.key)
+    }
+
+    /// Identifies the key and its salt without revealing the key: fingerprints of locked pages
+    /// include it, so a new password or salt rewrites them.
+    pub fn key_id(&self) -> String {
+        hex::encode(Sha256::digest([&self.key[..], &self.salt].concat()))
+    }
+
+    /// The salt, as the locked pages carry it.
+    pub fn salt(&self) -> [u8; SALT_LEN] {
+        self.salt
+    }
+
+    /// `page` (a whole HTML document, or the catalog) sealed with this key.
+    pub fn lock(&self, page: &[u8]) -> Locked {
+        seal(&self.key, &self.salt, page)
+    }
 }
 
 /// PBKDF2-HMAC-SHA-256 of the password, [`ITERATIONS`] rounds.
@@ -219,7 +261,8 @@ mod tests {
 
     #[test]
     fn a_locked_page_opens_with_the_password_or_the_share_key_only() {
-        let keys = Keys::new("s".repeat(32), "hunter2".into());
+        let secrets = Keys::new("s".repeat(32), "hunter2".into());
+        let keys = secrets.page_key(random_salt().unwrap());
         let page = b"<html><body>Secret App 1.2</body></html>";
         let locked = keys.lock(page);
         assert_eq!(locked, keys.lock(page), "deterministic");
@@ -233,8 +276,9 @@ mod tests {
             unlock_with_password(&locked, "hunter3"),
             Err(UnlockError::WrongKey)
         );
-        let other = Keys::new("t".repeat(32), "hunter2".into());
-        assert_ne!(other.lock(page), locked, "a new secret changes the salt");
-        assert!(!format!("{keys:?}").contains("hunter2"));
+        let other = secrets.page_key(random_salt().unwrap());
+        assert_ne!(other.lock(page), locked, "a new salt, a new key");
+        assert_ne!(other.salt(), keys.salt(), "salts are random");
+        assert!(!format!("{secrets:?}").contains("hunter2"));
     }
 }

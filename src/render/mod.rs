@@ -44,8 +44,10 @@ pub struct SiteExtras<'a> {
     pub cname: Option<String>,
     /// The previous site's files that may be kept instead of rendered again.
     pub reuse: &'a Reuse,
-    /// The keys of the private apps' pages, when the site has any.
-    pub private: Option<&'a crate::private::Keys>,
+    /// The key of the locked pages, when the site has private apps.
+    pub private: Option<&'a crate::private::PageKey>,
+    /// The whole site is private (`private: true` in `site.yaml`): the index is locked too.
+    pub private_site: bool,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -74,10 +76,25 @@ pub fn render_site(
     // (token) folders are made from the whole one.
     let public = catalog.public();
 
-    let index = IndexPage {
-        apps: public.apps.iter().map(AppView::new).collect(),
+    // A private site's index lists every app, locked; otherwise it lists the public ones.
+    let locked_index = extras.private.filter(|_| extras.private_site);
+    let listed = if locked_index.is_some() {
+        catalog
+    } else {
+        &public
     };
-    base.page(stage, "index.html", layout::INDEX, "", &index, None, None)?;
+    let index = IndexPage {
+        apps: listed.apps.iter().map(AppView::new).collect(),
+    };
+    base.page(
+        stage,
+        "index.html",
+        layout::INDEX,
+        "",
+        &index,
+        None,
+        locked_index,
+    )?;
 
     catalog
         .apps
@@ -89,6 +106,14 @@ pub fn render_site(
         message: e.to_string(),
     })?;
     stage.write(layout::CATALOG, &escape_json_markup(&catalog_json))?;
+    if let Some(key) = extras.private {
+        let whole = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
+            template: layout::LOCKED_CATALOG.into(),
+            message: e.to_string(),
+        })?;
+        let sealed = crate::private::catalog::seal(key, &escape_json_markup(&whole));
+        stage.write(layout::LOCKED_CATALOG, &sealed)?;
+    }
     render_feed(stage, &base, &public)?;
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
@@ -98,7 +123,7 @@ pub fn render_site(
     let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
     let headers = crate::hosting::headers_file(&public, &policy.header, &static_paths);
     stage.write(layout::HEADERS, headers.as_bytes())?;
-    if catalog.apps.iter().any(|app| app.private) {
+    if extras.private.is_some() {
         stage.write(layout::ROBOTS, crate::hosting::ROBOTS_PRIVATE.as_bytes())?;
     }
     if let Some(cname) = &extras.cname {
@@ -169,7 +194,7 @@ impl Base<'_> {
         root: &str,
         page: &impl Serialize,
         qr_url: Option<&str>,
-        lock: Option<&crate::private::Keys>,
+        lock: Option<&crate::private::PageKey>,
     ) -> Result<(), RenderError> {
         let failed = |message: String| RenderError::Template {
             template: template.to_string(),
