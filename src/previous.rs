@@ -255,6 +255,17 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             .filter(|p| p.to_ascii_lowercase().contains("icon"))
             .map(|p| Problem::warning(p.clone())),
     );
+    if build.os.is_android() {
+        // Android problems do not change with time: those found when the package was read stand.
+        problems = build
+            .problems
+            .iter()
+            .map(|p| match build.blocking.contains(p) {
+                true => Problem::blocking(p.clone()),
+                false => Problem::warning(p.clone()),
+            })
+            .collect();
+    }
     let released = build.released.as_deref().and_then(|r| {
         OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339).ok()
     });
@@ -271,6 +282,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         extensions: build.extensions.clone(),
         problems,
         released,
+        android: build.android.clone(),
     };
     BuildInput {
         ipa,
@@ -282,5 +294,6 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         published: None,
         published_ipa_url: Some(build.ipa_url.clone()),
         icon_source: build.icon_source.clone(),
+        app_id: None,
     }
 }

@@ -23,6 +23,7 @@ pub const MAX_SIGNATURE_FILE: u64 = 1 << 20;
 
 /// The signing facts of an archive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Signing {
     pub v1: bool,
     pub v2: bool,
