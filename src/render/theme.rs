@@ -42,6 +42,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/help.html"),
     ),
     (
+        "templates/partials/android.html",
+        include_str!("../../themes/default/templates/partials/android.html"),
+    ),
+    (
+        "templates/partials/platforms.html",
+        include_str!("../../themes/default/templates/partials/platforms.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),
