@@ -319,12 +319,19 @@ fn a_site_from_the_real_android_packages() {
     write_site(tmp.path(), "");
     let builds = tmp.path().join("builds");
     std::fs::create_dir_all(&builds).unwrap();
-    for entry in std::fs::read_dir(&corpus).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".apk") || name.ends_with(".aab") {
-            std::fs::copy(&path, builds.join(&name)).unwrap();
+    let files = expected["files"]
+        .as_array()
+        .or_else(|| expected.as_array())
+        .expect("expected.json lists files");
+    // One package of each version: two files of the same version are one build too many.
+    let mut versions = std::collections::BTreeSet::new();
+    for want in files {
+        let name = want["file"].as_str().expect("file");
+        let version = (want["package"].to_string(), want["version_code"].to_string());
+        if want["kind"] == "apk" && !versions.insert(version) {
+            continue;
         }
+        std::fs::copy(corpus.join(name), builds.join(name)).unwrap();
     }
     let output = otasite(&["build", "--keep-going"], tmp.path());
     assert_eq!(output.status.code(), Some(3), "the bundle is skipped");
@@ -342,10 +349,6 @@ fn a_site_from_the_real_android_packages() {
         .iter()
         .flat_map(|a| a["builds"].as_array().unwrap())
         .collect();
-    let files = expected["files"]
-        .as_array()
-        .or_else(|| expected.as_array())
-        .expect("expected.json lists files");
     let mut compared = 0;
     for want in files {
         let file = want["file"].as_str().unwrap_or_default();
