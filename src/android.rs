@@ -33,7 +33,11 @@ pub enum Os {
 
 impl Os {
     pub fn of(path: &str) -> Os {
-        if is_apk_name(path) { Os::Android } else { Os::Ios }
+        if is_apk_name(path) {
+            Os::Android
+        } else {
+            Os::Ios
+        }
     }
 
     pub fn is_android(self) -> bool {
@@ -45,18 +49,26 @@ impl Os {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct AndroidFacts {
+    /// `minSdkVersion`: the oldest API level the build installs on (a codename read as the
+    /// level it stands for), or null.
     pub min_sdk: Option<u32>,
+    /// `targetSdkVersion`, or null.
     pub target_sdk: Option<u32>,
+    /// `versionCode` as a number, or null.
     pub version_code: Option<i64>,
     /// Locale → label, for locales that define their own.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// Native code's ABIs (`lib/<abi>/`), e.g. `arm64-v8a`; empty for code that runs on any.
     #[serde(default)]
     pub abis: Vec<String>,
+    /// `android:debuggable`: a debug build.
     #[serde(default)]
     pub debuggable: bool,
+    /// `android:testOnly`: the package installer refuses it.
     #[serde(default)]
     pub test_only: bool,
+    /// The signature schemes present and the signer certificate.
     #[serde(default)]
     pub signing: Signing,
     /// The Android version `min_sdk` stands for, e.g. `Android 8.0`.

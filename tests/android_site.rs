@@ -72,7 +72,12 @@ fn a_joined_app_has_both_platforms_in_the_catalog_and_pages() {
         .iter()
         .find(|b| b["os"] == "ios")
         .expect("the iOS build");
-    assert!(ios["manifest_url"].as_str().unwrap().ends_with("manifest.plist"));
+    assert!(
+        ios["manifest_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("manifest.plist")
+    );
     let droid = android_build(app);
     assert_eq!(droid["bundle_id"], "com.example.droid");
     assert_eq!(droid["platform"], "android");
@@ -113,7 +118,9 @@ fn a_joined_app_has_both_platforms_in_the_catalog_and_pages() {
     // The app page: one section per system, iOS first in the page's own order.
     let app_page = read(tmp.path(), "com.example.app/index.html");
     let ios_at = app_page.find(r#"id="platform-ios""#).expect("iOS section");
-    let android_at = app_page.find(r#"id="platform-android""#).expect("Android section");
+    let android_at = app_page
+        .find(r#"id="platform-android""#)
+        .expect("Android section");
     assert!(ios_at < android_at);
     assert!(app_page.contains("itms-services://"));
     assert!(app_page.contains(r#"id="apk-button""#));
@@ -137,8 +144,10 @@ fn a_joined_app_has_both_platforms_in_the_catalog_and_pages() {
     std::fs::remove_file(dist.join(folder).join("Example.apk")).unwrap();
     let broken = otasite(&["check"], tmp.path());
     assert!(!broken.status.success());
-    assert!(String::from_utf8_lossy(&broken.stdout).contains("Example.apk")
-        || String::from_utf8_lossy(&broken.stderr).contains("Example.apk"));
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("Example.apk")
+            || String::from_utf8_lossy(&broken.stderr).contains("Example.apk")
+    );
 }
 
 #[test]
@@ -217,8 +226,14 @@ fn install_problems_make_an_android_build_not_installable() {
             .iter()
             .filter_map(Value::as_str)
             .collect();
-        assert!(blocking.iter().any(|b| b.contains(says)), "{id}: {blocking:?}");
-        let page = read(tmp.path(), &format!("{}index.html", build["path"].as_str().unwrap()));
+        assert!(
+            blocking.iter().any(|b| b.contains(says)),
+            "{id}: {blocking:?}"
+        );
+        let page = read(
+            tmp.path(),
+            &format!("{}index.html", build["path"].as_str().unwrap()),
+        );
         assert!(page.contains("This build cannot be installed"), "{id}");
         assert!(!page.contains(r#"id="apk-button""#), "{id}");
     }
@@ -271,7 +286,11 @@ fn previous_keeps_android_builds_of_the_deployed_site() {
         .version("2.1", 21)
         .write(&tmp.path().join("builds/Example-2.1.apk"));
     assert_ok(&otasite(
-        &["build", "--previous", deployed.join("catalog.json").to_str().unwrap()],
+        &[
+            "build",
+            "--previous",
+            deployed.join("catalog.json").to_str().unwrap(),
+        ],
         tmp.path(),
     ));
     let catalog = catalog(tmp.path());
@@ -327,7 +346,10 @@ fn a_site_from_the_real_android_packages() {
     let mut versions = std::collections::BTreeSet::new();
     for want in files {
         let name = want["file"].as_str().expect("file");
-        let version = (want["package"].to_string(), want["version_code"].to_string());
+        let version = (
+            want["package"].to_string(),
+            want["version_code"].to_string(),
+        );
         if want["kind"] == "apk" && !versions.insert(version) {
             continue;
         }
@@ -362,7 +384,10 @@ fn a_site_from_the_real_android_packages() {
             assert_eq!(got["bundle_id"], package, "{file}");
         }
         assert_eq!(got["android"]["min_sdk"], want["min_sdk"], "{file}");
-        assert_eq!(got["android"]["version_code"], want["version_code"], "{file}");
+        assert_eq!(
+            got["android"]["version_code"], want["version_code"],
+            "{file}"
+        );
         if want["icon"]["kind"] == "png" {
             // The icon aapt names is the one on the pages.
             assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");

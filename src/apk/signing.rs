@@ -25,8 +25,11 @@ pub const MAX_SIGNATURE_FILE: u64 = 1 << 20;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Signing {
+    /// A v1 (JAR) signature is present.
     pub v1: bool,
+    /// An APK Signature Scheme v2 block is present.
     pub v2: bool,
+    /// An APK Signature Scheme v3 block is present.
     pub v3: bool,
     /// SHA-256 of the first signer's DER certificate (v3, else v2, else v1), lowercase hex.
     pub cert_sha256: Option<String>,

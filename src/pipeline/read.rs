@@ -115,7 +115,9 @@ fn read_one(
     let mut ipa = match crate::android::Os::of(&f.relative) {
         crate::android::Os::Android => crate::android::read_for_site(&f.path, options)?,
         crate::android::Os::Ios if crate::android::is_bundle_name(&f.relative) => {
-            return Err(IpaError::Android(crate::android::BUNDLE_REFUSED.to_string()));
+            return Err(IpaError::Android(
+                crate::android::BUNDLE_REFUSED.to_string(),
+            ));
         }
         crate::android::Os::Ios => ipa::read_ipa(&f.path, options)?,
     };

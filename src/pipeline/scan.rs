@@ -43,10 +43,11 @@ pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
             continue;
         }
         // `.apk` builds are published beside `.ipa` ones; an `.aab` is found to be refused.
-        let is_ipa = entry
-            .path()
-            .extension()
-            .is_some_and(|e| ["ipa", "apk", "aab"].iter().any(|x| e.eq_ignore_ascii_case(x)));
+        let is_ipa = entry.path().extension().is_some_and(|e| {
+            ["ipa", "apk", "aab"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        });
         match root.regular_file(entry.path()) {
             Ok(()) if is_ipa => {}
             Ok(()) => continue,

@@ -617,6 +617,8 @@ mod contract {
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<ChangesView<'_>>(&mut out, "changes");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
+        table::<crate::android::AndroidFacts>(&mut out, "android");
+        table::<crate::apk::Signing>(&mut out, "signing");
         out
     }
 
@@ -652,7 +654,12 @@ mod contract {
     fn type_name(schema: &Value) -> String {
         if let Some(reference) = schema["$ref"].as_str() {
             let name = reference.rsplit('/').next().unwrap_or(reference);
+            if name == "Os" {
+                return "`ios` or `android`".into();
+            }
             let (title, anchor) = match name {
+                "AndroidFacts" => ("android", "android"),
+                "Signing" => ("signing", "signing"),
                 "SiteView" => ("site", "site"),
                 "AppView" => ("app", "app"),
                 "AppIdentity" => ("app", "app-on-a-build-page"),

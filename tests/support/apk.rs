@@ -209,7 +209,11 @@ impl ApkBuilder {
         xml.start(
             "manifest",
             &[
-                attr("versionCode", Some(VERSION_CODE), Attr::Int(self.version_code)),
+                attr(
+                    "versionCode",
+                    Some(VERSION_CODE),
+                    Attr::Int(self.version_code),
+                ),
                 attr(
                     "versionName",
                     Some(VERSION_NAME),
@@ -222,7 +226,11 @@ impl ApkBuilder {
             "uses-sdk",
             &[
                 attr("minSdkVersion", Some(MIN_SDK), Attr::Int(self.min_sdk)),
-                attr("targetSdkVersion", Some(TARGET_SDK), Attr::Int(self.target_sdk)),
+                attr(
+                    "targetSdkVersion",
+                    Some(TARGET_SDK),
+                    Attr::Int(self.target_sdk),
+                ),
             ],
         )
         .end();
