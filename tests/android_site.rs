@@ -394,7 +394,7 @@ fn a_site_from_the_real_android_packages() {
         }
         let folder = tmp.path().join("dist").join(got["path"].as_str().unwrap());
         assert!(folder.join("index.html").is_file(), "{file}");
-        assert!(folder.join(&file).is_file(), "{file}: the APK is published");
+        assert!(folder.join(file).is_file(), "{file}: the APK is published");
     }
     assert!(compared >= 10, "most packages are on the site: {compared}");
     assert_ok(&otasite(&["check"], tmp.path()));
