@@ -1,14 +1,10 @@
-//! Android builds on the site: an `.apk` read into the model every build shares, the facts
-//! only Android builds have, and what pages and hosts need to know about them.
+//! The facts only Android builds have, and what pages and hosts need to know about them. A
+//! leaf module: the readers (`apk::site`) and the model (`catalog::android`) build on it.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use crate::apk::{self, Apk, Kind, Signing};
-use crate::ipa::archive::Archive;
-use crate::ipa::{AppInfo, Icon, Ipa, IpaError, Problem, ReadOptions};
 
 /// The content type an `.apk` must be served with: browsers on Android hand it to the
 /// package installer only then.
@@ -16,9 +12,6 @@ pub const APK_CONTENT_TYPE: &str = "application/vnd.android.package-archive";
 
 /// The name of a private Android build's archive in its token folder.
 pub const PRIVATE_APK: &str = "app.apk";
-
-/// The most otasite inflates for one icon bitmap.
-const ICON_LIMIT: u64 = 8 << 20;
 
 /// Which operating system a build is for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,168 +125,29 @@ pub fn android_version(api: u32) -> Option<&'static str> {
     VERSIONS.iter().find(|(a, _)| *a == api).map(|(_, v)| *v)
 }
 
-/// Reads an `.apk` for the site: its facts in the shared model, its icon decoded when
-/// `options.decode_icon` asks for it. An `.aab` is refused: no device installs one.
-pub fn read_for_site(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError> {
-    let apk = apk::read_apk(path, options).map_err(|e| match e {
-        apk::ApkError::Archive(e) => e,
-        other => IpaError::Android(other.to_string()),
-    })?;
-    if apk.kind == Kind::Bundle || is_bundle_name(&path.to_string_lossy()) {
-        return Err(IpaError::Android(BUNDLE_REFUSED.to_string()));
-    }
-    let mut problems = apk.problems.clone();
-    let icon = match (&apk.icon, options.decode_icon) {
-        (Some(found), true) => match decode_icon(path, &found.path) {
-            Ok(image) => Some(Icon {
-                path: found.path.clone(),
-                width: image.width,
-                height: image.height,
-                cgbi: false,
-                image,
-            }),
-            Err(why) => {
-                problems.push(Problem::warning(format!(
-                    "The icon {} could not be read ({why}): pages show a placeholder.",
-                    found.path
-                )));
-                None
-            }
-        },
-        (Some(found), false) => Some(Icon {
-            path: found.path.clone(),
-            width: found.width,
-            height: found.height,
-            cgbi: false,
-            image: Default::default(),
-        }),
-        (None, _) => None,
-    };
-    let released = released(path);
-    Ok(Ipa {
-        released,
-        ..to_ipa(apk, icon, problems)
-    })
-}
-
 /// Why an `.aab` is not published: one sentence naming what to do instead.
 pub const BUNDLE_REFUSED: &str = "an Android App Bundle (.aab) cannot be installed from a site: build a universal APK from it with bundletool (bundletool build-apks --mode=universal) and publish that";
 
-fn decode_icon(path: &Path, entry: &str) -> Result<crate::raster::RgbaImage, String> {
-    let mut archive = Archive::open(path).map_err(|e| e.to_string())?;
-    let bytes = archive.read(entry, ICON_LIMIT).map_err(|e| e.to_string())?;
-    crate::raster::decode_png(&bytes).map_err(|e| e.to_string())
+/// The signing facts of an archive.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Signing {
+    /// A v1 (JAR) signature is present.
+    pub v1: bool,
+    /// An APK Signature Scheme v2 block is present.
+    pub v2: bool,
+    /// An APK Signature Scheme v3 block is present.
+    pub v3: bool,
+    /// SHA-256 of the first signer's DER certificate (v3, else v2, else v1), lowercase hex.
+    pub cert_sha256: Option<String>,
+    /// The signer certificate's subject (`CN=…, O=…`).
+    pub cert_subject: Option<String>,
 }
 
-/// When the package was built: its manifest entry's timestamp, read as UTC.
-fn released(path: &Path) -> Option<time::OffsetDateTime> {
-    let archive = Archive::open(path).ok()?;
-    archive
-        .modified(apk::MANIFEST)
-        .and_then(crate::ipa::entry_time_to_utc)
-}
-
-/// The shared model of an Android build: `bundle_id` is the package name, `version` the
-/// `versionName`, `build` the `versionCode`.
-fn to_ipa(apk: Apk, icon: Option<Icon>, problems: Vec<Problem>) -> Ipa {
-    let name = apk.name().to_string();
-    let manifest = apk.manifest;
-    let min_android = manifest
-        .min_sdk
-        .and_then(android_version)
-        .map(|v| format!("Android {v}"));
-    let info = AppInfo {
-        bundle_id: Some(manifest.package.clone()),
-        version: manifest.version_name.clone(),
-        build: manifest.version_code.map(|c| c.to_string()),
-        min_os: min_android.clone(),
-        platform: Some("android".to_string()),
-        ..AppInfo::default()
-    };
-    Ipa {
-        file: apk.file,
-        size: apk.size,
-        sha256: apk.sha256,
-        app_dir: String::new(),
-        bundle_id: manifest.package,
-        name,
-        info,
-        profile: None,
-        icon,
-        extensions: Vec::new(),
-        problems,
-        released: None,
-        android: Some(AndroidFacts {
-            min_sdk: manifest.min_sdk,
-            target_sdk: manifest.target_sdk,
-            version_code: manifest.version_code,
-            labels: manifest.labels,
-            abis: apk.abis,
-            debuggable: manifest.debuggable,
-            test_only: manifest.test_only,
-            signing: apk.signing,
-            min_android,
-        }),
+impl Signing {
+    pub fn is_signed(&self) -> bool {
+        self.v1 || self.v2 || self.v3
     }
-}
-
-/// The iOS app `site.yaml` joins an Android package to (`apps: <bundle id>: android:
-/// <package>`), when it does.
-pub fn joined_app(settings: &crate::config::Settings, ipa: &Ipa) -> Option<String> {
-    if !ipa.os().is_android() {
-        return None;
-    }
-    settings
-        .apps
-        .iter()
-        .find(|(_, o)| o.android.as_deref() == Some(ipa.bundle_id.as_str()))
-        .map(|(id, _)| id.clone())
-}
-
-/// The identifier of the app a catalog build is shown in.
-pub fn app_id_of(settings: &crate::config::Settings, build: &crate::catalog::Build) -> String {
-    if build.os.is_android() {
-        let joined = settings
-            .apps
-            .iter()
-            .find(|(_, o)| o.android.as_deref() == Some(build.bundle_id.as_str()));
-        if let Some((id, _)) = joined {
-            return id.clone();
-        }
-    }
-    build.bundle_id.clone()
-}
-
-/// The systems an app has builds for, iOS first.
-pub fn platforms(builds: &[crate::catalog::Build]) -> Vec<Os> {
-    [Os::Ios, Os::Android]
-        .into_iter()
-        .filter(|os| builds.iter().any(|b| b.os == *os))
-        .collect()
-}
-
-/// `keep` and `retention` judged for each system's builds apart: an app's iOS builds never
-/// push its Android builds out, nor the other way round.
-pub fn judge_per_os(
-    builds: &[crate::catalog::Build],
-    rules: &crate::catalog::retention::Rules<'_>,
-) -> Vec<Option<String>> {
-    let mut verdicts = vec![None; builds.len()];
-    for os in [Os::Ios, Os::Android] {
-        let (indices, own): (Vec<usize>, Vec<crate::catalog::Build>) = builds
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| b.os == os)
-            .map(|(i, b)| (i, b.clone()))
-            .unzip();
-        for (index, verdict) in indices
-            .into_iter()
-            .zip(crate::catalog::retention::judge(&own, rules))
-        {
-            verdicts[index] = verdict;
-        }
-    }
-    verdicts
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod icon;
 pub mod manifest;
 mod proto;
 pub mod signing;
+pub mod site;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Seek};

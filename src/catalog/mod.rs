@@ -1,6 +1,7 @@
 //! The one model everything renders from: apps, builds, ordering, latest; also `catalog.json`,
 //! the site's API.
 
+pub mod android;
 pub mod channels;
 pub mod retention;
 
@@ -293,7 +294,7 @@ pub fn assemble(
 ) -> Result<(Catalog, Inputs), AssembleError> {
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for mut input in inputs {
-        input.app_id = crate::android::joined_app(settings, &input.ipa);
+        input.app_id = android::joined_app(settings, &input.ipa);
         by_app
             .entry(input.app_id().to_string())
             .or_default()
@@ -326,7 +327,7 @@ pub fn assemble(
             })
             .collect();
         channels::reject_shared_folders(&bundle_id, &builds).map_err(Box::new)?;
-        let wanted = crate::android::judge_per_os(&builds, &rules);
+        let wanted = android::judge_per_os(&builds, &rules);
         let mut kept_builds = Vec::with_capacity(builds.len());
         for ((input, build), dropped) in group.into_iter().zip(builds).zip(wanted) {
             if dropped.is_none() {
@@ -527,7 +528,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
 
 fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::ChannelError> {
     let newest = &builds[0];
-    let bundle_id = crate::android::app_id_of(settings, newest);
+    let bundle_id = android::app_id_of(settings, newest);
     let app_dir = folder_of(newest).to_string();
     let base = &settings.base_url;
     let overrides = settings.apps.get(&bundle_id);
@@ -540,7 +541,7 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::C
         default_channel: channels::default_channel(settings, &bundle_id, &builds)?,
         channels: Vec::new(),
         private: settings.is_private(&bundle_id),
-        platforms: crate::android::platforms(&builds),
+        platforms: android::platforms(&builds),
         bundle_id,
         builds,
     };

@@ -113,7 +113,7 @@ fn read_one(
     }
     opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut ipa = match crate::android::Os::of(&f.relative) {
-        crate::android::Os::Android => crate::android::read_for_site(&f.path, options)?,
+        crate::android::Os::Android => crate::apk::site::read_for_site(&f.path, options)?,
         crate::android::Os::Ios if crate::android::is_bundle_name(&f.relative) => {
             return Err(IpaError::Android(
                 crate::android::BUNDLE_REFUSED.to_string(),
