@@ -349,6 +349,11 @@
       if (window.console) { console.error("otasite: " + e); }
     }
   }
+  // unlock.js runs window.otasite.setup once a locked page's content is in place: this too.
+  if (window.otasite && window.otasite.setup) {
+    var iosSetup = window.otasite.setup;
+    window.otasite.setup = function () { iosSetup(); start(); };
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
