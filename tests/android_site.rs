@@ -399,3 +399,76 @@ fn a_site_from_the_real_android_packages() {
     assert!(compared >= 10, "most packages are on the site: {compared}");
     assert_ok(&otasite(&["check"], tmp.path()));
 }
+
+/// An opaque square of `colour` in the middle third of a transparent `edge`-pixel PNG.
+fn centred_square_png(edge: u32, colour: [u8; 4]) -> Vec<u8> {
+    let mut pixels = vec![0u8; (edge * edge * 4) as usize];
+    for y in edge / 3..edge * 2 / 3 {
+        for x in edge / 3..edge * 2 / 3 {
+            let at = ((y * edge + x) * 4) as usize;
+            pixels[at..at + 4].copy_from_slice(&colour);
+        }
+    }
+    otasite::raster::RgbaImage::new(edge, edge, pixels)
+        .expect("pixels")
+        .to_png()
+}
+
+#[test]
+fn an_adaptive_icon_is_composed_and_masked() {
+    use support::apk::{ResValue, ResourceTable, adaptive_icon_xml};
+    const LAUNCHER: u32 = 0x7f01_0000;
+    const FOREGROUND: u32 = 0x7f01_0001;
+    const BACKGROUND: u32 = 0x7f02_0000;
+    let xml_path = "res/mipmap-anydpi-v26/ic_launcher.xml";
+    let png_path = "res/mipmap-xxxhdpi-v4/ic_launcher_foreground.png";
+    let table = ResourceTable::default()
+        .value(1, 0xfffe, 26, 0, ResValue::Path(xml_path.into()))
+        .value(1, 640, 4, 1, ResValue::Path(png_path.into()))
+        .value(2, 0, 0, 0, ResValue::Colour(0xff33_66cc));
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.adaptive", "Adaptive")
+        .icon(
+            LAUNCHER,
+            vec![
+                ("resources.arsc".into(), table.bytes()),
+                (xml_path.into(), adaptive_icon_xml(BACKGROUND, FOREGROUND)),
+                (png_path.into(), centred_square_png(432, [200, 30, 30, 255])),
+            ],
+        )
+        .write(&tmp.path().join("builds/Adaptive.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let build = android_build(&catalog["apps"][0]);
+    assert_eq!(build["icon_source"], xml_path, "{build:#}");
+    assert!(
+        !build["problems"].to_string().contains("adaptive"),
+        "drawn, so no warning: {}",
+        build["problems"]
+    );
+    let png = std::fs::read(
+        tmp.path()
+            .join("dist")
+            .join(build["path"].as_str().unwrap())
+            .join("icon-512.png"),
+    )
+    .expect("the icon");
+    let icon = otasite::raster::decode_png(&png).expect("a PNG");
+    let pixel = |x: u32, y: u32| {
+        let at = ((y * icon.width + x) * 4) as usize;
+        icon.pixels[at..at + 4].to_vec()
+    };
+    let side = icon.width;
+    assert_eq!(pixel(0, 0)[3], 0, "the mask cuts the corners");
+    let edge = pixel(side / 2, 6);
+    assert!(
+        edge[3] == 255 && edge[0].abs_diff(0x33) < 8 && edge[2].abs_diff(0xcc) < 8,
+        "the background colour at the edge: {edge:?}"
+    );
+    let centre = pixel(side / 2, side / 2);
+    assert!(
+        centre[0] > 180 && centre[1] < 60,
+        "the foreground in the middle: {centre:?}"
+    );
+}

@@ -16,6 +16,7 @@ pub mod axml;
 pub mod bundle;
 pub mod chunk;
 pub mod icon;
+pub mod launcher;
 pub mod manifest;
 mod proto;
 pub mod signing;

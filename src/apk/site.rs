@@ -21,31 +21,15 @@ pub fn read_for_site(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError>
         return Err(IpaError::Android(BUNDLE_REFUSED.to_string()));
     }
     let mut problems = apk.problems.clone();
-    let icon = match (&apk.icon, options.decode_icon) {
-        (Some(found), true) => match decode_icon(path, &found.path) {
-            Ok(image) => Some(Icon {
-                path: found.path.clone(),
-                width: image.width,
-                height: image.height,
-                cgbi: false,
-                image,
-            }),
-            Err(why) => {
-                problems.push(Problem::warning(format!(
-                    "The icon {} could not be read ({why}): pages show a placeholder.",
-                    found.path
-                )));
-                None
-            }
-        },
-        (Some(found), false) => Some(Icon {
+    let icon = match options.decode_icon {
+        true => drawn_icon(path, &apk, &mut problems),
+        false => apk.icon.as_ref().map(|found| Icon {
             path: found.path.clone(),
             width: found.width,
             height: found.height,
             cgbi: false,
             image: Default::default(),
         }),
-        (None, _) => None,
     };
     let released = released(path);
     Ok(Ipa {
@@ -54,10 +38,82 @@ pub fn read_for_site(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError>
     })
 }
 
-fn decode_icon(path: &Path, entry: &str) -> Result<crate::raster::RgbaImage, String> {
-    let mut archive = Archive::open(path).map_err(|e| e.to_string())?;
-    let bytes = archive.read(entry, ICON_LIMIT).map_err(|e| e.to_string())?;
-    crate::raster::decode_png(&bytes).map_err(|e| e.to_string())
+/// The icon the pages show, drawn: an adaptive icon composed, else the best bitmap decoded.
+/// What cannot be drawn is said in a warning, and pages show a placeholder.
+fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Icon> {
+    let mut archive = match Archive::open(path) {
+        Ok(archive) => archive,
+        Err(e) => {
+            problems.push(Problem::warning(format!(
+                "The icon could not be read ({e}): pages show a placeholder."
+            )));
+            return None;
+        }
+    };
+    if let Some(resource) = &apk.icon_resource {
+        match adaptive_icon(&mut archive, resource) {
+            Some(Ok(image)) => {
+                // Drawn after all: the warning that it is not drawn no longer holds.
+                let undrawn = format!("The icon {resource} is an adaptive icon");
+                problems.retain(|p| !p.message.starts_with(&undrawn));
+                return Some(icon_of(resource, image));
+            }
+            Some(Err(why)) if apk.icon.is_none() => {
+                // One line that says why, instead of the reader's general one.
+                let undrawn = format!("The icon {resource} is an adaptive icon");
+                problems.retain(|p| !p.message.starts_with(&undrawn));
+                problems.push(Problem::warning(format!(
+                    "The adaptive icon {resource} cannot be drawn ({why}, which otasite does not draw): pages show a placeholder."
+                )));
+            }
+            _ => {}
+        }
+    }
+    let found = apk.icon.as_ref()?;
+    let decoded = archive
+        .read(&found.path, ICON_LIMIT)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| super::launcher::decode_bitmap(&bytes));
+    match decoded {
+        Ok(image) => Some(icon_of(&found.path, image)),
+        Err(why) => {
+            problems.push(Problem::warning(format!(
+                "The icon {} could not be read ({why}): pages show a placeholder.",
+                found.path
+            )));
+            None
+        }
+    }
+}
+
+fn icon_of(path: &str, image: crate::raster::RgbaImage) -> Icon {
+    Icon {
+        path: path.to_string(),
+        width: image.width,
+        height: image.height,
+        cgbi: false,
+        image,
+    }
+}
+
+/// The icon resource composed, when it is an adaptive icon (None when it is not one).
+fn adaptive_icon<R: std::io::Read + std::io::Seek>(
+    archive: &mut Archive<R>,
+    resource: &str,
+) -> Option<Result<crate::raster::RgbaImage, String>> {
+    let xml = archive.read(resource, ICON_LIMIT).ok()?;
+    if super::icon::xml_root(&xml).as_deref() != Some("adaptive-icon") {
+        return None;
+    }
+    let table_bytes = match archive.read(super::RESOURCES, super::RESOURCES_LIMIT) {
+        Ok(bytes) => bytes,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let table = match super::arsc::Table::parse(&table_bytes) {
+        Ok(table) => table,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    Some(super::launcher::adaptive(archive, &xml, &table))
 }
 
 /// When the package was built: its manifest entry's timestamp, read as UTC.
