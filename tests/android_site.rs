@@ -472,3 +472,20 @@ fn an_adaptive_icon_is_composed_and_masked() {
         "the foreground in the middle: {centre:?}"
     );
 }
+
+#[test]
+fn two_packages_of_one_version_are_named_with_their_version_code() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    let apk = ApkBuilder::new("com.example.droid", "Droid").version("1.0", 7);
+    apk.write(&tmp.path().join("builds/a.apk"));
+    apk.write(&tmp.path().join("builds/b.apk"));
+    let failed = otasite(&["build"], tmp.path());
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("a.apk and b.apk both hold com.example.droid")
+            && stderr.contains("different versionCode values"),
+        "{stderr}"
+    );
+}

@@ -252,13 +252,15 @@ pub type Inputs = BTreeMap<String, BuildInput>;
 /// Two archives that would publish to the same place.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{first} and {second} both hold {bundle_id} version {version}: remove one, or give them different CFBundleVersion values"
+    "{first} and {second} both hold {bundle_id} version {version}: remove one, or give them different {number} values"
 )]
 pub struct DuplicateBuild {
     pub first: String,
     pub second: String,
     pub bundle_id: String,
     pub version: String,
+    /// The build number's name on the archives' system: `CFBundleVersion`, `versionCode`.
+    pub number: &'static str,
 }
 
 /// Two apps whose folders in the site would be one (their bundle ids differ only in letter
@@ -407,6 +409,10 @@ fn reject_duplicates(group: &[BuildInput]) -> Result<(), DuplicateBuild> {
                 second: input.relative.clone(),
                 bundle_id: input.ipa.bundle_id.clone(),
                 version: dir,
+                number: match input.ipa.os() {
+                    Os::Ios => "CFBundleVersion",
+                    Os::Android => "versionCode",
+                },
             });
         }
     }

@@ -167,8 +167,11 @@ pub enum ResValue {
 /// (type id, density, SDK level) with its entries by index.
 #[derive(Default)]
 pub struct ResourceTable {
-    types: Vec<(u8, u16, u16, Vec<(usize, ResValue)>)>,
+    types: Vec<TypeConfig>,
 }
+
+/// One type chunk: type id, density, SDK level, and its entries by index.
+type TypeConfig = (u8, u16, u16, Vec<(usize, ResValue)>);
 
 impl ResourceTable {
     /// Adds `value` as entry `index` of type `type_id` for the configuration (density, sdk).
