@@ -489,3 +489,41 @@ fn two_packages_of_one_version_are_named_with_their_version_code() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_private_android_app_is_published_in_its_token_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(
+        tmp.path(),
+        "apps:\n  com.example.secret:\n    private: true\n",
+    );
+    ApkBuilder::new("com.example.open", "Open").write(&tmp.path().join("builds/Open.apk"));
+    ApkBuilder::new("com.example.secret", "Secret").write(&tmp.path().join("builds/Secret.apk"));
+    let output = support::run::Otasite::new(["build"])
+        .dir(tmp.path())
+        .env(
+            "OTASITE_SECRET",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0-test-secret",
+        )
+        .env("OTASITE_PASSWORD", "correct horse battery")
+        .output();
+    assert_ok(&output);
+    let catalog = catalog(tmp.path());
+    let ids: Vec<&str> = catalog["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["bundle_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["com.example.open"], "the private app is not public");
+    let secret = std::fs::read(tmp.path().join("builds/Secret.apk")).unwrap();
+    let published: Vec<_> = walkdir::WalkDir::new(tmp.path().join("dist"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "app.apk")
+        .collect();
+    assert_eq!(published.len(), 1, "the private APK as app.apk");
+    assert_eq!(std::fs::read(published[0].path()).unwrap(), secret);
+    let headers = read(tmp.path(), "_headers");
+    assert!(!headers.contains("com.example.secret"));
+}

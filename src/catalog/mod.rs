@@ -471,9 +471,6 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
         (Some(url), _) => url.clone(),
         (None, Some(ipa_base)) => layout::hosted_archive_url(ipa_base, &input.relative),
-        (None, None) if private && os.is_android() => {
-            dir.file_url(base, crate::android::PRIVATE_APK)
-        }
         (None, None) => dir.file_url(base, layout::archive_file(&input.relative, private)),
     };
     // An Android build installs from its `.apk`: no manifest, its install link is the file.
