@@ -527,3 +527,21 @@ fn a_private_android_app_is_published_in_its_token_folder() {
     let headers = read(tmp.path(), "_headers");
     assert!(!headers.contains("com.example.secret"));
 }
+
+#[test]
+fn channels_of_an_android_only_app_list_its_builds_without_an_ios_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("1.1", 11)
+        .write(&tmp.path().join("builds/beta/Droid.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let build = android_build(&catalog["apps"][0]);
+    assert_eq!(build["channels"], serde_json::json!(["beta"]));
+    let page = read(tmp.path(), "com.example.droid/index.html");
+    assert!(page.contains("Channel beta"));
+    assert!(!page.contains("can be installed over the air"), "{page}");
+    assert!(page.contains(build["path"].as_str().unwrap()));
+    assert_ok(&otasite(&["check"], tmp.path()));
+}
