@@ -6,7 +6,7 @@
 #
 # Uses the AWS CLI (v1 or v2) with its usual credentials, and AWS_ENDPOINT_URL when set.
 # INVALIDATION_PATHS (space-separated) replaces the default CloudFront path "/*".
-# `aws s3 sync` guesses no type for .plist and .ipa, so every pass sets its headers itself.
+# `aws s3 sync` guesses no type for .plist, .ipa and .apk, so every pass sets its headers itself.
 # otasite's guide (docs/deploy-s3.md) and its tests run these exact commands.
 set -euo pipefail
 
@@ -42,9 +42,11 @@ sync() {
 # 1. Versioned files first, so that no page uploaded later links to a missing one. A build's
 #    folder holds its version and a fingerprinted asset's name its hash, so an existing
 #    object never changes: --size-only skips them.
-echo "deploy-s3: .ipa archives, icons and fingerprinted theme assets (cached for a year)"
+echo "deploy-s3: .ipa and .apk archives, icons and fingerprinted theme assets (cached for a year)"
 sync --size-only --exclude "*" --include "*.ipa" \
   --content-type "application/octet-stream" --cache-control "$IMMUTABLE"
+sync --size-only --exclude "*" --include "*.apk" \
+  --content-type "application/vnd.android.package-archive" --cache-control "$IMMUTABLE"
 sync --size-only --exclude "*" --include "*/icon-57.png" --include "*/icon-512.png" \
   --content-type "image/png" --cache-control "$IMMUTABLE"
 sync --size-only --exclude "*" "${FINGERPRINTED[@]}" --cache-control "$IMMUTABLE"
@@ -66,7 +68,7 @@ sync --exclude "*" --include "feed.xml" \
   --content-type "application/atom+xml" --cache-control "$NO_CACHE"
 
 # 4. Anything else (files a custom theme may add): cached for an hour.
-sync --exclude "*.ipa" --exclude "*/icon-57.png" --exclude "*/icon-512.png" \
+sync --exclude "*.ipa" --exclude "*.apk" --exclude "*/icon-57.png" --exclude "*/icon-512.png" \
   --exclude "static/*" --exclude "*.plist" --exclude "*.html" \
   --exclude "catalog.json" --exclude "feed.xml" "${NOT_UPLOADED[@]}" \
   --cache-control "$SHORT"

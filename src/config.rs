@@ -79,6 +79,8 @@ pub struct AppOverride {
     pub promote: BTreeMap<String, Vec<String>>,
     /// Publish this app privately (`true`) or publicly (`false`). Default: the site's `private`.
     pub private: Option<bool>,
+    /// The package name of the same product's Android app, shown on this app's page.
+    pub android: Option<String>,
 }
 
 /// Validated settings the pipeline runs on: absolute paths, normalised URLs.

@@ -38,6 +38,7 @@ pub fn content_type(path: impl AsRef<Path>) -> &'static str {
         "png" => PNG,
         "svg" => SVG,
         "ipa" => IPA,
+        "apk" => crate::android::APK_CONTENT_TYPE,
         _ => BYTES,
     }
 }
@@ -112,6 +113,8 @@ pub fn serving(relative: &str) -> Option<Serving> {
         None
     } else if name.ends_with(".ipa") {
         serve(Some(IPA), IMMUTABLE)
+    } else if name.ends_with(".apk") {
+        serve(Some(crate::android::APK_CONTENT_TYPE), IMMUTABLE)
     } else if relative.contains('/') && layout::ICONS.iter().any(|icon| icon.file == name) {
         serve(Some(PNG), IMMUTABLE)
     } else if is_static(relative) && layout::is_fingerprinted(relative) {
@@ -179,6 +182,12 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     // The daemon that installs apps is strict about the manifest's type.
     rule(&[format!("{root}*.plist")], Some(PLIST), NO_CACHE);
     rule(&[format!("{root}*.ipa")], Some(IPA), IMMUTABLE);
+    // Android's browsers hand a download to the package installer only by this type.
+    rule(
+        &[format!("{root}*.apk")],
+        Some(crate::android::APK_CONTENT_TYPE),
+        IMMUTABLE,
+    );
     let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
     let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files

@@ -226,9 +226,11 @@ pub fn hosted_archive_url(ipa_base_url: &str, relative: &str) -> String {
 }
 
 /// The name an archive has in its build's folder: [`archive_name`], or [`PRIVATE_ARCHIVE`]
-/// for a private build.
+/// (`app.apk` for an Android package) for a private build.
 pub fn archive_file(relative: &str, private: bool) -> &str {
-    if private {
+    if private && crate::android::is_apk_name(relative) {
+        crate::android::PRIVATE_APK
+    } else if private {
         PRIVATE_ARCHIVE
     } else {
         archive_name(relative)

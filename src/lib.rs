@@ -1,5 +1,6 @@
 //! otasite: a static site generator for over-the-air iOS install portals.
 
+pub mod android;
 pub mod apk;
 pub mod cache;
 pub mod catalog;

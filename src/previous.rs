@@ -273,6 +273,17 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             })
             .map(|p| Problem::warning(p.clone())),
     );
+    if build.os.is_android() {
+        // Android problems do not change with time: those found when the package was read stand.
+        problems = build
+            .problems
+            .iter()
+            .map(|p| match build.blocking.contains(p) {
+                true => Problem::blocking(p.clone()),
+                false => Problem::warning(p.clone()),
+            })
+            .collect();
+    }
     let released = build.released.as_deref().and_then(|r| {
         OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339).ok()
     });
@@ -290,6 +301,7 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         problems,
         released,
         signature: build.signature.clone(),
+        android: build.android.clone(),
     };
     BuildInput {
         ipa,
@@ -301,5 +313,6 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         published: None,
         published_ipa_url: Some(build.ipa_url.clone()),
         icon_source: build.icon_source.clone(),
+        app_id: None,
     }
 }

@@ -16,9 +16,11 @@ pub mod axml;
 pub mod bundle;
 pub mod chunk;
 pub mod icon;
+pub mod launcher;
 pub mod manifest;
 mod proto;
 pub mod signing;
+pub mod site;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Seek};

@@ -6,8 +6,6 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::der;
 
 const BLOCK_MAGIC: &[u8; 16] = b"APK Sig Block 42";
@@ -21,23 +19,7 @@ const MAX_BLOCK: u64 = 16 << 20;
 /// The most a `META-INF` signature file may inflate to.
 pub const MAX_SIGNATURE_FILE: u64 = 1 << 20;
 
-/// The signing facts of an archive.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Signing {
-    pub v1: bool,
-    pub v2: bool,
-    pub v3: bool,
-    /// SHA-256 of the first signer's DER certificate (v3, else v2, else v1), lowercase hex.
-    pub cert_sha256: Option<String>,
-    /// The signer certificate's subject (`CN=…, O=…`).
-    pub cert_subject: Option<String>,
-}
-
-impl Signing {
-    pub fn is_signed(&self) -> bool {
-        self.v1 || self.v2 || self.v3
-    }
-}
+pub use crate::android::Signing;
 
 /// The JAR signature files in `META-INF/` (what makes a v1 signature present).
 pub fn v1_signature_files(names: &[String]) -> Vec<&str> {

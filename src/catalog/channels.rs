@@ -239,11 +239,16 @@ impl App {
         self.builds.iter().filter(move |b| holds(b, channel))
     }
 
-    /// The newest installable build of `channel`, the build its stable manifest installs.
+    /// The newest installable iOS build of `channel`, the build its stable manifest installs.
     pub fn latest_in(&self, channel: Option<&str>) -> Option<&Build> {
+        self.latest_of(crate::android::Os::Ios, channel)
+    }
+
+    /// The newest installable build for `os` of `channel`.
+    pub fn latest_of(&self, os: crate::android::Os, channel: Option<&str>) -> Option<&Build> {
         self.builds
             .iter()
-            .find(|b| b.installable && holds(b, channel))
+            .find(|b| b.os == os && b.installable && holds(b, channel))
     }
 
     /// The newest installable build of a channel of `build` that is newer than `build`, with
@@ -255,7 +260,7 @@ impl App {
             .into_iter()
             .chain(build.channels.iter().map(|c| Some(c.as_str())));
         for lane in lanes {
-            let Some(latest) = self.latest_in(lane) else {
+            let Some(latest) = self.latest_of(build.os, lane) else {
                 continue;
             };
             let newer = self.builds[..position]

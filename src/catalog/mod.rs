@@ -1,6 +1,7 @@
 //! The one model everything renders from: apps, builds, ordering, latest; also `catalog.json`,
 //! the site's API.
 
+pub mod android;
 pub mod channels;
 pub mod retention;
 
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::android::{AndroidFacts, Os};
 use crate::cache::{FileKey, IconFiles};
 use crate::config::Settings;
 use crate::diff::{Changes, Facts, Since};
@@ -57,6 +59,10 @@ pub struct App {
     /// public file, the public `catalog.json` included.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private: bool,
+    /// The systems the app has builds for, `ios` first (both when `site.yaml` joins an
+    /// Android package to the app, or both platforms share its identifier).
+    #[serde(default)]
+    pub platforms: Vec<Os>,
 }
 
 /// One channel of an app, with its stable links.
@@ -133,6 +139,12 @@ pub struct Build {
     /// and for a certificate its `subject` and `expires`; absent when it was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<CodeSignature>,
+    /// `ios` or `android`; a catalog written before Android builds existed means `ios`.
+    #[serde(default)]
+    pub os: Os,
+    /// An Android build's own facts; absent for iOS builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android: Option<AndroidFacts>,
 }
 
 impl Build {
@@ -199,17 +211,35 @@ pub struct BuildInput {
     pub published_ipa_url: Option<String>,
     /// For a kept build: the archive entry its icon came from.
     pub icon_source: Option<String>,
+    /// The app the build is shown in when it is not its own identifier's: the iOS bundle id
+    /// `site.yaml` joins an Android package to. Set while the catalog is assembled.
+    pub app_id: Option<String>,
 }
 
 impl BuildInput {
+    /// The identifier of the app the build is shown in: its own, or the one it is joined to.
+    pub fn app_id(&self) -> &str {
+        self.app_id.as_deref().unwrap_or(&self.ipa.bundle_id)
+    }
+
+    /// The build number part of the build's folder: an Android build's is suffixed, so that
+    /// builds of both systems of one app never share a folder.
+    fn folder_build(&self) -> Option<String> {
+        let build = self.ipa.info.build.clone();
+        match self.ipa.os() {
+            Os::Ios => build,
+            Os::Android => Some(format!("{}-android", build.as_deref().unwrap_or("0"))),
+        }
+    }
+
     /// Where the build of this archive lives in the site: a token folder for a private app.
     pub fn placed_dir(&self, settings: &Settings) -> BuildDir {
-        match settings.private_keys(&self.ipa.bundle_id) {
+        match settings.private_keys(self.app_id()) {
             Some(keys) => BuildDir::private(
                 keys.secret(),
-                &self.ipa.bundle_id,
+                self.app_id(),
                 self.ipa.info.version.as_deref(),
-                self.ipa.info.build.as_deref(),
+                self.folder_build().as_deref(),
             ),
             None => self.dir(),
         }
@@ -219,9 +249,9 @@ impl BuildInput {
     /// and duplicate checks use whether the app is private or not.
     pub fn dir(&self) -> BuildDir {
         BuildDir::new(
-            &self.ipa.bundle_id,
+            self.app_id(),
             self.ipa.info.version.as_deref(),
-            self.ipa.info.build.as_deref(),
+            self.folder_build().as_deref(),
         )
     }
 }
@@ -233,13 +263,15 @@ pub type Inputs = BTreeMap<String, BuildInput>;
 /// Two archives that would publish to the same place.
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{first} and {second} both hold {bundle_id} version {version}: remove one, or give them different CFBundleVersion values"
+    "{first} and {second} both hold {bundle_id} version {version}: remove one, or give them different {number} values"
 )]
 pub struct DuplicateBuild {
     pub first: String,
     pub second: String,
     pub bundle_id: String,
     pub version: String,
+    /// The build number's name on the archives' system: `CFBundleVersion`, `versionCode`.
+    pub number: &'static str,
 }
 
 /// Two apps whose folders in the site would be one (their bundle ids differ only in letter
@@ -274,9 +306,10 @@ pub fn assemble(
     inputs: Vec<BuildInput>,
 ) -> Result<(Catalog, Inputs), AssembleError> {
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
-    for input in inputs {
+    for mut input in inputs {
+        input.app_id = android::joined_app(settings, &input.ipa);
         by_app
-            .entry(input.ipa.bundle_id.clone())
+            .entry(input.app_id().to_string())
             .or_default()
             .push(input);
     }
@@ -307,7 +340,7 @@ pub fn assemble(
             })
             .collect();
         channels::reject_shared_folders(&bundle_id, &builds).map_err(Box::new)?;
-        let wanted = retention::judge(&builds, &rules);
+        let wanted = android::judge_per_os(&builds, &rules);
         let mut kept_builds = Vec::with_capacity(builds.len());
         for ((input, build), dropped) in group.into_iter().zip(builds).zip(wanted) {
             if dropped.is_none() {
@@ -387,6 +420,10 @@ fn reject_duplicates(group: &[BuildInput]) -> Result<(), DuplicateBuild> {
                 second: input.relative.clone(),
                 bundle_id: input.ipa.bundle_id.clone(),
                 version: dir,
+                number: match input.ipa.os() {
+                    Os::Ios => "CFBundleVersion",
+                    Os::Android => "versionCode",
+                },
             });
         }
     }
@@ -439,14 +476,23 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
     let ipa = &input.ipa;
     let dir = input.placed_dir(settings);
-    let private = settings.is_private(&ipa.bundle_id);
+    let private = settings.is_private(input.app_id());
+    let os = ipa.os();
     let base = &settings.base_url;
     let ipa_url = match (&input.published_ipa_url, &settings.ipa_base_url) {
         (Some(url), _) => url.clone(),
         (None, Some(ipa_base)) => layout::hosted_archive_url(ipa_base, &input.relative),
         (None, None) => dir.file_url(base, layout::archive_file(&input.relative, private)),
     };
-    let manifest_url = dir.file_url(base, layout::MANIFEST);
+    // An Android build installs from its `.apk`: no manifest, its install link is the file.
+    let (manifest_url, install_url) = match os {
+        Os::Ios => {
+            let manifest_url = dir.file_url(base, layout::MANIFEST);
+            let install_url = crate::urls::install_url(&manifest_url);
+            (manifest_url, install_url)
+        }
+        Os::Android => (String::new(), ipa_url.clone()),
+    };
     let name = settings
         .apps
         .get(&ipa.bundle_id)
@@ -463,7 +509,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         channel: input.channel.clone(),
         channels: input.channel.iter().cloned().collect(),
         page_url: dir.page_url(base),
-        install_url: crate::urls::install_url(&manifest_url),
+        install_url,
         manifest_url,
         ipa_url,
         icon_url: dir.file_url(base, layout::FULL_SIZE_IMAGE.file),
@@ -490,12 +536,14 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
         usage_descriptions: ipa.info.usage_descriptions.clone(),
         changes: None,
         signature: ipa.signature.clone(),
+        os,
+        android: ipa.android.clone(),
     }
 }
 
 fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::ChannelError> {
     let newest = &builds[0];
-    let bundle_id = newest.bundle_id.clone();
+    let bundle_id = android::app_id_of(settings, newest);
     let app_dir = folder_of(newest).to_string();
     let base = &settings.base_url;
     let overrides = settings.apps.get(&bundle_id);
@@ -508,6 +556,7 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::C
         default_channel: channels::default_channel(settings, &bundle_id, &builds)?,
         channels: Vec::new(),
         private: settings.is_private(&bundle_id),
+        platforms: android::platforms(&builds),
         bundle_id,
         builds,
     };
@@ -562,10 +611,11 @@ impl App {
     }
 
     /// The build the app page offers first: the newest installable build of the default
-    /// channel, else that channel's newest, else the app's newest.
+    /// channel (iOS first), else that channel's newest, else the app's newest.
     pub fn latest(&self) -> &Build {
         let channel = self.default_channel.as_deref();
         self.latest_in(channel)
+            .or_else(|| self.latest_of(Os::Android, channel))
             .or_else(|| self.builds_in(channel).next())
             .unwrap_or(&self.builds[0])
     }

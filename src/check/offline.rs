@@ -110,7 +110,8 @@ impl<'a> Checker<'a> {
                 let stable = Stable(app.bundle_id.clone());
                 self.manifest(
                     manifest_url,
-                    app.latest(),
+                    app.latest_in(app.default_channel.as_deref())
+                        .unwrap_or(app.latest()),
                     &at("manifest_url"),
                     Some(stable),
                 );
@@ -175,6 +176,10 @@ impl<'a> Checker<'a> {
             }
         }
         self.image(&build.icon_url, FULL_SIZE_IMAGE.size, &at("icon_url"));
+        // An Android build installs from its `.apk`: it has no manifest and no profile.
+        if build.os.is_android() {
+            return;
+        }
         self.install_link(Some(&build.install_url), &build.manifest_url, &who);
         self.manifest(&build.manifest_url, build, &at("manifest_url"), None);
         self.profile(build, &who);

@@ -376,10 +376,22 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
     let Some(response) = fetch(client, Method::Head, url, false, BODY_LIMIT, &mut report) else {
         return report;
     };
-    let served = Served {
-        accepted: IPA_TYPES,
-        what: "the archive",
-        advice: format!("serve .ipa files as {}", hosting::IPA),
+    let apk = url
+        .split(['?', '#'])
+        .next()
+        .is_some_and(|path| path.to_ascii_lowercase().ends_with(".apk"));
+    let served = match apk {
+        // Android's browsers hand only this type to the package installer.
+        true => Served {
+            accepted: &[crate::android::APK_CONTENT_TYPE],
+            what: "the Android package",
+            advice: format!("serve .apk files as {}", crate::android::APK_CONTENT_TYPE),
+        },
+        false => Served {
+            accepted: IPA_TYPES,
+            what: "the archive",
+            advice: format!("serve .ipa files as {}", hosting::IPA),
+        },
     };
     served.judge(url, response.media_type(), &mut report);
     match (response.content_length, size) {

@@ -79,6 +79,9 @@ pub enum IpaError {
     Inconsistent(String),
     #[error("refused as a decompression bomb: {0}")]
     OverBudget(String),
+    /// An Android package that cannot be read or published; the text says why.
+    #[error("{0}")]
+    Android(String),
 }
 
 /// Everything read from one archive.
@@ -105,6 +108,19 @@ pub struct Ipa {
     /// signature could not be read (a warning then says why).
     #[serde(default)]
     pub signature: Option<CodeSignature>,
+    /// The facts of an Android package (`.apk`); none for an iOS app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub android: Option<crate::android::AndroidFacts>,
+}
+
+impl Ipa {
+    /// Which operating system the build is for.
+    pub fn os(&self) -> crate::android::Os {
+        match self.android {
+            Some(_) => crate::android::Os::Android,
+            None => crate::android::Os::Ios,
+        }
+    }
 }
 
 impl Ipa {
@@ -251,6 +267,7 @@ fn read_facts<R: Read + Seek>(
         problems,
         released,
         signature,
+        android: None,
     })
 }
 
@@ -351,7 +368,7 @@ fn is_nested_bundle(relative: &str) -> bool {
     }
 }
 
-fn entry_time_to_utc(t: EntryTime) -> Option<OffsetDateTime> {
+pub(crate) fn entry_time_to_utc(t: EntryTime) -> Option<OffsetDateTime> {
     let month = time::Month::try_from(t.month).ok()?;
     let date = time::Date::from_calendar_date(t.year as i32, month, t.day).ok()?;
     let clock = time::Time::from_hms(t.hour, t.minute, t.second).ok()?;

@@ -100,6 +100,7 @@ fn read_one(
         published,
         published_ipa_url: None,
         icon_source: None,
+        app_id: None,
     };
     if let Some(entry) = cache.get(&absolute, key) {
         let mut ipa = entry.ipa.clone();
@@ -111,7 +112,15 @@ fn read_one(
         ));
     }
     opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut ipa = ipa::read_ipa(&f.path, options)?;
+    let mut ipa = match crate::android::Os::of(&f.relative) {
+        crate::android::Os::Android => crate::apk::site::read_for_site(&f.path, options)?,
+        crate::android::Os::Ios if crate::android::is_bundle_name(&f.relative) => {
+            return Err(IpaError::Android(
+                crate::android::BUNDLE_REFUSED.to_string(),
+            ));
+        }
+        crate::android::Os::Ios => ipa::read_ipa(&f.path, options)?,
+    };
     let mut files = None;
     if let Some(icon) = ipa.icon.as_mut() {
         match cache.store_icons(&icon.image) {

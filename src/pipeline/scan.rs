@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::BuildError;
 
-/// One `.ipa` found under the builds folder.
+/// One archive (`.ipa`, `.apk`, or `.aab` to refuse) found under the builds folder.
 #[derive(Debug, Clone)]
 pub struct Found {
     pub path: PathBuf,
@@ -25,7 +25,7 @@ pub struct Scanned {
     pub warnings: Vec<String>,
 }
 
-/// Every `.ipa` under the folder, recursively, in a deterministic order.
+/// Every `.ipa`, `.apk` and `.aab` under the folder, recursively, in a deterministic order.
 pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
     let root = Root::new(builds_dir);
     let mut scanned = Scanned::default();
@@ -42,10 +42,12 @@ pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
         if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
-        let is_ipa = entry
-            .path()
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ipa"));
+        // `.apk` builds are published beside `.ipa` ones; an `.aab` is found to be refused.
+        let is_ipa = entry.path().extension().is_some_and(|e| {
+            ["ipa", "apk", "aab"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        });
         match root.regular_file(entry.path()) {
             Ok(()) if is_ipa => {}
             Ok(()) => continue,

@@ -377,6 +377,14 @@ fn render_app(
         builds: app.builds.iter().map(BuildView::new).collect(),
         default_channel: app.default_channel.as_deref(),
         channels: ChannelView::all(app),
+        ios_build: app
+            .latest_in(app.default_channel.as_deref())
+            .or_else(|| app.builds.iter().find(|b| !b.os.is_android()))
+            .map(BuildView::new),
+        android_build: app
+            .latest_of(crate::android::Os::Android, app.default_channel.as_deref())
+            .or_else(|| app.builds.iter().find(|b| b.os.is_android()))
+            .map(BuildView::new),
     };
     base.page(
         stage,
@@ -416,11 +424,14 @@ fn render_app(
                 }
             }
         }
-        base.reuse.produce_bytes(
-            stage,
-            &layout::file_in(&build.path, layout::MANIFEST),
-            manifest_for(build),
-        )?;
+        // An Android build installs from its `.apk`: it has no manifest.
+        if !build.os.is_android() {
+            base.reuse.produce_bytes(
+                stage,
+                &layout::file_in(&build.path, layout::MANIFEST),
+                manifest_for(build),
+            )?;
+        }
         base.page(
             stage,
             "build.html",
@@ -436,11 +447,14 @@ fn render_app(
             lock,
         )
     })?;
-    if app.manifest_url.is_some() {
+    if let (Some(_), Some(newest)) = (
+        &app.manifest_url,
+        app.latest_in(app.default_channel.as_deref()),
+    ) {
         base.reuse.produce_bytes(
             stage,
             &layout::file_in(&app_path, layout::MANIFEST),
-            manifest_for(latest),
+            manifest_for(newest),
         )?;
     }
     let app_dir = app.dir();

@@ -46,6 +46,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/expiry.html"),
     ),
     (
+        "templates/partials/android.html",
+        include_str!("../../themes/default/templates/partials/android.html"),
+    ),
+    (
+        "templates/partials/platforms.html",
+        include_str!("../../themes/default/templates/partials/platforms.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),

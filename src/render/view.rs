@@ -89,6 +89,12 @@ pub struct AppPage<'a> {
     pub default_channel: Option<&'a str>,
     /// Every named channel, the default first: one section each, with the id `anchor`.
     pub channels: Vec<ChannelView<'a>>,
+    /// The iOS build the iOS section offers (the newest installable of the default channel,
+    /// else the newest iOS build), or null for an Android-only app.
+    pub ios_build: Option<BuildView<'a>>,
+    /// The Android build the Android section offers, chosen the same way, or null for an
+    /// iOS-only app.
+    pub android_build: Option<BuildView<'a>>,
 }
 
 /// A channel on its app's page (`channels[]`): a stable link that always installs the
@@ -236,6 +242,8 @@ pub struct AppView<'a> {
     /// Why iOS cannot install the newest build (its blocking problems, one sentence each,
     /// joined by spaces), for a badge on the index; null when it installs.
     pub not_installable_reason: Option<String>,
+    /// The systems the app has builds for (`ios`, `android`), iOS first.
+    pub platforms: &'a [crate::android::Os],
 }
 
 impl<'a> AppIdentity<'a> {
@@ -271,6 +279,7 @@ impl<'a> AppView<'a> {
             build_count: app.builds.len(),
             latest: BuildView::new(app.latest()),
             not_installable_reason: not_installable_reason(app.latest()),
+            platforms: &app.platforms,
         }
     }
 }
@@ -378,6 +387,11 @@ pub struct BuildView<'a> {
     /// What changed since the previous build of the build's channel, or null for the
     /// channel's first build.
     pub changes: Option<ChangesView<'a>>,
+    /// `ios` or `android`.
+    pub os: crate::android::Os,
+    /// An Android build's own facts (`min_sdk`, `target_sdk`, `version_code`, `labels`,
+    /// `abis`, `debuggable`, `test_only`, `signing`, `min_android`), or null for iOS.
+    pub android: Option<&'a crate::android::AndroidFacts>,
 }
 
 /// What changed since the previous build of the same channel (`build.changes.*`).
@@ -505,6 +519,8 @@ impl<'a> BuildView<'a> {
                 .collect(),
             file_name: crate::layout::archive_name(&build.file),
             changes: build.changes.as_ref().map(ChangesView::new),
+            os: build.os,
+            android: build.android.as_ref(),
         }
     }
 }
@@ -617,6 +633,8 @@ mod contract {
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<ChangesView<'_>>(&mut out, "changes");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
+        table::<crate::android::AndroidFacts>(&mut out, "android");
+        table::<crate::apk::Signing>(&mut out, "signing");
         out
     }
 
@@ -652,7 +670,12 @@ mod contract {
     fn type_name(schema: &Value) -> String {
         if let Some(reference) = schema["$ref"].as_str() {
             let name = reference.rsplit('/').next().unwrap_or(reference);
+            if name == "Os" {
+                return "`ios` or `android`".into();
+            }
             let (title, anchor) = match name {
+                "AndroidFacts" => ("android", "android"),
+                "Signing" => ("signing", "signing"),
                 "SiteView" => ("site", "site"),
                 "AppView" => ("app", "app"),
                 "AppIdentity" => ("app", "app-on-a-build-page"),

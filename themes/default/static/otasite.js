@@ -311,3 +311,86 @@
     start();
   }
 })();
+
+// Android builds (#android-install): the visitor's Android version against the build's
+// minimum, iPhone and iPad visitors told it is an Android app, and on an app page with both
+// systems the visitor's own system first.
+(function () {
+  "use strict";
+
+  // The API level of each Android release a user agent names ("Android 13" -> 33).
+  var API_LEVELS = {
+    "16": 36, "15": 35, "14": 34, "13": 33, "12": 31, "11": 30, "10": 29, "9": 28,
+    "8.1": 27, "8": 26, "7.1": 25, "7": 24, "6": 23, "5.1": 22, "5": 21, "4.4": 19
+  };
+
+  /**
+   * The API level a user agent's Android version stands for, or null when it does not say.
+   * Chrome's reduced user agent always says "Android 10; K": that is a floor, not a version,
+   * so it is read as unknown.
+   */
+  function androidApiLevel(ua) {
+    var found = /\bAndroid (\d+)(?:\.(\d+))?/.exec(ua);
+    if (!found || /\bAndroid 10; K\b/.test(ua)) { return null; }
+    var major = found[1], minor = found[2];
+    if (minor && API_LEVELS[major + "." + minor]) { return API_LEVELS[major + "." + minor]; }
+    return API_LEVELS[major] || null;
+  }
+
+  function platformOf(ua, maxTouchPoints) {
+    if (/Android/.test(ua)) { return "android"; }
+    if (/iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && maxTouchPoints > 1)) { return "ios"; }
+    return "computer";
+  }
+
+  function show(id, visible) {
+    var el = document.getElementById(id);
+    if (el) { el.hidden = !visible; }
+  }
+
+  function setup() {
+    var ua = navigator.userAgent;
+    var platform = platformOf(ua, navigator.maxTouchPoints || 0);
+    var sections = document.getElementById("platforms");
+    var android = document.getElementById("platform-android");
+    var ios = document.getElementById("platform-ios");
+    if (sections && android && ios) {
+      // The visitor's own system first; a computer keeps the page's order.
+      if (platform === "android") { sections.insertBefore(android, ios); }
+      // The iOS block's "this is an iOS app" notice is beside the Android build here.
+      show("android", false);
+      sections.setAttribute("data-visitor", platform);
+    }
+    var install = document.getElementById("android-install");
+    if (!install) { return; }
+    show("ios-visitor", platform === "ios" && !ios);
+    var minSdk = Number(install.getAttribute("data-min-sdk")) || 0;
+    var level = platform === "android" ? androidApiLevel(ua) : null;
+    var tooOld = Boolean(level && minSdk && level < minSdk);
+    if (tooOld) {
+      var version = /\bAndroid (\d+(?:\.\d+)?)/.exec(ua);
+      var text = document.getElementById("android-visitor-version");
+      if (text && version) { text.textContent = "Android " + version[1] + " (API level " + level + ")"; }
+    }
+    show("android-old", tooOld);
+    show("android-desktop", platform !== "android");
+    install.setAttribute("data-visitor", platform);
+  }
+
+  window.otasiteAndroid = { androidApiLevel: androidApiLevel, platformOf: platformOf, setup: setup };
+  function start() {
+    try { setup(); } catch (e) {
+      if (window.console) { console.error("otasite: " + e); }
+    }
+  }
+  // unlock.js runs window.otasite.setup once a locked page's content is in place: this too.
+  if (window.otasite && window.otasite.setup) {
+    var iosSetup = window.otasite.setup;
+    window.otasite.setup = function () { iosSetup(); start(); };
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

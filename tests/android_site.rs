@@ -1,0 +1,548 @@
+//! Android builds on the site: `.apk` files beside `.ipa` files, built end to end from
+//! packages the tests encode (and from the real corpus), checked in the catalog, the pages,
+//! the feed, the headers, `check`, `--previous` and no-op rebuilds.
+
+mod support;
+
+use std::path::Path;
+
+use otasite::config::Overrides;
+use otasite::output::IpaMode;
+use otasite::pipeline::{BuildOptions, Verbosity};
+use serde_json::Value;
+use support::apk::ApkBuilder;
+use support::fixtures::real_fixtures;
+use support::ipa::IpaBuilder;
+use support::run::{assert_ok, otasite};
+use support::site;
+
+const APK_TYPE: &str = "application/vnd.android.package-archive";
+
+fn write_site(dir: &Path, extra: &str) {
+    site::write_config(dir, &site::config("Test site", site::BASE_URL, extra));
+}
+
+fn catalog(dir: &Path) -> Value {
+    let bytes = std::fs::read(dir.join("dist/catalog.json")).expect("catalog.json");
+    serde_json::from_slice(&bytes).expect("catalog parses")
+}
+
+fn read(dir: &Path, relative: &str) -> String {
+    std::fs::read_to_string(dir.join("dist").join(relative))
+        .unwrap_or_else(|e| panic!("dist/{relative}: {e}"))
+}
+
+fn android_build(app: &Value) -> &Value {
+    app["builds"]
+        .as_array()
+        .expect("builds")
+        .iter()
+        .find(|b| b["os"] == "android")
+        .expect("an Android build")
+}
+
+/// An iOS app and its Android package, joined by site.yaml.
+fn combined_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(
+        tmp.path(),
+        "apps:\n  com.example.app:\n    android: com.example.droid\n",
+    );
+    IpaBuilder::new("com.example.app", "Example").write(&tmp.path().join("builds/Example.ipa"));
+    ApkBuilder::new("com.example.droid", "Example for Android")
+        .version("2.0", 20)
+        .min_sdk(26)
+        .write(&tmp.path().join("builds/Example.apk"));
+    tmp
+}
+
+#[test]
+fn a_joined_app_has_both_platforms_in_the_catalog_and_pages() {
+    let tmp = combined_site();
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let apps = catalog["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), 1, "one product: {catalog:#}");
+    let app = &apps[0];
+    assert_eq!(app["bundle_id"], "com.example.app");
+    assert_eq!(app["platforms"], serde_json::json!(["ios", "android"]));
+    let ios = app["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["os"] == "ios")
+        .expect("the iOS build");
+    assert!(
+        ios["manifest_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("manifest.plist")
+    );
+    let droid = android_build(app);
+    assert_eq!(droid["bundle_id"], "com.example.droid");
+    assert_eq!(droid["platform"], "android");
+    assert_eq!(droid["version"], "2.0");
+    assert_eq!(droid["build"], "20");
+    assert_eq!(droid["min_os"], "Android 8.0");
+    assert_eq!(droid["android"]["min_sdk"], 26);
+    assert_eq!(droid["android"]["target_sdk"], 34);
+    assert_eq!(droid["android"]["version_code"], 20);
+    assert_eq!(droid["android"]["signing"]["v1"], true);
+    assert_eq!(droid["installable"], true, "{droid:#}");
+    assert_eq!(droid["manifest_url"], "", "no manifest for an APK");
+    let apk_url = droid["ipa_url"].as_str().unwrap();
+    assert!(apk_url.ends_with("/Example.apk"), "{apk_url}");
+    assert_eq!(droid["install_url"], apk_url);
+
+    // The Android build's folder: the APK and its page, never a manifest.
+    let folder = droid["path"].as_str().unwrap();
+    assert!(folder.starts_with("com.example.app/"), "{folder}");
+    assert!(folder.ends_with("-android/"), "{folder}");
+    let dist = tmp.path().join("dist");
+    assert_eq!(
+        std::fs::read(dist.join(folder).join("Example.apk")).unwrap(),
+        std::fs::read(tmp.path().join("builds/Example.apk")).unwrap()
+    );
+    assert!(!dist.join(folder).join("manifest.plist").exists());
+    let page = read(tmp.path(), &format!("{folder}index.html"));
+    assert!(page.contains(r#"id="apk-button" href="https://apps.example.test/"#));
+    assert!(page.contains("Example.apk"));
+    assert!(page.contains("requires Android 8.0 or later"));
+    assert!(page.contains("Install unknown apps"));
+    assert!(page.contains("Samsung Internet") && page.contains("Firefox"));
+    assert!(page.contains("Play Protect"));
+    assert!(page.contains(r#"data-min-sdk="26""#));
+    assert!(page.contains("<svg"), "a QR code for computers");
+    assert!(!page.contains("itms-services"), "no iOS install link");
+
+    // The app page: one section per system, iOS first in the page's own order.
+    let app_page = read(tmp.path(), "com.example.app/index.html");
+    let ios_at = app_page.find(r#"id="platform-ios""#).expect("iOS section");
+    let android_at = app_page
+        .find(r#"id="platform-android""#)
+        .expect("Android section");
+    assert!(ios_at < android_at);
+    assert!(app_page.contains("itms-services://"));
+    assert!(app_page.contains(r#"id="apk-button""#));
+
+    // The stable manifest installs the iOS build.
+    let manifest = read(tmp.path(), "com.example.app/manifest.plist");
+    assert!(manifest.contains("com.example.app") && !manifest.contains("com.example.droid"));
+
+    let feed = read(tmp.path(), "feed.xml");
+    assert!(feed.contains(droid["page_url"].as_str().unwrap()), "{feed}");
+
+    let headers = read(tmp.path(), "_headers");
+    assert!(
+        headers.contains(&format!("/*.apk\n  Content-Type: {APK_TYPE}")),
+        "{headers}"
+    );
+    assert_eq!(otasite::hosting::content_type("a/b/App.apk"), APK_TYPE);
+
+    // The built site passes check; without the APK it does not.
+    assert_ok(&otasite(&["check"], tmp.path()));
+    std::fs::remove_file(dist.join(folder).join("Example.apk")).unwrap();
+    let broken = otasite(&["check"], tmp.path());
+    assert!(!broken.status.success());
+    assert!(
+        String::from_utf8_lossy(&broken.stdout).contains("Example.apk")
+            || String::from_utf8_lossy(&broken.stderr).contains("Example.apk")
+    );
+}
+
+#[test]
+fn packages_not_joined_are_apps_of_their_own() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    IpaBuilder::new("com.example.app", "Example").write(&tmp.path().join("builds/Example.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid").write(&tmp.path().join("builds/Droid.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let apps = catalog["apps"].as_array().unwrap();
+    assert_eq!(apps.len(), 2);
+    let droid = apps
+        .iter()
+        .find(|a| a["bundle_id"] == "com.example.droid")
+        .expect("the Android app");
+    assert_eq!(droid["platforms"], serde_json::json!(["android"]));
+    assert!(droid["manifest_url"].is_null(), "no stable manifest");
+    let page = read(tmp.path(), "com.example.droid/index.html");
+    // An iPhone visitor is told this is an Android app (shown by the script).
+    assert!(page.contains(r#"id="ios-visitor""#) && page.contains("This is an Android app"));
+    assert!(!page.contains(r#"id="platform-ios""#));
+    assert_ok(&otasite(&["check"], tmp.path()));
+}
+
+#[test]
+fn an_app_bundle_is_refused_by_name_and_does_not_stop_the_others() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.droid", "Droid").write(&tmp.path().join("builds/Droid.apk"));
+    std::fs::write(tmp.path().join("builds/Droid.aab"), b"PK not read").unwrap();
+    let failed = otasite(&["build"], tmp.path());
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("Droid.aab") && !l.starts_with("read "))
+        .unwrap_or_else(|| panic!("names the file: {stderr}"));
+    assert!(line.contains("bundletool"), "{line}");
+    assert!(!tmp.path().join("dist/catalog.json").exists());
+
+    // --keep-going builds the rest, and its exit code says something was skipped.
+    let partial = otasite(&["build", "--keep-going"], tmp.path());
+    assert_eq!(partial.status.code(), Some(3));
+    let catalog = catalog(tmp.path());
+    assert_eq!(catalog["apps"][0]["bundle_id"], "com.example.droid");
+}
+
+#[test]
+fn install_problems_make_an_android_build_not_installable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.tests", "Tests")
+        .test_only()
+        .write(&tmp.path().join("builds/Tests.apk"));
+    let mut unsigned = ApkBuilder::new("com.example.unsigned", "Unsigned");
+    unsigned.signed = false;
+    unsigned.write(&tmp.path().join("builds/Unsigned.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    for (id, says) in [
+        ("com.example.tests", "testOnly"),
+        ("com.example.unsigned", "not signed"),
+    ] {
+        let app = catalog["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["bundle_id"] == id)
+            .expect(id);
+        let build = android_build(app);
+        assert_eq!(build["installable"], false, "{id}");
+        let blocking: Vec<&str> = build["blocking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(
+            blocking.iter().any(|b| b.contains(says)),
+            "{id}: {blocking:?}"
+        );
+        let page = read(
+            tmp.path(),
+            &format!("{}index.html", build["path"].as_str().unwrap()),
+        );
+        assert!(page.contains("This build cannot be installed"), "{id}");
+        assert!(!page.contains(r#"id="apk-button""#), "{id}");
+    }
+}
+
+fn library_build(dir: &Path, previous: Option<String>) -> otasite::pipeline::BuildStats {
+    let settings =
+        otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
+    let options = BuildOptions {
+        ipa_mode: IpaMode::Copy,
+        strict: false,
+        keep_going: false,
+        force: false,
+        verbosity: Verbosity::Quiet,
+        banner: None,
+        previous,
+        allow_empty: false,
+        new_salt: false,
+    };
+    otasite::pipeline::build(&settings, &options)
+        .expect("build")
+        .stats
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_reads_no_package() {
+    let tmp = combined_site();
+    let first = library_build(tmp.path(), None);
+    assert_eq!(first.archives_read, 2);
+    let before = catalog(tmp.path());
+    let second = library_build(tmp.path(), None);
+    assert_eq!(second.archives_read, 0, "both came from the cache");
+    assert_eq!(catalog(tmp.path()), before, "the same catalog");
+}
+
+#[test]
+fn previous_keeps_android_builds_of_the_deployed_site() {
+    let tmp = combined_site();
+    // Kept builds link archives hosted apart from the site.
+    write_site(
+        tmp.path(),
+        "ipa_base_url: \"https://files.example.test/\"\napps:\n  com.example.app:\n    android: com.example.droid\n",
+    );
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let deployed = tmp.path().join("deployed");
+    std::fs::rename(tmp.path().join("dist"), &deployed).unwrap();
+    let old = catalog_at(&deployed);
+    // The next build has only a newer APK: the deployed builds are kept from the catalog.
+    std::fs::remove_dir_all(tmp.path().join("builds")).unwrap();
+    ApkBuilder::new("com.example.droid", "Example for Android")
+        .version("2.1", 21)
+        .write(&tmp.path().join("builds/Example-2.1.apk"));
+    assert_ok(&otasite(
+        &[
+            "build",
+            "--previous",
+            deployed.join("catalog.json").to_str().unwrap(),
+        ],
+        tmp.path(),
+    ));
+    let catalog = catalog(tmp.path());
+    let app = &catalog["apps"][0];
+    let builds = app["builds"].as_array().unwrap();
+    let kept = builds
+        .iter()
+        .find(|b| b["build"] == "20")
+        .expect("the deployed Android build is kept");
+    assert_eq!(kept["os"], "android");
+    assert_eq!(kept["installable"], true, "{kept:#}");
+    assert_eq!(kept["ipa_url"], android_build(&old["apps"][0])["ipa_url"]);
+    assert!(builds.iter().any(|b| b["build"] == "21"));
+    assert!(builds.iter().any(|b| b["os"] == "ios"));
+}
+
+fn catalog_at(dist: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn old_catalogs_without_os_read_as_ios() {
+    let build: otasite::catalog::Build = serde_json::from_value(serde_json::json!({
+        "bundle_id": "com.a", "version": "1", "build": "1", "channel": null,
+        "page_url": "https://x/", "manifest_url": "https://x/m", "ipa_url": "https://x/a.ipa",
+        "install_url": "itms-services://", "icon_url": "https://x/i.png", "size": 1,
+        "sha256": "", "min_os": null, "device_family": [], "installable": true,
+        "problems": [], "profile": null, "released": null, "name": "A", "path": "com.a/1-1/",
+        "file": "a.ipa", "platform": null, "extensions": [], "notes_html": null,
+        "icon_source": null
+    }))
+    .expect("an old build entry");
+    assert_eq!(build.os, otasite::android::Os::Ios);
+    assert!(build.android.is_none());
+}
+
+#[test]
+#[ignore = "needs ../shared/fixtures (the real-archive corpus)"]
+fn a_site_from_the_real_android_packages() {
+    let corpus = real_fixtures().join("apk");
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(corpus.join("expected.json")).expect("expected"))
+            .expect("expected.json");
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    let builds = tmp.path().join("builds");
+    std::fs::create_dir_all(&builds).unwrap();
+    let files = expected["files"]
+        .as_array()
+        .or_else(|| expected.as_array())
+        .expect("expected.json lists files");
+    // One package of each version: two files of the same version are one build too many.
+    let mut versions = std::collections::BTreeSet::new();
+    for want in files {
+        let name = want["file"].as_str().expect("file");
+        let version = (
+            want["package"].to_string(),
+            want["version_code"].to_string(),
+        );
+        if want["kind"] == "apk" && !versions.insert(version) {
+            continue;
+        }
+        std::fs::copy(corpus.join(name), builds.join(name)).unwrap();
+    }
+    let output = otasite(&["build", "--keep-going"], tmp.path());
+    assert_eq!(output.status.code(), Some(3), "the bundle is skipped");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(".aab") && l.contains("bundletool")),
+        "the bundle is refused by name: {stderr}"
+    );
+    let catalog = catalog(tmp.path());
+    let built: Vec<&Value> = catalog["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|a| a["builds"].as_array().unwrap())
+        .collect();
+    let mut compared = 0;
+    for want in files {
+        let file = want["file"].as_str().unwrap_or_default();
+        let Some(got) = built.iter().find(|b| b["file"] == file) else {
+            continue;
+        };
+        compared += 1;
+        assert_eq!(got["os"], "android", "{file}");
+        let package = want["package"].as_str().or(want["bundle_id"].as_str());
+        if let Some(package) = package {
+            assert_eq!(got["bundle_id"], package, "{file}");
+        }
+        assert_eq!(got["android"]["min_sdk"], want["min_sdk"], "{file}");
+        assert_eq!(
+            got["android"]["version_code"], want["version_code"],
+            "{file}"
+        );
+        if want["icon"]["kind"] == "png" {
+            // The icon aapt names is the one on the pages.
+            assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");
+        }
+        let folder = tmp.path().join("dist").join(got["path"].as_str().unwrap());
+        assert!(folder.join("index.html").is_file(), "{file}");
+        assert!(folder.join(file).is_file(), "{file}: the APK is published");
+    }
+    assert!(compared >= 10, "most packages are on the site: {compared}");
+    assert_ok(&otasite(&["check"], tmp.path()));
+}
+
+/// An opaque square of `colour` in the middle third of a transparent `edge`-pixel PNG.
+fn centred_square_png(edge: u32, colour: [u8; 4]) -> Vec<u8> {
+    let mut pixels = vec![0u8; (edge * edge * 4) as usize];
+    for y in edge / 3..edge * 2 / 3 {
+        for x in edge / 3..edge * 2 / 3 {
+            let at = ((y * edge + x) * 4) as usize;
+            pixels[at..at + 4].copy_from_slice(&colour);
+        }
+    }
+    otasite::raster::RgbaImage::new(edge, edge, pixels)
+        .expect("pixels")
+        .to_png()
+}
+
+#[test]
+fn an_adaptive_icon_is_composed_and_masked() {
+    use support::apk::{ResValue, ResourceTable, adaptive_icon_xml};
+    const LAUNCHER: u32 = 0x7f01_0000;
+    const FOREGROUND: u32 = 0x7f01_0001;
+    const BACKGROUND: u32 = 0x7f02_0000;
+    let xml_path = "res/mipmap-anydpi-v26/ic_launcher.xml";
+    let png_path = "res/mipmap-xxxhdpi-v4/ic_launcher_foreground.png";
+    let table = ResourceTable::default()
+        .value(1, 0xfffe, 26, 0, ResValue::Path(xml_path.into()))
+        .value(1, 640, 4, 1, ResValue::Path(png_path.into()))
+        .value(2, 0, 0, 0, ResValue::Colour(0xff33_66cc));
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.adaptive", "Adaptive")
+        .icon(
+            LAUNCHER,
+            vec![
+                ("resources.arsc".into(), table.bytes()),
+                (xml_path.into(), adaptive_icon_xml(BACKGROUND, FOREGROUND)),
+                (png_path.into(), centred_square_png(432, [200, 30, 30, 255])),
+            ],
+        )
+        .write(&tmp.path().join("builds/Adaptive.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let build = android_build(&catalog["apps"][0]);
+    assert_eq!(build["icon_source"], xml_path, "{build:#}");
+    assert!(
+        !build["problems"].to_string().contains("adaptive"),
+        "drawn, so no warning: {}",
+        build["problems"]
+    );
+    let png = std::fs::read(
+        tmp.path()
+            .join("dist")
+            .join(build["path"].as_str().unwrap())
+            .join("icon-512.png"),
+    )
+    .expect("the icon");
+    let icon = otasite::raster::decode_png(&png).expect("a PNG");
+    let pixel = |x: u32, y: u32| {
+        let at = ((y * icon.width + x) * 4) as usize;
+        icon.pixels[at..at + 4].to_vec()
+    };
+    let side = icon.width;
+    assert_eq!(pixel(0, 0)[3], 0, "the mask cuts the corners");
+    let edge = pixel(side / 2, 6);
+    assert!(
+        edge[3] == 255 && edge[0].abs_diff(0x33) < 8 && edge[2].abs_diff(0xcc) < 8,
+        "the background colour at the edge: {edge:?}"
+    );
+    let centre = pixel(side / 2, side / 2);
+    assert!(
+        centre[0] > 180 && centre[1] < 60,
+        "the foreground in the middle: {centre:?}"
+    );
+}
+
+#[test]
+fn two_packages_of_one_version_are_named_with_their_version_code() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    let apk = ApkBuilder::new("com.example.droid", "Droid").version("1.0", 7);
+    apk.write(&tmp.path().join("builds/a.apk"));
+    apk.write(&tmp.path().join("builds/b.apk"));
+    let failed = otasite(&["build"], tmp.path());
+    assert_eq!(failed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        stderr.contains("a.apk and b.apk both hold com.example.droid")
+            && stderr.contains("different versionCode values"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_private_android_app_is_published_in_its_token_folder() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(
+        tmp.path(),
+        "apps:\n  com.example.secret:\n    private: true\n",
+    );
+    ApkBuilder::new("com.example.open", "Open").write(&tmp.path().join("builds/Open.apk"));
+    ApkBuilder::new("com.example.secret", "Secret").write(&tmp.path().join("builds/Secret.apk"));
+    let output = support::run::Otasite::new(["build"])
+        .dir(tmp.path())
+        .env(
+            "OTASITE_SECRET",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0-test-secret",
+        )
+        .env("OTASITE_PASSWORD", "correct horse battery")
+        .output();
+    assert_ok(&output);
+    let catalog = catalog(tmp.path());
+    let ids: Vec<&str> = catalog["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["bundle_id"].as_str())
+        .collect();
+    assert_eq!(ids, ["com.example.open"], "the private app is not public");
+    let secret = std::fs::read(tmp.path().join("builds/Secret.apk")).unwrap();
+    let published: Vec<_> = walkdir::WalkDir::new(tmp.path().join("dist"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "app.apk")
+        .collect();
+    assert_eq!(published.len(), 1, "the private APK as app.apk");
+    assert_eq!(std::fs::read(published[0].path()).unwrap(), secret);
+    let headers = read(tmp.path(), "_headers");
+    assert!(!headers.contains("com.example.secret"));
+}
+
+#[test]
+fn channels_of_an_android_only_app_list_its_builds_without_an_ios_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("1.1", 11)
+        .write(&tmp.path().join("builds/beta/Droid.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let catalog = catalog(tmp.path());
+    let build = android_build(&catalog["apps"][0]);
+    assert_eq!(build["channels"], serde_json::json!(["beta"]));
+    let page = read(tmp.path(), "com.example.droid/index.html");
+    assert!(page.contains("Channel beta"));
+    assert!(!page.contains("can be installed over the air"), "{page}");
+    assert!(page.contains(build["path"].as_str().unwrap()));
+    assert_ok(&otasite(&["check"], tmp.path()));
+}
