@@ -15,7 +15,7 @@ use crate::ipa::Ipa;
 use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE, Icon};
 
 /// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
-const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-5");
+const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-6");
 const INDEX: &str = "index.json";
 const ICONS: &str = "icons";
 

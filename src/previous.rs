@@ -271,6 +271,8 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         extensions: build.extensions.clone(),
         problems,
         released,
+        // The deployed catalog publishes only the count: such a build has no devices.json.
+        provisioned_devices: Vec::new(),
     };
     BuildInput {
         ipa,

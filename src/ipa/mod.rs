@@ -99,6 +99,10 @@ pub struct Ipa {
     /// When the app was packaged: the Info.plist entry's timestamp, read as UTC.
     #[serde(with = "time::serde::rfc3339::option")]
     pub released: Option<OffsetDateTime>,
+    /// The device identifiers the profile lists (kept here so the cache holds them; the
+    /// profile itself never serialises them).
+    #[serde(default)]
+    pub provisioned_devices: Vec<String>,
 }
 
 impl Ipa {
@@ -225,6 +229,11 @@ fn read_facts<R: Read + Seek>(
         bundle_id,
         name,
         info,
+        provisioned_devices: profile
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .map(|p| p.device_ids.clone())
+            .unwrap_or_default(),
         profile: profile.and_then(Result::ok),
         icon,
         extensions,

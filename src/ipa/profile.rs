@@ -70,6 +70,11 @@ pub struct Profile {
     /// The entitlement keys the profile grants, sorted; bounded by [`ENTITLEMENTS_LIMIT`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entitlements: Vec<String>,
+    /// The identifiers under `ProvisionedDevices` (bounded by
+    /// [`crate::devices::hashes::DEVICES_LIMIT`]). Never serialised: the catalog and
+    /// `inspect` publish only their count; the cache keeps them in [`crate::ipa::Ipa`].
+    #[serde(skip)]
+    pub device_ids: Vec<String>,
 }
 
 /// The most entitlement keys kept of one profile (real ones grant a few dozen).
@@ -138,6 +143,16 @@ impl Profile {
             .get("ProvisionedDevices")
             .and_then(Value::as_array)
             .map(|d| d.len() as u64);
+        let device_ids = dict
+            .get("ProvisionedDevices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_string)
+            .filter(|id| id.len() <= 64)
+            .take(crate::devices::hashes::DEVICES_LIMIT)
+            .map(str::to_string)
+            .collect();
         let all_devices = dict
             .get("ProvisionsAllDevices")
             .and_then(Value::as_boolean)
@@ -194,6 +209,7 @@ impl Profile {
             certificate_expires: certificate_expiry(dict),
             devices,
             app_clip_parents,
+            device_ids,
         })
     }
 

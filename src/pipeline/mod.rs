@@ -267,6 +267,12 @@ fn render_pages(
         cname: settings.cname.clone(),
         reuse,
         private: settings.private.as_ref(),
+        devices: settings.devices.as_ref(),
+        provisioned: inputs
+            .iter()
+            .filter(|(_, input)| input.published_ipa_url.is_none())
+            .map(|(path, input)| (path.clone(), input.ipa.provisioned_devices.as_slice()))
+            .collect(),
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())

@@ -46,6 +46,11 @@ pub struct SiteExtras<'a> {
     pub reuse: &'a Reuse,
     /// The keys of the private apps' pages, when the site has any.
     pub private: Option<&'a crate::private::Keys>,
+    /// The device registration settings (`devices:` in site.yaml), when set.
+    pub devices: Option<&'a crate::devices::Devices>,
+    /// The device identifiers each build's profile lists, by build path, for the builds read
+    /// from their archives (a build kept from a deployed catalog has none to publish).
+    pub provisioned: HashMap<String, &'a [String]>,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -90,6 +95,9 @@ pub fn render_site(
     })?;
     stage.write(layout::CATALOG, &escape_json_markup(&catalog_json))?;
     render_feed(stage, &base, &public)?;
+    if let Some(devices) = extras.devices {
+        render_registration(stage, &base, theme, devices, &catalog.site)?;
+    }
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
@@ -396,6 +404,15 @@ fn render_app(
             &layout::file_in(&build.path, layout::MANIFEST),
             manifest_for(build),
         )?;
+        if let Some(devices) = extras.provisioned.get(&build.path).filter(|_| lists_devices(build)) {
+            let salt = crate::devices::hashes::salt(&base.site.base_url);
+            let file = crate::devices::hashes::file_for(&salt, devices);
+            base.reuse.produce_bytes(
+                stage,
+                &layout::file_in(&build.path, crate::devices::hashes::FILE),
+                file.to_json(),
+            )?;
+        }
         base.page(
             stage,
             "build.html",
@@ -430,6 +447,55 @@ fn render_app(
         }
     }
     Ok(())
+}
+
+/// Whether a build installs only on the devices its profile lists (ad hoc, development).
+pub fn lists_devices(build: &Build) -> bool {
+    use crate::ipa::DistributionKind::{AdHoc, Development};
+    build
+        .profile
+        .as_ref()
+        .is_some_and(|p| matches!(p.kind, AdHoc | Development))
+}
+
+/// The registration page, its result page and the enrollment profile (`devices/`).
+fn render_registration(
+    stage: &Stage,
+    base: &Base<'_>,
+    theme: &Theme,
+    devices: &crate::devices::Devices,
+    site: &crate::catalog::SiteInfo,
+) -> Result<(), RenderError> {
+    use crate::devices::{enroll, pages};
+    let folder = enroll::FOLDER;
+    base.reuse.produce_bytes(
+        stage,
+        &format!("{folder}/{}", enroll::PROFILE),
+        enroll::mobileconfig(devices, &site.title, &site.base_url),
+    )?;
+    base.page(
+        stage,
+        "devices.html",
+        &format!("{folder}/{}", layout::INDEX),
+        "../",
+        &pages::RegisterPage::new(devices),
+        None,
+        None,
+    )?;
+    let registered = pages::RegisteredPage::new(devices, theme.data(pages::MODELS_DATA))
+        .map_err(|message| RenderError::Template {
+            template: "devices-registered.html".into(),
+            message,
+        })?;
+    base.page(
+        stage,
+        "devices-registered.html",
+        &format!("{folder}/{}/{}", enroll::REGISTERED, layout::INDEX),
+        "../../",
+        &registered,
+        None,
+        None,
+    )
 }
 
 fn manifest_for(build: &Build) -> Vec<u8> {
