@@ -19,6 +19,8 @@ pub const PNG: &str = "image/png";
 pub const JSON: &str = "application/json";
 /// `feed.xml`.
 pub const ATOM: &str = "application/atom+xml";
+/// The device registration profile: the type Safari hands to Settings as a profile.
+pub const MOBILECONFIG: &str = "application/x-apple-aspen-config";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const SVG: &str = "image/svg+xml";
@@ -38,6 +40,7 @@ pub fn content_type(path: impl AsRef<Path>) -> &'static str {
         "png" => PNG,
         "svg" => SVG,
         "ipa" => IPA,
+        "mobileconfig" => MOBILECONFIG,
         _ => BYTES,
     }
 }
@@ -120,6 +123,8 @@ pub fn serving(relative: &str) -> Option<Serving> {
         serve(None, SHORT)
     } else if name.ends_with(".plist") {
         serve(Some(PLIST), NO_CACHE)
+    } else if name.ends_with(".mobileconfig") {
+        serve(Some(MOBILECONFIG), NO_CACHE)
     } else if name.ends_with(".html") {
         serve(Some(HTML), NO_CACHE)
     } else if relative == CATALOG {
@@ -179,6 +184,8 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     // The daemon that installs apps is strict about the manifest's type.
     rule(&[format!("{root}*.plist")], Some(PLIST), NO_CACHE);
     rule(&[format!("{root}*.ipa")], Some(IPA), IMMUTABLE);
+    // Safari installs a profile only when it is served with its own type.
+    rule(&[format!("{root}*.mobileconfig")], Some(MOBILECONFIG), NO_CACHE);
     let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
     let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files
@@ -312,6 +319,12 @@ mod tests {
             ),
             ("catalog.json", Some("application/json"), NO_CACHE),
             ("feed.xml", Some("application/atom+xml"), NO_CACHE),
+            (
+                "devices/enroll.mobileconfig",
+                Some("application/x-apple-aspen-config"),
+                NO_CACHE,
+            ),
+            ("com.a/1.0-1/devices.json", None, SHORT),
             ("static/style.css", None, SHORT),
             ("static/otasite.js", None, SHORT),
             ("static/style.0123abcd.css", None, IMMUTABLE),
@@ -339,6 +352,7 @@ mod tests {
             "com.a/1.0-1/index.html",
             "catalog.json",
             "feed.xml",
+            "devices/enroll.mobileconfig",
         ] {
             let served = serving(path).and_then(|s| s.content_type);
             assert_eq!(served, Some(content_type(path)), "{path}");
