@@ -185,7 +185,11 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     rule(&[format!("{root}*.plist")], Some(PLIST), NO_CACHE);
     rule(&[format!("{root}*.ipa")], Some(IPA), IMMUTABLE);
     // Safari installs a profile only when it is served with its own type.
-    rule(&[format!("{root}*.mobileconfig")], Some(MOBILECONFIG), NO_CACHE);
+    rule(
+        &[format!("{root}*.mobileconfig")],
+        Some(MOBILECONFIG),
+        NO_CACHE,
+    );
     let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
     let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files

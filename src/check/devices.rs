@@ -11,7 +11,9 @@ use crate::devices::{hashes, udid};
 /// Files larger than this are not scanned for identifiers (archives, images: binary).
 const SCAN_LIMIT: u64 = 16 * 1024 * 1024;
 /// Extensions of files that cannot hold text a visitor reads.
-const BINARY: &[&str] = &["ipa", "apk", "aab", "png", "jpg", "jpeg", "gif", "webp", "ico", "woff", "woff2"];
+const BINARY: &[&str] = &[
+    "ipa", "apk", "aab", "png", "jpg", "jpeg", "gif", "webp", "ico", "woff", "woff2",
+];
 
 /// Checks the `devices.json` in `folder`, the folder of `build`'s page.
 pub fn build_file(report: &mut Report, folder: &Path, build: &Build, who: &str) {

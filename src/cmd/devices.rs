@@ -22,8 +22,7 @@ pub fn run(args: &DevicesArgs) -> anyhow::Result<Outcome> {
         "{file} is {size} bytes, more than a list of devices can be ({FILE_LIMIT} bytes at most)"
     );
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {file}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{file} is not UTF-8 text"))?;
+    let text = String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{file} is not UTF-8 text"))?;
     let (devices, problems) = portal::read(&text);
     if !problems.is_empty() {
         for problem in &problems {

@@ -52,15 +52,28 @@ impl RawDevices {
                 self.endpoint
             ));
         }
-        let email = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        let email = self
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty());
         if let Some(email) = email
-            && (!email.contains('@') || email.contains(|c: char| c.is_whitespace() || "<>?&,;\"".contains(c)))
+            && (!email.contains('@')
+                || email.contains(|c: char| c.is_whitespace() || "<>?&,;\"".contains(c)))
         {
-            return Err(format!("devices.email: {email:?} is not one e-mail address"));
+            return Err(format!(
+                "devices.email: {email:?} is not one e-mail address"
+            ));
         }
-        let webhook_env = self.webhook_env.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        let webhook_env = self
+            .webhook_env
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
         if let Some(name) = webhook_env
-            && !name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            && !name
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         {
             return Err(format!(
                 "devices.webhook_env: {name:?} is not an environment variable name (A-Z, 0-9, _)"
@@ -88,7 +101,14 @@ pub fn stable_uuid(base_url: &str, purpose: &str) -> String {
     b[6] = (b[6] & 0x0f) | 0x80; // version 8: custom, name-based
     b[8] = (b[8] & 0x3f) | 0x80; // RFC 9562 variant
     let h = hex::encode_upper(b);
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// The payload identifier: the site's host reversed, then `otasite.enroll`.
@@ -174,7 +194,10 @@ mod tests {
     fn the_profile_is_stable_per_site() {
         let devices = raw("https://udid.example.test/enroll").validate().unwrap();
         let a = mobileconfig(&devices, "Acme", "https://builds.example.test/");
-        assert_eq!(a, mobileconfig(&devices, "Acme", "https://builds.example.test/"));
+        assert_eq!(
+            a,
+            mobileconfig(&devices, "Acme", "https://builds.example.test/")
+        );
         let b = mobileconfig(&devices, "Acme", "https://other.example.test/");
         assert_ne!(a, b);
         let value = Value::from_reader_xml(a.as_slice()).unwrap();

@@ -113,7 +113,10 @@ mod tests {
         assert_ne!(salt, super::salt("https://other.example.test/"));
         let old = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".to_string();
         let new = "00008030-001A2D3E0C38802E".to_string();
-        let file = file_for(&salt, &[old.clone(), new.clone(), "junk".into(), old.clone()]);
+        let file = file_for(
+            &salt,
+            &[old.clone(), new.clone(), "junk".into(), old.clone()],
+        );
         assert_eq!(file.hashes.len(), 2);
         assert!(file.lists(&old.to_ascii_uppercase()) && file.lists(&new.to_lowercase()));
         assert!(!file.lists("00008030-001A2D3E0C38802F"));

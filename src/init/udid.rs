@@ -168,7 +168,8 @@ pub fn run(dir: &Path, host: UdidHost) -> anyhow::Result<String> {
             out += "  added `devices:` to site.yaml\n";
         }
         None => {
-            out += &format!("\nNo site.yaml here: add these lines to the site's site.yaml:\n{block}");
+            out +=
+                &format!("\nNo site.yaml here: add these lines to the site's site.yaml:\n{block}");
         }
     }
     if base_url.is_none() {
@@ -197,10 +198,21 @@ mod tests {
     #[test]
     fn every_host_gets_one_self_contained_source() {
         for host in [UdidHost::Cloudflare, UdidHost::Netlify, UdidHost::Lambda] {
-            let source = endpoint_source(host, "https://b.example.test/devices/registered/", WEBHOOK_ENV);
+            let source = endpoint_source(
+                host,
+                "https://b.example.test/devices/registered/",
+                WEBHOOK_ENV,
+            );
             assert!(!source.contains("__"), "{host:?}: a placeholder is left");
-            assert!(source.contains("const RESULT_PAGE = \"https://b.example.test/devices/registered/\";"));
-            assert!(!source.contains("require(") && !source.contains("import "), "{host:?}: no dependency");
+            assert!(
+                source.contains(
+                    "const RESULT_PAGE = \"https://b.example.test/devices/registered/\";"
+                )
+            );
+            assert!(
+                !source.contains("require(") && !source.contains("import "),
+                "{host:?}: no dependency"
+            );
         }
         let block = settings_block(UdidHost::Netlify);
         let text = format!("base_url: https://b.example.test/\n{block}");

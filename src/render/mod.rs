@@ -404,7 +404,11 @@ fn render_app(
             &layout::file_in(&build.path, layout::MANIFEST),
             manifest_for(build),
         )?;
-        if let Some(devices) = extras.provisioned.get(&build.path).filter(|_| lists_devices(build)) {
+        if let Some(devices) = extras
+            .provisioned
+            .get(&build.path)
+            .filter(|_| lists_devices(build))
+        {
             let salt = crate::devices::hashes::salt(&base.site.base_url);
             let file = crate::devices::hashes::file_for(&salt, devices);
             base.reuse.produce_bytes(
@@ -482,10 +486,12 @@ fn render_registration(
         None,
         None,
     )?;
-    let registered = pages::RegisteredPage::new(devices, theme.data(pages::MODELS_DATA))
-        .map_err(|message| RenderError::Template {
-            template: "devices-registered.html".into(),
-            message,
+    let registered =
+        pages::RegisteredPage::new(devices, theme.data(pages::MODELS_DATA)).map_err(|message| {
+            RenderError::Template {
+                template: "devices-registered.html".into(),
+                message,
+            }
         })?;
     base.page(
         stage,
