@@ -616,3 +616,75 @@ print(json.dumps({"top": sorted(p.keys()), "content": sorted(c.keys()), "type": 
     assert_eq!(read["identifier"], "test.example.apps.otasite.enroll");
     assert_eq!(read["uuid"].as_str().unwrap().len(), 36);
 }
+
+/// A site with `devices:` deployed on a local HTTPS server that serves the profile as
+/// `profile_type`; returns `check --remote`'s exit code and output.
+fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
+    use std::sync::Arc;
+    use support::https::{Reply, Server, TestCa};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let (listener, port) = Server::bind();
+    let base = format!("https://127.0.0.1:{port}/");
+    IpaBuilder::new("com.example.beta", "Beta")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).devices(&[MINE])))
+        .write(&root.join("builds/Beta.ipa"));
+    write_config(
+        root,
+        &config("T", &base, &format!("devices:\n  endpoint: {ENDPOINT}\n")),
+    );
+    assert_ok(&otasite(&["build"], root));
+    let site = root.join("dist");
+    let ca = TestCa::new("otasite test CA");
+    let ca_file = root.join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).unwrap();
+    let handler = move |_method: &str, target: &str| -> Reply {
+        let mut path = target.trim_start_matches('/').to_string();
+        if path.is_empty() || path.ends_with('/') {
+            path.push_str("index.html");
+        }
+        match std::fs::read(site.join(&path)) {
+            Ok(body) => {
+                let content_type = if path.ends_with(".mobileconfig") {
+                    profile_type
+                } else {
+                    otasite::hosting::content_type(&path)
+                };
+                let headers = vec![
+                    ("Content-Type", content_type.to_string()),
+                    ("Content-Length", body.len().to_string()),
+                ];
+                ("200 OK", headers, body)
+            }
+            Err(_) => (
+                "404 Not Found",
+                vec![("Content-Length", "0".into())],
+                Vec::new(),
+            ),
+        }
+    };
+    let _server = Server::start(
+        listener,
+        ca.server_config(&["127.0.0.1"]),
+        Arc::new(handler),
+    );
+    let output = support::run::Otasite::new(["check", "--remote", base.as_str()])
+        .dir(root)
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .output();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), text)
+}
+
+#[test]
+fn check_remote_wants_the_profile_served_with_its_type() {
+    let (code, text) = check_deployed_profile("application/x-apple-aspen-config");
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = check_deployed_profile("application/octet-stream");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("devices/enroll.mobileconfig: is served as application/octet-stream: Safari installs a profile only when it is served as application/x-apple-aspen-config"),
+        "{text}"
+    );
+}
