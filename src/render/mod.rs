@@ -409,7 +409,7 @@ fn render_app(
             .get(&build.path)
             .filter(|_| lists_devices(build))
         {
-            let salt = crate::devices::hashes::salt(&base.site.base_url);
+            let salt = crate::devices::hashes::salt(base.site.base_url);
             let file = crate::devices::hashes::file_for(&salt, devices);
             base.reuse.produce_bytes(
                 stage,
