@@ -156,7 +156,13 @@ pub const ROBOTS_PRIVATE: &str = "User-agent: *\nDisallow: /\n";
 /// served at folder URLs (`/app/`), which no wildcard can single out, so each page folder is
 /// listed by name. `catalog` is the public one: a private app's folders are never named here
 /// (their names are their secret); their pages carry the policy in a `<meta>` element.
-pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]) -> String {
+/// `page_folders` are the site's other page folders (`devices/`).
+pub fn headers_file(
+    catalog: &Catalog,
+    csp_header: &str,
+    static_files: &[String],
+    page_folders: &[&str],
+) -> String {
     let root = url::Url::parse(&catalog.site.base_url)
         .map(|url| url.path().to_string())
         .unwrap_or_else(|_| "/".into());
@@ -192,6 +198,12 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     );
     let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
+    // Ad hoc and development builds' device hashes (any other file falls here too on S3).
+    rule(
+        &[format!("{root}*/{}", crate::devices::hashes::FILE)],
+        None,
+        SHORT,
+    );
     let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files
         .iter()
         .partition(|path| layout::is_fingerprinted(path));
@@ -205,6 +217,7 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
         rule(&listed(plain), None, SHORT);
     }
     let mut pages = vec![root.clone(), format!("{root}*.html")];
+    pages.extend(page_folders.iter().map(|folder| format!("{root}{folder}")));
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", app.dir()));
         pages.extend(

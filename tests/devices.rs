@@ -215,6 +215,13 @@ fn the_registration_pages_and_profile_are_published_with_their_types() {
         headers.contains("/*.mobileconfig\n  Content-Type: application/x-apple-aspen-config\n  Cache-Control: no-cache"),
         "{headers}"
     );
+    for pattern in [
+        "\n/*/devices.json\n",
+        "\n/devices/\n",
+        "\n/devices/registered/\n",
+    ] {
+        assert!(headers.contains(pattern), "{pattern:?} in {headers}");
+    }
     // The same site rebuilt elsewhere publishes the same profile (UUIDs from the address).
     let (_again, other) = site_with_devices(true);
     assert_eq!(

@@ -12,6 +12,11 @@ pub const FOLDER: &str = "devices";
 pub const PROFILE: &str = "enroll.mobileconfig";
 /// The result page's folder inside [`FOLDER`], where the endpoint redirects the device.
 pub const REGISTERED: &str = "registered";
+/// The folders of the registration pages inside the site.
+pub fn page_folders() -> [&'static str; 2] {
+    ["devices/", "devices/registered/"]
+}
+
 /// The attributes the device is asked for.
 pub const ATTRIBUTES: [&str; 4] = ["UDID", "PRODUCT", "VERSION", "SERIAL"];
 

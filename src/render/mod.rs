@@ -104,7 +104,13 @@ pub fn render_site(
     }
     stage.write(layout::NOJEKYLL, b"")?;
     let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
-    let headers = crate::hosting::headers_file(&public, &policy.header, &static_paths);
+    let registration = crate::devices::enroll::page_folders();
+    let page_folders: &[&str] = match extras.devices {
+        Some(_) => &registration,
+        None => &[],
+    };
+    let headers =
+        crate::hosting::headers_file(&public, &policy.header, &static_paths, page_folders);
     stage.write(layout::HEADERS, headers.as_bytes())?;
     if catalog.apps.iter().any(|app| app.private) {
         stage.write(layout::ROBOTS, crate::hosting::ROBOTS_PRIVATE.as_bytes())?;
