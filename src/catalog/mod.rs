@@ -188,6 +188,9 @@ pub struct BuildInput {
     pub published_ipa_url: Option<String>,
     /// For a kept build: the archive entry its icon came from.
     pub icon_source: Option<String>,
+    /// For a kept ad hoc or development build: the `devices.json` the deployed site published
+    /// (the archive, and so the profile's device list, is not at hand).
+    pub published_devices: Option<crate::devices::hashes::DevicesFile>,
 }
 
 impl BuildInput {

@@ -28,7 +28,7 @@ pub fn build_file(report: &mut Report, folder: &Path, build: &Build, who: &str) 
             report.warning(
                 subject,
                 format!(
-                    "is missing: the page of {who} (an ad hoc or development build) cannot tell testers whether their device is in its profile; a build kept from a deployed catalog has none until it is built from its archive"
+                    "is missing: the page of {who} (an ad hoc or development build) cannot tell testers whether their device is in its profile (a build kept with --previous from a site that published none, or at another address, has none until it is built from its archive)"
                 ),
             );
             return;

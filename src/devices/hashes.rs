@@ -12,8 +12,8 @@ use super::udid;
 pub const FILE: &str = "devices.json";
 /// The algorithm the file states, which the build pages' script implements.
 pub const ALGORITHM: &str = "HMAC-SHA-256";
-/// The most identifiers read from one profile (Apple allows 100 devices of each family a year).
-pub const DEVICES_LIMIT: usize = 1000;
+/// The most identifiers hashed of one profile.
+pub const DEVICES_LIMIT: usize = crate::ipa::profile::DEVICES_LIMIT;
 
 /// The file's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +61,26 @@ pub fn file_for(salt: &str, devices: &[String]) -> DevicesFile {
         algorithm: ALGORITHM.into(),
         salt: salt.into(),
         hashes,
+    }
+}
+
+/// What a build's `devices.json` is made from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// The identifiers its profile lists (a build read from its archive).
+    Profile(&'a [String]),
+    /// The file the deployed site published (a build kept with `--previous`).
+    Published(&'a DevicesFile),
+}
+
+impl Source<'_> {
+    /// The file under `salt`; none for a published file of another salt (the site moved to
+    /// another address: its hashes cannot be made again without the identifiers).
+    pub fn file(self, salt: &str) -> Option<DevicesFile> {
+        match self {
+            Source::Profile(ids) => Some(file_for(salt, ids)),
+            Source::Published(file) => (file.salt == salt).then(|| file.clone()),
+        }
     }
 }
 

@@ -270,8 +270,15 @@ fn render_pages(
         devices: settings.devices.as_ref(),
         provisioned: inputs
             .iter()
-            .filter(|(_, input)| input.published_ipa_url.is_none())
-            .map(|(path, input)| (path.clone(), input.ipa.provisioned_devices.as_slice()))
+            .filter_map(|(path, input)| {
+                use crate::devices::hashes::Source;
+                let source = match (&input.published_devices, &input.published_ipa_url) {
+                    (Some(file), _) => Source::Published(file),
+                    (None, None) => Source::Profile(&input.ipa.provisioned_devices),
+                    (None, Some(_)) => return None,
+                };
+                Some((path.clone(), source))
+            })
             .collect(),
     };
     render::render_site(stage, theme, catalog, &extras)?;

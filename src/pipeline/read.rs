@@ -100,6 +100,7 @@ fn read_one(
         published,
         published_ipa_url: None,
         icon_source: None,
+        published_devices: None,
     };
     if let Some(entry) = cache.get(&absolute, key) {
         let mut ipa = entry.ipa.clone();

@@ -48,9 +48,8 @@ pub struct SiteExtras<'a> {
     pub private: Option<&'a crate::private::Keys>,
     /// The device registration settings (`devices:` in site.yaml), when set.
     pub devices: Option<&'a crate::devices::Devices>,
-    /// The device identifiers each build's profile lists, by build path, for the builds read
-    /// from their archives (a build kept from a deployed catalog has none to publish).
-    pub provisioned: HashMap<String, &'a [String]>,
+    /// What each build's `devices.json` is made from, by build path.
+    pub provisioned: HashMap<String, crate::devices::hashes::Source<'a>>,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -410,13 +409,12 @@ fn render_app(
             &layout::file_in(&build.path, layout::MANIFEST),
             manifest_for(build),
         )?;
-        if let Some(devices) = extras
-            .provisioned
-            .get(&build.path)
+        let salt = crate::devices::hashes::salt(base.site.base_url);
+        let devices = extras.provisioned.get(&build.path);
+        if let Some(file) = devices
             .filter(|_| lists_devices(build))
+            .and_then(|source| source.file(&salt))
         {
-            let salt = crate::devices::hashes::salt(base.site.base_url);
-            let file = crate::devices::hashes::file_for(&salt, devices);
             base.reuse.produce_bytes(
                 stage,
                 &layout::file_in(&build.path, crate::devices::hashes::FILE),
@@ -461,11 +459,10 @@ fn render_app(
 
 /// Whether a build installs only on the devices its profile lists (ad hoc, development).
 pub fn lists_devices(build: &Build) -> bool {
-    use crate::ipa::DistributionKind::{AdHoc, Development};
     build
         .profile
         .as_ref()
-        .is_some_and(|p| matches!(p.kind, AdHoc | Development))
+        .is_some_and(|p| p.kind.lists_devices())
 }
 
 /// The registration page, its result page and the enrollment profile (`devices/`).
