@@ -8,8 +8,10 @@ use super::Devices;
 /// The theme data file mapping product codes (`iPhone16,1`) to marketing names.
 pub const MODELS_DATA: &str = "device-models.json";
 
-/// `devices/index.html`: how to register a device.
+/// `devices/index.html`: how to register a device (with `devices:` in site.yaml). Its text is
+/// in `partials/device-register.html`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RegisterPage<'a> {
     /// The enrollment profile's file name, beside the page.
     pub profile: &'a str,
@@ -19,9 +21,10 @@ pub struct RegisterPage<'a> {
     pub signed: bool,
 }
 
-/// `devices/registered/index.html`: the device's attributes, read by the page's script from
-/// the address the endpoint redirected to.
+/// `devices/registered/index.html`: the device's attributes, read by `static/devices.js` from
+/// the address the endpoint redirected to. Its text is in `partials/device-registered.html`.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct RegisteredPage<'a> {
     /// Where "Send to the team" mails go; none lets the tester choose.
     pub email: Option<&'a str>,
