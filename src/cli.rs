@@ -129,7 +129,7 @@ pub struct InitArgs {
     pub install_url: Option<String>,
     /// Instead of a starter site, write the endpoint that collects testers' device
     /// identifiers for this host (into udid/) and the `devices:` settings to add to site.yaml.
-    #[arg(long, value_enum, value_name = "HOST")]
+    #[arg(long, value_enum, value_name = "HOST", conflicts_with_all = ["host", "theme", "install", "install_version", "install_git", "install_url"])]
     pub udid: Option<UdidHost>,
 }
 
