@@ -57,7 +57,7 @@ sync --exclude "*" --include "static/*" --exclude "static/*.$HASH.*" --exclude "
   --cache-control "$SHORT"
 
 # 3. Files that change in place: manifests, pages, catalog and feed, revalidated every time.
-echo "deploy-s3: manifests, pages, catalog.json, feed.xml (no-cache)"
+echo "deploy-s3: manifests, pages, catalog.json, feed.xml, profiles (no-cache)"
 sync --exclude "*" --include "*.plist" --exclude "static/*" \
   --content-type "text/xml" --cache-control "$NO_CACHE"
 sync --exclude "*" --include "*.html" --exclude "static/*" \
@@ -66,12 +66,14 @@ sync --exclude "*" --include "catalog.json" \
   --content-type "application/json" --cache-control "$NO_CACHE"
 sync --exclude "*" --include "feed.xml" \
   --content-type "application/atom+xml" --cache-control "$NO_CACHE"
+sync --exclude "*" --include "*.mobileconfig" --exclude "static/*" \
+  --content-type "application/x-apple-aspen-config" --cache-control "$NO_CACHE"
 
 # 4. Anything else (files a custom theme may add): cached for an hour.
 sync --exclude "*.ipa" --exclude "*.apk" --exclude "*/icon-57.png" --exclude "*/icon-512.png" \
   --exclude "static/*" --exclude "*.plist" --exclude "*.html" \
-  --exclude "catalog.json" --exclude "feed.xml" "${NOT_UPLOADED[@]}" \
-  --cache-control "$SHORT"
+  --exclude "catalog.json" --exclude "feed.xml" --exclude "*.mobileconfig" \
+  "${NOT_UPLOADED[@]}" --cache-control "$SHORT"
 
 # 5. Delete what the new build no longer has, last, so that the old pages never link to a
 #    deleted file while the upload runs. Everything was just uploaded: nothing is sent again.

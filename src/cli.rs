@@ -35,6 +35,9 @@ pub enum Command {
     /// environment (OTASITE_SLACK_WEBHOOK, OTASITE_TEAMS_WEBHOOK, OTASITE_DISCORD_WEBHOOK,
     /// OTASITE_WEBHOOK_URL).
     Notify(NotifyArgs),
+    /// Turn a list of collected devices (one a line: UDID, then optionally a name and a model)
+    /// into the tab-separated file Apple's developer portal takes for bulk registration.
+    Devices(DevicesArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +131,31 @@ pub struct InitArgs {
     /// [default: the Linux x86_64 archive of the version's GitHub release].
     #[arg(long, value_name = "URL")]
     pub install_url: Option<String>,
+    /// Instead of a starter site, write the endpoint that collects testers' device
+    /// identifiers for this host (into udid/) and the `devices:` settings to add to site.yaml.
+    #[arg(long, value_enum, value_name = "HOST", conflicts_with_all = ["host", "theme", "install", "install_version", "install_git", "install_url"])]
+    pub udid: Option<UdidHost>,
+}
+
+/// Where the device registration endpoint runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UdidHost {
+    /// A Cloudflare Worker (JavaScript module).
+    Cloudflare,
+    /// A Netlify Function (JavaScript).
+    Netlify,
+    /// An AWS Lambda handler (Node.js) behind API Gateway or a function URL.
+    Lambda,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DevicesArgs {
+    /// The team's list of devices: one a line, the UDID first, then optionally a name and a
+    /// model separated by tabs, commas or spaces; blank lines and `#` comments are skipped.
+    pub file: PathBuf,
+    /// Write the portal's file here instead of to standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where a generated workflow gets otasite.

@@ -42,6 +42,10 @@ pub struct RawConfig {
     /// `apps` entry says `private: false`. The secret and the password come from the
     /// environment (`OTASITE_SECRET`, `OTASITE_PASSWORD`), never from this file. Default: false.
     pub private: Option<Spanned<bool>>,
+    /// Collecting testers' device identifiers: `endpoint` (the https:// URL of the function
+    /// `otasite init --udid` writes), and optionally `email` and `webhook_env`. Default: none
+    /// (no registration pages).
+    pub devices: Option<Spanned<crate::devices::enroll::RawDevices>>,
 }
 
 /// The retention rules of `site.yaml`.
@@ -104,6 +108,8 @@ pub struct Settings {
     pub private: Option<crate::private::Keys>,
     /// Whether apps are private unless their `apps` entry says otherwise.
     pub private_by_default: bool,
+    /// The device registration settings (`devices:`), when set.
+    pub devices: Option<crate::devices::Devices>,
     /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
     /// later: keys `base_url`, `builds`, `theme` and `apps.<bundle id>`.
     pub origins: BTreeMap<String, String>,
@@ -175,7 +181,7 @@ pub enum ConfigError {
 pub const DEFAULT_TITLE: &str = "iOS builds";
 
 /// Every key of site.yaml, in the order the README documents them.
-const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, retention, default_channel, apps, cname, private";
+const KNOWN_KEYS: &str = "title, base_url, builds, output, theme, ipa_base_url, keep, retention, default_channel, apps, cname, private, devices";
 
 /// Loads and validates `path`.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
@@ -363,6 +369,8 @@ fn explain(message: &str, key: &[String]) -> String {
         (None, "builds" | "output" | "theme") => Some("a folder path"),
         (None, "cname") => Some("a host name, e.g. `cname: builds.example.com`"),
         (None, "private") | (Some("apps"), "private") => Some("`true` or `false`"),
+        (None, "devices") => Some("`endpoint` (an https:// URL), `email` and/or `webhook_env`"),
+        (Some("devices"), _) => Some("a text"),
         (None, "apps") => Some(
             "bundle ids, each with `name`, `description`, `default_channel`, `promote` and/or `private`",
         ),
@@ -516,6 +524,15 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         }
         None => None,
     };
+    let devices = match &raw.devices {
+        Some(devices) => Some(
+            devices
+                .value
+                .validate()
+                .map_err(|m| at(&devices.referenced, m))?,
+        ),
+        None => None,
+    };
     let resolve = |p: &Path| folder.join(p);
     Ok(Settings {
         config_file: path.to_path_buf(),
@@ -545,6 +562,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         cname,
         private: None,
         private_by_default: raw.private.is_some_and(|p| p.value),
+        devices,
         origins: BTreeMap::new(),
     })
 }

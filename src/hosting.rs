@@ -19,6 +19,8 @@ pub const PNG: &str = "image/png";
 pub const JSON: &str = "application/json";
 /// `feed.xml`.
 pub const ATOM: &str = "application/atom+xml";
+/// The device registration profile: the type Safari hands to Settings as a profile.
+pub const MOBILECONFIG: &str = "application/x-apple-aspen-config";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 const SVG: &str = "image/svg+xml";
@@ -39,6 +41,7 @@ pub fn content_type(path: impl AsRef<Path>) -> &'static str {
         "svg" => SVG,
         "ipa" => IPA,
         "apk" => crate::android::APK_CONTENT_TYPE,
+        "mobileconfig" => MOBILECONFIG,
         _ => BYTES,
     }
 }
@@ -123,6 +126,8 @@ pub fn serving(relative: &str) -> Option<Serving> {
         serve(None, SHORT)
     } else if name.ends_with(".plist") {
         serve(Some(PLIST), NO_CACHE)
+    } else if name.ends_with(".mobileconfig") {
+        serve(Some(MOBILECONFIG), NO_CACHE)
     } else if name.ends_with(".html") {
         serve(Some(HTML), NO_CACHE)
     } else if relative == CATALOG {
@@ -154,7 +159,13 @@ pub const ROBOTS_PRIVATE: &str = "User-agent: *\nDisallow: /\n";
 /// served at folder URLs (`/app/`), which no wildcard can single out, so each page folder is
 /// listed by name. `catalog` is the public one: a private app's folders are never named here
 /// (their names are their secret); their pages carry the policy in a `<meta>` element.
-pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]) -> String {
+/// `page_folders` are the site's other page folders (`devices/`).
+pub fn headers_file(
+    catalog: &Catalog,
+    csp_header: &str,
+    static_files: &[String],
+    page_folders: &[&str],
+) -> String {
     let root = url::Url::parse(&catalog.site.base_url)
         .map(|url| url.path().to_string())
         .unwrap_or_else(|_| "/".into());
@@ -188,8 +199,20 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
         Some(crate::android::APK_CONTENT_TYPE),
         IMMUTABLE,
     );
+    // Safari installs a profile only when it is served with its own type.
+    rule(
+        &[format!("{root}*.mobileconfig")],
+        Some(MOBILECONFIG),
+        NO_CACHE,
+    );
     let icons = [DISPLAY_IMAGE, FULL_SIZE_IMAGE].map(|icon| format!("{root}*/{}", icon.file));
     rule(&icons, None, IMMUTABLE);
+    // Ad hoc and development builds' device hashes (any other file falls here too on S3).
+    rule(
+        &[format!("{root}*/{}", crate::devices::hashes::FILE)],
+        None,
+        SHORT,
+    );
     let (fingerprinted, plain): (Vec<&String>, Vec<&String>) = static_files
         .iter()
         .partition(|path| layout::is_fingerprinted(path));
@@ -203,6 +226,7 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
         rule(&listed(plain), None, SHORT);
     }
     let mut pages = vec![root.clone(), format!("{root}*.html")];
+    pages.extend(page_folders.iter().map(|folder| format!("{root}{folder}")));
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", app.dir()));
         pages.extend(
@@ -321,6 +345,12 @@ mod tests {
             ),
             ("catalog.json", Some("application/json"), NO_CACHE),
             ("feed.xml", Some("application/atom+xml"), NO_CACHE),
+            (
+                "devices/enroll.mobileconfig",
+                Some("application/x-apple-aspen-config"),
+                NO_CACHE,
+            ),
+            ("com.a/1.0-1/devices.json", None, SHORT),
             ("static/style.css", None, SHORT),
             ("static/otasite.js", None, SHORT),
             ("static/style.0123abcd.css", None, IMMUTABLE),
@@ -348,6 +378,7 @@ mod tests {
             "com.a/1.0-1/index.html",
             "catalog.json",
             "feed.xml",
+            "devices/enroll.mobileconfig",
         ] {
             let served = serving(path).and_then(|s| s.content_type);
             assert_eq!(served, Some(content_type(path)), "{path}");

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod cmd;
 pub mod config;
 pub mod der;
+pub mod devices;
 pub mod diff;
 pub mod facts;
 pub mod hash;

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::cache::{Cache, IconFiles};
 use crate::catalog::{Build, BuildInput, Catalog};
 use crate::config::Settings;
+use crate::devices::hashes::{self, DevicesFile};
 use crate::facts::DeviceFamily;
 use crate::http::{CATALOG_LIMIT, Client, Method, bounded_map};
 use crate::ipa::{AppInfo, Ipa, Problem, problems};
@@ -113,6 +114,21 @@ pub fn load_catalog(
         .collect();
     let mut fetched = fetch_icons(&to_fetch, cache);
     let mut warnings = Vec::new();
+    let listing: Vec<&Build> = builds.iter().filter(|b| lists_devices(b)).collect();
+    // Like the icons: beside a catalog file that lies in a copy of the site, else fetched.
+    let mut devices: HashMap<String, Result<Option<DevicesFile>, String>> = HashMap::new();
+    if !is_url {
+        for build in &listing {
+            if let found @ (Ok(Some(_)) | Err(_)) = devices_beside(site_dir, build) {
+                devices.insert(build.path.clone(), found);
+            }
+        }
+    }
+    let to_fetch: Vec<&Build> = listing
+        .into_iter()
+        .filter(|build| !devices.contains_key(&build.path))
+        .collect();
+    devices.extend(fetch_devices(&to_fetch));
     let inputs = builds
         .into_iter()
         .map(|build| {
@@ -127,7 +143,22 @@ pub fn load_catalog(
                     None
                 }
             });
-            to_input(build, icons, now)
+            let devices = match devices.remove(&build.path) {
+                Some(Ok(file)) => file,
+                Some(Err(reason)) => {
+                    warnings.push(format!(
+                        "{}: the devices.json of {} could not be had ({reason}); its page cannot tell testers whether their device is listed",
+                        build.bundle_id,
+                        build.display_version(),
+                    ));
+                    None
+                }
+                None => None,
+            };
+            BuildInput {
+                published_devices: devices,
+                ..to_input(build, icons, now)
+            }
         })
         .collect();
     (inputs, warnings)
@@ -200,6 +231,63 @@ fn fetch_icons(builds: &[&Build], cache: &Cache) -> HashMap<String, Result<IconF
             .store_rendered_icons(&small, &large)
             .map_err(|e| format!("cannot write it into the build cache: {e}"))?;
         Ok(cache.icon_files(&id))
+    };
+    bounded_map(builds, FETCH_CONCURRENCY, |build| {
+        (build.path.clone(), fetch(build))
+    })
+    .into_iter()
+    .collect()
+}
+
+fn lists_devices(build: &Build) -> bool {
+    build
+        .profile
+        .as_ref()
+        .is_some_and(|p| p.kind.lists_devices())
+}
+
+/// The most bytes read of one published `devices.json` (1,000 hashes take about 70 KB).
+const DEVICES_FILE_LIMIT: u64 = 1024 * 1024;
+
+/// The `devices.json` published beside the catalog file's copy of the site: none when absent
+/// (a site published before it existed), else the file or why it cannot be used.
+fn devices_beside(site_dir: &Path, build: &Build) -> Result<Option<DevicesFile>, String> {
+    let path = site_dir.join(&build.path).join(hashes::FILE);
+    match std::fs::read(&path) {
+        Ok(bytes) => DevicesFile::parse(&bytes)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Each build's published `devices.json`, by build folder; a 404 is no file (a site
+/// published before it existed).
+fn fetch_devices(builds: &[&Build]) -> HashMap<String, Result<Option<DevicesFile>, String>> {
+    if builds.is_empty() {
+        return HashMap::new();
+    }
+    let client = match Client::new(FETCH_TIMEOUT) {
+        Ok(client) => client,
+        Err(e) => {
+            let failed = |build: &&Build| (build.path.clone(), Err(format!("{e:#}")));
+            return builds.iter().map(failed).collect();
+        }
+    };
+    let fetch = |build: &Build| {
+        let url = crate::layout::url_in(&build.page_url, hashes::FILE);
+        let response = client.fetch_limited(Method::Get, &url, DEVICES_FILE_LIMIT)?;
+        match response.status {
+            200 => DevicesFile::parse(&response.body)
+                .map(Some)
+                .map_err(|e| format!("{url}: {e}")),
+            404 => Ok(None),
+            _ => Err(format!(
+                "{url}: the server answered {}",
+                response.status_text()
+            )),
+        }
     };
     bounded_map(builds, FETCH_CONCURRENCY, |build| {
         (build.path.clone(), fetch(build))
@@ -302,6 +390,8 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         released,
         signature: build.signature.clone(),
         android: build.android.clone(),
+        // The deployed catalog publishes only the count: such a build has no devices.json.
+        provisioned_devices: Vec::new(),
     };
     BuildInput {
         ipa,
@@ -314,5 +404,6 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
         published_ipa_url: Some(build.ipa_url.clone()),
         icon_source: build.icon_source.clone(),
         app_id: None,
+        published_devices: None,
     }
 }

@@ -84,7 +84,7 @@ fn unknown_key_lists_the_known_ones() {
     assert_eq!(
         config_error(&format!("{BASE}titel: A\n")),
         "error: site.yaml:2:1: unknown key `titel` (known keys: title, base_url, builds, output, \
-         theme, ipa_base_url, keep, retention, default_channel, apps, cname, private)\n"
+         theme, ipa_base_url, keep, retention, default_channel, apps, cname, private, devices)\n"
     );
 }
 

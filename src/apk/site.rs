@@ -155,6 +155,7 @@ fn to_ipa(apk: Apk, icon: Option<Icon>, problems: Vec<Problem>) -> Ipa {
         problems,
         released: None,
         signature: None,
+        provisioned_devices: Vec::new(),
         android: Some(AndroidFacts {
             min_sdk: manifest.min_sdk,
             target_sdk: manifest.target_sdk,

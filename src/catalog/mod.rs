@@ -214,6 +214,9 @@ pub struct BuildInput {
     /// The app the build is shown in when it is not its own identifier's: the iOS bundle id
     /// `site.yaml` joins an Android package to. Set while the catalog is assembled.
     pub app_id: Option<String>,
+    /// For a kept ad hoc or development build: the `devices.json` the deployed site published
+    /// (the archive, and so the profile's device list, is not at hand).
+    pub published_devices: Option<crate::devices::hashes::DevicesFile>,
 }
 
 impl BuildInput {

@@ -6,6 +6,7 @@
 //! With `--remote`, the environment variable `OTASITE_EXTRA_CA_CERT=<pem file>` adds root
 //! certificates to trust besides the public ones (for a test server with a private CA).
 
+mod devices;
 pub mod expiring;
 mod offline;
 mod private_site;

@@ -169,7 +169,11 @@ impl<'a> Checker<'a> {
     fn build(&mut self, build: &'a Build) {
         let who = format!("{} {}", build.bundle_id, build.display_version());
         let at = |field: &str| format!("{field} of {who} in catalog.json");
-        self.locate(&build.page_url, Kind::Page, &at("page_url"));
+        if let Some(page) = self.locate(&build.page_url, Kind::Page, &at("page_url"))
+            && let Some(folder) = page.parent()
+        {
+            super::devices::build_file(&mut self.report, folder, build, &who);
+        }
         if let Some(file) = self.locate(&build.ipa_url, Kind::Ipa, &at("ipa_url")) {
             if !self.ipas.iter().any(|(known, _)| *known == file) {
                 self.ipas.push((file, build));
@@ -425,6 +429,7 @@ impl<'a> Checker<'a> {
             if path.extension().is_some_and(|ext| ext == "html") {
                 self.install_links_on_page(path, &manifests);
             }
+            super::devices::scan(&mut self.report, path, size);
         }
         if let Some(excess) = hosting::over_pages_limit(total) {
             self.report.warning(

@@ -103,7 +103,37 @@ pub fn check(remote: &Remote<'_>) -> Report {
     for result in results {
         report.merge(result);
     }
+    check_enrollment_profile(remote, &mut report);
     report
+}
+
+/// The device registration profile, when the local build has one: Safari offers to install it
+/// only when it is served as [`hosting::MOBILECONFIG`]; anything else shows as text.
+fn check_enrollment_profile(remote: &Remote<'_>, report: &mut Report) {
+    use crate::devices::enroll::{FOLDER, PROFILE};
+    let relative = format!("{FOLDER}/{PROFILE}");
+    if !remote
+        .local
+        .is_some_and(|local| local.dir.join(&relative).is_file())
+    {
+        return;
+    }
+    let url = crate::urls::join(remote.url, &[FOLDER, PROFILE]);
+    report.checked += 1;
+    let Some(response) = fetch(remote.client, Method::Get, &url, false, BODY_LIMIT, report) else {
+        return;
+    };
+    match response.media_type() {
+        Some(media) if media == hosting::MOBILECONFIG => {}
+        media => report.error(
+            &url,
+            format!(
+                "is served as {}: Safari installs a profile only when it is served as {}",
+                media.as_deref().unwrap_or("no Content-Type"),
+                hosting::MOBILECONFIG
+            ),
+        ),
+    }
 }
 
 /// Reports every http URL of the catalog (none of them is fetched); returns them.

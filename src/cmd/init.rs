@@ -8,6 +8,18 @@ use crate::init::{self, Host, Install, InstallFrom, InstallRequest, Plan};
 use crate::messages;
 
 pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
+    if let Some(host) = args.udid {
+        use crate::cli::UdidHost as Arg;
+        use init::udid::UdidHost;
+        let host = match host {
+            Arg::Cloudflare => UdidHost::Cloudflare,
+            Arg::Netlify => UdidHost::Netlify,
+            Arg::Lambda => UdidHost::Lambda,
+        };
+        let report = init::udid::run(&args.dir, host)?;
+        messages::stdout().write_all(report.as_bytes())?;
+        return Ok(Outcome::Success);
+    }
     let install = Install::resolve(&InstallRequest {
         install: match args.install {
             InstallArg::Registry => InstallFrom::Registry,

@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod devices;
 mod diff;
 mod init;
 mod inspect;
@@ -54,6 +55,7 @@ pub fn run(command: Command) -> u8 {
         Command::Serve(args) => serve::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Notify(args) => notify::run(&args),
+        Command::Devices(args) => devices::run(&args),
     };
     finish(outcome)
 }

@@ -3,6 +3,7 @@
 
 mod files;
 mod install;
+pub mod udid;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -618,6 +618,7 @@ mod tests {
             expires: Some(datetime!(2026-03-01 0:00 UTC)),
             certificate_expires: Some(datetime!(2026-02-01 0:00 UTC)),
             devices: None,
+            device_ids: Vec::new(),
             app_clip_parents: Vec::new(),
             entitlements: Vec::new(),
         };

@@ -111,6 +111,10 @@ pub struct Ipa {
     /// The facts of an Android package (`.apk`); none for an iOS app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub android: Option<crate::android::AndroidFacts>,
+    /// The device identifiers the profile lists (kept here so the cache holds them; the
+    /// profile itself never serialises them).
+    #[serde(default)]
+    pub provisioned_devices: Vec<String>,
 }
 
 impl Ipa {
@@ -261,6 +265,11 @@ fn read_facts<R: Read + Seek>(
         bundle_id,
         name,
         info,
+        provisioned_devices: profile
+            .as_ref()
+            .and_then(|p| p.as_ref().ok())
+            .map(|p| p.device_ids.clone())
+            .unwrap_or_default(),
         profile: profile.and_then(Result::ok),
         icon,
         extensions,

@@ -179,6 +179,7 @@ mod tests {
             devices: None,
             app_clip_parents: Vec::new(),
             entitlements: Vec::new(),
+            device_ids: Vec::new(),
         }
     }
 

@@ -31,6 +31,14 @@ impl DistributionKind {
         }
     }
 
+    /// Whether builds of this kind install only on the devices the profile lists.
+    pub fn lists_devices(self) -> bool {
+        matches!(
+            self,
+            DistributionKind::Development | DistributionKind::AdHoc
+        )
+    }
+
     /// A label for people.
     pub fn label(self) -> &'static str {
         match self {
@@ -70,7 +78,16 @@ pub struct Profile {
     /// The entitlement keys the profile grants, sorted; bounded by [`ENTITLEMENTS_LIMIT`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entitlements: Vec<String>,
+    /// The identifiers under `ProvisionedDevices` (bounded by
+    /// [`DEVICES_LIMIT`]). Never serialised: the catalog and
+    /// `inspect` publish only their count; the cache keeps them in [`crate::ipa::Ipa`].
+    #[serde(skip)]
+    pub device_ids: Vec<String>,
 }
+
+/// The most device identifiers kept of one profile (Apple allows 100 devices of each family a
+/// year).
+pub const DEVICES_LIMIT: usize = 1000;
 
 /// The most entitlement keys kept of one profile (real ones grant a few dozen).
 pub const ENTITLEMENTS_LIMIT: usize = 256;
@@ -143,6 +160,16 @@ impl Profile {
             .get("ProvisionedDevices")
             .and_then(Value::as_array)
             .map(|d| d.len() as u64);
+        let device_ids = dict
+            .get("ProvisionedDevices")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_string)
+            .filter(|id| id.len() <= 64)
+            .take(DEVICES_LIMIT)
+            .map(str::to_string)
+            .collect();
         let all_devices = dict
             .get("ProvisionsAllDevices")
             .and_then(Value::as_boolean)
@@ -199,6 +226,7 @@ impl Profile {
             certificate_expires: certificate_expiry(dict),
             devices,
             app_clip_parents,
+            device_ids,
         })
     }
 

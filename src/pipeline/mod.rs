@@ -282,6 +282,19 @@ fn render_pages(
         reuse,
         private: page_key,
         private_site: settings.private_by_default,
+        devices: settings.devices.as_ref(),
+        provisioned: inputs
+            .iter()
+            .filter_map(|(path, input)| {
+                use crate::devices::hashes::Source;
+                let source = match (&input.published_devices, &input.published_ipa_url) {
+                    (Some(file), _) => Source::Published(file),
+                    (None, None) => Source::Profile(&input.ipa.provisioned_devices),
+                    (None, Some(_)) => return None,
+                };
+                Some((path.clone(), source))
+            })
+            .collect(),
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())

@@ -101,6 +101,7 @@ fn read_one(
         published_ipa_url: None,
         icon_source: None,
         app_id: None,
+        published_devices: None,
     };
     if let Some(entry) = cache.get(&absolute, key) {
         let mut ipa = entry.ipa.clone();

@@ -15,6 +15,8 @@ const BUILT_IN: &[(&str, &str)] = &[
     ("script-src", "'self'"),
     ("style-src", "'self'"),
     ("img-src", "'self'"),
+    // The build pages read their build's devices.json.
+    ("connect-src", "'self'"),
     ("base-uri", "'none'"),
     ("form-action", "'none'"),
     ("object-src", "'none'"),
@@ -152,7 +154,7 @@ mod tests {
         assert_eq!(
             policy.meta,
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-             base-uri 'none'; form-action 'none'; object-src 'none'"
+             connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
         );
         assert_eq!(
             policy.header,
@@ -171,7 +173,7 @@ mod tests {
         assert_eq!(
             policy.meta,
             "default-src 'none'; script-src 'self'; style-src 'self'; \
-             img-src 'self' https://cdn.example.com; font-src 'self'; base-uri 'none'; \
+             img-src 'self' https://cdn.example.com; connect-src 'self'; font-src 'self'; base-uri 'none'; \
              form-action 'self'; object-src 'none'"
         );
     }

@@ -48,6 +48,10 @@ pub struct SiteExtras<'a> {
     pub private: Option<&'a crate::private::PageKey>,
     /// The whole site is private (`private: true` in `site.yaml`): the index is locked too.
     pub private_site: bool,
+    /// The device registration settings (`devices:` in site.yaml), when set.
+    pub devices: Option<&'a crate::devices::Devices>,
+    /// What each build's `devices.json` is made from, by build path.
+    pub provisioned: HashMap<String, crate::devices::hashes::Source<'a>>,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -115,13 +119,22 @@ pub fn render_site(
         stage.write(layout::LOCKED_CATALOG, &sealed)?;
     }
     render_feed(stage, &base, &public)?;
+    if let Some(devices) = extras.devices {
+        render_registration(stage, &base, theme, devices, &catalog.site)?;
+    }
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
     }
     stage.write(layout::NOJEKYLL, b"")?;
     let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
-    let headers = crate::hosting::headers_file(&public, &policy.header, &static_paths);
+    let registration = crate::devices::enroll::page_folders();
+    let page_folders: &[&str] = match extras.devices {
+        Some(_) => &registration,
+        None => &[],
+    };
+    let headers =
+        crate::hosting::headers_file(&public, &policy.header, &static_paths, page_folders);
     stage.write(layout::HEADERS, headers.as_bytes())?;
     if extras.private.is_some() {
         stage.write(layout::ROBOTS, crate::hosting::ROBOTS_PRIVATE.as_bytes())?;
@@ -432,6 +445,18 @@ fn render_app(
                 manifest_for(build),
             )?;
         }
+        let salt = crate::devices::hashes::salt(base.site.base_url);
+        let devices = extras.provisioned.get(&build.path);
+        if let Some(file) = devices
+            .filter(|_| lists_devices(build))
+            .and_then(|source| source.file(&salt))
+        {
+            base.reuse.produce_bytes(
+                stage,
+                &layout::file_in(&build.path, crate::devices::hashes::FILE),
+                file.to_json(),
+            )?;
+        }
         base.page(
             stage,
             "build.html",
@@ -469,6 +494,56 @@ fn render_app(
         }
     }
     Ok(())
+}
+
+/// Whether a build installs only on the devices its profile lists (ad hoc, development).
+pub fn lists_devices(build: &Build) -> bool {
+    build
+        .profile
+        .as_ref()
+        .is_some_and(|p| p.kind.lists_devices())
+}
+
+/// The registration page, its result page and the enrollment profile (`devices/`).
+fn render_registration(
+    stage: &Stage,
+    base: &Base<'_>,
+    theme: &Theme,
+    devices: &crate::devices::Devices,
+    site: &crate::catalog::SiteInfo,
+) -> Result<(), RenderError> {
+    use crate::devices::{enroll, pages};
+    let folder = enroll::FOLDER;
+    base.reuse.produce_bytes(
+        stage,
+        &format!("{folder}/{}", enroll::PROFILE),
+        enroll::mobileconfig(devices, &site.title, &site.base_url),
+    )?;
+    base.page(
+        stage,
+        "devices.html",
+        &format!("{folder}/{}", layout::INDEX),
+        "../",
+        &pages::RegisterPage::new(devices),
+        None,
+        None,
+    )?;
+    let registered =
+        pages::RegisteredPage::new(devices, theme.data(pages::MODELS_DATA)).map_err(|message| {
+            RenderError::Template {
+                template: "devices-registered.html".into(),
+                message,
+            }
+        })?;
+    base.page(
+        stage,
+        "devices-registered.html",
+        &format!("{folder}/{}/{}", enroll::REGISTERED, layout::INDEX),
+        "../../",
+        &registered,
+        None,
+        None,
+    )
 }
 
 fn manifest_for(build: &Build) -> Vec<u8> {

@@ -30,6 +30,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/locked.html"),
     ),
     (
+        "templates/devices.html",
+        include_str!("../../themes/default/templates/devices.html"),
+    ),
+    (
+        "templates/devices-registered.html",
+        include_str!("../../themes/default/templates/devices-registered.html"),
+    ),
+    (
         "templates/partials/install.html",
         include_str!("../../themes/default/templates/partials/install.html"),
     ),
@@ -54,6 +62,18 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/platforms.html"),
     ),
     (
+        "templates/partials/device-check.html",
+        include_str!("../../themes/default/templates/partials/device-check.html"),
+    ),
+    (
+        "templates/partials/device-register.html",
+        include_str!("../../themes/default/templates/partials/device-register.html"),
+    ),
+    (
+        "templates/partials/device-registered.html",
+        include_str!("../../themes/default/templates/partials/device-registered.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),
@@ -66,12 +86,20 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/static/unlock.js"),
     ),
     (
+        "static/devices.js",
+        include_str!("../../themes/default/static/devices.js"),
+    ),
+    (
         "data/browsers.json",
         include_str!("../../themes/default/data/browsers.json"),
     ),
     (
         "data/csp.json",
         include_str!("../../themes/default/data/csp.json"),
+    ),
+    (
+        "data/device-models.json",
+        include_str!("../../themes/default/data/device-models.json"),
     ),
 ];
 

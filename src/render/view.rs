@@ -624,6 +624,8 @@ mod contract {
         table::<BuildPage<'_>>(&mut out, "build.html");
         table::<FeedPage<'_>>(&mut out, "feed.xml");
         table::<LockedPage>(&mut out, "locked.html (as `locked`)");
+        table::<crate::devices::pages::RegisterPage<'_>>(&mut out, "devices.html");
+        table::<crate::devices::pages::RegisteredPage<'_>>(&mut out, "devices-registered.html");
         table::<SiteView<'_>>(&mut out, "site");
         table::<AppView<'_>>(&mut out, "app");
         table::<AppIdentity<'_>>(&mut out, "app on a build page");

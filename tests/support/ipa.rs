@@ -31,6 +31,8 @@ pub struct ProfileSpec {
     pub entitlements: Vec<(String, Value)>,
     /// DER X.509 certificates listed under `DeveloperCertificates`.
     pub certificates: Vec<Vec<u8>>,
+    /// The identifiers under `ProvisionedDevices`; empty: `devices` made-up ones.
+    pub device_ids: Vec<String>,
 }
 
 impl ProfileSpec {
@@ -46,7 +48,15 @@ impl ProfileSpec {
             binary: false,
             entitlements: Vec::new(),
             certificates: Vec::new(),
+            device_ids: Vec::new(),
         }
+    }
+
+    /// Lists exactly these device identifiers under `ProvisionedDevices`.
+    pub fn devices(mut self, ids: &[&str]) -> Self {
+        self.device_ids = ids.iter().map(|id| id.to_string()).collect();
+        self.devices = ids.len();
+        self
     }
 
     /// Embeds one more signing certificate (DER) under `DeveloperCertificates`.
@@ -97,9 +107,13 @@ impl ProfileSpec {
             entitlements.insert(key.clone(), value.clone());
         }
         dict.insert("Entitlements".into(), Value::Dictionary(entitlements));
-        let devices: Vec<Value> = (0..self.devices)
-            .map(|i| format!("00008030-{i:016X}").into())
-            .collect();
+        let devices: Vec<Value> = if self.device_ids.is_empty() {
+            (0..self.devices)
+                .map(|i| format!("00008030-{i:016X}").into())
+                .collect()
+        } else {
+            self.device_ids.iter().map(|id| id.clone().into()).collect()
+        };
         match self.kind {
             Kind::Development | Kind::AdHoc => {
                 dict.insert("ProvisionedDevices".into(), Value::Array(devices));

@@ -1,0 +1,16 @@
+//! Devices: collecting testers' device identifiers (UDIDs) and telling them whether a build's
+//! profile lists their device, without publishing any identifier.
+//!
+//! - [`udid`]: the two formats Apple uses, checked and written one way.
+//! - [`hashes`]: the per-build `devices.json` of keyed hashes the build pages compare against.
+//! - [`enroll`]: the `.mobileconfig` (Profile Service payload) that makes a device send its
+//!   attributes to the team's endpoint, and the registration pages' settings.
+//! - [`portal`]: the tab-separated file Apple's developer portal takes for bulk registration.
+
+pub mod enroll;
+pub mod hashes;
+pub mod pages;
+pub mod portal;
+pub mod udid;
+
+pub use enroll::Devices;
