@@ -42,6 +42,12 @@ pub struct RawConfig {
     /// `apps` entry says `private: false`. The secret and the password come from the
     /// environment (`OTASITE_SECRET`, `OTASITE_PASSWORD`), never from this file. Default: false.
     pub private: Option<Spanned<bool>>,
+    /// The language pages are written in (a catalog of the theme, e.g. `en`, `ja`, `pt-BR`).
+    /// Default: `en`.
+    pub language: Option<String>,
+    /// The languages pages switch to in the browser. Default: every language the theme has.
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 /// The retention rules of `site.yaml`.
@@ -105,6 +111,10 @@ pub struct Settings {
     /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
     /// later: keys `base_url`, `builds`, `theme` and `apps.<bundle id>`.
     pub origins: BTreeMap<String, String>,
+    /// The language pages are written in.
+    pub language: String,
+    /// The languages pages offer (empty: all the theme has).
+    pub languages: Vec<String>,
 }
 
 impl Settings {
@@ -544,6 +554,12 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         private: None,
         private_by_default: raw.private.is_some_and(|p| p.value),
         origins: BTreeMap::new(),
+        language: raw
+            .language
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| crate::render::i18n::REFERENCE.to_string()),
+        languages: raw.languages.iter().map(|l| l.trim().to_string()).collect(),
     })
 }
 

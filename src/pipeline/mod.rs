@@ -267,6 +267,8 @@ fn render_pages(
         cname: settings.cname.clone(),
         reuse,
         private: settings.private.as_ref(),
+        language: &settings.language,
+        languages: &settings.languages,
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())
@@ -444,6 +446,7 @@ fn site_fingerprint(
         settings.ipa_base_url,
         settings.private.as_ref().map(|k| k.key_id())
     ));
+    hasher.update(format!("{:?}|{:?}", settings.language, settings.languages));
     hex::encode(hasher.finalize())
 }
 
