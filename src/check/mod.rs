@@ -8,6 +8,7 @@
 
 pub mod expiring;
 mod offline;
+pub mod previews;
 mod private_site;
 mod remote;
 mod report;

@@ -143,7 +143,12 @@
   function render(el, lang) {
     var isDefault = lang === data["default"];
     var key = el.getAttribute("data-i18n");
-    if (key) {
+    if (key && el.tagName === "TITLE") {
+      // The title also names the site: only the translated part changes.
+      var title = remember(el, "html", el.textContent);
+      var from = format(key, argsOf(el), data["default"], false);
+      el.textContent = isDefault ? title : title.replace(from, format(key, argsOf(el), lang, false));
+    } else if (key) {
       var original = remember(el, "html", el.innerHTML);
       el.innerHTML = isDefault && !el.hasAttribute("data-i18n-changed") ? original : format(key, argsOf(el), lang, true);
     }
