@@ -442,3 +442,107 @@ fn escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog(pairs: &[(&str, Value)]) -> Catalog {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    fn args(pairs: &[(&str, &str)]) -> Args {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn texts_fill_parameters_escape_them_and_turn_markup_into_html() {
+        let c = catalog(&[("format.date", Value::from("{d}.{m}.{year}"))]);
+        let a = args(&[("name", "<Tom & Jerry>"), ("href", "../help/?a=1&b=2")]);
+        let html = format("Tap **Install** for {name}: `code` [why]", &a, &c, Output::Html);
+        assert_eq!(
+            html,
+            "Tap <strong>Install</strong> for &lt;Tom &amp; Jerry&gt;: <code>code</code> <a href=\"../help/?a=1&amp;b=2\">why</a>"
+        );
+        let text = format("Tap **Install** for {name} [why]", &a, &c, Output::Text);
+        assert_eq!(text, "Tap Install for <Tom & Jerry> why");
+        // Without href, brackets stay; unknown braces stay; an open bold is closed.
+        let plain = format("[x] {not a param} **open", &Args::new(), &c, Output::Html);
+        assert_eq!(plain, "[x] {not a param} <strong>open</strong>");
+        // Parameters named *_date are dates of the language.
+        let dated = format(
+            "until {until_date}",
+            &args(&[("until_date", "2026-01-04T00:00:00Z")]),
+            &c,
+            Output::Text,
+        );
+        assert_eq!(dated, "until 4.1.2026");
+    }
+
+    #[test]
+    fn plural_forms_follow_count_and_fall_back_to_other() {
+        let c = catalog(&[
+            (
+                "n",
+                serde_json::json!({"one": "{count} build", "other": "{count} builds"}),
+            ),
+            ("m", serde_json::json!({"other": "{count} 件"})),
+        ]);
+        assert_eq!(pick(&c, "n", &args(&[("count", "1")])), Ok("{count} build"));
+        assert_eq!(pick(&c, "n", &args(&[("count", "2")])), Ok("{count} builds"));
+        assert_eq!(pick(&c, "m", &args(&[("count", "1")])), Ok("{count} 件"));
+        assert!(pick(&c, "missing", &Args::new()).unwrap_err().contains("missing"));
+    }
+
+    #[test]
+    fn dates_and_sizes_follow_the_catalog() {
+        let de = catalog(&[
+            ("format.date", Value::from("{day}.{month}.{year}")),
+            ("format.decimal_point", Value::from(",")),
+            ("format.mb", Value::from("{n} MB")),
+            ("format.bytes", Value::from("{n} Byte")),
+        ]);
+        assert_eq!(format_date("2026-01-04T10:00:00Z", &de), "04.01.2026");
+        assert_eq!(format_date("soon", &de), "soon");
+        assert_eq!(format_size(2_900_000, &de), "2,9 MB");
+        assert_eq!(format_size(999, &de), "999 Byte");
+        assert_eq!(format_size(2_900_000, &Catalog::new()), "2.9");
+    }
+
+    #[test]
+    fn params_lists_the_placeholders() {
+        let found: Vec<String> = params("{a} and {b_date} but not {c d}").into_iter().collect();
+        assert_eq!(found, ["a", "b_date"]);
+    }
+
+    #[test]
+    fn catalogs_must_be_objects_of_texts_or_plural_forms() {
+        assert!(parse_catalog("x.json", br#"{"a": "b", "n": {"other": "c"}}"#).is_ok());
+        let err = parse_catalog("x.json", br#"{"a": 1}"#).unwrap_err().to_string();
+        assert!(err.contains("x.json") && err.contains("\"a\""), "{err}");
+        let err = parse_catalog("x.json", br#"{"n": {"one": "c"}}"#).unwrap_err().to_string();
+        assert!(err.contains("other"), "{err}");
+        assert!(parse_catalog("x.json", b"[]").is_err());
+    }
+
+    #[test]
+    fn the_catalogs_script_holds_the_offered_languages_without_comments() {
+        let theme = Theme::load(None).expect("built-in theme");
+        let catalogs = Catalogs::load(&theme, "de", &["de".into(), "ja".into()]).expect("loads");
+        let script = catalogs.script();
+        assert!(script.starts_with("// The translation catalogs"));
+        assert!(script.contains("\"default\":\"de\""));
+        assert!(script.contains("\"ja\":{") && !script.contains("\"fr\":{"));
+        assert!(!script.contains("_comment") && !script.contains('<'));
+        assert_eq!(catalogs.dir(), "ltr");
+        let all = Catalogs::load(&theme, "en", &[]).expect("loads");
+        let codes: Vec<&str> = all.offered.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(codes, SHIPPED);
+    }
+}
