@@ -112,11 +112,12 @@
 
   /**
    * Whether "Open in Safari" (the x-safari-https: scheme) can hand the page over: only in an
-   * in-app browser on iOS 17.5 or later whose iOS version is known, and not in the apps where
-   * the scheme is known to fail (browsers.json: "handoff": false).
+   * in-app browser on iOS 17.5 or later, and not in the apps where the scheme is known to fail
+   * (browsers.json: "handoff": false). A frozen OS token (18_6 since iOS 26) is a lower bound,
+   * which is enough here.
    */
   function canHandOff(visitor) {
-    return visitor.mode === "inapp" && Boolean(visitor.iosVersion) && !visitor.versionLowerBound &&
+    return visitor.mode === "inapp" && Boolean(visitor.iosVersion) &&
       compareVersions(visitor.iosVersion, "17.5") >= 0 &&
       !(visitor.inApp && visitor.inApp.handoff === false);
   }
