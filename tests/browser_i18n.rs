@@ -197,7 +197,8 @@ struct Checks(Vec<String>);
 impl Checks {
     fn that(&mut self, ok: bool, case: &Json, what: String) {
         if !ok {
-            self.0.push(format!("{}: {what}", case["name"].as_str().unwrap_or("?")));
+            self.0
+                .push(format!("{}: {what}", case["name"].as_str().unwrap_or("?")));
         }
     }
 
@@ -213,7 +214,8 @@ impl Checks {
     /// No errors, a visible body, and no serious axe violation.
     fn clean(&mut self, case: &Json) {
         if let Some(error) = case["error"].as_str() {
-            self.0.push(format!("{}: the visit failed: {error}", case["name"]));
+            self.0
+                .push(format!("{}: the visit failed: {error}", case["name"]));
             return;
         }
         for key in ["console_errors", "page_errors", "failed_requests"] {
@@ -224,7 +226,8 @@ impl Checks {
         for when in ["seen", "after_pick", "after_reload"] {
             if case[when].is_object() {
                 self.that(
-                    case[when]["body_visible"] == json!(true) && case[when]["pending"] == json!(false),
+                    case[when]["body_visible"] == json!(true)
+                        && case[when]["pending"] == json!(false),
                     case,
                     format!("the page stays hidden ({when})"),
                 );
@@ -236,7 +239,10 @@ impl Checks {
                     self.that(
                         false,
                         case,
-                        format!("axe {} ({}): {}", violation["id"], violation["impact"], violation["nodes"]),
+                        format!(
+                            "axe {} ({}): {}",
+                            violation["id"], violation["impact"], violation["nodes"]
+                        ),
                     );
                 }
             }
@@ -283,7 +289,9 @@ fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
     // axe on the build page and the doctor in every language the browser switches to.
     for language in SHIPPED {
         visits.push(visit(&format!("axe-{language}"), KIOSK, IPHONE_SAFARI).languages(&[language]));
-        visits.push(visit(&format!("axe-help-{language}"), HELP, IPHONE_SAFARI).languages(&[language]));
+        visits.push(
+            visit(&format!("axe-help-{language}"), HELP, IPHONE_SAFARI).languages(&[language]),
+        );
     }
     let cases = drive(&site, dir.path(), &visits);
     let mut checks = Checks::default();
@@ -296,19 +304,59 @@ fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
         checks.seen(case, "dir", dir);
         checks.seen(case, "install_button", button);
     };
-    expect(&mut checks, "ja", "ja", "ltr", "Field 2.0 (20) をインストール");
-    expect(&mut checks, "zh-hans", "zh-Hans", "ltr", "安装 Field 2.0 (20)");
-    expect(&mut checks, "zh-tw", "zh-Hant", "ltr", "安裝 Field 2.0 (20)");
+    expect(
+        &mut checks,
+        "ja",
+        "ja",
+        "ltr",
+        "Field 2.0 (20) をインストール",
+    );
+    expect(
+        &mut checks,
+        "zh-hans",
+        "zh-Hans",
+        "ltr",
+        "安装 Field 2.0 (20)",
+    );
+    expect(
+        &mut checks,
+        "zh-tw",
+        "zh-Hant",
+        "ltr",
+        "安裝 Field 2.0 (20)",
+    );
     expect(&mut checks, "ar", "ar", "rtl", "تثبيت Field 2.0 (20)");
-    expect(&mut checks, "de", "de", "ltr", "Field 2.0 (20) installieren");
-    expect(&mut checks, "unoffered", "en", "ltr", "Install Field 2.0 (20)");
-    expect(&mut checks, "ja-without-javascript", "en", "ltr", "Install Field 2.0 (20)");
+    expect(
+        &mut checks,
+        "de",
+        "de",
+        "ltr",
+        "Field 2.0 (20) installieren",
+    );
+    expect(
+        &mut checks,
+        "unoffered",
+        "en",
+        "ltr",
+        "Install Field 2.0 (20)",
+    );
+    expect(
+        &mut checks,
+        "ja-without-javascript",
+        "en",
+        "ltr",
+        "Install Field 2.0 (20)",
+    );
     // Texts, dates and the doctor link follow the language; app names stay.
     let ja = by_name(&cases, "ja");
     checks.seen(ja, "facts_heading", "このビルドについて");
     checks.seen(ja, "date", "2025年12月31日");
     checks.seen(ja, "fallback", "その他の原因と対処法");
-    checks.that(ja["seen"]["picker_visible"] == json!(true), ja, "the picker is hidden".into());
+    checks.that(
+        ja["seen"]["picker_visible"] == json!(true),
+        ja,
+        "the picker is hidden".into(),
+    );
     checks.seen(by_name(&cases, "de"), "date", "31. Dezember 2025");
     let plain = by_name(&cases, "ja-without-javascript");
     checks.seen(plain, "date", "2025-12-31");
@@ -362,7 +410,10 @@ fn open_in_safari_shows_in_in_app_browsers_from_ios_17_5_only() {
         checks.that(
             case["seen"]["handoff_visible"] == json!(wanted),
             case,
-            format!("Open in Safari should be {}", if wanted { "shown" } else { "hidden" }),
+            format!(
+                "Open in Safari should be {}",
+                if wanted { "shown" } else { "hidden" }
+            ),
         );
         // Copying the link stays available wherever the page may be stuck.
         if name.starts_with("slack") || name.starts_with("wechat") || name.starts_with("facebook") {
@@ -375,7 +426,8 @@ fn open_in_safari_shows_in_in_app_browsers_from_ios_17_5_only() {
     }
     let handoff = by_name(&cases, "slack-17.5");
     checks.that(
-        handoff["seen"]["handoff_href"] == "x-safari-https://apps.example.test/com.example.field/2.0-20/",
+        handoff["seen"]["handoff_href"]
+            == "x-safari-https://apps.example.test/com.example.field/2.0-20/",
         handoff,
         format!("hand-off link {}", handoff["seen"]["handoff_href"]),
     );
@@ -409,7 +461,11 @@ fn the_install_doctor_answers_first_what_fits_the_visitor() {
         ("computer", "not-ios", "Not on an iPhone or iPad"),
         ("in-app", "inapp", "Opened inside another app"),
         ("chrome-ios", "other-browser", "Not in Safari"),
-        ("ipad-desktop-mode", "ipad-desktop", "iPad asks for desktop websites"),
+        (
+            "ipad-desktop-mode",
+            "ipad-desktop",
+            "iPad asks for desktop websites",
+        ),
         ("old-ios", "old-ios", "iOS is older than the build needs"),
         ("expired", "expired", "The build has expired"),
         ("ad-hoc", "unregistered", "Device not registered"),
@@ -430,9 +486,21 @@ fn the_install_doctor_answers_first_what_fits_the_visitor() {
             format!("followed {}", case["help_link"]),
         );
     }
-    checks.seen(by_name(&cases, "enterprise"), "doctor_top_text", "Most likely for you");
-    checks.seen(by_name(&cases, "enterprise-ja"), "doctor_top_text", "最も可能性が高い原因");
-    checks.seen(by_name(&cases, "enterprise-ja"), "title", "インストールのヘルプ · Language test builds");
+    checks.seen(
+        by_name(&cases, "enterprise"),
+        "doctor_top_text",
+        "Most likely for you",
+    );
+    checks.seen(
+        by_name(&cases, "enterprise-ja"),
+        "doctor_top_text",
+        "最も可能性が高い原因",
+    );
+    checks.seen(
+        by_name(&cases, "enterprise-ja"),
+        "title",
+        "インストールのヘルプ · Language test builds",
+    );
     checks.finish();
 }
 

@@ -148,7 +148,10 @@ fn settings_paths_use_the_names_ios_shows() {
     for (language, path) in expected {
         let catalog = catalog(language);
         let trust = catalog["help.trust"].as_str().unwrap_or_default();
-        assert!(trust.contains(path), "{language}: help.trust lacks {path:?}");
+        assert!(
+            trust.contains(path),
+            "{language}: help.trust lacks {path:?}"
+        );
     }
 }
 
@@ -205,7 +208,7 @@ fn templates_show_no_text_outside_the_catalogs() {
     for entry in walkdir::WalkDir::new(&templates) {
         let entry = entry.expect("walking the templates");
         let path = entry.path();
-        if !path.extension().is_some_and(|e| e == "html") {
+        if path.extension().is_none_or(|e| e != "html") {
             continue;
         }
         let text = std::fs::read_to_string(path).expect("a template");
@@ -235,10 +238,7 @@ fn templates_show_no_text_outside_the_catalogs() {
 
 #[test]
 fn the_bare_text_check_finds_text_in_a_template() {
-    assert_eq!(
-        bare_text("<p>{{ t(key=\"a\") }} · </p>").trim(),
-        "·"
-    );
+    assert_eq!(bare_text("<p>{{ t(key=\"a\") }} · </p>").trim(), "·");
     assert!(bare_text("<h2>Release notes</h2>").contains("Release notes"));
     assert_eq!(
         bare_attributes("<img alt=\"{{ app.name }} icon\">"),
@@ -287,9 +287,10 @@ fn preview_tags(html: &str) -> Vec<(String, String)> {
             let end = rest[start..].find('"')? + start;
             Some(rest[start..end].replace("&amp;", "&"))
         };
-        if let (Some(name), Some(content)) =
-            (value("property").or_else(|| value("name")), value("content"))
-            && (name.starts_with("og:") || name.starts_with("twitter:"))
+        if let (Some(name), Some(content)) = (
+            value("property").or_else(|| value("name")),
+            value("content"),
+        ) && (name.starts_with("og:") || name.starts_with("twitter:"))
         {
             tags.push((name, content));
         }
@@ -309,7 +310,12 @@ fn png_dimensions(bytes: &[u8]) -> (u32, u32) {
 fn every_page_kind_has_link_previews_whose_images_exist_with_the_stated_size() {
     let (_tmp, dist) = build_site("");
     let pages = [
-        ("index", "index.html", "Preview site", "https://apps.example.test/"),
+        (
+            "index",
+            "index.html",
+            "Preview site",
+            "https://apps.example.test/",
+        ),
         (
             "app",
             "com.example.preview/index.html",
@@ -362,11 +368,7 @@ fn every_page_kind_has_link_previews_whose_images_exist_with_the_stated_size() {
             get("og:image:width").parse().expect("a width"),
             get("og:image:height").parse().expect("a height"),
         );
-        assert_eq!(
-            png_dimensions(&bytes),
-            stated,
-            "{kind} page: og:image size"
-        );
+        assert_eq!(png_dimensions(&bytes), stated, "{kind} page: og:image size");
         assert_eq!(get("twitter:image"), image, "{kind} page");
     }
 }
@@ -422,7 +424,9 @@ fn site_language_renders_every_page_in_that_language() {
         })
         .expect("the catalogs script");
     let script = std::fs::read_to_string(script).expect("reading it");
-    assert!(script.contains("\"ar\":{") && script.contains("\"ja\":{") && !script.contains("\"de\":{"));
+    assert!(
+        script.contains("\"ar\":{") && script.contains("\"ja\":{") && !script.contains("\"de\":{")
+    );
 }
 
 #[test]
@@ -468,5 +472,8 @@ fn a_theme_catalog_overrides_single_keys_of_the_built_in_one() {
     let page = std::fs::read_to_string(tmp.path().join("dist/com.example.one/index.html"))
         .expect("the app page");
     assert!(page.contains(">Copy the address<"));
-    assert!(page.contains(">Install One 1.0 (1)<"), "other keys stay built-in");
+    assert!(
+        page.contains(">Install One 1.0 (1)<"),
+        "other keys stay built-in"
+    );
 }

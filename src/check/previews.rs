@@ -40,21 +40,23 @@ pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
         return None;
     }
-    let word = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let word =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     Some((word(16), word(20)))
 }
 
 /// What is wrong with a page's preview tags (empty when fine, or when it has none at all, as a
 /// locked page or a theme without previews). `image` finds an image URL's file in the site.
-pub fn problems(
-    html: &str,
-    image: &mut dyn FnMut(&str) -> Option<Vec<u8>>,
-) -> Vec<String> {
+pub fn problems(html: &str, image: &mut dyn FnMut(&str) -> Option<Vec<u8>>) -> Vec<String> {
     let tags = tags(html);
     if tags.is_empty() {
         return Vec::new();
     }
-    let get = |name: &str| tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        tags.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     let mut found = Vec::new();
     for required in ["og:title", "og:description", "og:url", "twitter:card"] {
         if get(required).is_none_or(|v| v.trim().is_empty()) {
@@ -76,7 +78,9 @@ pub fn problems(
         get("og:image:height").and_then(|h| h.parse::<u32>().ok()),
     );
     let (Some(width), Some(height)) = stated else {
-        found.push(format!("og:image {url} lacks a numeric og:image:width and og:image:height"));
+        found.push(format!(
+            "og:image {url} lacks a numeric og:image:width and og:image:height"
+        ));
         return found;
     };
     let Some(bytes) = image(url) else {

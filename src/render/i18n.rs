@@ -81,7 +81,11 @@ fn built_in(language: &str) -> Option<Catalog> {
 impl Catalogs {
     /// The catalogs of `languages` (all the theme has when empty) with `language` the default.
     /// A theme's catalog file overrides the built-in one key by key.
-    pub fn load(theme: &Theme, language: &str, languages: &[String]) -> Result<Catalogs, ThemeError> {
+    pub fn load(
+        theme: &Theme,
+        language: &str,
+        languages: &[String],
+    ) -> Result<Catalogs, ThemeError> {
         let available: Vec<String> = theme
             .files
             .keys()
@@ -94,7 +98,13 @@ impl Catalogs {
                 .map(|l| l.to_string())
                 .filter(|l| available.contains(l))
                 .collect();
-            all.extend(available.iter().filter(|l| !all.contains(l)).cloned().collect::<Vec<_>>());
+            all.extend(
+                available
+                    .iter()
+                    .filter(|l| !all.contains(l))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            );
             all
         } else {
             languages.to_vec()
@@ -128,7 +138,8 @@ impl Catalogs {
 
     /// The default language's catalog.
     pub fn default_catalog(&self) -> &Catalog {
-        self.catalog(&self.default).expect("the default language is offered")
+        self.catalog(&self.default)
+            .expect("the default language is offered")
     }
 
     pub fn catalog(&self, language: &str) -> Option<&Catalog> {
@@ -140,7 +151,9 @@ impl Catalogs {
 
     /// `ltr` or `rtl` for the default language.
     pub fn dir(&self) -> String {
-        meta(self.default_catalog(), "_dir").unwrap_or("ltr").to_string()
+        meta(self.default_catalog(), "_dir")
+            .unwrap_or("ltr")
+            .to_string()
     }
 
     /// The offered languages as `(code, name in itself)`.
@@ -280,9 +293,9 @@ fn meta<'a>(catalog: &'a Catalog, key: &str) -> Option<&'a str> {
 
 /// The text of `key`, its plural form chosen by `count`.
 fn pick<'a>(catalog: &'a Catalog, key: &str, args: &Args) -> Result<&'a str, String> {
-    let value = catalog
-        .get(key)
-        .ok_or_else(|| format!("no translation key {key:?} in the catalogs (i18n/{REFERENCE}.json lists them)"))?;
+    let value = catalog.get(key).ok_or_else(|| {
+        format!("no translation key {key:?} in the catalogs (i18n/{REFERENCE}.json lists them)")
+    })?;
     match value {
         Value::String(text) => Ok(text),
         Value::Object(forms) => {
@@ -423,7 +436,8 @@ pub fn format_size(bytes: u64, catalog: &Catalog) -> String {
         value /= 1000.0;
         unit += 1;
     }
-    let number = format!("{value:.1}").replace('.', meta(catalog, "format.decimal_point").unwrap_or("."));
+    let number =
+        format!("{value:.1}").replace('.', meta(catalog, "format.decimal_point").unwrap_or("."));
     let pattern = meta(catalog, units[unit]).unwrap_or("{n}");
     pattern.replace("{n}", &number)
 }
@@ -465,7 +479,12 @@ mod tests {
     fn texts_fill_parameters_escape_them_and_turn_markup_into_html() {
         let c = catalog(&[("format.date", Value::from("{d}.{m}.{year}"))]);
         let a = args(&[("name", "<Tom & Jerry>"), ("href", "../help/?a=1&b=2")]);
-        let html = format("Tap **Install** for {name}: `code` [why]", &a, &c, Output::Html);
+        let html = format(
+            "Tap **Install** for {name}: `code` [why]",
+            &a,
+            &c,
+            Output::Html,
+        );
         assert_eq!(
             html,
             "Tap <strong>Install</strong> for &lt;Tom &amp; Jerry&gt;: <code>code</code> <a href=\"../help/?a=1&amp;b=2\">why</a>"
@@ -495,9 +514,16 @@ mod tests {
             ("m", serde_json::json!({"other": "{count} 件"})),
         ]);
         assert_eq!(pick(&c, "n", &args(&[("count", "1")])), Ok("{count} build"));
-        assert_eq!(pick(&c, "n", &args(&[("count", "2")])), Ok("{count} builds"));
+        assert_eq!(
+            pick(&c, "n", &args(&[("count", "2")])),
+            Ok("{count} builds")
+        );
         assert_eq!(pick(&c, "m", &args(&[("count", "1")])), Ok("{count} 件"));
-        assert!(pick(&c, "missing", &Args::new()).unwrap_err().contains("missing"));
+        assert!(
+            pick(&c, "missing", &Args::new())
+                .unwrap_err()
+                .contains("missing")
+        );
     }
 
     #[test]
@@ -517,16 +543,22 @@ mod tests {
 
     #[test]
     fn params_lists_the_placeholders() {
-        let found: Vec<String> = params("{a} and {b_date} but not {c d}").into_iter().collect();
+        let found: Vec<String> = params("{a} and {b_date} but not {c d}")
+            .into_iter()
+            .collect();
         assert_eq!(found, ["a", "b_date"]);
     }
 
     #[test]
     fn catalogs_must_be_objects_of_texts_or_plural_forms() {
         assert!(parse_catalog("x.json", br#"{"a": "b", "n": {"other": "c"}}"#).is_ok());
-        let err = parse_catalog("x.json", br#"{"a": 1}"#).unwrap_err().to_string();
+        let err = parse_catalog("x.json", br#"{"a": 1}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("x.json") && err.contains("\"a\""), "{err}");
-        let err = parse_catalog("x.json", br#"{"n": {"one": "c"}}"#).unwrap_err().to_string();
+        let err = parse_catalog("x.json", br#"{"n": {"one": "c"}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("other"), "{err}");
         assert!(parse_catalog("x.json", b"[]").is_err());
     }

@@ -143,8 +143,7 @@ pub fn render_site(
     }
     stage.write(layout::NOJEKYLL, b"")?;
     stage.write(&script_path, script.as_bytes())?;
-    let mut static_paths: Vec<String> =
-        static_files.into_iter().map(|(path, _)| path).collect();
+    let mut static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
     static_paths.push(script_path);
     let headers = crate::hosting::headers_file(&public, &policy.header, &static_paths);
     stage.write(layout::HEADERS, headers.as_bytes())?;

@@ -18,7 +18,11 @@ pub(super) fn build(base: &Base<'_>, build: &Build, url: &str) -> PreviewView {
         parts.push(text(base, "preview.min_os", &[("version", min)]));
     }
     if let Some(released) = &build.released {
-        parts.push(text(base, "preview.released", &[("released_date", released)]));
+        parts.push(text(
+            base,
+            "preview.released",
+            &[("released_date", released)],
+        ));
     }
     PreviewView {
         title: format!("{} {}", build.name, build.display_version()),
