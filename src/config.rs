@@ -50,6 +50,10 @@ pub struct RawConfig {
     pub languages: Vec<String>,
 }
 
+/// The language pages are written in when `site.yaml` names none (the theme's reference
+/// catalog).
+pub const DEFAULT_LANGUAGE: &str = "en";
+
 /// The retention rules of `site.yaml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -558,7 +562,7 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
             .language
             .map(|l| l.trim().to_string())
             .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| crate::render::i18n::REFERENCE.to_string()),
+            .unwrap_or_else(|| DEFAULT_LANGUAGE.to_string()),
         languages: raw.languages.iter().map(|l| l.trim().to_string()).collect(),
     })
 }

@@ -193,7 +193,12 @@ pub fn headers_file(catalog: &Catalog, csp_header: &str, static_files: &[String]
     if !plain.is_empty() {
         rule(&listed(plain), None, SHORT);
     }
-    let mut pages = vec![root.clone(), format!("{root}*.html")];
+    let help_folder = layout::HELP.trim_end_matches("index.html");
+    let mut pages = vec![
+        root.clone(),
+        format!("{root}*.html"),
+        format!("{root}{help_folder}"),
+    ];
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", app.dir()));
         pages.extend(

@@ -118,7 +118,7 @@ pub fn render_site(
     base.page(
         stage,
         "help.html",
-        HELP_PAGE,
+        layout::HELP,
         "../",
         &serde_json::json!({}),
         None,
@@ -190,9 +190,6 @@ fn browsers_json(theme: &Theme) -> Result<String, RenderError> {
 
 /// The catalogs script, published under its fingerprinted name.
 const I18N_SCRIPT: &str = "static/i18n-catalogs.js";
-
-/// The install doctor's page.
-pub const HELP_PAGE: &str = "help/index.html";
 
 /// Shared rendering state.
 struct Base<'a> {

@@ -49,7 +49,7 @@ pub(super) fn index(base: &Base<'_>, catalog: &Catalog) -> PreviewView {
 
 /// The preview of the install doctor.
 pub(super) fn help(base: &Base<'_>, catalog: &Catalog) -> PreviewView {
-    let folder = super::HELP_PAGE.trim_end_matches("index.html");
+    let folder = crate::layout::HELP.trim_end_matches("index.html");
     let url = format!("{}{folder}", catalog.site.base_url);
     let mut preview = site(base, catalog, url, text(base, "preview.help", &[]));
     preview.title = format!(
