@@ -46,7 +46,17 @@ pub struct RawConfig {
     /// `otasite init --udid` writes), and optionally `email` and `webhook_env`. Default: none
     /// (no registration pages).
     pub devices: Option<Spanned<crate::devices::enroll::RawDevices>>,
+    /// The language pages are written in (a catalog of the theme, e.g. `en`, `ja`, `pt-BR`).
+    /// Default: `en`.
+    pub language: Option<String>,
+    /// The languages pages switch to in the browser. Default: every language the theme has.
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
+
+/// The language pages are written in when `site.yaml` names none (the theme's reference
+/// catalog).
+pub const DEFAULT_LANGUAGE: &str = "en";
 
 /// The retention rules of `site.yaml`.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -113,6 +123,10 @@ pub struct Settings {
     /// Where each setting was written (`site.yaml:3:11`, `--base-url`), for messages about it
     /// later: keys `base_url`, `builds`, `theme` and `apps.<bundle id>`.
     pub origins: BTreeMap<String, String>,
+    /// The language pages are written in.
+    pub language: String,
+    /// The languages pages offer (empty: all the theme has).
+    pub languages: Vec<String>,
 }
 
 impl Settings {
@@ -564,6 +578,12 @@ fn validate(path: &Path, raw: RawConfig, overrides: &Overrides) -> Result<Settin
         private_by_default: raw.private.is_some_and(|p| p.value),
         devices,
         origins: BTreeMap::new(),
+        language: raw
+            .language
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .unwrap_or_else(|| DEFAULT_LANGUAGE.to_string()),
+        languages: raw.languages.iter().map(|l| l.trim().to_string()).collect(),
     })
 }
 

@@ -225,7 +225,12 @@ pub fn headers_file(
     if !plain.is_empty() {
         rule(&listed(plain), None, SHORT);
     }
-    let mut pages = vec![root.clone(), format!("{root}*.html")];
+    let help_folder = layout::HELP.trim_end_matches("index.html");
+    let mut pages = vec![
+        root.clone(),
+        format!("{root}*.html"),
+        format!("{root}{help_folder}"),
+    ];
     pages.extend(page_folders.iter().map(|folder| format!("{root}{folder}")));
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", app.dir()));

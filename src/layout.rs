@@ -23,6 +23,8 @@ pub const CATALOG: &str = "catalog.json";
 pub const LOCKED_CATALOG: &str = crate::private::catalog::FILE;
 /// The Atom feed of every build.
 pub const FEED: &str = "feed.xml";
+/// The install doctor: the causes of a failed install, the visitor's first.
+pub const HELP: &str = "help/index.html";
 /// The folder of the theme's static files (a theme's `static/` is published as it is).
 pub const STATIC: &str = "static";
 /// Caching and security headers for Netlify and Cloudflare Pages.

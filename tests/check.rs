@@ -346,7 +346,7 @@ fn offline_host_size_limits() {
     assert_eq!(
         site_line,
         Some(
-            "warning: dist: the site is 1.2 GB, 179.8 MB over GitHub Pages' 1 GB limit: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)"
+            "warning: dist: the site is 1.2 GB, 180.1 MB over GitHub Pages' 1 GB limit: host the .ipa files elsewhere with `ipa_base_url` in site.yaml (release assets, a bucket)"
         ),
         "{}",
         run.stdout

@@ -161,7 +161,7 @@ fn an_empty_builds_folder_fails_unless_allowed() {
         String::from_utf8_lossy(&check.stdout),
         "error: dist/catalog.json: the site lists no app: deploying it would replace the live \
          portal with an empty one (pass --allow-empty if that is intended)\n\
-         checked 2 files: 1 error, 0 warnings, 0 notes\n"
+         checked 3 files: 1 error, 0 warnings, 0 notes\n"
     );
     let allowed = otasite(&["check", "--allow-empty"], tmp.path());
     assert_eq!(allowed.status.code(), Some(0));

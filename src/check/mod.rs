@@ -9,6 +9,7 @@
 mod devices;
 pub mod expiring;
 mod offline;
+pub mod previews;
 mod private_site;
 mod remote;
 mod report;

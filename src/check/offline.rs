@@ -441,6 +441,17 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The page's link preview tags are complete and name images the site has, of their size.
+    fn previews_on_page(&mut self, subject: &str, html: &str) {
+        let mut image = |url: &str| {
+            let file = self.locate(url, Kind::Image, "link preview image")?;
+            std::fs::read(file).ok()
+        };
+        for problem in super::previews::problems(html, &mut image) {
+            self.report.error(subject, problem);
+        }
+    }
+
     /// Every `itms-services://` link on a page must lead to one of the site's manifests.
     fn install_links_on_page(&mut self, page: &Path, manifests: &HashSet<&str>) {
         self.report.checked += 1;
@@ -453,6 +464,7 @@ impl<'a> Checker<'a> {
             }
         };
         let text = String::from_utf8_lossy(&bytes);
+        self.previews_on_page(&subject, &text);
         for (start, _) in text.match_indices("itms-services:") {
             let rest = &text[start..];
             let end = rest

@@ -295,6 +295,8 @@ fn render_pages(
                 Some((path.clone(), source))
             })
             .collect(),
+        language: &settings.language,
+        languages: &settings.languages,
     };
     render::render_site(stage, theme, catalog, &extras)?;
     Ok(())
@@ -479,6 +481,7 @@ fn site_fingerprint(
         page_key.map(|k| k.key_id()),
         settings.private_by_default
     ));
+    hasher.update(format!("{:?}|{:?}", settings.language, settings.languages));
     hex::encode(hasher.finalize())
 }
 

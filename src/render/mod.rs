@@ -1,9 +1,11 @@
 //! Rendering the site from the catalog: pages, manifests, icons, QR codes, feeds.
 
 pub mod csp;
+pub mod i18n;
 pub mod icons;
 pub mod manifest;
 pub mod notes;
+mod preview;
 pub mod qr;
 pub mod theme;
 pub mod view;
@@ -21,7 +23,7 @@ use crate::output::{IpaMode, OutputError, Stage};
 use theme::{Theme, error_chain};
 use view::{
     AppIdentity, AppPage, AppView, BuildPage, BuildView, ChannelView, Common, FeedEntry, FeedPage,
-    IndexPage, NewerView, SiteView,
+    I18nView, IndexPage, LanguageView, NewerView, PreviewView, SiteView,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,10 @@ pub struct SiteExtras<'a> {
     pub devices: Option<&'a crate::devices::Devices>,
     /// What each build's `devices.json` is made from, by build path.
     pub provisioned: HashMap<String, crate::devices::hashes::Source<'a>>,
+    /// The language pages are rendered in (`language` in `site.yaml`).
+    pub language: &'a str,
+    /// The languages the pages offer; empty: every language the theme has.
+    pub languages: &'a [String],
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -61,8 +67,26 @@ pub fn render_site(
     catalog: &Catalog,
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
-    let tera = theme.tera()?;
-    let site = SiteView::new(catalog);
+    let catalogs = std::sync::Arc::new(i18n::Catalogs::load(
+        theme,
+        extras.language,
+        extras.languages,
+    )?);
+    let tera = theme.tera(|tera| catalogs.register(tera))?;
+    let offered: Vec<String> = catalogs.offered.iter().map(|(l, _)| l.clone()).collect();
+    let site = SiteView::new(catalog, extras.language, &offered);
+    let script = catalogs.script();
+    let script_path = layout::fingerprinted(I18N_SCRIPT, script.as_bytes());
+    let i18n_view = I18nView {
+        language: catalogs.default.clone(),
+        dir: catalogs.dir(),
+        script: script_path.clone(),
+        languages: catalogs
+            .names()
+            .into_iter()
+            .map(|(code, name)| LanguageView { code, name })
+            .collect(),
+    };
     let browsers_json = browsers_json(theme)?;
     let policy = csp::Policy::for_theme(theme)?;
     let assets = theme.assets();
@@ -75,6 +99,8 @@ pub fn render_site(
         assets: &assets,
         theme_fingerprint: theme_fingerprint(theme),
         reuse: extras.reuse,
+        i18n: &i18n_view,
+        catalogs: &catalogs,
     };
     // Every file anyone may read is made from the public catalog; only the private apps' own
     // (token) folders are made from the whole one.
@@ -90,6 +116,7 @@ pub fn render_site(
     let index = IndexPage {
         apps: listed.apps.iter().map(AppView::new).collect(),
     };
+    let index_preview = preview::index(&base, &public);
     base.page(
         stage,
         "index.html",
@@ -98,6 +125,18 @@ pub fn render_site(
         &index,
         None,
         locked_index,
+        Some(&index_preview),
+    )?;
+    let help_preview = preview::help(&base, &public);
+    base.page(
+        stage,
+        "help.html",
+        layout::HELP,
+        "../",
+        &serde_json::json!({}),
+        None,
+        None,
+        Some(&help_preview),
     )?;
 
     catalog
@@ -120,14 +159,16 @@ pub fn render_site(
     }
     render_feed(stage, &base, &public)?;
     if let Some(devices) = extras.devices {
-        render_registration(stage, &base, theme, devices, &catalog.site)?;
+        render_registration(stage, &base, theme, devices, &public)?;
     }
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
         stage.write(path, bytes)?;
     }
     stage.write(layout::NOJEKYLL, b"")?;
-    let static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
+    stage.write(&script_path, script.as_bytes())?;
+    let mut static_paths: Vec<String> = static_files.into_iter().map(|(path, _)| path).collect();
+    static_paths.push(script_path);
     let registration = crate::devices::enroll::page_folders();
     let page_folders: &[&str] = match extras.devices {
         Some(_) => &registration,
@@ -177,8 +218,15 @@ fn browsers_json(theme: &Theme) -> Result<String, RenderError> {
     Ok(value.to_string().replace('<', "\\u003c"))
 }
 
+/// The catalogs script, published under its fingerprinted name.
+const I18N_SCRIPT: &str = "static/i18n-catalogs.js";
+
 /// Shared rendering state.
 struct Base<'a> {
+    /// The languages of the pages.
+    i18n: &'a I18nView,
+    /// The translation catalogs (link previews are written in the default language).
+    catalogs: &'a i18n::Catalogs,
     tera: &'a tera::Tera,
     site: &'a SiteView<'a>,
     banner: Option<&'a str>,
@@ -208,6 +256,7 @@ impl Base<'_> {
         page: &impl Serialize,
         qr_url: Option<&str>,
         lock: Option<&crate::private::PageKey>,
+        preview: Option<&PreviewView>,
     ) -> Result<(), RenderError> {
         let failed = |message: String| RenderError::Template {
             template: template.to_string(),
@@ -219,6 +268,9 @@ impl Base<'_> {
             template.as_bytes(),
             root.as_bytes(),
             format!("{:?}|{:?}", self.banner, qr_url).as_bytes(),
+            serde_json::to_string(&(self.i18n, preview))
+                .unwrap_or_default()
+                .as_bytes(),
             serde_json::to_string(self.site)
                 .unwrap_or_default()
                 .as_bytes(),
@@ -237,6 +289,8 @@ impl Base<'_> {
                 csp: self.csp,
                 assets: self.assets,
                 qr_svg: qr_svg.as_deref(),
+                i18n: self.i18n,
+                preview,
             };
             let mut ctx =
                 tera::Context::from_serialize(&common).map_err(|e| failed(error_chain(&e)))?;
@@ -407,6 +461,7 @@ fn render_app(
         &app_page,
         Some(&app.page_url),
         lock,
+        Some(&preview::build(base, latest, &app.page_url)),
     )?;
     app.builds.par_iter().try_for_each(|build| {
         match extras.icons.get(&build.path) {
@@ -470,6 +525,7 @@ fn render_app(
             },
             Some(&build.page_url),
             lock,
+            Some(&preview::build(base, build, &build.page_url)),
         )
     })?;
     if let (Some(_), Some(newest)) = (
@@ -510,9 +566,10 @@ fn render_registration(
     base: &Base<'_>,
     theme: &Theme,
     devices: &crate::devices::Devices,
-    site: &crate::catalog::SiteInfo,
+    public: &Catalog,
 ) -> Result<(), RenderError> {
     use crate::devices::{enroll, pages};
+    let site = &public.site;
     let folder = enroll::FOLDER;
     base.reuse.produce_bytes(
         stage,
@@ -527,6 +584,7 @@ fn render_registration(
         &pages::RegisterPage::new(devices),
         None,
         None,
+        Some(&preview::devices(base, public, &format!("{folder}/"))),
     )?;
     let registered =
         pages::RegisteredPage::new(devices, theme.data(pages::MODELS_DATA)).map_err(|message| {
@@ -543,6 +601,11 @@ fn render_registration(
         &registered,
         None,
         None,
+        Some(&preview::devices(
+            base,
+            public,
+            &format!("{folder}/{}/", enroll::REGISTERED),
+        )),
     )
 }
 
@@ -601,5 +664,5 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         updated: &updated,
         entries,
     };
-    base.page(stage, "feed.xml", layout::FEED, "", &feed, None, None)
+    base.page(stage, "feed.xml", layout::FEED, "", &feed, None, None, None)
 }

@@ -101,6 +101,62 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "data/device-models.json",
         include_str!("../../themes/default/data/device-models.json"),
     ),
+    (
+        "templates/help.html",
+        include_str!("../../themes/default/templates/help.html"),
+    ),
+    (
+        "templates/partials/preview.html",
+        include_str!("../../themes/default/templates/partials/preview.html"),
+    ),
+    (
+        "static/i18n.js",
+        include_str!("../../themes/default/static/i18n.js"),
+    ),
+    (
+        "i18n/en.json",
+        include_str!("../../themes/default/i18n/en.json"),
+    ),
+    (
+        "i18n/zh-Hans.json",
+        include_str!("../../themes/default/i18n/zh-Hans.json"),
+    ),
+    (
+        "i18n/zh-Hant.json",
+        include_str!("../../themes/default/i18n/zh-Hant.json"),
+    ),
+    (
+        "i18n/ja.json",
+        include_str!("../../themes/default/i18n/ja.json"),
+    ),
+    (
+        "i18n/ko.json",
+        include_str!("../../themes/default/i18n/ko.json"),
+    ),
+    (
+        "i18n/de.json",
+        include_str!("../../themes/default/i18n/de.json"),
+    ),
+    (
+        "i18n/fr.json",
+        include_str!("../../themes/default/i18n/fr.json"),
+    ),
+    (
+        "i18n/es.json",
+        include_str!("../../themes/default/i18n/es.json"),
+    ),
+    (
+        "i18n/pt-BR.json",
+        include_str!("../../themes/default/i18n/pt-BR.json"),
+    ),
+    (
+        "i18n/ru.json",
+        include_str!("../../themes/default/i18n/ru.json"),
+    ),
+    (
+        "i18n/ar.json",
+        include_str!("../../themes/default/i18n/ar.json"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -152,9 +208,11 @@ impl Theme {
         Ok(Theme { files })
     }
 
-    /// The template engine with every template of the theme.
-    pub fn tera(&self) -> Result<tera::Tera, ThemeError> {
+    /// The template engine with every template of the theme; `register` adds the functions
+    /// templates call (Tera checks them when it reads the templates).
+    pub fn tera(&self, register: impl FnOnce(&mut tera::Tera)) -> Result<tera::Tera, ThemeError> {
         let mut tera = tera::Tera::default();
+        register(&mut tera);
         tera.autoescape_on([".html", ".xml"]);
         let mut templates = Vec::new();
         for (path, bytes) in &self.files {

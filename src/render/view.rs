@@ -40,6 +40,57 @@ pub struct Common<'a> {
     /// An inline SVG QR code of this page's address (`{{ qr_svg | safe }}`), on app and build
     /// pages; null elsewhere.
     pub qr_svg: Option<&'a str>,
+    /// The page's language and the languages it can switch to (see `i18n/` in the theme).
+    pub i18n: &'a I18nView,
+    /// The link preview of the page (Open Graph and Twitter card tags), or null (`feed.xml`).
+    pub preview: Option<&'a PreviewView>,
+}
+
+/// The languages of the pages (`i18n.*`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct I18nView {
+    /// The language pages are rendered in (`language` in `site.yaml`), for `<html lang>`.
+    pub language: String,
+    /// Its writing direction, `ltr` or `rtl`, for `<html dir>`.
+    pub dir: String,
+    /// The path from the site root of the script holding the offered languages' catalogs
+    /// (`static/i18n-catalogs.0123abcd.js`); load it, then `static/i18n.js`, in `<head>`.
+    pub script: String,
+    /// The languages the site offers, for the language picker.
+    pub languages: Vec<LanguageView>,
+}
+
+/// A language the site offers (`i18n.languages[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct LanguageView {
+    /// Its code, e.g. `ja` or `zh-Hans`.
+    pub code: String,
+    /// Its name in itself, e.g. `日本語`.
+    pub name: String,
+}
+
+/// A page's link preview (`preview.*`): what chat apps show for a pasted link.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct PreviewView {
+    /// The title: `Name version (build)` for app and build pages, the site's title elsewhere.
+    pub title: String,
+    /// One line: channel, minimum iOS and release date, in the site's language.
+    pub description: String,
+    /// The page's canonical full address.
+    pub url: String,
+    /// The language as Open Graph writes it, e.g. `pt_BR`.
+    pub locale: String,
+    /// The full address of the preview image (the app's 512×512 icon), or null.
+    pub image: Option<String>,
+    /// The image's width in pixels.
+    pub image_width: u32,
+    /// The image's height in pixels.
+    pub image_height: u32,
+    /// The image's text alternative.
+    pub image_alt: String,
 }
 
 /// The site (`site.*`).
@@ -52,15 +103,21 @@ pub struct SiteView<'a> {
     pub base_url: &'a str,
     /// `otasite` and its version, e.g. `otasite 0.1.0`.
     pub generator: &'a str,
+    /// The language pages are rendered in (`language` in `site.yaml`).
+    pub language: &'a str,
+    /// The languages the pages offer (`languages` in `site.yaml`).
+    pub languages: &'a [String],
 }
 
 impl<'a> SiteView<'a> {
-    /// The site facts of the catalog.
-    pub fn new(catalog: &'a Catalog) -> Self {
+    /// The site facts of the catalog and the languages of its pages.
+    pub fn new(catalog: &'a Catalog, language: &'a str, languages: &'a [String]) -> Self {
         SiteView {
             title: &catalog.site.title,
             base_url: &catalog.site.base_url,
             generator: &catalog.site.generator,
+            language,
+            languages,
         }
     }
 }
@@ -637,6 +694,9 @@ mod contract {
         table::<FeedEntry<'_>>(&mut out, "feed entry");
         table::<crate::android::AndroidFacts>(&mut out, "android");
         table::<crate::apk::Signing>(&mut out, "signing");
+        table::<I18nView>(&mut out, "i18n");
+        table::<LanguageView>(&mut out, "language");
+        table::<PreviewView>(&mut out, "preview");
         out
     }
 
@@ -687,6 +747,9 @@ mod contract {
                 "ProfileView" => ("profile", "profile"),
                 "ChangesView" => ("changes", "changes"),
                 "FeedEntry" => ("feed entry", "feed-entry"),
+                "I18nView" => ("i18n", "i18n"),
+                "LanguageView" => ("language", "language"),
+                "PreviewView" => ("preview", "preview"),
                 other => panic!("no table for {other}"),
             };
             return format!("[{title}](#{anchor})");

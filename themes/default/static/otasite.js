@@ -80,7 +80,10 @@
     };
   }
 
-  /** Reasons this build may not install on the visitor's iPhone or iPad (empty when fine). */
+  /**
+   * Reasons this build may not install on the visitor's iPhone or iPad (empty when fine), as
+   * catalog keys with their parameters (static/i18n.js words them in the visitor's language).
+   */
   function compatWarnings(build, visitor) {
     var warnings = [];
     var device = visitor.platform === "ipad" ? "iPad" : "iPhone";
@@ -93,18 +96,30 @@
         : families.indexOf("ipad") >= 0 || families.indexOf("iphone") >= 0;
       if (!fits) {
         warnings.push(families.indexOf("ipad") >= 0
-          ? "This build is made for iPad only: it cannot be installed on an iPhone."
-          : "This build is not made for " + device + ": it cannot be installed here.");
+          ? { key: "install.compat_ipad_only", args: {} }
+          : { key: "install.compat_not_for_device", args: { device: device } });
       }
     }
     if (build.minOs && visitor.iosVersion && !visitor.versionLowerBound &&
         compareVersions(visitor.iosVersion, build.minOs) < 0) {
-      warnings.push("This build needs " + system + " " + build.minOs + " or later, and this " +
-        device + " runs " + system + " " + visitor.iosVersion + ". Update it first in " +
-        "Settings › General › Software Update, or ask the team for a build that supports " +
-        system + " " + visitor.iosVersion + ".");
+      warnings.push({
+        key: "install.compat_old_os",
+        args: { system: system, min: build.minOs, device: device, version: visitor.iosVersion }
+      });
     }
     return warnings;
+  }
+
+  /**
+   * Whether "Open in Safari" (the x-safari-https: scheme) can hand the page over: only in an
+   * in-app browser on iOS 17.5 or later, and not in the apps where the scheme is known to fail
+   * (browsers.json: "handoff": false). A frozen OS token (18_6 since iOS 26) is a lower bound,
+   * which is enough here.
+   */
+  function canHandOff(visitor) {
+    return visitor.mode === "inapp" && Boolean(visitor.iosVersion) &&
+      compareVersions(visitor.iosVersion, "17.5") >= 0 &&
+      !(visitor.inApp && visitor.inApp.handoff === false);
   }
 
   /** Whether the profile has expired by now (the visitor's clock). */
@@ -161,12 +176,10 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       copyText(button.getAttribute("data-url")).then(function () {
-        status.textContent = visitor.ios
-          ? "Link copied. Now open Safari and paste it into the address bar."
-          : "Link copied.";
+        say(status, visitor.ios ? "install.copied_ios" : "install.copied", {});
       }, function () {
         selectAddress();
-        status.textContent = "Could not copy: the address above is selected, copy it from there.";
+        say(status, "install.copy_failed", {});
       });
     });
   }
@@ -180,12 +193,13 @@
     if (el) { el.hidden = !visible; }
   }
 
-  function setText(id, text) {
-    var el = byId(id);
-    if (el) { el.textContent = text; }
-  }
-
   function capitalize(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
+
+  /** Shows a catalog text in an element, in the visitor's language (static/i18n.js). */
+  function say(el, key, args) {
+    var i18n = window.otasiteI18n;
+    if (el && i18n && i18n.set) { i18n.set(el, key, args); }
+  }
 
   /** Moves these blocks of #install to its end, in this order (absent ones are skipped). */
   function arrange(install, ids) {
@@ -215,15 +229,15 @@
 
     // What each block says.
     if (visitor.inApp) {
-      setText("inapp-name", capitalize(visitor.inApp.name));
-      if (visitor.inApp.how) { setText("inapp-how", "In " + visitor.inApp.name + ": " + visitor.inApp.how); }
+      say(byId("inapp-name"), "install.inapp_text", { app: capitalize(visitor.inApp.name) });
+      if (visitor.inApp.how) { say(byId("inapp-how"), "install.inapp_how", { app: visitor.inApp.name, how: visitor.inApp.how }); }
     }
-    if (visitor.browser) { setText("other-browser-name", visitor.browser.name); }
+    if (visitor.browser) { say(byId("other-browser"), "install.other_browser", { browser: visitor.browser.name }); }
     var list = byId("compat-list");
-    warnings.forEach(function (text) {
+    warnings.forEach(function (warning) {
       var item = document.createElement("li");
-      item.textContent = text;
       list.appendChild(item);
+      say(item, warning.key, warning.args);
     });
 
     // Which blocks show.
@@ -231,6 +245,7 @@
     var onIos = visitor.ios;
     show("inapp", installable && mode === "inapp");
     show("inapp-how", Boolean(visitor.inApp && visitor.inApp.how));
+    show("safari-handoff", installable && canHandOff(visitor));
     show("android", mode === "android");
     show("compat", warnings.length > 0);
     show("install-action", installable && onIos);
@@ -289,17 +304,71 @@
     }
   }
 
+  // ---- The install doctor (help/index.html) ---------------------------------------------------
+
+  /**
+   * The cause of a failed install that fits this visitor best, from what the browser knows and
+   * what the install page's link told about the build (kind, min, expires).
+   */
+  function doctorCause(visitor, build, now, secure) {
+    if (!visitor.ios) { return "not-ios"; }
+    if (visitor.mode === "inapp") { return "inapp"; }
+    if (visitor.mode === "other-browser") { return "other-browser"; }
+    if (visitor.touchMac) { return "ipad-desktop"; }
+    if (build.minOs && visitor.iosVersion && !visitor.versionLowerBound &&
+        compareVersions(visitor.iosVersion, build.minOs) < 0) { return "old-ios"; }
+    if (isExpired(build.expires, now)) { return "expired"; }
+    if (build.kind === "ad-hoc" || build.kind === "development") { return "unregistered"; }
+    if (build.kind === "enterprise") { return "enterprise-trust"; }
+    return secure ? "unable-to-install" : "untrusted-certificate";
+  }
+
+  function setupDoctor() {
+    var doctor = byId("doctor");
+    var dataEl = byId("otasite-browsers");
+    if (!doctor || !dataEl) { return; }
+    var data = JSON.parse(dataEl.textContent);
+    if (!data.platforms || !data.platforms.iphone || !data.platforms.ipad) { return; }
+    var visitor = classify(navigator.userAgent, navigator.maxTouchPoints || 0, data);
+    var query = new URLSearchParams(window.location.search);
+    var build = {
+      kind: query.get("kind") || "",
+      minOs: query.get("min") || "",
+      expires: query.get("expires") || ""
+    };
+    var cause = doctorCause(visitor, build, Date.now(), window.location.protocol === "https:");
+    var section = byId("cause-" + cause);
+    if (!section) { return; }
+    var note = document.createElement("p");
+    note.className = "tag";
+    var heading = section.querySelector("h2");
+    if (heading) { heading.insertAdjacentElement("afterend", note); } else { section.appendChild(note); }
+    say(note, "doctor.most_likely", {});
+    section.classList.add("cause-first");
+    doctor.insertBefore(section, doctor.firstChild);
+    doctor.setAttribute("data-first", cause);
+  }
+
   window.otasite = {
     expiryText: expiryText,
     compareVersions: compareVersions,
     iosVersion: iosVersion,
     classify: classify,
     compatWarnings: compatWarnings,
+    canHandOff: canHandOff,
+    doctorCause: doctorCause,
     isExpired: isExpired
   };
 
   function start() {
-    try { showExpiries(); setup(); } catch (e) {
+    try {
+      // The page in the visitor's language first: setup then words its blocks in it too.
+      if (window.otasiteI18n && window.otasiteI18n.start) { window.otasiteI18n.start(); }
+      if (window.otasiteI18n && window.otasiteI18n.translate) { window.otasiteI18n.translate(document.body); }
+      showExpiries();
+      setup();
+      setupDoctor();
+    } catch (e) {
       if (window.console) { console.error("otasite: " + e); }
     }
   }

@@ -1,0 +1,554 @@
+//! Languages, the Safari hand-off and the install doctor in a real browser: a site built from
+//! synthetic archives, served on 127.0.0.1 and visited by headless Chromium (driven by
+//! `tests/browser/i18n.mjs`) as visitors whose phones are set to Japanese, Chinese, Arabic or
+//! German, without JavaScript, choosing a language in the picker, in in-app browsers on
+//! several iOS versions, and as the kinds of visitor the install doctor tells apart. The
+//! Nu Html Checker reads the pages of a site built in each shipped language; axe-core checks
+//! the page in each language the browser switches to.
+//!
+//! Needs Chromium, node and `npm ci` (and Java for the checker), so these tests are ignored
+//! by default; with `--include-ignored` a missing tool fails the test with what to install.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use otasite::render::i18n::SHIPPED;
+use serde_json::{Value as Json, json};
+use support::browser::{html_pages, run_with_limit, tools};
+use support::cgbi::{encode_cgbi, sample_icon};
+use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::{Otasite, assert_ok};
+use support::site;
+use tempfile::TempDir;
+
+/// The moment the site is built (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
+const BUILT_AT: i64 = 1_767_225_600;
+const DAY: i64 = 86_400;
+
+/// Ad hoc, iOS 16.10 or later.
+const FIELD: &str = "com.example.field/2.0-20/";
+/// Enterprise.
+const KIOSK: &str = "com.example.kiosk/3.0-300/";
+/// Development, its profile expiring ten days after the build.
+const SOON: &str = "com.example.soon/0.9-9/";
+const HELP: &str = "help/index.html";
+
+const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
+const MAC_SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
+const CHROME_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/125.0.6422.80 Mobile/15E148 Safari/604.1";
+const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36";
+
+/// An in-app browser (Slack) on this iOS version, as the OS token states it.
+fn slack_on(os_token: &str) -> String {
+    format!(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS {os_token} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Slack/24.05.10"
+    )
+}
+
+fn facebook_17_5() -> String {
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/468.0.0.39.110;FBSV/17.5]".into()
+}
+
+fn wechat_17_5() -> String {
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN".into()
+}
+
+/// Builds the synthetic site with `extra` in `site.yaml`.
+fn build_site(extra: &str) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let builds = dir.path().join("builds");
+    IpaBuilder::new("com.example.field", "Field")
+        .version("2.0", "20")
+        .modified(BUILT_AT - DAY)
+        .set("MinimumOSVersion", "16.10")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", encode_cgbi(&sample_icon(120, 1)))
+        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
+        .write(&builds.join("beta/Field.ipa"));
+    IpaBuilder::new("com.example.kiosk", "Kiosk")
+        .version("3.0", "300")
+        .modified(BUILT_AT - DAY)
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Kiosk.ipa"));
+    IpaBuilder::new("com.example.soon", "Soon")
+        .version("0.9", "9")
+        .modified(BUILT_AT - DAY)
+        .profile(Some(
+            ProfileSpec::new(Kind::Development).expires(BUILT_AT + 10 * DAY),
+        ))
+        .write(&builds.join("Soon.ipa"));
+    let config = site::write_config(
+        dir.path(),
+        &site::config(
+            "Language test builds",
+            "https://apps.example.test/",
+            &format!("builds: builds\noutput: site\n{extra}"),
+        ),
+    );
+    assert_ok(
+        &Otasite::new(["build", "--config"])
+            .args([&config])
+            .dir(dir.path())
+            .epoch(BUILT_AT)
+            .output(),
+    );
+    let site = dir.path().join("site");
+    (dir, site)
+}
+
+struct Visit {
+    name: String,
+    path: &'static str,
+    via_help_link: bool,
+    user_agent: String,
+    touch: u32,
+    mobile: bool,
+    languages: Vec<&'static str>,
+    javascript: bool,
+    now: Option<i64>,
+    pick: Option<&'static str>,
+}
+
+fn visit(name: &str, path: &'static str, user_agent: impl Into<String>) -> Visit {
+    Visit {
+        name: name.to_string(),
+        path,
+        via_help_link: false,
+        user_agent: user_agent.into(),
+        touch: 5,
+        mobile: true,
+        languages: vec!["en-US"],
+        javascript: true,
+        now: None,
+        pick: None,
+    }
+}
+
+impl Visit {
+    fn languages(mut self, languages: &[&'static str]) -> Self {
+        self.languages = languages.to_vec();
+        self
+    }
+    fn computer(mut self) -> Self {
+        self.touch = 0;
+        self.mobile = false;
+        self
+    }
+    fn doctor(mut self) -> Self {
+        self.via_help_link = true;
+        self
+    }
+    fn plan(&self) -> Json {
+        json!({
+            "name": self.name,
+            "path": self.path,
+            "via_help_link": self.via_help_link,
+            "user_agent": self.user_agent,
+            "max_touch_points": self.touch,
+            "mobile": self.mobile,
+            "languages": self.languages,
+            "javascript": self.javascript,
+            "now_ms": self.now.map(|s| s * 1000),
+            "pick": self.pick,
+        })
+    }
+}
+
+/// Runs the driver over `visits` on `site`; returns the reports by visit name.
+fn drive(site: &std::path::Path, work: &std::path::Path, visits: &[Visit]) -> Vec<Json> {
+    let tools = tools(&["chromium", "node", "npm:playwright-core", "npm:axe-core"]);
+    let plan = json!({
+        "site": site,
+        "chromium": tools.chromium,
+        "axe": tools.node_modules("axe-core/axe.min.js"),
+        "visits": visits.iter().map(Visit::plan).collect::<Vec<_>>(),
+    });
+    let plan_path = work.join("i18n-plan.json");
+    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
+    let output = run_with_limit(
+        Command::new("node")
+            .arg(tools.root.join("tests/browser/i18n.mjs"))
+            .arg(&plan_path)
+            .current_dir(&tools.root),
+        Duration::from_secs(300),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the i18n driver failed ({:?}):\n{}\n{stdout}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
+    let visits_out = report["visits"].as_array().expect("visits").clone();
+    assert_eq!(visits_out.len(), visits.len(), "one report per visit");
+    visits_out
+}
+
+/// Failures collected over every visit, reported together.
+#[derive(Default)]
+struct Checks(Vec<String>);
+
+impl Checks {
+    fn that(&mut self, ok: bool, case: &Json, what: String) {
+        if !ok {
+            self.0
+                .push(format!("{}: {what}", case["name"].as_str().unwrap_or("?")));
+        }
+    }
+
+    fn seen(&mut self, case: &Json, field: &str, wanted: &str) {
+        let got = case["seen"][field].as_str().unwrap_or("");
+        self.that(
+            got.contains(wanted),
+            case,
+            format!("{field} should contain {wanted:?}, it is {got:?}"),
+        );
+    }
+
+    /// No errors, a visible body, and no serious axe violation.
+    fn clean(&mut self, case: &Json) {
+        if let Some(error) = case["error"].as_str() {
+            self.0
+                .push(format!("{}: the visit failed: {error}", case["name"]));
+            return;
+        }
+        for key in ["console_errors", "page_errors", "failed_requests"] {
+            for item in case[key].as_array().into_iter().flatten() {
+                self.that(false, case, format!("{key}: {item}"));
+            }
+        }
+        for when in ["seen", "after_pick", "after_reload"] {
+            if case[when].is_object() {
+                self.that(
+                    case[when]["body_visible"] == json!(true)
+                        && case[when]["pending"] == json!(false),
+                    case,
+                    format!("the page stays hidden ({when})"),
+                );
+            }
+        }
+        for axe in ["axe", "axe_after_pick"] {
+            for violation in case[axe].as_array().into_iter().flatten() {
+                if matches!(violation["impact"].as_str(), Some("serious" | "critical")) {
+                    self.that(
+                        false,
+                        case,
+                        format!(
+                            "axe {} ({}): {}",
+                            violation["id"], violation["impact"], violation["nodes"]
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        assert!(
+            self.0.is_empty(),
+            "{} expectation(s) failed:\n  {}",
+            self.0.len(),
+            self.0.join("\n  ")
+        );
+    }
+}
+
+fn by_name<'a>(cases: &'a [Json], name: &str) -> &'a Json {
+    cases
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no report for {name}"))
+}
+
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
+    let (dir, site) = build_site("");
+    let mut visits = vec![
+        visit("ja", FIELD, IPHONE_SAFARI).languages(&["ja-JP", "en-US"]),
+        visit("zh-hans", FIELD, IPHONE_SAFARI).languages(&["zh-Hans-CN", "en"]),
+        visit("zh-tw", FIELD, IPHONE_SAFARI).languages(&["zh-TW"]),
+        visit("ar", FIELD, IPHONE_SAFARI).languages(&["ar"]),
+        visit("de", FIELD, IPHONE_SAFARI).languages(&["de-DE", "en"]),
+        visit("unoffered", FIELD, IPHONE_SAFARI).languages(&["nl-NL", "fy"]),
+        Visit {
+            javascript: false,
+            ..visit("ja-without-javascript", FIELD, IPHONE_SAFARI).languages(&["ja-JP"])
+        },
+        Visit {
+            pick: Some("fr"),
+            ..visit("picker", FIELD, IPHONE_SAFARI).languages(&["ja-JP"])
+        },
+    ];
+    // axe on the build page and the doctor in every language the browser switches to.
+    for language in SHIPPED {
+        visits.push(visit(&format!("axe-{language}"), KIOSK, IPHONE_SAFARI).languages(&[language]));
+        visits.push(
+            visit(&format!("axe-help-{language}"), HELP, IPHONE_SAFARI).languages(&[language]),
+        );
+    }
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    for case in &cases {
+        checks.clean(case);
+    }
+    let expect = |checks: &mut Checks, name: &str, lang: &str, dir: &str, button: &str| {
+        let case = by_name(&cases, name);
+        checks.seen(case, "lang", lang);
+        checks.seen(case, "dir", dir);
+        checks.seen(case, "install_button", button);
+    };
+    expect(
+        &mut checks,
+        "ja",
+        "ja",
+        "ltr",
+        "Field 2.0 (20) をインストール",
+    );
+    expect(
+        &mut checks,
+        "zh-hans",
+        "zh-Hans",
+        "ltr",
+        "安装 Field 2.0 (20)",
+    );
+    expect(
+        &mut checks,
+        "zh-tw",
+        "zh-Hant",
+        "ltr",
+        "安裝 Field 2.0 (20)",
+    );
+    expect(&mut checks, "ar", "ar", "rtl", "تثبيت Field 2.0 (20)");
+    expect(
+        &mut checks,
+        "de",
+        "de",
+        "ltr",
+        "Field 2.0 (20) installieren",
+    );
+    expect(
+        &mut checks,
+        "unoffered",
+        "en",
+        "ltr",
+        "Install Field 2.0 (20)",
+    );
+    expect(
+        &mut checks,
+        "ja-without-javascript",
+        "en",
+        "ltr",
+        "Install Field 2.0 (20)",
+    );
+    // Texts, dates and the doctor link follow the language; app names stay.
+    let ja = by_name(&cases, "ja");
+    checks.seen(ja, "facts_heading", "このビルドについて");
+    checks.seen(ja, "date", "2025年12月31日");
+    checks.seen(ja, "fallback", "その他の原因と対処法");
+    checks.that(
+        ja["seen"]["picker_visible"] == json!(true),
+        ja,
+        "the picker is hidden".into(),
+    );
+    checks.seen(by_name(&cases, "de"), "date", "31. Dezember 2025");
+    let plain = by_name(&cases, "ja-without-javascript");
+    checks.seen(plain, "date", "2025-12-31");
+    checks.that(
+        plain["seen"]["picker_visible"] == json!(false),
+        plain,
+        "the picker shows without JavaScript".into(),
+    );
+    // The choice applies at once and is remembered over the phone's language.
+    let picker = by_name(&cases, "picker");
+    checks.seen(picker, "lang", "ja");
+    for when in ["after_pick", "after_reload"] {
+        let got = &picker[when];
+        checks.that(
+            got["lang"] == "fr"
+                && got["picker_value"] == "fr"
+                && got["install_button"]
+                    .as_str()
+                    .is_some_and(|b| b.contains("Installer Field 2.0 (20)")),
+            picker,
+            format!("{when}: expected French, got {got}"),
+        );
+    }
+    for language in SHIPPED {
+        let case = by_name(&cases, &format!("axe-help-{language}"));
+        checks.seen(case, "lang", language);
+    }
+    checks.finish();
+}
+
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn open_in_safari_shows_in_in_app_browsers_from_ios_17_5_only() {
+    let (dir, site) = build_site("");
+    let visits = vec![
+        visit("slack-17.5", FIELD, slack_on("17_5")),
+        visit("facebook-17.5", FIELD, facebook_17_5()),
+        visit("slack-18.6-frozen", FIELD, slack_on("18_6")),
+        visit("slack-17.4", FIELD, slack_on("17_4")),
+        visit("slack-16.7", FIELD, slack_on("16_7")),
+        visit("wechat-17.5", FIELD, wechat_17_5()),
+        visit("safari-17.5", FIELD, IPHONE_SAFARI),
+        visit("chrome-ios", FIELD, CHROME_IOS),
+    ];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    for case in &cases {
+        checks.clean(case);
+        let name = case["name"].as_str().unwrap_or("");
+        let wanted = matches!(name, "slack-17.5" | "facebook-17.5" | "slack-18.6-frozen");
+        checks.that(
+            case["seen"]["handoff_visible"] == json!(wanted),
+            case,
+            format!(
+                "Open in Safari should be {}",
+                if wanted { "shown" } else { "hidden" }
+            ),
+        );
+        // Copying the link stays available wherever the page may be stuck.
+        if name.starts_with("slack") || name.starts_with("wechat") || name.starts_with("facebook") {
+            checks.that(
+                case["seen"]["copy_visible"] == json!(true),
+                case,
+                "no Copy link fallback".into(),
+            );
+        }
+    }
+    let handoff = by_name(&cases, "slack-17.5");
+    checks.that(
+        handoff["seen"]["handoff_href"]
+            == "x-safari-https://apps.example.test/com.example.field/2.0-20/",
+        handoff,
+        format!("hand-off link {}", handoff["seen"]["handoff_href"]),
+    );
+    checks.finish();
+}
+
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn the_install_doctor_answers_first_what_fits_the_visitor() {
+    let (dir, site) = build_site("");
+    let expired = Visit {
+        now: Some(BUILT_AT + 30 * DAY),
+        ..visit("expired", SOON, IPHONE_SAFARI).doctor()
+    };
+    let visits = vec![
+        visit("computer", FIELD, WINDOWS_CHROME).computer().doctor(),
+        visit("in-app", FIELD, slack_on("17_5")).doctor(),
+        visit("chrome-ios", FIELD, CHROME_IOS).doctor(),
+        visit("ipad-desktop-mode", FIELD, MAC_SAFARI).doctor(),
+        visit("old-ios", FIELD, IPHONE_SAFARI_16_2).doctor(),
+        expired,
+        visit("ad-hoc", FIELD, IPHONE_SAFARI).doctor(),
+        visit("enterprise", KIOSK, IPHONE_SAFARI).doctor(),
+        visit("enterprise-ja", KIOSK, IPHONE_SAFARI)
+            .languages(&["ja-JP"])
+            .doctor(),
+    ];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    let expected = [
+        ("computer", "not-ios", "Not on an iPhone or iPad"),
+        ("in-app", "inapp", "Opened inside another app"),
+        ("chrome-ios", "other-browser", "Not in Safari"),
+        (
+            "ipad-desktop-mode",
+            "ipad-desktop",
+            "iPad asks for desktop websites",
+        ),
+        ("old-ios", "old-ios", "iOS is older than the build needs"),
+        ("expired", "expired", "The build has expired"),
+        ("ad-hoc", "unregistered", "Device not registered"),
+        ("enterprise", "enterprise-trust", "VPN & Device Management"),
+        ("enterprise-ja", "enterprise-trust", "VPNとデバイス管理"),
+    ];
+    for (name, cause, text) in expected {
+        let case = by_name(&cases, name);
+        checks.clean(case);
+        checks.seen(case, "doctor_first", cause);
+        checks.seen(case, "doctor_top_section", &format!("cause-{cause}"));
+        checks.seen(case, "doctor_top_text", text);
+        checks.that(
+            case["help_link"]
+                .as_str()
+                .is_some_and(|l| l.contains("help/index.html?kind=")),
+            case,
+            format!("followed {}", case["help_link"]),
+        );
+    }
+    checks.seen(
+        by_name(&cases, "enterprise"),
+        "doctor_top_text",
+        "Most likely for you",
+    );
+    checks.seen(
+        by_name(&cases, "enterprise-ja"),
+        "doctor_top_text",
+        "最も可能性が高い原因",
+    );
+    checks.seen(
+        by_name(&cases, "enterprise-ja"),
+        "title",
+        "インストールのヘルプ · Language test builds",
+    );
+    checks.finish();
+}
+
+#[test]
+#[ignore = "needs Java and the npm packages (apt-get install default-jre-headless; npm ci)"]
+fn every_page_in_every_language_is_valid_html() {
+    let tools = tools(&["java", "npm:vnu-jar"]);
+    let mut sites = Vec::new();
+    let mut pages = Vec::new();
+    for language in SHIPPED {
+        let (dir, site) = build_site(&format!("language: {language}\n"));
+        let html = std::fs::read_to_string(site.join("index.html")).expect("index");
+        assert!(
+            html.contains(&format!("<html lang=\"{language}\"")),
+            "{language}: the index is not in that language"
+        );
+        pages.extend(html_pages(&site));
+        sites.push(dir);
+    }
+    assert!(pages.len() >= SHIPPED.len() * 7, "found only {pages:?}");
+    let output = run_with_limit(
+        Command::new("java")
+            .arg("-jar")
+            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
+            .args(["--errors-only", "--format", "json"])
+            .args(&pages),
+        Duration::from_secs(300),
+    );
+    let text = String::from_utf8_lossy(&output.stderr);
+    let report: Json = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            format!(
+                "{}:{}: {}",
+                m["url"].as_str().unwrap_or("?"),
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the Nu Html Checker found errors:\n  {}",
+        errors.join("\n  ")
+    );
+    assert!(output.status.success(), "vnu failed: {text}");
+}

@@ -1,0 +1,479 @@
+//! Languages and link previews: the theme's catalogs agree with English, the templates show no
+//! text outside the catalogs, `language` in `site.yaml` renders the pages in that language,
+//! and every page kind carries Open Graph tags whose images exist with the stated size.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use otasite::render::i18n::{self, Catalog};
+use serde_json::Value;
+use support::cgbi::{encode_cgbi, sample_icon};
+use support::ipa::{IpaBuilder, Kind, ProfileSpec};
+use support::run::{Otasite, assert_ok};
+use support::site;
+
+fn theme_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default")
+}
+
+fn catalog(language: &str) -> Catalog {
+    let path = theme_dir().join(i18n::catalog_path(language));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    i18n::parse_catalog(&path.display().to_string(), &bytes).expect("a valid catalog")
+}
+
+/// Every text of a value: the string, or each plural form.
+fn texts(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(text) => vec![text],
+        Value::Object(forms) => forms.values().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn the_theme_ships_every_promised_language_and_nothing_unlisted() {
+    let on_disk: BTreeSet<String> = std::fs::read_dir(theme_dir().join("i18n"))
+        .expect("themes/default/i18n")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let shipped: BTreeSet<String> = i18n::SHIPPED.iter().map(|l| format!("{l}.json")).collect();
+    assert_eq!(on_disk, shipped);
+    for wanted in [
+        "en", "zh-Hans", "zh-Hant", "ja", "ko", "de", "fr", "es", "pt-BR", "ru", "ar",
+    ] {
+        assert!(i18n::SHIPPED.contains(&wanted), "{wanted} is not shipped");
+    }
+}
+
+#[test]
+fn every_catalog_has_exactly_the_keys_english_has() {
+    let english = catalog(i18n::REFERENCE);
+    for language in i18n::SHIPPED {
+        let other = catalog(language);
+        let missing: Vec<&String> = english.keys().filter(|k| !other.contains_key(*k)).collect();
+        let extra: Vec<&String> = other.keys().filter(|k| !english.contains_key(*k)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "i18n/{language}.json: missing {missing:?}, not in English {extra:?}"
+        );
+    }
+}
+
+#[test]
+fn translations_use_the_same_parameters_and_balanced_markup() {
+    let english = catalog(i18n::REFERENCE);
+    for language in i18n::SHIPPED {
+        let other = catalog(language);
+        for (key, value) in &other {
+            if key.starts_with('_') {
+                continue;
+            }
+            let wanted: BTreeSet<String> = texts(&english[key])
+                .into_iter()
+                .flat_map(i18n::params)
+                .collect();
+            for text in texts(value) {
+                assert!(
+                    !text.trim().is_empty(),
+                    "i18n/{language}.json: {key} is empty"
+                );
+                // The date pattern names its own parts; everything else takes English's.
+                if key != "format.date" {
+                    assert_eq!(
+                        i18n::params(text),
+                        wanted,
+                        "i18n/{language}.json: {key} uses other parameters than English: {text}"
+                    );
+                }
+                assert!(
+                    text.matches("**").count() % 2 == 0 && text.matches('`').count() % 2 == 0,
+                    "i18n/{language}.json: {key} has unbalanced ** or `: {text}"
+                );
+                let links = (text.matches('[').count(), text.matches(']').count());
+                let english_links = texts(&english[key])[0].matches('[').count();
+                assert_eq!(
+                    links,
+                    (english_links, english_links),
+                    "i18n/{language}.json: {key} must link as English does: {text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_catalog_names_its_language_direction_and_where_its_wording_was_checked() {
+    for language in i18n::SHIPPED {
+        let catalog = catalog(language);
+        for meta in ["_comment", "_name", "_dir"] {
+            assert!(
+                catalog
+                    .get(meta)
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| !t.is_empty()),
+                "i18n/{language}.json lacks {meta}"
+            );
+        }
+        let dir = catalog["_dir"].as_str().unwrap_or_default();
+        let expected = if *language == "ar" { "rtl" } else { "ltr" };
+        assert_eq!(dir, expected, "i18n/{language}.json: _dir");
+        assert!(
+            catalog["_comment"]
+                .as_str()
+                .is_some_and(|c| c.contains("support.apple.com")),
+            "i18n/{language}.json: _comment must say where the Settings wording was checked"
+        );
+    }
+}
+
+/// The words of iOS Settings each catalog must use (what a tester looks for on the device).
+#[test]
+fn settings_paths_use_the_names_ios_shows() {
+    let expected = [
+        ("en", "VPN & Device Management"),
+        ("zh-Hans", "VPN与设备管理"),
+        ("zh-Hant", "VPN與裝置管理"),
+        ("ja", "VPNとデバイス管理"),
+        ("ko", "VPN 및 기기 관리"),
+        ("de", "VPN und Geräteverwaltung"),
+        ("fr", "VPN et gestion de l’appareil"),
+        ("es", "VPN y gestión de dispositivos"),
+        ("pt-BR", "VPN e Gerenciamento de Dispositivo"),
+        ("ru", "VPN и управление устройством"),
+        ("ar", "VPN وإدارة الجهاز"),
+    ];
+    for (language, path) in expected {
+        let catalog = catalog(language);
+        let trust = catalog["help.trust"].as_str().unwrap_or_default();
+        assert!(
+            trust.contains(path),
+            "{language}: help.trust lacks {path:?}"
+        );
+    }
+}
+
+/// The text of a template a visitor would see outside the translation calls: tags, template
+/// code, comments and scripts removed.
+fn bare_text(template: &str) -> String {
+    let mut text = template.to_string();
+    for (open, close) in [
+        ("{#", "#}"),
+        ("{%", "%}"),
+        ("{{", "}}"),
+        ("<script", "</script>"),
+        ("<", ">"),
+    ] {
+        let mut out = String::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(open) {
+            out.push_str(&rest[..start]);
+            out.push(' ');
+            match rest[start..].find(close) {
+                Some(end) => rest = &rest[start + end + close.len()..],
+                None => {
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    text
+}
+
+/// The visible attributes (`alt`, `title`, `aria-label`, `placeholder`) written as plain text.
+fn bare_attributes(template: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for attribute in ["alt", "title", "aria-label", "placeholder"] {
+        let key = format!(" {attribute}=\"");
+        for (start, _) in template.match_indices(&key) {
+            let rest = &template[start + key.len()..];
+            let value = &rest[..rest.find('"').unwrap_or(rest.len())];
+            let outside = bare_text(value);
+            if outside.chars().any(char::is_alphabetic) {
+                found.push(format!("{attribute}=\"{value}\""));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn templates_show_no_text_outside_the_catalogs() {
+    let templates = theme_dir().join("templates");
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&templates) {
+        let entry = entry.expect("walking the templates");
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("a template");
+        let bare = bare_text(&text);
+        // Allowed: punctuation and separators between translated pieces, and names that are
+        // the same in every language (SHA-256, the catalog.json file).
+        let words: Vec<&str> = bare
+            .split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .filter(|w| !["SHA-256", "catalog.json"].contains(w))
+            .collect();
+        assert!(
+            words.is_empty(),
+            "{}: text outside the translation calls: {words:?}",
+            path.display()
+        );
+        let attributes = bare_attributes(&text);
+        assert!(
+            attributes.is_empty(),
+            "{}: attributes outside the translation calls: {attributes:?}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} templates found");
+}
+
+#[test]
+fn the_bare_text_check_finds_text_in_a_template() {
+    assert_eq!(bare_text("<p>{{ t(key=\"a\") }} · </p>").trim(), "·");
+    assert!(bare_text("<h2>Release notes</h2>").contains("Release notes"));
+    assert_eq!(
+        bare_attributes("<img alt=\"{{ app.name }} icon\">"),
+        ["alt=\"{{ app.name }} icon\""]
+    );
+    assert!(bare_attributes("<img alt=\"{{ tx(key='a') }}\">").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Built sites
+// ---------------------------------------------------------------------------------------------
+
+/// Builds a site of one enterprise app (with an icon) and one ad hoc app, with `extra` in
+/// `site.yaml`.
+fn build_site(extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Preview site", site::BASE_URL, extra),
+    );
+    IpaBuilder::new("com.example.preview", "Preview")
+        .version("2.1", "21")
+        .set("MinimumOSVersion", "16.0")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", encode_cgbi(&sample_icon(120, 3)))
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&tmp.path().join("builds/beta/Preview.ipa"));
+    IpaBuilder::new("com.example.field", "Field")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
+        .write(&tmp.path().join("builds/Field.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let dist = tmp.path().join("dist");
+    (tmp, dist)
+}
+
+/// The Open Graph and Twitter tags of a page, as (property or name, content).
+fn preview_tags(html: &str) -> Vec<(String, String)> {
+    let mut tags = Vec::new();
+    for line in html.lines().map(str::trim) {
+        let Some(rest) = line.strip_prefix("<meta ") else {
+            continue;
+        };
+        let value = |name: &str| {
+            let key = format!("{name}=\"");
+            let start = rest.find(&key)? + key.len();
+            let end = rest[start..].find('"')? + start;
+            Some(rest[start..end].replace("&amp;", "&"))
+        };
+        if let (Some(name), Some(content)) = (
+            value("property").or_else(|| value("name")),
+            value("content"),
+        ) && (name.starts_with("og:") || name.starts_with("twitter:"))
+        {
+            tags.push((name, content));
+        }
+    }
+    tags
+}
+
+fn png_dimensions(bytes: &[u8]) -> (u32, u32) {
+    let reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG");
+    let info = reader.info();
+    (info.width, info.height)
+}
+
+#[test]
+fn every_page_kind_has_link_previews_whose_images_exist_with_the_stated_size() {
+    let (_tmp, dist) = build_site("");
+    let pages = [
+        (
+            "index",
+            "index.html",
+            "Preview site",
+            "https://apps.example.test/",
+        ),
+        (
+            "app",
+            "com.example.preview/index.html",
+            "Preview 2.1 (21)",
+            "https://apps.example.test/com.example.preview/",
+        ),
+        (
+            "build",
+            "com.example.preview/2.1-21/index.html",
+            "Preview 2.1 (21)",
+            "https://apps.example.test/com.example.preview/2.1-21/",
+        ),
+        (
+            "help",
+            "help/index.html",
+            "Install help · Preview site",
+            "https://apps.example.test/help/",
+        ),
+    ];
+    for (kind, page, title, url) in pages {
+        let html = std::fs::read_to_string(dist.join(page)).expect(page);
+        let tags = preview_tags(&html);
+        let get = |name: &str| {
+            tags.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{kind} page: no {name} in {tags:?}"))
+        };
+        assert_eq!(get("og:title"), title, "{kind} page: og:title");
+        assert_eq!(get("og:url"), url, "{kind} page: og:url");
+        assert_eq!(get("twitter:card"), "summary", "{kind} page");
+        assert!(
+            html.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")),
+            "{kind} page: canonical link"
+        );
+        let description = get("og:description");
+        if kind == "app" || kind == "build" {
+            assert_eq!(
+                description, "Channel beta · iOS 16.0 or later · Released 2024-05-01",
+                "{kind} page: og:description"
+            );
+        }
+        let image = get("og:image");
+        let relative = image
+            .strip_prefix(site::BASE_URL)
+            .unwrap_or_else(|| panic!("{kind} page: og:image {image} is not under the site"));
+        let bytes = std::fs::read(dist.join(relative))
+            .unwrap_or_else(|e| panic!("{kind} page: og:image {image} is missing ({e})"));
+        let stated: (u32, u32) = (
+            get("og:image:width").parse().expect("a width"),
+            get("og:image:height").parse().expect("a height"),
+        );
+        assert_eq!(png_dimensions(&bytes), stated, "{kind} page: og:image size");
+        assert_eq!(get("twitter:image"), image, "{kind} page");
+    }
+}
+
+#[test]
+fn check_accepts_the_previews_and_names_a_preview_image_of_the_wrong_size() {
+    let (tmp, dist) = build_site("");
+    assert_ok(&Otasite::new(["check", "dist"]).dir(tmp.path()).output());
+    // A page that states another size than its image has.
+    let page = dist.join("com.example.preview/2.1-21/index.html");
+    let html = std::fs::read_to_string(&page).expect("the build page");
+    std::fs::write(
+        &page,
+        html.replace(
+            "<meta property=\"og:image:width\" content=\"512\">",
+            "<meta property=\"og:image:width\" content=\"1200\">",
+        ),
+    )
+    .expect("writing the page");
+    let output = Otasite::new(["check", "dist"]).dir(tmp.path()).output();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "check passed: {stdout}");
+    assert!(
+        stdout.contains("is 512×512, but the page states 1200×512"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn site_language_renders_every_page_in_that_language() {
+    let (_tmp, dist) = build_site("language: ja\nlanguages: [ja, en, ar]\n");
+    let build = std::fs::read_to_string(dist.join("com.example.preview/2.1-21/index.html"))
+        .expect("the build page");
+    assert!(build.contains("<html lang=\"ja\" dir=\"ltr\">"), "{build}");
+    assert!(build.contains("Preview 2.1 (21) をインストール"));
+    assert!(build.contains("VPNとデバイス管理"));
+    assert!(build.contains(">2024年5月1日<"), "dates in Japanese");
+    assert!(build.contains("<meta property=\"og:locale\" content=\"ja\">"));
+    assert!(build.contains("チャンネル beta · iOS 16.0 以降 · リリース 2024年5月1日"));
+    // App names and release notes stay as they are; the picker offers the listed languages.
+    assert!(build.contains("<h1>Preview <span class=\"version\">2.1 (21)</span></h1>"));
+    for option in ["value=\"ja\"", "value=\"en\"", "value=\"ar\""] {
+        assert!(build.contains(option), "picker lacks {option}");
+    }
+    assert!(!build.contains("value=\"de\""), "de is not offered");
+    // The catalogs script holds the offered languages only.
+    let script = std::fs::read_dir(dist.join("static"))
+        .expect("static/")
+        .map(|e| e.expect("entry").path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("i18n-catalogs."))
+        })
+        .expect("the catalogs script");
+    let script = std::fs::read_to_string(script).expect("reading it");
+    assert!(
+        script.contains("\"ar\":{") && script.contains("\"ja\":{") && !script.contains("\"de\":{")
+    );
+}
+
+#[test]
+fn arabic_pages_are_right_to_left() {
+    let (_tmp, dist) = build_site("language: ar\n");
+    let index = std::fs::read_to_string(dist.join("index.html")).expect("index");
+    assert!(index.contains("<html lang=\"ar\" dir=\"rtl\">"));
+}
+
+#[test]
+fn a_language_without_a_catalog_fails_the_build_naming_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Site", site::BASE_URL, "language: xx\n"),
+    );
+    IpaBuilder::new("com.example.one", "One").write(&tmp.path().join("builds/One.ipa"));
+    let output = Otasite::new(["build", "-q"]).dir(tmp.path()).output();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("i18n/xx.json") && stderr.contains("\"xx\""),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_theme_catalog_overrides_single_keys_of_the_built_in_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let theme = tmp.path().join("theme/i18n");
+    std::fs::create_dir_all(&theme).expect("theme folder");
+    std::fs::write(
+        theme.join("en.json"),
+        r#"{"install.copy_link": "Copy the address"}"#,
+    )
+    .expect("override");
+    site::write_config(
+        tmp.path(),
+        &site::config("Site", site::BASE_URL, "theme: theme\n"),
+    );
+    IpaBuilder::new("com.example.one", "One").write(&tmp.path().join("builds/One.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let page = std::fs::read_to_string(tmp.path().join("dist/com.example.one/index.html"))
+        .expect("the app page");
+    assert!(page.contains(">Copy the address<"));
+    assert!(
+        page.contains(">Install One 1.0 (1)<"),
+        "other keys stay built-in"
+    );
+}
