@@ -92,6 +92,9 @@ struct Index {
     /// The fingerprint of the site those pages belong to.
     #[serde(default)]
     site: Option<String>,
+    /// Each app folder of that site, with the fingerprint of everything it was made from.
+    #[serde(default)]
+    apps: BTreeMap<String, String>,
 }
 
 /// The cache of one output folder.
@@ -200,17 +203,23 @@ impl Cache {
         &self.index.pages
     }
 
+    /// The fingerprints of the app folders of the current site, by folder.
+    pub fn apps(&self) -> &BTreeMap<String, String> {
+        &self.index.apps
+    }
+
     /// The fingerprint of the site whose pages [`Cache::pages`] describes.
     pub fn site(&self) -> Option<&str> {
         self.index.site.as_deref()
     }
 
-    /// Replaces the index with exactly these entries and the pages of the site `site`, and
-    /// removes icons no entry uses.
+    /// Replaces the index with exactly these entries and the pages and app folders of the
+    /// site `site`, and removes icons no entry uses.
     pub fn save(
         &mut self,
         entries: BTreeMap<PathBuf, Entry>,
         pages: BTreeMap<String, String>,
+        apps: BTreeMap<String, String>,
         site: &str,
     ) -> std::io::Result<()> {
         self.index = Index {
@@ -218,6 +227,7 @@ impl Cache {
             entries,
             pages,
             site: Some(site.to_string()),
+            apps,
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");

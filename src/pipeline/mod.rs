@@ -2,6 +2,7 @@
 //! archives, render, swap.
 
 mod bounds;
+mod fingerprint;
 mod log;
 mod place;
 mod read;
@@ -135,7 +136,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
-    let fingerprint = site_fingerprint(&catalog, &theme, settings, options);
+    let fingerprint = fingerprint::of(&mut catalog, &inputs, &theme, settings, options).site;
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
     if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
@@ -161,8 +162,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     stats.archives_linked = placed.values().filter(|p| p.reused).count();
     log_archives(&log, step.elapsed(), &stats);
 
+    // The catalog now carries every archive's SHA-256, which the fingerprints cover.
+    let written = fingerprint::of(&mut catalog, &inputs, &theme, settings, options);
     let step = Instant::now();
-    let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
+    let (pages, apps) = reusable(&cache, current_site.as_deref());
+    let reuse = Reuse::new(pages).with_apps(apps, written.apps.clone());
     render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse)?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
@@ -172,9 +176,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     ));
 
     let step = Instant::now();
-    // The catalog now carries every archive's SHA-256, which the fingerprint covers.
-    let written = site_fingerprint(&catalog, &theme, settings, options);
-    stage.commit(&written)?;
+    stage.commit(&written.site)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
@@ -182,7 +184,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         &mut cache,
         inputs.values(),
         reuse.into_fingerprints(),
-        &written,
+        written,
         &log,
     );
     log.debug(format!("cache: {:?}", step.elapsed()));
@@ -338,14 +340,13 @@ fn record_hashes(
     }
 }
 
-/// The page fingerprints of the previous build, when they describe the site in place (a build
-/// stopped between its commit and saving the cache leaves them describing another).
-fn reusable_pages(
-    cache: &Cache,
-    current_site: Option<&str>,
-) -> std::collections::BTreeMap<String, String> {
+type Fingerprints = std::collections::BTreeMap<String, String>;
+
+/// The page and app fingerprints of the previous build, when they describe the site in place
+/// (a build stopped between its commit and saving the cache leaves them describing another).
+fn reusable(cache: &Cache, current_site: Option<&str>) -> (Fingerprints, Fingerprints) {
     match current_site {
-        Some(site) if cache.site() == Some(site) => cache.pages().clone(),
+        Some(site) if cache.site() == Some(site) => (cache.pages().clone(), cache.apps().clone()),
         _ => Default::default(),
     }
 }
@@ -418,33 +419,6 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
     } else {
         Err(BuildError::Strict(blocked))
     }
-}
-
-/// Everything the written site is a function of: otasite's version, the catalog (which carries
-/// every fact, URL, note and problem), the theme files and the page banner.
-fn site_fingerprint(
-    catalog: &Catalog,
-    theme: &Theme,
-    settings: &Settings,
-    options: &BuildOptions,
-) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(env!("CARGO_PKG_VERSION"));
-    hasher.update(serde_json::to_vec(catalog).unwrap_or_default());
-    for (path, bytes) in &theme.files {
-        hasher.update(path.as_bytes());
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    }
-    hasher.update(format!(
-        "{:?}|{:?}|{:?}|{:?}",
-        options.banner,
-        settings.cname,
-        settings.ipa_base_url,
-        settings.private.as_ref().map(|k| k.key_id())
-    ));
-    hex::encode(hasher.finalize())
 }
 
 fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {

@@ -134,7 +134,7 @@ pub(super) fn save_cache<'a>(
     cache: &mut Cache,
     inputs: impl Iterator<Item = &'a BuildInput>,
     pages: std::collections::BTreeMap<String, String>,
-    site: &str,
+    written: super::fingerprint::Fingerprints,
     log: &Log,
 ) {
     let entries = inputs
@@ -149,7 +149,7 @@ pub(super) fn save_cache<'a>(
             Some((absolute(&input.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries, pages, site) {
+    if let Err(e) = cache.save(entries, pages, written.apps, &written.site) {
         log.warn(format!(
             "the build cache could not be saved ({e}); the next build reads every archive again"
         ));
