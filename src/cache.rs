@@ -51,14 +51,18 @@ pub struct FileKey {
 
 impl FileKey {
     pub fn of(path: &Path) -> std::io::Result<FileKey> {
-        let meta = fs::metadata(path)?;
+        FileKey::from_metadata(&fs::metadata(path)?)
+    }
+
+    /// The key of a file whose metadata is at hand (a link's target's, not the link's).
+    pub fn from_metadata(meta: &fs::Metadata) -> std::io::Result<FileKey> {
         let mtime_ns = meta
             .modified()?
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as i128)
             .unwrap_or(0);
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
         #[cfg(not(unix))]
         let inode = 0;
         Ok(FileKey {
@@ -101,6 +105,9 @@ struct Index {
 pub struct Cache {
     dir: PathBuf,
     index: Index,
+    /// The names of the files in the icon folder, listed once when first needed: checking
+    /// that each of thousands of entries' icons exist is then no file system call.
+    icons_present: std::sync::OnceLock<std::collections::HashSet<std::ffi::OsString>>,
     /// Why a cache on disk was discarded, for the verbose log.
     pub discarded: Option<String>,
 }
@@ -128,6 +135,7 @@ impl Cache {
         Cache {
             dir,
             index,
+            icons_present: Default::default(),
             discarded,
         }
     }
@@ -136,10 +144,24 @@ impl Cache {
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
         let entry = self.index.entries.get(path)?;
         let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
-            let files = self.icon_files(id);
-            files.small.is_file() && files.large.is_file()
+            let present = self.icons_present.get_or_init(|| self.list_icons());
+            crate::layout::ICONS
+                .iter()
+                .all(|&icon| present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon)))))
         });
         (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
+    }
+
+    /// The names of the regular files in the icon folder (none when it cannot be listed).
+    fn list_icons(&self) -> std::collections::HashSet<std::ffi::OsString> {
+        let Ok(entries) = fs::read_dir(self.dir.join(ICONS)) else {
+            return Default::default();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name())
+            .collect()
     }
 
     /// The rendered files of icon `id`.
