@@ -50,7 +50,8 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    const USAGE: &str = "usage: bench_archives OUT_DIR COUNT SIZE (MiB, or KiB as 64k) [--first K] [--apps A]";
+    const USAGE: &str =
+        "usage: bench_archives OUT_DIR COUNT SIZE (MiB, or KiB as 64k) [--first K] [--apps A]";
     let mut positional = Vec::new();
     let mut first = 0;
     let mut apps = 50;

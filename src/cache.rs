@@ -99,6 +99,9 @@ struct Index {
     /// Each app folder of that site, with the fingerprint of everything it was made from.
     #[serde(default)]
     apps: BTreeMap<String, String>,
+    /// Each top-level folder of that site, with the bytes of its files and of its `.ipa` files.
+    #[serde(default)]
+    sizes: BTreeMap<String, (u64, u64)>,
 }
 
 /// The cache of one output folder.
@@ -145,9 +148,9 @@ impl Cache {
         let entry = self.index.entries.get(path)?;
         let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
             let present = self.icons_present.get_or_init(|| self.list_icons());
-            crate::layout::ICONS
-                .iter()
-                .all(|&icon| present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon)))))
+            crate::layout::ICONS.iter().all(|&icon| {
+                present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon))))
+            })
         });
         (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
     }
@@ -230,18 +233,24 @@ impl Cache {
         &self.index.apps
     }
 
+    /// The sizes of the top-level folders of the current site: (all files, `.ipa` files).
+    pub fn sizes(&self) -> &BTreeMap<String, (u64, u64)> {
+        &self.index.sizes
+    }
+
     /// The fingerprint of the site whose pages [`Cache::pages`] describes.
     pub fn site(&self) -> Option<&str> {
         self.index.site.as_deref()
     }
 
-    /// Replaces the index with exactly these entries and the pages and app folders of the
-    /// site `site`, and removes icons no entry uses.
+    /// Replaces the index with exactly these entries and the pages, app folders and folder
+    /// sizes of the site `site`, and removes icons no entry uses.
     pub fn save(
         &mut self,
         entries: BTreeMap<PathBuf, Entry>,
         pages: BTreeMap<String, String>,
         apps: BTreeMap<String, String>,
+        sizes: BTreeMap<String, (u64, u64)>,
         site: &str,
     ) -> std::io::Result<()> {
         self.index = Index {
@@ -250,6 +259,7 @@ impl Cache {
             pages,
             site: Some(site.to_string()),
             apps,
+            sizes,
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");

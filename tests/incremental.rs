@@ -305,9 +305,7 @@ fn rebuild_and_compare(dir: &Path, change: &str, app0_anew: bool, app1_anew: boo
 fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
     let tmp = site(2);
     let dir = tmp.path();
-    let page = |path: &str| {
-        std::fs::read_to_string(dir.join("dist").join(path)).expect("page")
-    };
+    let page = |path: &str| std::fs::read_to_string(dir.join("dist").join(path)).expect("page");
     build(dir);
 
     IpaBuilder::new("com.example.app0", "App 0")
@@ -328,7 +326,10 @@ fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
     )
     .expect("config");
     rebuild_and_compare(dir, "a channel promotion", true, false);
-    assert!(dir.join("dist/com.example.app0/channels/stable/manifest.plist").is_file());
+    assert!(
+        dir.join("dist/com.example.app0/channels/stable/manifest.plist")
+            .is_file()
+    );
 
     std::fs::write(&config, &base).expect("config");
     rebuild_and_compare(dir, "the promotion removed", true, false);

@@ -7,6 +7,7 @@ mod log;
 mod place;
 mod read;
 mod scan;
+mod size;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -170,14 +171,21 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse)?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
-        "render: {:?} ({} unchanged files kept from the previous site)",
+        "render: {:?} ({} unchanged files kept from the previous site){}",
         step.elapsed(),
-        stats.files_kept
+        stats.files_kept,
+        log::memory()
     ));
 
     let step = Instant::now();
     stage.commit(&written.site)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
+    let step = Instant::now();
+    let (total, sizes) = size::site_sizes(&settings.output_dir, &reuse.kept_apps(), cache.sizes());
+    crate::hosting::size_warnings_of(&settings.output_dir, total)
+        .into_iter()
+        .for_each(|w| log.warn(w));
+    log.debug(format!("size check: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
     read::save_cache(
@@ -185,14 +193,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         inputs.values(),
         reuse.into_fingerprints(),
         written,
+        sizes,
         &log,
     );
-    log.debug(format!("cache: {:?}", step.elapsed()));
-    let step = Instant::now();
-    crate::hosting::size_warnings(&settings.output_dir)
-        .into_iter()
-        .for_each(|w| log.warn(w));
-    log.debug(format!("size check: {:?}", step.elapsed()));
+    log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
     let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
     log.info(format!(
@@ -216,7 +220,7 @@ fn read_archives(
 ) -> Result<read::Read, BuildError> {
     let step = Instant::now();
     let mut read = read::read_all(found, &scan::Root::new(&settings.builds_dir), cache, log)?;
-    log.debug(format!("read: {:?}", step.elapsed()));
+    log.debug(format!("read: {:?}{}", step.elapsed(), log::memory()));
     if !read.failures.is_empty() && !options.keep_going {
         return Err(BuildError::Unreadable(read.failures));
     }
@@ -246,7 +250,7 @@ fn assemble(
     if options.strict {
         check_strict(&catalog)?;
     }
-    log.debug(format!("catalog: {:?}", step.elapsed()));
+    log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
     Ok((catalog, inputs))
 }
 

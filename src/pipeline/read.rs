@@ -139,6 +139,7 @@ pub(super) fn save_cache<'a>(
     inputs: impl Iterator<Item = &'a BuildInput>,
     pages: std::collections::BTreeMap<String, String>,
     written: super::fingerprint::Fingerprints,
+    sizes: super::size::Sizes,
     log: &Log,
 ) {
     let entries = inputs
@@ -153,7 +154,7 @@ pub(super) fn save_cache<'a>(
             Some((absolute(&input.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries, pages, written.apps, &written.site) {
+    if let Err(e) = cache.save(entries, pages, written.apps, sizes, &written.site) {
         log.warn(format!(
             "the build cache could not be saved ({e}); the next build reads every archive again"
         ));

@@ -261,6 +261,8 @@ pub struct Reuse {
     /// and this build's.
     previous_apps: std::collections::BTreeMap<String, String>,
     apps: std::collections::BTreeMap<String, String>,
+    /// The app folders kept whole.
+    kept_apps: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Reuse {
@@ -272,6 +274,7 @@ impl Reuse {
             reused: Default::default(),
             previous_apps: Default::default(),
             apps: Default::default(),
+            kept_apps: Default::default(),
         }
     }
 
@@ -313,7 +316,15 @@ impl Reuse {
         }
         self.reused
             .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut kept) = self.kept_apps.lock() {
+            kept.insert(app_dir.to_string());
+        }
         Ok(true)
+    }
+
+    /// The app folders this build kept whole from the previous site.
+    pub fn kept_apps(&self) -> std::collections::BTreeSet<String> {
+        self.kept_apps.lock().map(|k| k.clone()).unwrap_or_default()
     }
 
     fn produce(
