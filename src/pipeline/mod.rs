@@ -137,10 +137,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
-    let fingerprint = fingerprint::of(&mut catalog, &inputs, &theme, settings, options).site;
+    let before = fingerprint::of(&mut catalog, &inputs, &theme, settings, options);
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
-    if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
+    if all_known && !options.force && current_site.as_deref() == Some(&before.site) {
         // Every input is as it was when the current site was written: nothing to redo.
         stats.up_to_date = true;
         log_archives(&log, std::time::Duration::ZERO, &stats);
@@ -157,7 +157,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode)?;
+    let (pages, apps) = reusable(&cache, current_site.as_deref());
+    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps);
+    let kept = keep_unchanged_apps(&stage, &catalog, &inputs, &reuse)?;
+    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode, &kept)?;
     record_hashes(&mut catalog, &mut inputs, &placed);
     stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
     stats.archives_linked = placed.values().filter(|p| p.reused).count();
@@ -166,8 +169,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     // The catalog now carries every archive's SHA-256, which the fingerprints cover.
     let written = fingerprint::of(&mut catalog, &inputs, &theme, settings, options);
     let step = Instant::now();
-    let (pages, apps) = reusable(&cache, current_site.as_deref());
-    let reuse = Reuse::new(pages).with_apps(apps, written.apps.clone());
+    reuse.set_apps(written.apps.clone());
     render_pages(&stage, &theme, &catalog, &inputs, options, settings, &reuse)?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
@@ -323,6 +325,30 @@ fn scan_builds(settings: &Settings, log: &Log) -> Result<Vec<Found>, BuildError>
         step.elapsed()
     ));
     Ok(scanned.found)
+}
+
+/// Keeps the previous site's folder of every app whose fingerprint is already final (each of
+/// its archives' SHA-256 known) and unchanged, before any archive is placed: their archives
+/// then move with their folders, neither looked at nor linked one by one. Returns the build
+/// folders of those apps.
+fn keep_unchanged_apps(
+    stage: &Stage,
+    catalog: &Catalog,
+    inputs: &catalog::Inputs,
+    reuse: &Reuse,
+) -> Result<std::collections::HashSet<String>, BuildError> {
+    let mut kept = std::collections::HashSet::new();
+    for app in &catalog.apps {
+        let known = app.builds.iter().all(|build| {
+            inputs.get(&build.path).is_some_and(|input| {
+                input.ipa.sha256.is_some() && input.published_ipa_url.is_none()
+            })
+        });
+        if known && reuse.keep_app(stage, app.dir())? {
+            kept.extend(app.builds.iter().map(|build| build.path.clone()));
+        }
+    }
+    Ok(kept)
 }
 
 /// Writes the SHA-256 each archive got while being placed into its build and its input.

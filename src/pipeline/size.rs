@@ -10,6 +10,9 @@ use rayon::prelude::*;
 /// (bytes of every file, bytes of the `.ipa` files), by top-level folder of the site.
 pub(super) type Sizes = BTreeMap<String, (u64, u64)>;
 
+/// A top-level entry of the site: its name, whether it is a folder, and its sizes.
+type Measured = (String, bool, (u64, u64));
+
 /// The site's total sizes, and those of each top-level folder for the next build. Folders in
 /// `kept` with an entry in `previous` are not walked.
 pub(super) fn site_sizes(
@@ -27,7 +30,7 @@ pub(super) fn site_sizes(
             .collect(),
         Err(e) => return (Err(e.to_string()), Sizes::new()),
     };
-    let measured: Vec<Result<(String, bool, (u64, u64)), String>> = entries
+    let measured: Vec<Result<Measured, String>> = entries
         .into_par_iter()
         .map(|(name, dir)| {
             let known = dir

@@ -290,9 +290,21 @@ impl Reuse {
         self
     }
 
+    /// Replaces this build's app fingerprints (once every archive's SHA-256 is known).
+    pub fn set_apps(&mut self, current: std::collections::BTreeMap<String, String>) {
+        self.apps = current;
+    }
+
     /// Keeps the previous site's folder of the app in `app_dir` whole when every input of it
-    /// is unchanged; true when it did, and nothing of the app needs rendering.
-    fn keep_app(&self, stage: &Stage, app_dir: &str) -> Result<bool, RenderError> {
+    /// is unchanged; true when it did (now or before), and nothing of the app needs rendering.
+    pub fn keep_app(&self, stage: &Stage, app_dir: &str) -> Result<bool, RenderError> {
+        if self
+            .kept_apps
+            .lock()
+            .is_ok_and(|kept| kept.contains(app_dir))
+        {
+            return Ok(true);
+        }
         let unchanged = self
             .apps
             .get(app_dir)
