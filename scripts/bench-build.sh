@@ -494,9 +494,14 @@ table() {
     if section many; then
         many_rows
     fi
-    if ! section scale; then
-        return
+    if section scale; then
+        scale_rows
     fi
+    io_inspect_rows
+}
+
+scale_rows() {
+    local t
     local s="scale: $N × $SIZE_MB MiB ($(gib "$SCALE_BYTES"))"
     row "$s" "\`cp -r\` builds/" scale.cp "" "" reference ""
     row "$s" "sha256sum, $P processes" scale.sha "" "" reference ""
@@ -511,6 +516,10 @@ table() {
     [[ "$add_counters" == "1 opened, 1 hashed, $N linked" ]] && ok_counters=1
     t=$(calc "${RES_T[scale.add]} / ${RES_T[scale.one]}")
     row "$s" "one new build added ($add_counters)" scale.add "a cold build of a site of that one archive: $(secs "${RES_T[scale.one]}") s" "$(printf '%.1f' "$t") ×" "exactly 1 opened, 1 hashed, $N linked; ≤ that cold build + 0.3 s (the no-op budget); RSS < 100 MB" "$(verdict "$ok_counters && ${RES_T[scale.add]} <= ${RES_T[scale.one]} + 0.3") / $(rss_ok "${RES_M[scale.add]}")"
+}
+
+io_inspect_rows() {
+    local t
     if ((BIG_N > 0)); then
         local i="io: $BIG_N × $BIG_SIZE_MB MiB ($(gib "$IO_BYTES"))"
         row "$i" "\`cp -r\` builds/" io.cp "" "" reference ""
