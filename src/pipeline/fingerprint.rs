@@ -23,8 +23,8 @@ pub(super) struct Fingerprints {
 
 /// Fingerprints of the site `catalog` describes. Each app's covers what is common to every
 /// page (otasite's version, the catalog without its apps, the theme files, the page banner
-/// and the site's settings), the app with all of its builds, and the rendered icons of its
-/// builds; the site's covers the common part and every app's.
+/// and the site's settings), the app with all of its builds, and which rendered icon files
+/// its builds' icons are linked from; the site's covers the common part and every app.
 pub(super) fn of(
     catalog: &mut Catalog,
     inputs: &catalog::Inputs,
@@ -33,32 +33,40 @@ pub(super) fn of(
     options: &BuildOptions,
 ) -> Fingerprints {
     let common = common(catalog, theme, settings, options);
-    let apps: BTreeMap<String, String> = catalog
+    // (app folder, fingerprint of the app's facts, fingerprint of its folder).
+    let apps: Vec<(String, [u8; 32], String)> = catalog
         .apps
         .par_iter()
         .map(|app| {
-            let mut hasher = Sha256::new();
-            hasher.update(&common);
-            hasher.update(serde_json::to_vec(app).unwrap_or_default());
+            let facts: [u8; 32] = Sha256::new()
+                .chain_update(&common)
+                .chain_update(serde_json::to_vec(app).unwrap_or_default())
+                .finalize()
+                .into();
+            let mut folder = Sha256::new().chain_update(facts);
             for build in &app.builds {
                 let icon = inputs
                     .get(&build.path)
                     .and_then(|input| input.icon_files.as_ref())
                     .and_then(|files| files.small.file_name());
-                hasher.update(format!("|{}|{icon:?}", build.path));
+                folder.update(format!("|{}|{icon:?}", build.path));
             }
-            (app.dir().to_string(), hex::encode(hasher.finalize()))
+            (app.dir().to_string(), facts, hex::encode(folder.finalize()))
         })
         .collect();
-    let mut hasher = Sha256::new();
-    hasher.update(&common);
-    for app in &catalog.apps {
-        hasher.update(app.dir());
-        hasher.update(&apps[app.dir()]);
+    // The site's covers the facts, not where icons were rendered from: a site assembled
+    // with a previous catalog's icons is the same site.
+    let mut site = Sha256::new().chain_update(&common);
+    for (dir, facts, _) in &apps {
+        site.update(dir);
+        site.update(facts);
     }
     Fingerprints {
-        site: hex::encode(hasher.finalize()),
-        apps,
+        site: hex::encode(site.finalize()),
+        apps: apps
+            .into_iter()
+            .map(|(dir, _, folder)| (dir, folder))
+            .collect(),
     }
 }
 
