@@ -17,13 +17,18 @@ use otasite::pipeline::{BuildOptions, Verbosity};
 /// Runs a build through the library and returns (archives opened, archives hashed, archives
 /// linked from the previous site), as the build counted them.
 fn build(dir: &Path) -> (usize, usize, usize) {
+    build_with(dir, IpaMode::Copy, false)
+}
+
+/// Like [`build`], with the archive mode and `force` given (`serve` links and forces).
+fn build_with(dir: &Path, ipa_mode: IpaMode, force: bool) -> (usize, usize, usize) {
     let settings =
         otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
     let options = BuildOptions {
-        ipa_mode: IpaMode::Copy,
+        ipa_mode,
         strict: false,
         keep_going: false,
-        force: false,
+        force,
         verbosity: Verbosity::Quiet,
         banner: None,
         previous: None,
@@ -354,4 +359,26 @@ fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
 
     // Nothing changed: both folders are the previous ones.
     rebuild_and_compare(dir, "nothing", false, false);
+}
+
+#[test]
+fn forced_linked_rebuilds_as_serve_makes_them_read_only_the_replaced_archive() {
+    let tmp = site(3);
+    assert_eq!(build_with(tmp.path(), IpaMode::Link, true), (3, 3, 0));
+    let untouched = tmp.path().join("dist/com.example.app1");
+    let before = inode(&untouched);
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&tmp.path().join("builds/app0.ipa"));
+    assert_eq!(
+        build_with(tmp.path(), IpaMode::Link, true),
+        (1, 1, 2),
+        "the other archives come from the cache and the previous site"
+    );
+    assert_eq!(
+        inode(&untouched),
+        before,
+        "an app with nothing new keeps its folder"
+    );
+    assert!(tmp.path().join("dist/com.example.app0/2.0-2").is_dir());
 }
