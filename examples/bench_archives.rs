@@ -1,9 +1,12 @@
-//! Writes COUNT synthetic `.ipa` archives of about SIZE_MIB MiB each into a folder, for
+//! Writes COUNT synthetic `.ipa` archives of about SIZE MiB each into a folder, for
 //! benchmarking `otasite build` (scripts/bench-build.sh):
 //!
 //! ```text
-//! cargo run --release --example bench_archives -- OUT_DIR COUNT SIZE_MIB [--first K] [--apps A]
+//! cargo run --release --example bench_archives -- OUT_DIR COUNT SIZE [--first K] [--apps A]
 //! ```
+//!
+//! SIZE is in MiB (`2`), or in KiB with a `k` (`64k`): small archives let a set of tens of
+//! thousands of builds, where per-build costs dominate, fit on a disk.
 //!
 //! Archive `i` (numbered from `--first`, default 0) is `OUT_DIR/bench-{i:05}.ipa`: build `i` of
 //! app `i % A` (`com.example.bench.appNNN`, A = 50 apps by default), version `1.{i / A}.0`,
@@ -15,7 +18,7 @@
 //! (hue per app) and one stored entry of incompressible bytes (the "executable", seeded per
 //! archive so no two archives share content) sized so the whole archive is SIZE_MIB MiB. The
 //! payload is generated and written in 1 MiB blocks straight into the zip: memory stays flat
-//! whatever SIZE_MIB is. Archives are written in parallel (rayon, one per core).
+//! whatever SIZE is. Archives are written in parallel (rayon, one per core).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -35,17 +38,20 @@ use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 
 const BLOCK: usize = 1 << 20;
 const MIB: u64 = 1 << 20;
+const KIB: u64 = 1 << 10;
 
 struct Args {
     out: PathBuf,
     count: u64,
-    size_mib: u64,
+    /// Bytes per archive.
+    size: u64,
     first: u64,
     apps: u64,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    const USAGE: &str = "usage: bench_archives OUT_DIR COUNT SIZE_MIB [--first K] [--apps A]";
+    const USAGE: &str =
+        "usage: bench_archives OUT_DIR COUNT SIZE (MiB, or KiB as 64k) [--first K] [--apps A]";
     let mut positional = Vec::new();
     let mut first = 0;
     let mut apps = 50;
@@ -61,7 +67,7 @@ fn parse_args() -> anyhow::Result<Args> {
             _ => positional.push(arg),
         }
     }
-    let [out, count, size_mib] = positional.as_slice() else {
+    let [out, count, size] = positional.as_slice() else {
         bail!(USAGE);
     };
     if apps == 0 {
@@ -70,12 +76,22 @@ fn parse_args() -> anyhow::Result<Args> {
     Ok(Args {
         out: PathBuf::from(out),
         count: count.parse().context("COUNT must be a whole number")?,
-        size_mib: size_mib
-            .parse()
-            .context("SIZE_MIB must be a whole number")?,
+        size: parse_size(size)?,
         first,
         apps,
     })
+}
+
+/// `2` is 2 MiB, `64k` is 64 KiB.
+fn parse_size(text: &str) -> anyhow::Result<u64> {
+    let (number, unit) = match text.strip_suffix(['k', 'K']) {
+        Some(kib) => (kib, KIB),
+        None => (text, MIB),
+    };
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("SIZE must be a whole number of MiB, or of KiB as 64k: {text}"))?;
+    Ok(n * unit)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -92,13 +108,13 @@ fn main() -> anyhow::Result<()> {
         .try_for_each(|i| {
             let path = args.out.join(format!("bench-{i:05}.ipa"));
             let icon = &icons[(i % args.apps) as usize];
-            write_archive(&path, i, args.apps, args.size_mib * MIB, icon)
+            write_archive(&path, i, args.apps, args.size, icon)
                 .with_context(|| format!("writing {}", path.display()))
         })?;
     eprintln!(
-        "wrote {} archive(s) of {} MiB into {}",
+        "wrote {} archive(s) of {} KiB into {}",
         args.count,
-        args.size_mib,
+        args.size / KIB,
         args.out.display()
     );
     Ok(())

@@ -3,6 +3,7 @@
 # markdown table (also saved to target/bench/results.md).
 #
 #   scripts/bench-build.sh [N] [SIZE_MB]        # defaults: 1000 archives of 2 MiB
+#   SECTIONS=many scripts/bench-build.sh        # only the sites of thousands of small archives
 #
 # Environment:
 #   RUNS=3                 timed runs per measurement (the table shows the median)
@@ -13,11 +14,18 @@
 #   GENERATOR=path         likewise for the bench_archives example (give both to skip cargo)
 #   OTASITE_REV=text       what OTASITE was built from, for the report's first line
 #   BENCH_DIR=path         where the sets and results go (default target/bench)
+#   SECTIONS="scale io inspect many"   which parts to run (default: all of them)
+#   LARGE_N=5000 HUGE_N=20000 SERVE_N=1000 MANY_SIZE=64k MANY_APPS=100
+#                          the "many" sites: LARGE_N, HUGE_N and SERVE_N builds of MANY_SIZE
+#                          (KiB with a k) over MANY_APPS apps, all hard links into one set of
+#                          HUGE_N + 1 archives (about 1.3 GB at the defaults)
 #
 # Sets (under target/bench/, regenerated only when missing or of another N/size):
 #   scale  N × SIZE_MB MiB        cold builds, no-op rebuild, one new build added, memory
 #   io     BIG_N × BIG_SIZE_MB    cold builds where I/O dominates (the ratios against cp/sha256sum)
 #   small  the first BIG_N archives of the scale set, hard-linked: memory must be flat in size
+#   many   HUGE_N × MANY_SIZE; the large (first LARGE_N), huge (all) and serve (first SERVE_N)
+#          sites are hard links into it: per-build costs at thousands of builds
 # Archives come from examples/bench_archives.rs (Info.plist, profile, CgBI icon and an
 # incompressible stored payload; a distinct bundle id or version each).
 #
@@ -42,6 +50,11 @@
 #   peak RSS             < 100 MB on the scale set; io-set RSS within 10 MB of the small set's
 #   inspect --no-hash    ≥ 20 × the files/s of app-info-parser (bench/parse-all.js), whole
 #                        process against whole process, on the readable real fixtures
+#   large (5,000)        one new build added ≤ 0.15 s (1 opened, 1 hashed, LARGE_N linked);
+#                        cold --link build with peak RSS < 100 MB
+#   huge (20,000)        no-op rebuild < 0.5 s
+#   serve (1,000)        `otasite serve` rebuilds in < 0.2 s after one archive is replaced (the
+#                        time the server reports for that rebuild, without its polling delay)
 
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +66,12 @@ RUNS="${RUNS:-3}"
 BIG_N="${BIG_N:-20}"
 BIG_SIZE_MB="${BIG_SIZE_MB:-100}"
 INSPECT_REPEAT="${INSPECT_REPEAT:-100}"
+SECTIONS="${SECTIONS:-scale io inspect many}"
+LARGE_N="${LARGE_N:-5000}"
+HUGE_N="${HUGE_N:-20000}"
+SERVE_N="${SERVE_N:-1000}"
+MANY_SIZE="${MANY_SIZE:-64k}"
+MANY_APPS="${MANY_APPS:-100}"
 FIXTURES="${FIXTURES:-/work/shared/fixtures/real/ipa}"
 WORK="${BENCH_DIR:-$ROOT/target/bench}"
 P="$(nproc)"
@@ -78,8 +97,12 @@ fi
 OTASITE="$(realpath "${OTASITE:-target/release/otasite}")"
 GENERATOR="$(realpath "${GENERATOR:-target/release/examples/bench_archives}")"
 
+section() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
 HAVE_NODE=1
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+if ! section inspect; then
+    HAVE_NODE=0
+elif ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     log "node/npm not found: the inspect comparison is skipped"
     HAVE_NODE=0
 elif [[ ! -d bench/node_modules/app-info-parser ]]; then
@@ -297,21 +320,125 @@ bench_inspect() {
     for k in ota ota1 node; do finish "inspect.$k"; done
 }
 
+
+# ---------------------------------------------------------------------------------------------
+# Sites of thousands of small archives: per-build costs
+
+# The many set: HUGE_N + 1 archives of MANY_SIZE over MANY_APPS apps; the last is the "one new
+# build" of the large site (archive LARGE_N) or of the huge one. Sites link into it.
+make_many() {
+    local dir="$WORK/many"
+    local stamp="$HUGE_N x $MANY_SIZE over $MANY_APPS apps, $(sha256sum examples/bench_archives.rs | cut -c1-16)"
+    if [[ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]]; then
+        log "generating many: $((HUGE_N + 1)) archives of $MANY_SIZE"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        "$GENERATOR" "$dir/all" "$((HUGE_N + 1))" "$MANY_SIZE" --apps "$MANY_APPS" >&2
+        echo "$stamp" >"$dir/.stamp"
+    fi
+}
+
+# link_site NAME COUNT: a site of the first COUNT archives of the many set, with archive COUNT
+# kept aside in extra/ as its one new build.
+link_site() {
+    local dir="$WORK/$1" count="$2"
+    rm -rf "$dir"
+    mkdir -p "$dir/builds" "$dir/extra"
+    (cd "$WORK/many/all" && seq -f 'bench-%05g.ipa' 0 $((count - 1)) | xargs ln -t "$dir/builds/")
+    ln "$WORK/many/all/$(printf 'bench-%05d.ipa' "$count")" "$dir/extra/"
+    write_config "$dir"
+}
+
+# Cold --link builds of a site. Key: PREFIX.coldlink.
+bench_cold_link() { # prefix dir
+    local prefix="$1" dir="$2" r
+    for r in $(seq "$RUNS"); do
+        log "$prefix: cold --link build $r/$RUNS"
+        clean_site "$dir"
+        timed "$prefix.coldlink" "$OTASITE" build -v -c "$dir/site.yaml" --link
+        cp "$WORK/last.err" "$WORK/$prefix.cold-link.log"
+    done
+    finish "$prefix.coldlink"
+}
+
+# `otasite serve` on a site, timing the rebuilds that follow replacing one archive with another
+# build of the same app (and putting it back), as the server reports them. Key: PREFIX.serve
+# (seconds only).
+bench_serve() { # prefix dir
+    local prefix="$1" dir="$2" r
+    local victim="$dir/builds/bench-00000.ipa" keep="$dir/victim.ipa"
+    cp "$victim" "$keep"
+    clean_site "$dir"
+    local err="$WORK/$prefix.serve.log"
+    "$OTASITE" serve --port 0 -c "$dir/site.yaml" 2>"$err" >/dev/null &
+    local pid=$!
+    wait_built() { # count: waits until the server has reported COUNT finished builds
+        local i
+        for i in $(seq 1200); do
+            (($(grep -c '^Built\|Built [0-9]* app' "$err") >= $1)) && return 0
+            kill -0 "$pid" 2>/dev/null || { log "serve stopped:"; tail "$err" >&2; exit 1; }
+            sleep 0.1
+        done
+        log "serve did not rebuild in 120 s"; tail "$err" >&2; kill "$pid"; exit 1
+    }
+    wait_built 1
+    local done=1
+    for r in $(seq "$RUNS"); do
+        log "$prefix: serve rebuild after one archive changed $r/$RUNS"
+        # Another build of the same app under the same name; then the original back.
+        for source in "$dir/extra/"*.ipa "$keep"; do
+            cat "$source" >"$victim"
+            done=$((done + 1))
+            wait_built "$done"
+            local t
+            t=$(grep 'Built [0-9]* app' "$err" | tail -1 | grep -o 'in [0-9.]*[mµn]*s$' | awk '{
+                v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-zµ]+$/, "", v)
+                print (u == "ms" ? v / 1e3 : u == "µs" ? v / 1e6 : u == "ns" ? v / 1e9 : v) }')
+            SAMPLES_T[$prefix.serve]+="$t "
+        done
+    done
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+    cp "$keep" "$victim"
+    rm -f "$keep"
+    RES_T[$prefix.serve]=$(tr ' ' '\n' <<<"${SAMPLES_T[$prefix.serve]}" | grep . | median)
+    log "  $prefix.serve: ${SAMPLES_T[$prefix.serve]}s (median ${RES_T[$prefix.serve]} s)"
+}
+
 # ---------------------------------------------------------------------------------------------
 # Run
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-make_set scale "$N" "$SIZE_MB"
-SCALE_BYTES=$(du -sb --apparent-size "$WORK/scale/builds" | cut -f1)
+section io || BIG_N=0
+if section scale || ((BIG_N > 0)); then
+    make_set scale "$N" "$SIZE_MB"
+    SCALE_BYTES=$(du -sb --apparent-size "$WORK/scale/builds" | cut -f1)
+fi
 if ((BIG_N > 0)); then
     make_set io "$BIG_N" "$BIG_SIZE_MB"
     IO_BYTES=$(du -sb --apparent-size "$WORK/io/builds" | cut -f1)
     make_small_set
 fi
 
-warm "$WORK/scale"
-bench_cold scale "$WORK/scale" "$N"
-bench_noop_add scale "$WORK/scale"
+if section scale; then
+    warm "$WORK/scale"
+    bench_cold scale "$WORK/scale" "$N"
+    bench_noop_add scale "$WORK/scale"
+fi
+if section many; then
+    make_many
+    find "$WORK/many/all" -name '*.ipa' -print0 | xargs -0 cat >/dev/null
+    link_site large "$LARGE_N"
+    bench_cold_link large "$WORK/large"
+    bench_noop_add large "$WORK/large"
+    clean_site "$WORK/large"
+    link_site huge "$HUGE_N"
+    bench_noop huge "$WORK/huge"
+    rm -rf "$WORK/huge"
+    link_site serve "$SERVE_N"
+    bench_serve serve "$WORK/serve"
+    clean_site "$WORK/serve"
+fi
 if ((BIG_N > 0)); then
     warm "$WORK/io"
     bench_cold io "$WORK/io" "$BIG_N"
@@ -347,10 +474,34 @@ row() {
     echo "| $1 | $2 | $(secs "${RES_T[$key]}") | $(secs "${RES_C[$key]}") | $(mb "${RES_M[$key]}") | $4 | $5 | $6 | $7 |"
 }
 
+# The rows of the sites of thousands of small archives.
+many_rows() {
+    local l="large: $LARGE_N × $MANY_SIZE ($MANY_APPS apps)" h="huge: $HUGE_N × $MANY_SIZE ($MANY_APPS apps)"
+    local add_counters ok_counters=0
+    row "$l" "cold build (--link)" large.coldlink "" "" "peak RSS < 100 MB" "$(rss_ok "${RES_M[large.coldlink]}")"
+    row "$l" "no-op rebuild ($(counters "$WORK/large.noop.log"))" large.noop "" "" "(information)" ""
+    add_counters="$(counters "$WORK/large.add.log")"
+    [[ "$add_counters" == "1 opened, 1 hashed, $LARGE_N linked" ]] && ok_counters=1
+    row "$l" "one new build added ($add_counters)" large.add "a cold build of a site of that one archive: $(secs "${RES_T[large.one]}") s" "" "exactly 1 opened, 1 hashed, $LARGE_N linked; ≤ 0.15 s" "$(verdict "$ok_counters && ${RES_T[large.add]} <= 0.15")"
+    row "$h" "no-op rebuild ($(counters "$WORK/huge.noop.log"))" huge.noop "" "" "< 0.5 s" "$(verdict "${RES_T[huge.noop]} < 0.5")"
+    echo "| serve: $SERVE_N × $MANY_SIZE ($MANY_APPS apps) | \`serve\` rebuild after one archive is replaced (as the server reports it) | $(secs "${RES_T[serve.serve]}") |  |  |  |  | < 0.2 s | $(verdict "${RES_T[serve.serve]} < 0.2") |"
+}
+
 table() {
     local t
     echo "| set | measurement | wall (s) | CPU (s) | peak RSS (MB) | compared with | ratio | target | result |"
     echo "|---|---|---:|---:|---:|---|---:|---|---|"
+    if section many; then
+        many_rows
+    fi
+    if section scale; then
+        scale_rows
+    fi
+    io_inspect_rows
+}
+
+scale_rows() {
+    local t
     local s="scale: $N × $SIZE_MB MiB ($(gib "$SCALE_BYTES"))"
     row "$s" "\`cp -r\` builds/" scale.cp "" "" reference ""
     row "$s" "sha256sum, $P processes" scale.sha "" "" reference ""
@@ -365,6 +516,10 @@ table() {
     [[ "$add_counters" == "1 opened, 1 hashed, $N linked" ]] && ok_counters=1
     t=$(calc "${RES_T[scale.add]} / ${RES_T[scale.one]}")
     row "$s" "one new build added ($add_counters)" scale.add "a cold build of a site of that one archive: $(secs "${RES_T[scale.one]}") s" "$(printf '%.1f' "$t") ×" "exactly 1 opened, 1 hashed, $N linked; ≤ that cold build + 0.3 s (the no-op budget); RSS < 100 MB" "$(verdict "$ok_counters && ${RES_T[scale.add]} <= ${RES_T[scale.one]} + 0.3") / $(rss_ok "${RES_M[scale.add]}")"
+}
+
+io_inspect_rows() {
+    local t
     if ((BIG_N > 0)); then
         local i="io: $BIG_N × $BIG_SIZE_MB MiB ($(gib "$IO_BYTES"))"
         row "$i" "\`cp -r\` builds/" io.cp "" "" reference ""

@@ -51,14 +51,18 @@ pub struct FileKey {
 
 impl FileKey {
     pub fn of(path: &Path) -> std::io::Result<FileKey> {
-        let meta = fs::metadata(path)?;
+        FileKey::from_metadata(&fs::metadata(path)?)
+    }
+
+    /// The key of a file whose metadata is at hand (a link's target's, not the link's).
+    pub fn from_metadata(meta: &fs::Metadata) -> std::io::Result<FileKey> {
         let mtime_ns = meta
             .modified()?
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as i128)
             .unwrap_or(0);
         #[cfg(unix)]
-        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
         #[cfg(not(unix))]
         let inode = 0;
         Ok(FileKey {
@@ -92,12 +96,21 @@ struct Index {
     /// The fingerprint of the site those pages belong to.
     #[serde(default)]
     site: Option<String>,
+    /// Each app folder of that site, with the fingerprint of everything it was made from.
+    #[serde(default)]
+    apps: BTreeMap<String, String>,
+    /// Each top-level folder of that site, with the bytes of its files and of its `.ipa` files.
+    #[serde(default)]
+    sizes: BTreeMap<String, (u64, u64)>,
 }
 
 /// The cache of one output folder.
 pub struct Cache {
     dir: PathBuf,
     index: Index,
+    /// The names of the files in the icon folder, listed once when first needed: checking
+    /// that each of thousands of entries' icons exist is then no file system call.
+    icons_present: std::sync::OnceLock<std::collections::HashSet<std::ffi::OsString>>,
     /// Why a cache on disk was discarded, for the verbose log.
     pub discarded: Option<String>,
 }
@@ -125,6 +138,7 @@ impl Cache {
         Cache {
             dir,
             index,
+            icons_present: Default::default(),
             discarded,
         }
     }
@@ -133,10 +147,24 @@ impl Cache {
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
         let entry = self.index.entries.get(path)?;
         let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
-            let files = self.icon_files(id);
-            files.small.is_file() && files.large.is_file()
+            let present = self.icons_present.get_or_init(|| self.list_icons());
+            crate::layout::ICONS.iter().all(|&icon| {
+                present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon))))
+            })
         });
         (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
+    }
+
+    /// The names of the regular files in the icon folder (none when it cannot be listed).
+    fn list_icons(&self) -> std::collections::HashSet<std::ffi::OsString> {
+        let Ok(entries) = fs::read_dir(self.dir.join(ICONS)) else {
+            return Default::default();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name())
+            .collect()
     }
 
     /// The rendered files of icon `id`.
@@ -200,17 +228,29 @@ impl Cache {
         &self.index.pages
     }
 
+    /// The fingerprints of the app folders of the current site, by folder.
+    pub fn apps(&self) -> &BTreeMap<String, String> {
+        &self.index.apps
+    }
+
+    /// The sizes of the top-level folders of the current site: (all files, `.ipa` files).
+    pub fn sizes(&self) -> &BTreeMap<String, (u64, u64)> {
+        &self.index.sizes
+    }
+
     /// The fingerprint of the site whose pages [`Cache::pages`] describes.
     pub fn site(&self) -> Option<&str> {
         self.index.site.as_deref()
     }
 
-    /// Replaces the index with exactly these entries and the pages of the site `site`, and
-    /// removes icons no entry uses.
+    /// Replaces the index with exactly these entries and the pages, app folders and folder
+    /// sizes of the site `site`, and removes icons no entry uses.
     pub fn save(
         &mut self,
         entries: BTreeMap<PathBuf, Entry>,
         pages: BTreeMap<String, String>,
+        apps: BTreeMap<String, String>,
+        sizes: BTreeMap<String, (u64, u64)>,
         site: &str,
     ) -> std::io::Result<()> {
         self.index = Index {
@@ -218,6 +258,8 @@ impl Cache {
             entries,
             pages,
             site: Some(site.to_string()),
+            apps,
+            sizes,
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");

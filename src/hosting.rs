@@ -270,8 +270,25 @@ pub fn size_warnings(output_dir: &Path) -> Vec<String> {
     size_warnings_over(output_dir, GITHUB_PAGES_LIMIT)
 }
 
+/// Like [`size_warnings`], for a site whose sizes were added up by the caller (a build
+/// knows those of the folders it kept unchanged).
+pub fn size_warnings_of(
+    output_dir: &Path,
+    sizes: Result<(u64, u64), impl std::fmt::Display>,
+) -> Vec<String> {
+    warnings_of(output_dir, sizes, GITHUB_PAGES_LIMIT)
+}
+
 fn size_warnings_over(output_dir: &Path, limit: Limit) -> Vec<String> {
-    let (total, archives) = match site_sizes(output_dir) {
+    warnings_of(output_dir, site_sizes(output_dir), limit)
+}
+
+fn warnings_of(
+    output_dir: &Path,
+    sizes: Result<(u64, u64), impl std::fmt::Display>,
+    limit: Limit,
+) -> Vec<String> {
+    let (total, archives) = match sizes {
         Ok(sizes) => sizes,
         Err(error) => {
             return vec![format!(
@@ -304,26 +321,30 @@ fn site_sizes(dir: &Path) -> Result<(u64, u64), walkdir::Error> {
         .into_iter()
         .collect::<Result<_, _>>()?;
     top.par_iter()
-        .map(|entry| {
-            let (mut total, mut archives) = (0, 0);
-            for entry in walkdir::WalkDir::new(entry.path()) {
-                let entry = entry?;
-                let metadata = entry.metadata()?;
-                if !metadata.is_file() {
-                    continue;
-                }
-                total += metadata.len();
-                if entry
-                    .path()
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
-                {
-                    archives += metadata.len();
-                }
-            }
-            Ok((total, archives))
-        })
+        .map(|entry| tree_sizes(entry.path()))
         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
+}
+
+/// Bytes of every file under `path` (or of `path` itself, a file), and of the `.ipa` files
+/// among them.
+pub fn tree_sizes(path: &Path) -> Result<(u64, u64), walkdir::Error> {
+    let (mut total, mut archives) = (0, 0);
+    for entry in walkdir::WalkDir::new(path) {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        if !metadata.is_file() {
+            continue;
+        }
+        total += metadata.len();
+        if entry
+            .path()
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
+        {
+            archives += metadata.len();
+        }
+    }
+    Ok((total, archives))
 }
 
 #[cfg(test)]

@@ -159,6 +159,26 @@ impl Stage {
         Ok(true)
     }
 
+    /// Keeps the previous site's folder `folder` whole, with `files` (every generated file in
+    /// it, as the previous build recorded them) and whatever else it holds: it moves into the
+    /// new site at commit, its files neither looked at nor linked. False when the previous site
+    /// has no such folder or a file was already made anew inside it.
+    pub fn keep_previous_folder<'a>(
+        &self,
+        folder: &str,
+        files: impl IntoIterator<Item = &'a str>,
+    ) -> Result<bool, OutputError> {
+        let rel = checked(folder)?;
+        if !self.output.join(rel).is_dir() || !self.kept.keep_whole(rel) {
+            return Ok(false);
+        }
+        for file in files {
+            checked(file)?;
+            self.claim(file)?;
+        }
+        Ok(true)
+    }
+
     /// Hard-links `source` into the site; false when the file systems differ (or links are
     /// refused), so the caller can copy instead.
     pub fn try_link(&self, relative: &str, source: &Path) -> Result<bool, OutputError> {

@@ -17,13 +17,18 @@ use otasite::pipeline::{BuildOptions, Verbosity};
 /// Runs a build through the library and returns (archives opened, archives hashed, archives
 /// linked from the previous site), as the build counted them.
 fn build(dir: &Path) -> (usize, usize, usize) {
+    build_with(dir, IpaMode::Copy, false)
+}
+
+/// Like [`build`], with the archive mode and `force` given (`serve` links and forces).
+fn build_with(dir: &Path, ipa_mode: IpaMode, force: bool) -> (usize, usize, usize) {
     let settings =
         otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
     let options = BuildOptions {
-        ipa_mode: IpaMode::Copy,
+        ipa_mode,
         strict: false,
         keep_going: false,
-        force: false,
+        force,
         verbosity: Verbosity::Quiet,
         banner: None,
         previous: None,
@@ -261,4 +266,120 @@ fn unchanged_build_folders_move_to_the_new_site_whole() {
         support::run::tree(&fresh.path().join("dist")),
         support::run::tree(&dist)
     );
+}
+
+/// Rebuilds the site in `dir` and checks, by folder identity, which app folders were written
+/// anew (the others are the previous site's folders, moved), and that the result is the site
+/// a build from scratch makes of the same inputs, file for file.
+fn rebuild_and_compare(dir: &Path, change: &str, app0_anew: bool, app1_anew: bool) {
+    let dist = dir.join("dist");
+    let before = (
+        inode(&dist.join("com.example.app0")),
+        inode(&dist.join("com.example.app1")),
+    );
+    build(dir);
+    let after = (
+        inode(&dist.join("com.example.app0")),
+        inode(&dist.join("com.example.app1")),
+    );
+    assert_eq!(
+        (before.0 != after.0, before.1 != after.1),
+        (app0_anew, app1_anew),
+        "{change}: which app folders are written anew (app0, app1)"
+    );
+    let fresh = tempfile::tempdir().expect("tmp");
+    for name in ["site.yaml", "builds", "theme"] {
+        if !dir.join(name).exists() {
+            continue;
+        }
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(dir.join(name))
+            .arg(fresh.path())
+            .status()
+            .expect("cp");
+        assert!(status.success());
+    }
+    build(fresh.path());
+    assert!(
+        support::run::tree(&fresh.path().join("dist")) == support::run::tree(&dist),
+        "{change}: the rebuilt site differs from a build from scratch"
+    );
+}
+
+#[test]
+fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
+    let tmp = site(2);
+    let dir = tmp.path();
+    let page = |path: &str| std::fs::read_to_string(dir.join("dist").join(path)).expect("page");
+    build(dir);
+
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&dir.join("builds/app0-2.ipa"));
+    rebuild_and_compare(dir, "a build added", true, false);
+    assert!(page("com.example.app0/index.html").contains("2.0"));
+
+    std::fs::write(dir.join("builds/app0-2.md"), "Fixed the *sign-in* screen.").expect("notes");
+    rebuild_and_compare(dir, "release notes added", true, false);
+    assert!(page("com.example.app0/2.0-2/index.html").contains("sign-in"));
+
+    let config = dir.join("site.yaml");
+    let base = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        format!("{base}apps:\n  com.example.app0:\n    promote:\n      \"1.0-1\": [stable]\n"),
+    )
+    .expect("config");
+    rebuild_and_compare(dir, "a channel promotion", true, false);
+    assert!(
+        dir.join("dist/com.example.app0/channels/stable/manifest.plist")
+            .is_file()
+    );
+
+    std::fs::write(&config, &base).expect("config");
+    rebuild_and_compare(dir, "the promotion removed", true, false);
+    assert!(!dir.join("dist/com.example.app0/channels/stable").exists());
+
+    std::fs::remove_file(dir.join("builds/app0-2.ipa")).expect("remove");
+    rebuild_and_compare(dir, "a build removed", true, false);
+    assert!(!dir.join("dist/com.example.app0/2.0-2").exists());
+
+    std::fs::write(&config, format!("{base}title: Another title\n")).expect("config");
+    rebuild_and_compare(dir, "site.yaml's title", true, true);
+    assert!(page("com.example.app1/index.html").contains("Another title"));
+
+    std::fs::create_dir_all(dir.join("theme/static")).expect("mkdir");
+    std::fs::write(dir.join("theme/static/style.css"), "body { color: red }").expect("css");
+    std::fs::write(
+        &config,
+        format!("{base}title: Another title\ntheme: theme\n"),
+    )
+    .expect("config");
+    rebuild_and_compare(dir, "the theme", true, true);
+
+    // Nothing changed: both folders are the previous ones.
+    rebuild_and_compare(dir, "nothing", false, false);
+}
+
+#[test]
+fn forced_linked_rebuilds_as_serve_makes_them_read_only_the_replaced_archive() {
+    let tmp = site(3);
+    assert_eq!(build_with(tmp.path(), IpaMode::Link, true), (3, 3, 0));
+    let untouched = tmp.path().join("dist/com.example.app1");
+    let before = inode(&untouched);
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&tmp.path().join("builds/app0.ipa"));
+    assert_eq!(
+        build_with(tmp.path(), IpaMode::Link, true),
+        (1, 1, 2),
+        "the other archives come from the cache and the previous site"
+    );
+    assert_eq!(
+        inode(&untouched),
+        before,
+        "an app with nothing new keeps its folder"
+    );
+    assert!(tmp.path().join("dist/com.example.app0/2.0-2").is_dir());
 }

@@ -19,6 +19,9 @@ pub(super) struct Kept {
     announced: Mutex<HashMap<PathBuf, Vec<OsString>>>,
     /// Folders that received a file made or copied anew: never moved whole.
     changed: Mutex<HashSet<PathBuf>>,
+    /// Folders declared unchanged as a whole (an app whose every input is as before), moved
+    /// without looking at their files.
+    declared: Mutex<HashSet<PathBuf>>,
 }
 
 /// What to do with the kept files at commit.
@@ -51,16 +54,39 @@ impl Kept {
             .insert(folder);
     }
 
+    /// `folder` is unchanged as a whole: it moves at commit, with everything in it. False (and
+    /// nothing recorded) when a file was already made anew inside it.
+    pub fn keep_whole(&self, folder: &Path) -> bool {
+        let changed = self
+            .changed
+            .lock()
+            .expect("no panic while holding the lock");
+        if changed.iter().any(|c| c.starts_with(folder)) {
+            return false;
+        }
+        self.declared
+            .lock()
+            .expect("no panic while holding the lock")
+            .insert(folder.to_path_buf());
+        true
+    }
+
     /// Moves a folder whole when nothing in it changed and the previous site's folder holds
     /// exactly the kept files and folders that move whole themselves (an app whose builds are
     /// all unchanged moves as one folder); links the rest.
     pub fn plan(self, previous_site: &Path) -> Plan {
         let announced = self.announced.into_inner().unwrap_or_default();
         let changed = self.changed.into_inner().unwrap_or_default();
-        let mut folders: Vec<(PathBuf, Vec<OsString>)> = announced.into_iter().collect();
+        let declared = self.declared.into_inner().unwrap_or_default();
+        let in_declared = |folder: &Path| folder.ancestors().any(|a| declared.contains(a));
+        // Files inside a declared folder move with it.
+        let mut folders: Vec<(PathBuf, Vec<OsString>)> = announced
+            .into_iter()
+            .filter(|(folder, _)| !in_declared(folder))
+            .collect();
         // Deepest first: a folder is judged after every folder inside it.
         folders.sort_by_key(|(folder, _)| std::cmp::Reverse(folder.components().count()));
-        let mut whole: HashSet<PathBuf> = HashSet::new();
+        let mut whole: HashSet<PathBuf> = declared.clone();
         let mut plan = Plan::default();
         for (folder, names) in folders {
             let moves = !folder.as_os_str().is_empty()
@@ -163,6 +189,27 @@ mod tests {
         // b received a new file: its unchanged build folder moves alone, its page is linked.
         assert_eq!(plan.moves, ["a", "b/1"].map(PathBuf::from));
         assert_eq!(plan.links, [PathBuf::from("b/index")]);
+    }
+
+    #[test]
+    fn a_declared_folder_moves_with_its_announced_files() {
+        let previous = site(&["a/1/x.ipa", "a/1/index", "a/index", "b/index", "index"]);
+        let kept = Kept::default();
+        kept.keep(Path::new("a/1/x.ipa"));
+        assert!(kept.keep_whole(Path::new("a")));
+        kept.keep(Path::new("b/index"));
+        kept.made(Path::new("index"));
+        let plan = kept.plan(previous.path());
+        assert_eq!(plan.moves, ["a", "b"].map(PathBuf::from));
+        assert!(plan.links.is_empty(), "{:?}", plan.links);
+    }
+
+    #[test]
+    fn a_folder_with_a_made_file_cannot_be_declared_whole() {
+        let kept = Kept::default();
+        kept.made(Path::new("a/2/x.ipa"));
+        assert!(!kept.keep_whole(Path::new("a")));
+        assert!(kept.keep_whole(Path::new("b")));
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! archives, render, swap.
 
 mod bounds;
+mod fingerprint;
 mod log;
 mod place;
 mod private;
 mod read;
 mod scan;
+mod size;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -143,10 +145,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let page_key = private.as_ref().map(|p| &p.key);
-    let fingerprint = site_fingerprint(&catalog, &theme, settings, options, page_key);
+    let before = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
-    if all_known && !options.force && current_site.as_deref() == Some(&fingerprint) {
+    if all_known && !options.force && current_site.as_deref() == Some(&before.site) {
         // Every input is as it was when the current site was written: nothing to redo.
         stats.up_to_date = true;
         log_archives(&log, std::time::Duration::ZERO, &stats);
@@ -163,44 +165,50 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode)?;
+    let (pages, apps) = reusable(&cache, current_site.as_deref());
+    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps);
+    let kept = keep_unchanged_apps(&stage, &catalog, &inputs, &reuse)?;
+    let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode, &kept)?;
     record_hashes(&mut catalog, &mut inputs, &placed);
     stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
     stats.archives_linked = placed.values().filter(|p| p.reused).count();
     log_archives(&log, step.elapsed(), &stats);
 
+    // The catalog now carries every archive's SHA-256, which the fingerprints cover.
+    let written = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
     let step = Instant::now();
-    let reuse = Reuse::new(reusable_pages(&cache, current_site.as_deref()));
+    reuse.set_apps(written.apps.clone());
     render_pages(
         &stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key,
     )?;
     stats.files_kept = reuse.reused();
     log.debug(format!(
-        "render: {:?} ({} unchanged files kept from the previous site)",
+        "render: {:?} ({} unchanged files kept from the previous site){}",
         step.elapsed(),
-        stats.files_kept
+        stats.files_kept,
+        log::memory()
     ));
 
     let step = Instant::now();
-    // The catalog now carries every archive's SHA-256, which the fingerprint covers.
-    let written = site_fingerprint(&catalog, &theme, settings, options, page_key);
-    stage.commit(&written)?;
+    stage.commit(&written.site)?;
     log.debug(format!("commit: {:?}", step.elapsed()));
+    let step = Instant::now();
+    let (total, sizes) = size::site_sizes(&settings.output_dir, &reuse.kept_apps(), cache.sizes());
+    crate::hosting::size_warnings_of(&settings.output_dir, total)
+        .into_iter()
+        .for_each(|w| log.warn(w));
+    log.debug(format!("size check: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
     read::save_cache(
         &mut cache,
         inputs.values(),
         reuse.into_fingerprints(),
-        &written,
+        written,
+        sizes,
         &log,
     );
-    log.debug(format!("cache: {:?}", step.elapsed()));
-    let step = Instant::now();
-    crate::hosting::size_warnings(&settings.output_dir)
-        .into_iter()
-        .for_each(|w| log.warn(w));
-    log.debug(format!("size check: {:?}", step.elapsed()));
+    log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
     let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
     log.info(format!(
@@ -226,7 +234,7 @@ fn read_archives(
 ) -> Result<read::Read, BuildError> {
     let step = Instant::now();
     let mut read = read::read_all(found, &scan::Root::new(&settings.builds_dir), cache, log)?;
-    log.debug(format!("read: {:?}", step.elapsed()));
+    log.debug(format!("read: {:?}{}", step.elapsed(), log::memory()));
     if !read.failures.is_empty() && !options.keep_going {
         return Err(BuildError::Unreadable(read.failures));
     }
@@ -256,7 +264,7 @@ fn assemble(
     if options.strict {
         check_strict(&catalog)?;
     }
-    log.debug(format!("catalog: {:?}", step.elapsed()));
+    log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
     Ok((catalog, inputs))
 }
 
@@ -349,6 +357,30 @@ fn scan_builds(settings: &Settings, log: &Log) -> Result<Vec<Found>, BuildError>
     Ok(scanned.found)
 }
 
+/// Keeps the previous site's folder of every app whose fingerprint is already final (each of
+/// its archives' SHA-256 known) and unchanged, before any archive is placed: their archives
+/// then move with their folders, neither looked at nor linked one by one. Returns the build
+/// folders of those apps.
+fn keep_unchanged_apps(
+    stage: &Stage,
+    catalog: &Catalog,
+    inputs: &catalog::Inputs,
+    reuse: &Reuse,
+) -> Result<std::collections::HashSet<String>, BuildError> {
+    let mut kept = std::collections::HashSet::new();
+    for app in &catalog.apps {
+        let known = app.builds.iter().all(|build| {
+            inputs.get(&build.path).is_some_and(|input| {
+                input.ipa.sha256.is_some() && input.published_ipa_url.is_none()
+            })
+        });
+        if known && reuse.keep_app(stage, app.dir())? {
+            kept.extend(app.builds.iter().map(|build| build.path.clone()));
+        }
+    }
+    Ok(kept)
+}
+
 /// Writes the SHA-256 each archive got while being placed into its build and its input.
 fn record_hashes(
     catalog: &mut Catalog,
@@ -368,14 +400,13 @@ fn record_hashes(
     }
 }
 
-/// The page fingerprints of the previous build, when they describe the site in place (a build
-/// stopped between its commit and saving the cache leaves them describing another).
-fn reusable_pages(
-    cache: &Cache,
-    current_site: Option<&str>,
-) -> std::collections::BTreeMap<String, String> {
+type Fingerprints = std::collections::BTreeMap<String, String>;
+
+/// The page and app fingerprints of the previous build, when they describe the site in place
+/// (a build stopped between its commit and saving the cache leaves them describing another).
+fn reusable(cache: &Cache, current_site: Option<&str>) -> (Fingerprints, Fingerprints) {
     match current_site {
-        Some(site) if cache.site() == Some(site) => cache.pages().clone(),
+        Some(site) if cache.site() == Some(site) => (cache.pages().clone(), cache.apps().clone()),
         _ => Default::default(),
     }
 }
@@ -453,36 +484,6 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
     } else {
         Err(BuildError::Strict(blocked))
     }
-}
-
-/// Everything the written site is a function of: otasite's version, the catalog (which carries
-/// every fact, URL, note and problem), the theme files and the page banner.
-fn site_fingerprint(
-    catalog: &Catalog,
-    theme: &Theme,
-    settings: &Settings,
-    options: &BuildOptions,
-    page_key: Option<&crate::private::PageKey>,
-) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(env!("CARGO_PKG_VERSION"));
-    hasher.update(serde_json::to_vec(catalog).unwrap_or_default());
-    for (path, bytes) in &theme.files {
-        hasher.update(path.as_bytes());
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
-    }
-    hasher.update(format!(
-        "{:?}|{:?}|{:?}|{:?}|{}",
-        options.banner,
-        settings.cname,
-        settings.ipa_base_url,
-        page_key.map(|k| k.key_id()),
-        settings.private_by_default
-    ));
-    hasher.update(format!("{:?}|{:?}", settings.language, settings.languages));
-    hex::encode(hasher.finalize())
 }
 
 fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build> {

@@ -1,7 +1,7 @@
 //! Putting the archives into the site: linked from the previous site when unchanged, else
 //! copied and hashed in one pass.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -25,17 +25,27 @@ pub(super) struct Placed {
 
 /// Puts every archive into the stage (unless hosted elsewhere) and makes sure its SHA-256 is
 /// known, with one pass over each changed archive at most. Returns how each entered the site,
-/// by its build's folder (as `inputs` are keyed).
+/// by its build's folder (as `inputs` are keyed). The archives of the build folders in `kept`
+/// are in app folders kept whole: they join the new site with them.
 pub(super) fn place_archives(
     stage: &Stage,
     settings: &Settings,
     inputs: &Inputs,
     mode: IpaMode,
+    kept: &HashSet<String>,
 ) -> Result<BTreeMap<String, Placed>, BuildError> {
     let jobs: Vec<(&String, &BuildInput)> = inputs.iter().collect();
     jobs.par_iter()
         .map(|&(build_path, input)| {
-            let placed = place(stage, settings, build_path, input, mode)?;
+            let placed = match kept.contains(build_path) {
+                true => Placed {
+                    sha256: input.ipa.sha256.clone().unwrap_or_default(),
+                    published: input.published.clone(),
+                    reused: true,
+                    hashed: false,
+                },
+                false => place(stage, settings, build_path, input, mode)?,
+            };
             Ok((build_path.clone(), placed))
         })
         .collect()

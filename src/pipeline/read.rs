@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::log::Log;
 use super::scan::{Refused, Root};
 use super::{BuildError, Found};
-use crate::cache::{Cache, FileKey, IconFiles};
+use crate::cache::{Cache, IconFiles};
 use crate::catalog::BuildInput;
 use crate::ipa::{self, Ipa, IpaError, ReadOptions};
 use crate::render::notes;
@@ -49,7 +49,11 @@ pub(super) fn read_all(
             progress.step(&f.relative);
             match result.and_then(|input| bounded(f, input, log)) {
                 Ok(input) => Ok(Ok(BuildInput {
-                    notes_html: read_notes(&f.path, root, log)?,
+                    notes_html: if f.notes {
+                        read_notes(&f.path, root, log)?
+                    } else {
+                        None
+                    },
                     ..input
                 })),
                 Err(e) => Ok(Err((f.path.clone(), e))),
@@ -88,7 +92,7 @@ fn read_one(
     options: ReadOptions,
     opened: &std::sync::atomic::AtomicUsize,
 ) -> Result<BuildInput, IpaError> {
-    let key = FileKey::of(&f.path).map_err(IpaError::Io)?;
+    let key = f.key;
     let absolute = absolute(&f.path);
     let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
         ipa,
@@ -144,7 +148,8 @@ pub(super) fn save_cache<'a>(
     cache: &mut Cache,
     inputs: impl Iterator<Item = &'a BuildInput>,
     pages: std::collections::BTreeMap<String, String>,
-    site: &str,
+    written: super::fingerprint::Fingerprints,
+    sizes: super::size::Sizes,
     log: &Log,
 ) {
     let entries = inputs
@@ -159,7 +164,7 @@ pub(super) fn save_cache<'a>(
             Some((absolute(&input.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries, pages, site) {
+    if let Err(e) = cache.save(entries, pages, written.apps, sizes, &written.site) {
         log.warn(format!(
             "the build cache could not be saved ({e}); the next build reads every archive again"
         ));
@@ -172,7 +177,7 @@ pub(super) fn save_cache<'a>(
 fn read_notes(ipa_path: &Path, root: &Root, log: &Log) -> Result<Option<String>, BuildError> {
     let path = ipa_path.with_extension("md");
     match root.regular_file(&path) {
-        Ok(()) => {}
+        Ok(_) => {}
         Err(Refused::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(Refused::Io(source)) => return Err(BuildError::Notes { path, source }),
         Err(why) => {

@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::BuildError;
+use crate::cache::FileKey;
 
 /// One archive (`.ipa`, `.apk`, or `.aab` to refuse) found under the builds folder.
 #[derive(Debug, Clone)]
@@ -16,6 +17,11 @@ pub struct Found {
     /// Relative to the builds folder, `/`-separated.
     pub relative: String,
     pub channel: Option<String>,
+    /// Size, time and inode, from the scan's own look at the file.
+    pub key: FileKey,
+    /// Whether the scan saw a `<same name>.md` beside it (release notes): archives without
+    /// one are not looked for notes again.
+    pub notes: bool,
 }
 
 /// What the scan found, and what it skipped and why.
@@ -29,6 +35,7 @@ pub struct Scanned {
 pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
     let root = Root::new(builds_dir);
     let mut scanned = Scanned::default();
+    let mut notes = std::collections::HashSet::new();
     let walker = walkdir::WalkDir::new(builds_dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -42,15 +49,29 @@ pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
         if entry.depth() == 0 || entry.file_type().is_dir() {
             continue;
         }
+        let extension = entry.path().extension();
         // `.apk` builds are published beside `.ipa` ones; an `.aab` is found to be refused.
-        let is_ipa = entry.path().extension().is_some_and(|e| {
+        let is_ipa = extension.is_some_and(|e| {
             ["ipa", "apk", "aab"]
                 .iter()
                 .any(|x| e.eq_ignore_ascii_case(x))
         });
-        match root.regular_file(entry.path()) {
-            Ok(()) if is_ipa => {}
-            Ok(()) => continue,
+        if extension.is_some_and(|e| e == "md") {
+            notes.insert(entry.path().to_path_buf());
+            continue;
+        }
+        let key = match root.regular_file(entry.path()) {
+            Ok(meta) if is_ipa => match FileKey::from_metadata(&meta) {
+                Ok(key) => key,
+                Err(e) => {
+                    scanned.warnings.push(format!(
+                        "skipped {}: its modification time cannot be read ({e})",
+                        entry.path().display()
+                    ));
+                    continue;
+                }
+            },
+            Ok(_) => continue,
             Err(Refused::FolderLink) => {
                 scanned.warnings.push(format!(
                     "skipped {}: links to folders are not followed",
@@ -65,7 +86,7 @@ pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
                     .push(format!("skipped {}: {why}", entry.path().display()));
                 continue;
             }
-        }
+        };
         let relative_path = entry
             .path()
             .strip_prefix(builds_dir)
@@ -79,7 +100,12 @@ pub fn scan(builds_dir: &Path) -> Result<Scanned, BuildError> {
             path: entry.path().to_path_buf(),
             relative: parts.join("/"),
             channel,
+            key,
+            notes: false,
         });
+    }
+    for found in &mut scanned.found {
+        found.notes = notes.contains(&found.path.with_extension("md"));
     }
     Ok(scanned)
 }
@@ -111,9 +137,10 @@ impl Root {
         }
     }
 
-    /// Ok when `path` is a regular file, or a link that resolves to a regular file inside
-    /// the builds folder; `NotFound` comes back as an `Io` error.
-    pub fn regular_file(&self, path: &Path) -> Result<(), Refused> {
+    /// The file's metadata when `path` is a regular file, or a link that resolves to a regular
+    /// file inside the builds folder (then the target's); `NotFound` comes back as an `Io`
+    /// error.
+    pub fn regular_file(&self, path: &Path) -> Result<fs::Metadata, Refused> {
         let meta = fs::symlink_metadata(path).map_err(Refused::Io)?;
         let meta = if meta.file_type().is_symlink() {
             let real = fs::canonicalize(path).map_err(|_| Refused::Dangling)?;
@@ -133,7 +160,7 @@ impl Root {
             meta
         };
         if meta.is_file() {
-            Ok(())
+            Ok(meta)
         } else {
             Err(Refused::Special)
         }

@@ -349,6 +349,12 @@ pub struct Reuse {
     previous: std::collections::BTreeMap<String, String>,
     current: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
     reused: std::sync::atomic::AtomicUsize,
+    /// Fingerprints of every input of each app's folder (by app folder): the previous site's,
+    /// and this build's.
+    previous_apps: std::collections::BTreeMap<String, String>,
+    apps: std::collections::BTreeMap<String, String>,
+    /// The app folders kept whole.
+    kept_apps: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Reuse {
@@ -358,7 +364,71 @@ impl Reuse {
             previous,
             current: Default::default(),
             reused: Default::default(),
+            previous_apps: Default::default(),
+            apps: Default::default(),
+            kept_apps: Default::default(),
         }
+    }
+
+    /// With the fingerprint of each app's folder, of the site being replaced and of this
+    /// build: an app whose fingerprint is unchanged keeps its whole folder, unrendered.
+    pub fn with_apps(
+        mut self,
+        previous: std::collections::BTreeMap<String, String>,
+        current: std::collections::BTreeMap<String, String>,
+    ) -> Reuse {
+        self.previous_apps = previous;
+        self.apps = current;
+        self
+    }
+
+    /// Replaces this build's app fingerprints (once every archive's SHA-256 is known).
+    pub fn set_apps(&mut self, current: std::collections::BTreeMap<String, String>) {
+        self.apps = current;
+    }
+
+    /// Keeps the previous site's folder of the app in `app_dir` whole when every input of it
+    /// is unchanged; true when it did (now or before), and nothing of the app needs rendering.
+    pub fn keep_app(&self, stage: &Stage, app_dir: &str) -> Result<bool, RenderError> {
+        if self
+            .kept_apps
+            .lock()
+            .is_ok_and(|kept| kept.contains(app_dir))
+        {
+            return Ok(true);
+        }
+        let unchanged = self
+            .apps
+            .get(app_dir)
+            .is_some_and(|key| self.previous_apps.get(app_dir) == Some(key));
+        if !unchanged {
+            return Ok(false);
+        }
+        let prefix = layout::app_path(app_dir);
+        let files: Vec<(&String, &String)> = self
+            .previous
+            .range(prefix.clone()..)
+            .take_while(|(path, _)| path.starts_with(&prefix))
+            .collect();
+        if files.is_empty()
+            || !stage.keep_previous_folder(app_dir, files.iter().map(|(path, _)| path.as_str()))?
+        {
+            return Ok(false);
+        }
+        if let Ok(mut current) = self.current.lock() {
+            current.extend(files.iter().map(|(p, k)| ((*p).clone(), (*k).clone())));
+        }
+        self.reused
+            .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut kept) = self.kept_apps.lock() {
+            kept.insert(app_dir.to_string());
+        }
+        Ok(true)
+    }
+
+    /// The app folders this build kept whole from the previous site.
+    pub fn kept_apps(&self) -> std::collections::BTreeSet<String> {
+        self.kept_apps.lock().map(|k| k.clone()).unwrap_or_default()
     }
 
     fn produce(
@@ -435,6 +505,9 @@ fn render_app(
     app: &App,
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
+    if base.reuse.keep_app(stage, app.dir())? {
+        return Ok(());
+    }
     let app_path = layout::app_path(app.dir());
     let lock = extras.private.filter(|_| app.private);
     let latest = app.latest();

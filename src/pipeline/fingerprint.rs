@@ -1,0 +1,107 @@
+//! What the written site is a function of, as fingerprints: one per app folder, and one for
+//! the whole site made of them. An app whose fingerprint is unchanged keeps its folder from
+//! the previous site without rendering anything of it; a site whose fingerprint is unchanged
+//! is not rebuilt at all.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::BuildOptions;
+use crate::catalog::{self, Catalog};
+use crate::config::Settings;
+use crate::private::PageKey;
+use crate::render::theme::Theme;
+
+/// The fingerprints of a site about to be written.
+pub(super) struct Fingerprints {
+    /// Everything the site is made from.
+    pub site: String,
+    /// By app folder: everything that app's folder is made from.
+    pub apps: BTreeMap<String, String>,
+}
+
+/// Fingerprints of the site `catalog` describes. Each app's covers what is common to every
+/// page (otasite's version, the catalog without its apps, the theme files, the page banner
+/// and the site's settings), the app with all of its builds, and which rendered icon files
+/// its builds' icons are linked from; the site's covers the common part and every app.
+pub(super) fn of(
+    catalog: &mut Catalog,
+    inputs: &catalog::Inputs,
+    theme: &Theme,
+    settings: &Settings,
+    options: &BuildOptions,
+    page_key: Option<&PageKey>,
+) -> Fingerprints {
+    let common = common(catalog, theme, settings, options, page_key);
+    // (app folder, fingerprint of the app's facts, fingerprint of its folder).
+    let apps: Vec<(String, [u8; 32], String)> = catalog
+        .apps
+        .par_iter()
+        .map(|app| {
+            let facts: [u8; 32] = Sha256::new()
+                .chain_update(&common)
+                .chain_update(serde_json::to_vec(app).unwrap_or_default())
+                .finalize()
+                .into();
+            let mut folder = Sha256::new().chain_update(facts);
+            for build in &app.builds {
+                let icon = inputs
+                    .get(&build.path)
+                    .and_then(|input| input.icon_files.as_ref())
+                    .and_then(|files| files.small.file_name());
+                folder.update(format!("|{}|{icon:?}", build.path));
+            }
+            (app.dir().to_string(), facts, hex::encode(folder.finalize()))
+        })
+        .collect();
+    // The site's covers the facts, not where icons were rendered from: a site assembled
+    // with a previous catalog's icons is the same site.
+    let mut site = Sha256::new().chain_update(&common);
+    for (dir, facts, _) in &apps {
+        site.update(dir);
+        site.update(facts);
+    }
+    Fingerprints {
+        site: hex::encode(site.finalize()),
+        apps: apps
+            .into_iter()
+            .map(|(dir, _, folder)| (dir, folder))
+            .collect(),
+    }
+}
+
+/// What every file of the site depends on, apps aside.
+fn common(
+    catalog: &mut Catalog,
+    theme: &Theme,
+    settings: &Settings,
+    options: &BuildOptions,
+    page_key: Option<&PageKey>,
+) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(env!("CARGO_PKG_VERSION"));
+    // The catalog without its apps (hashed one by one): set aside while it is serialised.
+    let apps = std::mem::take(&mut catalog.apps);
+    hasher.update(serde_json::to_vec(catalog).unwrap_or_default());
+    catalog.apps = apps;
+    for (path, bytes) in &theme.files {
+        hasher.update(path.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    hasher.update(format!(
+        "{:?}|{:?}|{:?}|{:?}|{}",
+        options.banner,
+        settings.cname,
+        settings.ipa_base_url,
+        page_key.map(|k| k.key_id()),
+        settings.private_by_default
+    ));
+    hasher.update(format!(
+        "{:?}|{:?}|{:?}",
+        settings.language, settings.languages, settings.devices
+    ));
+    hasher.finalize().to_vec()
+}
