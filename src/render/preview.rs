@@ -14,8 +14,11 @@ pub(super) fn build(base: &Base<'_>, build: &Build, url: &str) -> PreviewView {
     if let Some(channel) = &build.channel {
         parts.push(text(base, "preview.channel", &[("channel", channel)]));
     }
-    if let Some(min) = &build.min_os {
-        parts.push(text(base, "preview.min_os", &[("version", min)]));
+    // An Android build's minimum already names its system ("Android 8.0").
+    match &build.min_os {
+        Some(min) if build.os.is_android() => parts.push(min.clone()),
+        Some(min) => parts.push(text(base, "preview.min_os", &[("version", min)])),
+        None => {}
     }
     if let Some(released) = &build.released {
         parts.push(text(
@@ -24,9 +27,15 @@ pub(super) fn build(base: &Base<'_>, build: &Build, url: &str) -> PreviewView {
             &[("released_date", released)],
         ));
     }
+    let title = format!("{} {}", build.name, build.display_version());
+    // Chat apps show a card without a description as a bare link: say at least what it is.
+    let description = match parts.is_empty() {
+        true => title.clone(),
+        false => parts.join(" · "),
+    };
     PreviewView {
-        title: format!("{} {}", build.name, build.display_version()),
-        description: parts.join(" · "),
+        title,
+        description,
         url: url.to_string(),
         locale: locale(base),
         image: Some(build.icon_url.clone()),
