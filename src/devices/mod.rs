@@ -11,6 +11,8 @@ pub mod enroll;
 pub mod hashes;
 pub mod pages;
 pub mod portal;
+pub mod published;
+pub mod signing;
 pub mod udid;
 
 pub use enroll::Devices;
