@@ -626,7 +626,10 @@ print(json.dumps({"top": sorted(p.keys()), "content": sorted(c.keys()), "type": 
 
 /// A site with `devices:` deployed on a local HTTPS server that serves the profile as
 /// `profile_type`; returns `check --remote`'s exit code and output.
-fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
+fn check_deployed_profile(
+    profile_type: &'static str,
+    signing: &[(&str, &str)],
+) -> (Option<i32>, String) {
     use std::sync::Arc;
     use support::https::{Reply, Server, TestCa};
     let tmp = tempfile::tempdir().unwrap();
@@ -640,7 +643,8 @@ fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
         root,
         &config("T", &base, &format!("devices:\n  endpoint: {ENDPOINT}\n")),
     );
-    assert_ok(&otasite(&["build"], root));
+    let (code, text) = build_with(root, signing);
+    assert_eq!(code, Some(0), "{text}");
     let site = root.join("dist");
     let ca = TestCa::new("otasite test CA");
     let ca_file = root.join("ca.pem");
@@ -686,12 +690,319 @@ fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
 
 #[test]
 fn check_remote_wants_the_profile_served_with_its_type() {
-    let (code, text) = check_deployed_profile("application/x-apple-aspen-config");
+    let (code, text) = check_deployed_profile("application/x-apple-aspen-config", &[]);
     assert_eq!(code, Some(0), "{text}");
-    let (code, text) = check_deployed_profile("application/octet-stream");
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let signing = [(CERT_ENV, cert.as_str()), (KEY_ENV, key.as_str())];
+    let (code, text) = check_deployed_profile("application/x-apple-aspen-config", &signing);
+    assert_eq!(code, Some(0), "a signed profile: {text}");
+    let (code, text) = check_deployed_profile("application/octet-stream", &signing);
     assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("devices/enroll.mobileconfig: is served as application/octet-stream: Safari installs a profile only when it is served as application/x-apple-aspen-config"),
         "{text}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing the enrollment profile
+
+const CERT_ENV: &str = "OTASITE_PROFILE_SIGNING_CERT";
+const KEY_ENV: &str = "OTASITE_PROFILE_SIGNING_KEY";
+
+/// A site with one ad hoc build and `devices:` set, not built yet.
+fn registration_site(root: &Path) {
+    IpaBuilder::new("com.example.beta", "Beta")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).devices(&[MINE])))
+        .write(&root.join("builds/Beta.ipa"));
+    write_config(
+        root,
+        &config(
+            "T",
+            BASE_URL,
+            &format!("devices:\n  endpoint: {ENDPOINT}\n"),
+        ),
+    );
+}
+
+/// `otasite build` with `env`; returns the exit code and both output streams.
+fn build_with(root: &Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut run = support::run::Otasite::new(["build"]).dir(root);
+    for (name, value) in env {
+        run = run.env(name, value);
+    }
+    let output = run.output();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), text)
+}
+
+/// The base64 lines of a PEM's body: what must never appear in otasite's output.
+fn pem_body_lines(pem: &str) -> Vec<&str> {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .collect()
+}
+
+#[test]
+fn a_signed_profile_passes_check_and_an_edited_one_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    registration_site(root);
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let (code, text) = build_with(root, &[(CERT_ENV, &cert), (KEY_ENV, &key)]);
+    assert_eq!(code, Some(0), "{text}");
+    for line in pem_body_lines(&key) {
+        assert!(!text.contains(line), "the build printed the key: {text}");
+    }
+    let profile_path = root.join("dist/devices/enroll.mobileconfig");
+    let profile = std::fs::read(&profile_path).unwrap();
+    let published = otasite::devices::published::read(&profile).unwrap();
+    assert_eq!(published.endpoint, ENDPOINT);
+    assert!(published.signer.is_some(), "not signed");
+    let register = std::fs::read_to_string(root.join("dist/devices/index.html")).unwrap();
+    assert!(register.contains("<strong>Verified</strong>"), "{register}");
+    assert!(!register.contains("Unverified"), "{register}");
+    assert_ok(&otasite(&["check"], root));
+
+    // Edited after signing: the content no longer matches the signed digest.
+    let at = profile
+        .windows(b"Profile Service".len())
+        .position(|w| w == b"Profile Service")
+        .expect("the plist inside");
+    let mut edited = profile.clone();
+    edited[at + 8] = b'Z';
+    std::fs::write(&profile_path, &edited).unwrap();
+    let output = otasite(&["check"], root);
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("devices/enroll.mobileconfig: was changed after it was signed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_wrong_signing_setup_fails_the_build_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    registration_site(root);
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let stranger = rcgen::generate_simple_self_signed(vec!["Someone".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let other_key = stranger.signing_key.serialize_pem();
+    let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    // A secret pasted without its PEM lines: neither PEM nor a file, and never echoed.
+    let pasted = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs";
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[(CERT_ENV, &cert)],
+            "OTASITE_PROFILE_SIGNING_CERT is set but OTASITE_PROFILE_SIGNING_KEY is not",
+        ),
+        (
+            &[(KEY_ENV, &key)],
+            "OTASITE_PROFILE_SIGNING_KEY is set but OTASITE_PROFILE_SIGNING_CERT is not",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, &other_key)],
+            "OTASITE_PROFILE_SIGNING_KEY: this key does not belong to any certificate of OTASITE_PROFILE_SIGNING_CERT",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, encrypted)],
+            "OTASITE_PROFILE_SIGNING_KEY: the key is encrypted",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, pasted)],
+            "OTASITE_PROFILE_SIGNING_KEY: neither PEM text",
+        ),
+    ];
+    for (env, wanted) in cases {
+        let (code, text) = build_with(root, env);
+        assert_eq!(code, Some(1), "{wanted}: {text}");
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("OTASITE_PROFILE"))
+            .collect();
+        assert_eq!(lines.len(), 1, "one line naming the variable: {text}");
+        assert!(lines[0].contains(wanted), "{wanted:?} in {text}");
+        assert!(lines[0].contains("devices/enroll.mobileconfig"), "{text}");
+        for secret in pem_body_lines(&key)
+            .into_iter()
+            .chain(pem_body_lines(&other_key))
+            .chain([pasted])
+        {
+            assert!(!text.contains(secret), "the build printed a secret: {text}");
+        }
+    }
+}
+
+/// Makes a signing identity with openssl in `dir`: `rsa` (PKCS #8 key, given as a file path,
+/// the certificate after an unrelated one) or `p256` (SEC1 key, given as PEM text).
+fn openssl_identity(dir: &Path, kind: &str) -> Vec<(&'static str, String)> {
+    require("openssl", "version");
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let req = |newkey: &[&str], key: &str, cert: &str, subject: &str| {
+        let mut args = vec!["req", "-x509", "-nodes", "-newkey"];
+        args.extend_from_slice(newkey);
+        args.extend_from_slice(&[
+            "-keyout", key, "-out", cert, "-days", "30", "-subj", subject,
+        ]);
+        run(&args);
+    };
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    match kind {
+        "rsa" => {
+            req(
+                &["rsa:2048"],
+                "team.key",
+                "team.pem",
+                "/CN=Acme Profiles RSA/O=Acme",
+            );
+            req(&["rsa:2048"], "ca.key", "ca.pem", "/CN=Acme Intermediate");
+            let chain = read("ca.pem") + &read("team.pem");
+            let key = dir.join("team.key").display().to_string();
+            vec![(CERT_ENV, chain), (KEY_ENV, key)]
+        }
+        _ => {
+            req(
+                &["ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                "team-ec.pkcs8",
+                "team-ec.pem",
+                "/CN=Acme Profiles P-256/O=Acme",
+            );
+            run(&["ec", "-in", "team-ec.pkcs8", "-out", "team-ec.key"]);
+            let key = read("team-ec.key");
+            assert!(key.starts_with("-----BEGIN EC PRIVATE KEY-----"), "{key}");
+            vec![(CERT_ENV, read("team-ec.pem")), (KEY_ENV, key)]
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs OpenSSL (the signed profile is verified with openssl cms)"]
+fn openssl_verifies_the_signed_profile_and_its_content_is_the_profile() {
+    for kind in ["rsa", "p256"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        registration_site(root);
+        let (code, text) = build_with(root, &[]);
+        assert_eq!(code, Some(0), "{text}");
+        let unsigned = std::fs::read(root.join("dist/devices/enroll.mobileconfig")).unwrap();
+        let identity = openssl_identity(root, kind);
+        let env: Vec<(&str, &str)> = identity.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (code, text) = build_with(root, &env);
+        assert_eq!(code, Some(0), "{kind}: {text}");
+        let key = std::fs::read_to_string(root.join(if kind == "rsa" {
+            "team.key"
+        } else {
+            "team-ec.key"
+        }))
+        .unwrap();
+        for line in pem_body_lines(&key) {
+            assert!(
+                !text.contains(line),
+                "{kind}: the build printed the key: {text}"
+            );
+        }
+        let profile = root.join("dist/devices/enroll.mobileconfig");
+        let verified = root.join("verified.plist");
+        let output = Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-noverify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+            ])
+            .arg(&profile)
+            .arg("-out")
+            .arg(&verified)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "{kind}: openssl cms -verify: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("Verification successful"));
+        assert_eq!(
+            std::fs::read(&verified).unwrap(),
+            unsigned,
+            "{kind}: the content is the profile"
+        );
+        let printed = Command::new("openssl")
+            .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+            .arg(&profile)
+            .output()
+            .expect("openssl");
+        let printed = String::from_utf8_lossy(&printed.stdout);
+        for attribute in ["contentType", "messageDigest", "signingTime"] {
+            assert!(
+                printed.contains(&format!("object: {attribute}")),
+                "{kind}: {attribute} in {printed}"
+            );
+        }
+        let subject = if kind == "rsa" {
+            "Acme Profiles RSA"
+        } else {
+            "Acme Profiles P-256"
+        };
+        assert!(
+            printed.contains(subject),
+            "{kind}: the signer's certificate in {printed}"
+        );
+        if kind == "rsa" {
+            assert!(
+                printed.contains("Acme Intermediate"),
+                "the rest of the chain in {printed}"
+            );
+        }
+        // Flipping one byte of the content breaks the signature for openssl too.
+        let mut bytes = std::fs::read(&profile).unwrap();
+        let at = bytes
+            .windows(15)
+            .position(|w| w == b"Profile Service")
+            .unwrap();
+        bytes[at] ^= 0x20;
+        std::fs::write(root.join("edited.mobileconfig"), &bytes).unwrap();
+        let output = Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-noverify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "edited.mobileconfig",
+                "-out",
+                "/dev/null",
+            ])
+            .current_dir(root)
+            .output()
+            .expect("openssl");
+        assert!(
+            !output.status.success(),
+            "{kind}: an edited profile verified"
+        );
+        let register = std::fs::read_to_string(root.join("dist/devices/index.html")).unwrap();
+        assert!(register.contains("<strong>Verified</strong>") && !register.contains("Unverified"));
+        assert_ok(&otasite(&["check"], root));
+    }
 }

@@ -155,3 +155,62 @@ fn endpoint(plist: &[u8]) -> Result<String, String> {
         .map(str::to_string)
         .ok_or_else(|| "has no PayloadContent URL (the endpoint)".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::devices::enroll::{RawDevices, mobileconfig};
+    use crate::devices::signing::ProfileSigner;
+
+    fn plist() -> Vec<u8> {
+        let devices = RawDevices {
+            endpoint: "https://udid.example.test/".into(),
+            email: None,
+            webhook_env: None,
+        }
+        .validate()
+        .unwrap();
+        mobileconfig(&devices, "Acme", "https://builds.example.test/")
+    }
+
+    #[test]
+    fn reads_unsigned_and_signed_profiles() {
+        let unsigned = read(&plist()).unwrap();
+        assert_eq!(unsigned.endpoint, "https://udid.example.test/");
+        assert!(unsigned.signer.is_none());
+        let team = rcgen::generate_simple_self_signed(vec!["Acme".to_string()]).unwrap();
+        let signer =
+            ProfileSigner::from_pem(&team.cert.pem(), &team.signing_key.serialize_pem()).unwrap();
+        assert!(!format!("{signer:?}").contains("PRIVATE"));
+        let signed = signer
+            .sign(&plist(), time::macros::datetime!(2026-06-01 12:00 UTC))
+            .unwrap();
+        let read_back = read(&signed).unwrap();
+        assert_eq!(read_back.endpoint, "https://udid.example.test/");
+        assert!(read_back.signer.unwrap().subject.starts_with("CN="));
+        // The same input and time sign to the same bytes (ECDSA per RFC 6979).
+        let again = signer
+            .sign(&plist(), time::macros::datetime!(2026-06-01 12:00 UTC))
+            .unwrap();
+        assert_eq!(signed, again);
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_enrollment_profile() {
+        assert!(
+            read(&[0x30, 0x03, 0x02, 0x01])
+                .unwrap_err()
+                .contains("signed profile")
+        );
+        assert!(
+            read(b"<?xml version=\"1.0\"?><plist><dict/></plist>")
+                .unwrap_err()
+                .contains("Profile Service")
+        );
+        assert!(
+            read(&vec![b' '; LIMIT + 1])
+                .unwrap_err()
+                .contains("more than")
+        );
+    }
+}

@@ -18,7 +18,7 @@ use der::{Any, Decode, Encode, Tag};
 use p256::pkcs8::DecodePrivateKey;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::EncodePublicKey;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, AttributeValue};
 use x509_cert::spki::AlgorithmIdentifierOwned;
@@ -155,6 +155,26 @@ impl ProfileSigner {
         };
         Ok(builder.build()?.to_der()?)
     }
+}
+
+/// A digest of the signing identity the environment names (the variables' PEM text, or the
+/// files they name), so that a site signed with another identity, or unsigned, is rebuilt.
+/// One-way: it says nothing of the key.
+pub fn environment_digest() -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for name in [CERT_ENV, KEY_ENV] {
+        hasher.update(name.as_bytes());
+        match std::env::var_os(name).filter(|v| !v.is_empty()) {
+            Some(value) => {
+                let text = pem_text(name, &value).unwrap_or_default();
+                hasher.update(b"=");
+                hasher.update(Sha256::digest(value.as_encoded_bytes()));
+                hasher.update(Sha256::digest(text.as_bytes()));
+            }
+            None => hasher.update(b" unset"),
+        }
+    }
+    hasher.finalize().into()
 }
 
 /// The signingTime attribute (RFC 5652 § 11.3) for `moment`.

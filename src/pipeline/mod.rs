@@ -454,7 +454,8 @@ fn check_strict(catalog: &Catalog) -> Result<(), BuildError> {
 }
 
 /// Everything the written site is a function of: otasite's version, the catalog (which carries
-/// every fact, URL, note and problem), the theme files and the page banner.
+/// every fact, URL, note and problem), the theme files, the page banner and the profile
+/// signing identity.
 fn site_fingerprint(
     catalog: &Catalog,
     theme: &Theme,
@@ -479,6 +480,7 @@ fn site_fingerprint(
         page_key.map(|k| k.key_id()),
         settings.private_by_default
     ));
+    hasher.update(crate::devices::signing::environment_digest());
     hex::encode(hasher.finalize())
 }
 
