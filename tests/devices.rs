@@ -1006,3 +1006,229 @@ fn openssl_verifies_the_signed_profile_and_its_content_is_the_profile() {
         assert_ok(&otasite(&["check"], root));
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The Cloudflare Worker in workerd, the Workers runtime (npm package `workerd`)
+
+const WORKERD: &str = "needs workerd (npm ci installs it from package.json) and OpenSSL (the device's answer is signed with openssl)";
+
+/// `node_modules/.bin/workerd`, or the binary `OTASITE_WORKERD` names.
+fn workerd_binary() -> PathBuf {
+    let binary = std::env::var_os("OTASITE_WORKERD").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/workerd"),
+        PathBuf::from,
+    );
+    let runs = Command::new(&binary)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(runs, "{} does not run: {WORKERD}", binary.display());
+    binary
+}
+
+/// workerd serving the Worker of `site` on a port of its choosing; killed when dropped.
+struct Workerd {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Workerd {
+    fn start(site: &Path) -> Workerd {
+        use std::io::BufRead;
+        let wrangler = std::fs::read_to_string(site.join("udid/wrangler.toml")).unwrap();
+        let date = wrangler
+            .lines()
+            .find_map(|l| l.strip_prefix("compatibility_date = "))
+            .expect("wrangler.toml's compatibility_date")
+            .trim_matches('"')
+            .to_string();
+        // The same module and compatibility date `wrangler deploy` would upload.
+        let config = format!(
+            r#"using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "udid", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "udid") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "udid/worker.js") ],
+  compatibilityDate = "{date}",
+);
+"#
+        );
+        std::fs::write(site.join("workerd.capnp"), config).unwrap();
+        // --control-fd=1: workerd reports the port it listens on as JSON on stdout.
+        let mut child = Command::new(workerd_binary())
+            .args(["serve", "workerd.capnp", "--control-fd=1"])
+            .current_dir(site)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start workerd");
+        let stdout = child.stdout.take().unwrap();
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = send.send(line);
+        });
+        let line = receive
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_default();
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        let Some(port) = event["port"].as_u64() else {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "workerd did not start listening ({line:?}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        Workerd {
+            child,
+            port: port as u16,
+        }
+    }
+
+    /// Sends one HTTP/1.1 request; `body` goes chunked (no declared length) when `chunked`.
+    /// Returns the status, the Location header and the body.
+    fn send(
+        &self,
+        method: &str,
+        content_type: &str,
+        body: &[u8],
+        chunked: bool,
+    ) -> (u16, Option<String>, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let framing = if chunked {
+            "Transfer-Encoding: chunked".to_string()
+        } else {
+            format!("Content-Length: {}", body.len())
+        };
+        let head = format!(
+            "{method} /udid HTTP/1.1\r\nHost: udid.example.test\r\nContent-Type: {content_type}\r\n{framing}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        if chunked {
+            for chunk in body.chunks(8192) {
+                // The Worker may answer 413 and close before reading everything.
+                if write!(stream, "{:x}\r\n", chunk.len()).is_err()
+                    || stream.write_all(chunk).is_err()
+                    || stream.write_all(b"\r\n").is_err()
+                {
+                    break;
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        } else {
+            let _ = stream.write_all(body);
+        }
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer).to_string();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"));
+        let location = head.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_string())
+        });
+        (status, location, body.to_string())
+    }
+}
+
+impl Drop for Workerd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs workerd (npm ci installs it from package.json) and OpenSSL (the device's answer is signed with openssl)"]
+fn the_worker_redirects_a_signed_answer_in_workerd_and_refuses_anything_else() {
+    let _ = workerd_binary();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let site = dir.join("site");
+    write_config(&site, &config("T", BASE_URL, ""));
+    assert_ok(&otasite(&["init", "--udid", "cloudflare"], &site));
+    let workerd = Workerd::start(&site);
+
+    let good = signed_answer(dir, &answer_plist(&MINE.to_lowercase(), Some("iPhone16,1")));
+    let no_product = signed_answer(dir, &answer_plist(MINE, None));
+    let bad_udid = signed_answer(dir, &answer_plist("not-a-udid", Some("iPhone16,1")));
+    let mut smuggled = no_product.clone();
+    smuggled.extend_from_slice(b"<key>PRODUCT</key><string>iPhone16,1</string>");
+    let oversized = [good.clone(), vec![b' '; 64 * 1024]].concat();
+    let signed = "application/pkcs7-signature";
+
+    let (status, location, body) = workerd.send("POST", signed, &good, false);
+    assert_eq!(status, 301, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some(
+            format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90")
+                .as_str()
+        )
+    );
+    // The same answer without a declared length, as a stream.
+    let (status, location, body) = workerd.send("POST", signed, &good, true);
+    assert_eq!((status, location.is_some()), (301, true), "{body}");
+
+    let refused: [(&str, &str, &[u8], bool, u16, &str); 8] = [
+        (
+            "POST",
+            signed,
+            &no_product,
+            false,
+            400,
+            "missing attributes: PRODUCT",
+        ),
+        (
+            "POST",
+            signed,
+            &bad_udid,
+            false,
+            400,
+            "UDID is not in the expected format",
+        ),
+        (
+            "POST",
+            signed,
+            &smuggled,
+            false,
+            400,
+            "missing attributes: PRODUCT",
+        ),
+        ("POST", signed, &oversized, false, 413, "65536 bytes"),
+        ("POST", signed, &oversized, true, 413, "65536 bytes"),
+        ("POST", "text/plain", &good, false, 415, ""),
+        (
+            "POST",
+            signed,
+            b"no property list here",
+            false,
+            400,
+            "no XML property list",
+        ),
+        ("GET", signed, b"", false, 405, ""),
+    ];
+    for (method, content_type, body, chunked, wanted, says) in refused {
+        let (status, location, text) = workerd.send(method, content_type, body, chunked);
+        assert_eq!(
+            (status, location),
+            (wanted, None),
+            "{method} {content_type} ({} bytes, chunked: {chunked}): {text}",
+            body.len()
+        );
+        assert!(text.contains(says), "{wanted}: {says:?} in {text:?}");
+    }
+}
