@@ -417,9 +417,12 @@ fn answer_plist(udid: &str, product: Option<&str>) -> String {
 
 /// Runs every request of `cases` against the endpoint `module` of `host` under node; returns
 /// each answer's status, Location and body.
+/// `shape`: for Lambda, the event: `v1` or `v2` (API Gateway's REST or HTTP API), then `-base64`
+/// or `-text` (how the body is passed).
 fn run_endpoint(
     dir: &Path,
     host: &str,
+    shape: &str,
     module: &Path,
     cases: &[(&str, &str, Vec<u8>)],
 ) -> Vec<serde_json::Value> {
@@ -442,7 +445,7 @@ fn run_endpoint(
     let script = r#"
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-const [host, module, requestsFile] = process.argv.slice(2);
+const [host, module, requestsFile, shape] = process.argv.slice(2);
 const requests = JSON.parse(readFileSync(requestsFile, "utf8"));
 const endpoint = await import(pathToFileURL(module).href);
 const results = [];
@@ -450,12 +453,26 @@ for (const r of requests) {
   const bytes = Buffer.from(r.body, "base64");
   let status, location, body;
   if (host === "lambda") {
-    // API Gateway's HTTP API (payload 2.0) event, as a function URL also sends it.
-    const event = {
-      version: "2.0", rawPath: "/udid", headers: { "Content-Type": r.contentType, "content-length": String(bytes.length) },
-      requestContext: { http: { method: r.method, path: "/udid" } },
-      body: bytes.toString("base64"), isBase64Encoded: true,
-    };
+    // The body as API Gateway passes it: base64, or (a REST API without binary media types)
+    // the bytes read as UTF-8 text.
+    const base64 = shape.endsWith("base64");
+    const passed = r.method === "GET" ? null : base64 ? bytes.toString("base64") : bytes.toString("utf8");
+    const event = shape.startsWith("v2")
+      // The HTTP API's payload 2.0 event, as a function URL also sends it.
+      ? {
+          version: "2.0", routeKey: "POST /udid", rawPath: "/udid", rawQueryString: "",
+          headers: { "content-type": r.contentType, "content-length": String(bytes.length) },
+          requestContext: { http: { method: r.method, path: "/udid", protocol: "HTTP/1.1" }, stage: "$default" },
+          body: passed, isBase64Encoded: base64,
+        }
+      // The REST API's event (payload 1.0): headers as sent, in their own case.
+      : {
+          resource: "/udid", path: "/udid", httpMethod: r.method,
+          headers: { "Content-Type": r.contentType, "Content-Length": String(bytes.length) },
+          multiValueHeaders: { "Content-Type": [r.contentType] },
+          queryStringParameters: null, requestContext: { httpMethod: r.method, stage: "prod" },
+          body: passed, isBase64Encoded: base64,
+        };
     const answer = await endpoint.handler(event);
     status = answer.statusCode; location = answer.headers.Location || null; body = answer.body;
   } else {
@@ -476,6 +493,7 @@ process.stdout.write(JSON.stringify(results));
         .arg(host)
         .arg(module)
         .arg(dir.join("requests.json"))
+        .arg(shape)
         .env_remove("OTASITE_DEVICES_WEBHOOK")
         .output()
         .expect("node");
@@ -533,44 +551,58 @@ fn the_endpoints_redirect_a_signed_answer_and_refuse_anything_else() {
             String::from_utf8_lossy(&check.stderr)
         );
 
-        let results = run_endpoint(dir, host, &module, &cases);
-        let status: Vec<u64> = results
-            .iter()
-            .map(|r| r["status"].as_u64().unwrap())
-            .collect();
-        assert_eq!(
-            status,
-            [301, 400, 400, 400, 413, 415, 400, 405],
-            "{host}: {results:?}"
-        );
-        assert_eq!(
-            results[0]["location"],
-            format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90"),
-            "{host}"
-        );
-        assert!(
-            results[1]["body"]
-                .as_str()
-                .unwrap()
-                .contains("missing attributes: PRODUCT"),
-            "{host}: {results:?}"
-        );
-        assert!(
-            results[2]["body"]
-                .as_str()
-                .unwrap()
-                .contains("UDID is not in the expected format"),
-            "{host}"
-        );
-        assert!(
-            results[4]["body"].as_str().unwrap().contains("65536 bytes"),
-            "{host}"
-        );
-        assert!(
-            results.iter().skip(1).all(|r| r["location"].is_null()),
-            "{host}"
-        );
+        let shapes: &[&str] = if host == "lambda" {
+            &["v2-base64", "v2-text", "v1-base64", "v1-text"]
+        } else {
+            &["-"]
+        };
+        for shape in shapes {
+            let host = &format!("{host} {shape}");
+            let results =
+                run_endpoint(dir, host.split(' ').next().unwrap(), shape, &module, &cases);
+            assert_endpoint_results(host, &results);
+        }
     }
+}
+
+/// The answers to the requests of `the_endpoints_redirect_a_signed_answer_and_refuse_anything_else`.
+fn assert_endpoint_results(host: &str, results: &[serde_json::Value]) {
+    let status: Vec<u64> = results
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        [301, 400, 400, 400, 413, 415, 400, 405],
+        "{host}: {results:?}"
+    );
+    assert_eq!(
+        results[0]["location"],
+        format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90"),
+        "{host}"
+    );
+    assert!(
+        results[1]["body"]
+            .as_str()
+            .unwrap()
+            .contains("missing attributes: PRODUCT"),
+        "{host}: {results:?}"
+    );
+    assert!(
+        results[2]["body"]
+            .as_str()
+            .unwrap()
+            .contains("UDID is not in the expected format"),
+        "{host}"
+    );
+    assert!(
+        results[4]["body"].as_str().unwrap().contains("65536 bytes"),
+        "{host}"
+    );
+    assert!(
+        results.iter().skip(1).all(|r| r["location"].is_null()),
+        "{host}"
+    );
 }
 
 #[test]
