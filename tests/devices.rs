@@ -1215,7 +1215,9 @@ fn the_worker_redirects_a_signed_answer_in_workerd_and_refuses_anything_else() {
     let (status, location, body) = workerd.send("POST", signed, &good, true);
     assert_eq!((status, location.is_some()), (301, true), "{body}");
 
-    let refused: [(&str, &str, &[u8], bool, u16, &str); 8] = [
+    /// Method, type, body, sent chunked, the status wanted and what its text says.
+    type Refused<'a> = (&'a str, &'a str, &'a [u8], bool, u16, &'a str);
+    let refused: [Refused; 8] = [
         (
             "POST",
             signed,
