@@ -417,9 +417,12 @@ fn answer_plist(udid: &str, product: Option<&str>) -> String {
 
 /// Runs every request of `cases` against the endpoint `module` of `host` under node; returns
 /// each answer's status, Location and body.
+/// `shape`: for Lambda, the event: `v1` or `v2` (API Gateway's REST or HTTP API), then `-base64`
+/// or `-text` (how the body is passed).
 fn run_endpoint(
     dir: &Path,
     host: &str,
+    shape: &str,
     module: &Path,
     cases: &[(&str, &str, Vec<u8>)],
 ) -> Vec<serde_json::Value> {
@@ -442,7 +445,7 @@ fn run_endpoint(
     let script = r#"
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-const [host, module, requestsFile] = process.argv.slice(2);
+const [host, module, requestsFile, shape] = process.argv.slice(2);
 const requests = JSON.parse(readFileSync(requestsFile, "utf8"));
 const endpoint = await import(pathToFileURL(module).href);
 const results = [];
@@ -450,12 +453,26 @@ for (const r of requests) {
   const bytes = Buffer.from(r.body, "base64");
   let status, location, body;
   if (host === "lambda") {
-    // API Gateway's HTTP API (payload 2.0) event, as a function URL also sends it.
-    const event = {
-      version: "2.0", rawPath: "/udid", headers: { "Content-Type": r.contentType, "content-length": String(bytes.length) },
-      requestContext: { http: { method: r.method, path: "/udid" } },
-      body: bytes.toString("base64"), isBase64Encoded: true,
-    };
+    // The body as API Gateway passes it: base64, or (a REST API without binary media types)
+    // the bytes read as UTF-8 text.
+    const base64 = shape.endsWith("base64");
+    const passed = r.method === "GET" ? null : base64 ? bytes.toString("base64") : bytes.toString("utf8");
+    const event = shape.startsWith("v2")
+      // The HTTP API's payload 2.0 event, as a function URL also sends it.
+      ? {
+          version: "2.0", routeKey: "POST /udid", rawPath: "/udid", rawQueryString: "",
+          headers: { "content-type": r.contentType, "content-length": String(bytes.length) },
+          requestContext: { http: { method: r.method, path: "/udid", protocol: "HTTP/1.1" }, stage: "$default" },
+          body: passed, isBase64Encoded: base64,
+        }
+      // The REST API's event (payload 1.0): headers as sent, in their own case.
+      : {
+          resource: "/udid", path: "/udid", httpMethod: r.method,
+          headers: { "Content-Type": r.contentType, "Content-Length": String(bytes.length) },
+          multiValueHeaders: { "Content-Type": [r.contentType] },
+          queryStringParameters: null, requestContext: { httpMethod: r.method, stage: "prod" },
+          body: passed, isBase64Encoded: base64,
+        };
     const answer = await endpoint.handler(event);
     status = answer.statusCode; location = answer.headers.Location || null; body = answer.body;
   } else {
@@ -476,6 +493,7 @@ process.stdout.write(JSON.stringify(results));
         .arg(host)
         .arg(module)
         .arg(dir.join("requests.json"))
+        .arg(shape)
         .env_remove("OTASITE_DEVICES_WEBHOOK")
         .output()
         .expect("node");
@@ -533,44 +551,58 @@ fn the_endpoints_redirect_a_signed_answer_and_refuse_anything_else() {
             String::from_utf8_lossy(&check.stderr)
         );
 
-        let results = run_endpoint(dir, host, &module, &cases);
-        let status: Vec<u64> = results
-            .iter()
-            .map(|r| r["status"].as_u64().unwrap())
-            .collect();
-        assert_eq!(
-            status,
-            [301, 400, 400, 400, 413, 415, 400, 405],
-            "{host}: {results:?}"
-        );
-        assert_eq!(
-            results[0]["location"],
-            format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90"),
-            "{host}"
-        );
-        assert!(
-            results[1]["body"]
-                .as_str()
-                .unwrap()
-                .contains("missing attributes: PRODUCT"),
-            "{host}: {results:?}"
-        );
-        assert!(
-            results[2]["body"]
-                .as_str()
-                .unwrap()
-                .contains("UDID is not in the expected format"),
-            "{host}"
-        );
-        assert!(
-            results[4]["body"].as_str().unwrap().contains("65536 bytes"),
-            "{host}"
-        );
-        assert!(
-            results.iter().skip(1).all(|r| r["location"].is_null()),
-            "{host}"
-        );
+        let shapes: &[&str] = if host == "lambda" {
+            &["v2-base64", "v2-text", "v1-base64", "v1-text"]
+        } else {
+            &["-"]
+        };
+        for shape in shapes {
+            let host = &format!("{host} {shape}");
+            let results =
+                run_endpoint(dir, host.split(' ').next().unwrap(), shape, &module, &cases);
+            assert_endpoint_results(host, &results);
+        }
     }
+}
+
+/// The answers to the requests of `the_endpoints_redirect_a_signed_answer_and_refuse_anything_else`.
+fn assert_endpoint_results(host: &str, results: &[serde_json::Value]) {
+    let status: Vec<u64> = results
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        status,
+        [301, 400, 400, 400, 413, 415, 400, 405],
+        "{host}: {results:?}"
+    );
+    assert_eq!(
+        results[0]["location"],
+        format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90"),
+        "{host}"
+    );
+    assert!(
+        results[1]["body"]
+            .as_str()
+            .unwrap()
+            .contains("missing attributes: PRODUCT"),
+        "{host}: {results:?}"
+    );
+    assert!(
+        results[2]["body"]
+            .as_str()
+            .unwrap()
+            .contains("UDID is not in the expected format"),
+        "{host}"
+    );
+    assert!(
+        results[4]["body"].as_str().unwrap().contains("65536 bytes"),
+        "{host}"
+    );
+    assert!(
+        results.iter().skip(1).all(|r| r["location"].is_null()),
+        "{host}"
+    );
 }
 
 #[test]
@@ -626,7 +658,10 @@ print(json.dumps({"top": sorted(p.keys()), "content": sorted(c.keys()), "type": 
 
 /// A site with `devices:` deployed on a local HTTPS server that serves the profile as
 /// `profile_type`; returns `check --remote`'s exit code and output.
-fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
+fn check_deployed_profile(
+    profile_type: &'static str,
+    signing: &[(&str, &str)],
+) -> (Option<i32>, String) {
     use std::sync::Arc;
     use support::https::{Reply, Server, TestCa};
     let tmp = tempfile::tempdir().unwrap();
@@ -640,7 +675,8 @@ fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
         root,
         &config("T", &base, &format!("devices:\n  endpoint: {ENDPOINT}\n")),
     );
-    assert_ok(&otasite(&["build"], root));
+    let (code, text) = build_with(root, signing);
+    assert_eq!(code, Some(0), "{text}");
     let site = root.join("dist");
     let ca = TestCa::new("otasite test CA");
     let ca_file = root.join("ca.pem");
@@ -686,12 +722,547 @@ fn check_deployed_profile(profile_type: &'static str) -> (Option<i32>, String) {
 
 #[test]
 fn check_remote_wants_the_profile_served_with_its_type() {
-    let (code, text) = check_deployed_profile("application/x-apple-aspen-config");
+    let (code, text) = check_deployed_profile("application/x-apple-aspen-config", &[]);
     assert_eq!(code, Some(0), "{text}");
-    let (code, text) = check_deployed_profile("application/octet-stream");
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let signing = [(CERT_ENV, cert.as_str()), (KEY_ENV, key.as_str())];
+    let (code, text) = check_deployed_profile("application/x-apple-aspen-config", &signing);
+    assert_eq!(code, Some(0), "a signed profile: {text}");
+    let (code, text) = check_deployed_profile("application/octet-stream", &signing);
     assert_eq!(code, Some(1), "{text}");
     assert!(
         text.contains("devices/enroll.mobileconfig: is served as application/octet-stream: Safari installs a profile only when it is served as application/x-apple-aspen-config"),
         "{text}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing the enrollment profile
+
+const CERT_ENV: &str = "OTASITE_PROFILE_SIGNING_CERT";
+const KEY_ENV: &str = "OTASITE_PROFILE_SIGNING_KEY";
+
+/// A site with one ad hoc build and `devices:` set, not built yet.
+fn registration_site(root: &Path) {
+    IpaBuilder::new("com.example.beta", "Beta")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).devices(&[MINE])))
+        .write(&root.join("builds/Beta.ipa"));
+    write_config(
+        root,
+        &config(
+            "T",
+            BASE_URL,
+            &format!("devices:\n  endpoint: {ENDPOINT}\n"),
+        ),
+    );
+}
+
+/// `otasite build` with `env`; returns the exit code and both output streams.
+fn build_with(root: &Path, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut run = support::run::Otasite::new(["build"]).dir(root);
+    for (name, value) in env {
+        run = run.env(name, value);
+    }
+    let output = run.output();
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), text)
+}
+
+/// The base64 lines of a PEM's body: what must never appear in otasite's output.
+fn pem_body_lines(pem: &str) -> Vec<&str> {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 16)
+        .collect()
+}
+
+#[test]
+fn a_signed_profile_passes_check_and_an_edited_one_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    registration_site(root);
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let (code, text) = build_with(root, &[(CERT_ENV, &cert), (KEY_ENV, &key)]);
+    assert_eq!(code, Some(0), "{text}");
+    for line in pem_body_lines(&key) {
+        assert!(!text.contains(line), "the build printed the key: {text}");
+    }
+    let profile_path = root.join("dist/devices/enroll.mobileconfig");
+    let profile = std::fs::read(&profile_path).unwrap();
+    let published = otasite::devices::published::read(&profile).unwrap();
+    assert_eq!(published.endpoint, ENDPOINT);
+    assert!(published.signer.is_some(), "not signed");
+    let register = std::fs::read_to_string(root.join("dist/devices/index.html")).unwrap();
+    assert!(register.contains("<strong>Verified</strong>"), "{register}");
+    assert!(!register.contains("Unverified"), "{register}");
+    assert_ok(&otasite(&["check"], root));
+
+    // Edited after signing: the content no longer matches the signed digest.
+    let at = profile
+        .windows(b"Profile Service".len())
+        .position(|w| w == b"Profile Service")
+        .expect("the plist inside");
+    let mut edited = profile.clone();
+    edited[at + 8] = b'Z';
+    std::fs::write(&profile_path, &edited).unwrap();
+    let output = otasite(&["check"], root);
+    let text = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("devices/enroll.mobileconfig: was changed after it was signed"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_wrong_signing_setup_fails_the_build_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    registration_site(root);
+    let team = rcgen::generate_simple_self_signed(vec!["Acme Profiles".to_string()]).unwrap();
+    let stranger = rcgen::generate_simple_self_signed(vec!["Someone".to_string()]).unwrap();
+    let (cert, key) = (team.cert.pem(), team.signing_key.serialize_pem());
+    let other_key = stranger.signing_key.serialize_pem();
+    let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    // A secret pasted without its PEM lines: neither PEM nor a file, and never echoed.
+    let pasted = "c2VjcmV0LWtleS1tYXRlcmlhbC10aGF0LW11c3Qtbm90LWxlYWs";
+    let cases: [(&[(&str, &str)], &str); 5] = [
+        (
+            &[(CERT_ENV, &cert)],
+            "OTASITE_PROFILE_SIGNING_CERT is set but OTASITE_PROFILE_SIGNING_KEY is not",
+        ),
+        (
+            &[(KEY_ENV, &key)],
+            "OTASITE_PROFILE_SIGNING_KEY is set but OTASITE_PROFILE_SIGNING_CERT is not",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, &other_key)],
+            "OTASITE_PROFILE_SIGNING_KEY: this key does not belong to any certificate of OTASITE_PROFILE_SIGNING_CERT",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, encrypted)],
+            "OTASITE_PROFILE_SIGNING_KEY: the key is encrypted",
+        ),
+        (
+            &[(CERT_ENV, &cert), (KEY_ENV, pasted)],
+            "OTASITE_PROFILE_SIGNING_KEY: neither PEM text",
+        ),
+    ];
+    for (env, wanted) in cases {
+        let (code, text) = build_with(root, env);
+        assert_eq!(code, Some(1), "{wanted}: {text}");
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("OTASITE_PROFILE"))
+            .collect();
+        assert_eq!(lines.len(), 1, "one line naming the variable: {text}");
+        assert!(lines[0].contains(wanted), "{wanted:?} in {text}");
+        assert!(lines[0].contains("devices/enroll.mobileconfig"), "{text}");
+        for secret in pem_body_lines(&key)
+            .into_iter()
+            .chain(pem_body_lines(&other_key))
+            .chain([pasted])
+        {
+            assert!(!text.contains(secret), "the build printed a secret: {text}");
+        }
+    }
+}
+
+/// Makes a signing identity with openssl in `dir`: `rsa` (PKCS #8 key, given as a file path,
+/// the certificate after an unrelated one) or `p256` (SEC1 key, given as PEM text).
+fn openssl_identity(dir: &Path, kind: &str) -> Vec<(&'static str, String)> {
+    require("openssl", "version");
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let req = |newkey: &[&str], key: &str, cert: &str, subject: &str| {
+        let mut args = vec!["req", "-x509", "-nodes", "-newkey"];
+        args.extend_from_slice(newkey);
+        args.extend_from_slice(&[
+            "-keyout", key, "-out", cert, "-days", "30", "-subj", subject,
+        ]);
+        run(&args);
+    };
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    match kind {
+        "rsa" => {
+            req(
+                &["rsa:2048"],
+                "team.key",
+                "team.pem",
+                "/CN=Acme Profiles RSA/O=Acme",
+            );
+            req(&["rsa:2048"], "ca.key", "ca.pem", "/CN=Acme Intermediate");
+            let chain = read("ca.pem") + &read("team.pem");
+            let key = dir.join("team.key").display().to_string();
+            vec![(CERT_ENV, chain), (KEY_ENV, key)]
+        }
+        _ => {
+            req(
+                &["ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+                "team-ec.pkcs8",
+                "team-ec.pem",
+                "/CN=Acme Profiles P-256/O=Acme",
+            );
+            run(&["ec", "-in", "team-ec.pkcs8", "-out", "team-ec.key"]);
+            let key = read("team-ec.key");
+            assert!(key.starts_with("-----BEGIN EC PRIVATE KEY-----"), "{key}");
+            vec![(CERT_ENV, read("team-ec.pem")), (KEY_ENV, key)]
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs OpenSSL (the signed profile is verified with openssl cms)"]
+fn openssl_verifies_the_signed_profile_and_its_content_is_the_profile() {
+    for kind in ["rsa", "p256"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        registration_site(root);
+        let (code, text) = build_with(root, &[]);
+        assert_eq!(code, Some(0), "{text}");
+        let unsigned = std::fs::read(root.join("dist/devices/enroll.mobileconfig")).unwrap();
+        let identity = openssl_identity(root, kind);
+        let env: Vec<(&str, &str)> = identity.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (code, text) = build_with(root, &env);
+        assert_eq!(code, Some(0), "{kind}: {text}");
+        let key = std::fs::read_to_string(root.join(if kind == "rsa" {
+            "team.key"
+        } else {
+            "team-ec.key"
+        }))
+        .unwrap();
+        for line in pem_body_lines(&key) {
+            assert!(
+                !text.contains(line),
+                "{kind}: the build printed the key: {text}"
+            );
+        }
+        let profile = root.join("dist/devices/enroll.mobileconfig");
+        let verified = root.join("verified.plist");
+        let output = Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-noverify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+            ])
+            .arg(&profile)
+            .arg("-out")
+            .arg(&verified)
+            .output()
+            .expect("openssl");
+        assert!(
+            output.status.success(),
+            "{kind}: openssl cms -verify: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("Verification successful"));
+        assert_eq!(
+            std::fs::read(&verified).unwrap(),
+            unsigned,
+            "{kind}: the content is the profile"
+        );
+        let printed = Command::new("openssl")
+            .args(["cms", "-cmsout", "-print", "-inform", "DER", "-in"])
+            .arg(&profile)
+            .output()
+            .expect("openssl");
+        let printed = String::from_utf8_lossy(&printed.stdout);
+        for attribute in ["contentType", "messageDigest", "signingTime"] {
+            assert!(
+                printed.contains(&format!("object: {attribute}")),
+                "{kind}: {attribute} in {printed}"
+            );
+        }
+        let subject = if kind == "rsa" {
+            "Acme Profiles RSA"
+        } else {
+            "Acme Profiles P-256"
+        };
+        assert!(
+            printed.contains(subject),
+            "{kind}: the signer's certificate in {printed}"
+        );
+        if kind == "rsa" {
+            assert!(
+                printed.contains("Acme Intermediate"),
+                "the rest of the chain in {printed}"
+            );
+        }
+        // Flipping one byte of the content breaks the signature for openssl too.
+        let mut bytes = std::fs::read(&profile).unwrap();
+        let at = bytes
+            .windows(15)
+            .position(|w| w == b"Profile Service")
+            .unwrap();
+        bytes[at] ^= 0x20;
+        std::fs::write(root.join("edited.mobileconfig"), &bytes).unwrap();
+        let output = Command::new("openssl")
+            .args([
+                "cms",
+                "-verify",
+                "-noverify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "edited.mobileconfig",
+                "-out",
+                "/dev/null",
+            ])
+            .current_dir(root)
+            .output()
+            .expect("openssl");
+        assert!(
+            !output.status.success(),
+            "{kind}: an edited profile verified"
+        );
+        let register = std::fs::read_to_string(root.join("dist/devices/index.html")).unwrap();
+        assert!(register.contains("<strong>Verified</strong>") && !register.contains("Unverified"));
+        assert_ok(&otasite(&["check"], root));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The Cloudflare Worker in workerd, the Workers runtime (npm package `workerd`)
+
+const WORKERD: &str = "needs workerd (npm ci installs it from package.json) and OpenSSL (the device's answer is signed with openssl)";
+
+/// `node_modules/.bin/workerd`, or the binary `OTASITE_WORKERD` names.
+fn workerd_binary() -> PathBuf {
+    let binary = std::env::var_os("OTASITE_WORKERD").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/.bin/workerd"),
+        PathBuf::from,
+    );
+    let runs = Command::new(&binary)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(runs, "{} does not run: {WORKERD}", binary.display());
+    binary
+}
+
+/// workerd serving the Worker of `site` on a port of its choosing; killed when dropped.
+struct Workerd {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Workerd {
+    fn start(site: &Path) -> Workerd {
+        use std::io::BufRead;
+        let wrangler = std::fs::read_to_string(site.join("udid/wrangler.toml")).unwrap();
+        let date = wrangler
+            .lines()
+            .find_map(|l| l.strip_prefix("compatibility_date = "))
+            .expect("wrangler.toml's compatibility_date")
+            .trim_matches('"')
+            .to_string();
+        // The same module and compatibility date `wrangler deploy` would upload.
+        let config = format!(
+            r#"using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "udid", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "udid") ],
+);
+const worker :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "udid/worker.js") ],
+  compatibilityDate = "{date}",
+);
+"#
+        );
+        std::fs::write(site.join("workerd.capnp"), config).unwrap();
+        // --control-fd=1: workerd reports the port it listens on as JSON on stdout.
+        let mut child = Command::new(workerd_binary())
+            .args(["serve", "workerd.capnp", "--control-fd=1"])
+            .current_dir(site)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start workerd");
+        let stdout = child.stdout.take().unwrap();
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = send.send(line);
+        });
+        let line = receive
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_default();
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+        let Some(port) = event["port"].as_u64() else {
+            let _ = child.kill();
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "workerd did not start listening ({line:?}): {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        };
+        Workerd {
+            child,
+            port: port as u16,
+        }
+    }
+
+    /// Sends one HTTP/1.1 request; `body` goes chunked (no declared length) when `chunked`.
+    /// Returns the status, the Location header and the body.
+    fn send(
+        &self,
+        method: &str,
+        content_type: &str,
+        body: &[u8],
+        chunked: bool,
+    ) -> (u16, Option<String>, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        let framing = if chunked {
+            "Transfer-Encoding: chunked".to_string()
+        } else {
+            format!("Content-Length: {}", body.len())
+        };
+        let head = format!(
+            "{method} /udid HTTP/1.1\r\nHost: udid.example.test\r\nContent-Type: {content_type}\r\n{framing}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        if chunked {
+            for chunk in body.chunks(8192) {
+                // The Worker may answer 413 and close before reading everything.
+                if write!(stream, "{:x}\r\n", chunk.len()).is_err()
+                    || stream.write_all(chunk).is_err()
+                    || stream.write_all(b"\r\n").is_err()
+                {
+                    break;
+                }
+            }
+            let _ = stream.write_all(b"0\r\n\r\n");
+        } else {
+            let _ = stream.write_all(body);
+        }
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer).to_string();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"));
+        let location = head.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("location")
+                .then(|| value.trim().to_string())
+        });
+        (status, location, body.to_string())
+    }
+}
+
+impl Drop for Workerd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+#[ignore = "needs workerd (npm ci installs it from package.json) and OpenSSL (the device's answer is signed with openssl)"]
+fn the_worker_redirects_a_signed_answer_in_workerd_and_refuses_anything_else() {
+    let _ = workerd_binary();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let site = dir.join("site");
+    write_config(&site, &config("T", BASE_URL, ""));
+    assert_ok(&otasite(&["init", "--udid", "cloudflare"], &site));
+    let workerd = Workerd::start(&site);
+
+    let good = signed_answer(dir, &answer_plist(&MINE.to_lowercase(), Some("iPhone16,1")));
+    let no_product = signed_answer(dir, &answer_plist(MINE, None));
+    let bad_udid = signed_answer(dir, &answer_plist("not-a-udid", Some("iPhone16,1")));
+    let mut smuggled = no_product.clone();
+    smuggled.extend_from_slice(b"<key>PRODUCT</key><string>iPhone16,1</string>");
+    let oversized = [good.clone(), vec![b' '; 64 * 1024]].concat();
+    let signed = "application/pkcs7-signature";
+
+    let (status, location, body) = workerd.send("POST", signed, &good, false);
+    assert_eq!(status, 301, "{body}");
+    assert_eq!(
+        location.as_deref(),
+        Some(
+            format!("{BASE_URL}devices/registered/#udid={MINE}&product=iPhone16%2C1&version=21F90")
+                .as_str()
+        )
+    );
+    // The same answer without a declared length, as a stream.
+    let (status, location, body) = workerd.send("POST", signed, &good, true);
+    assert_eq!((status, location.is_some()), (301, true), "{body}");
+
+    /// Method, type, body, sent chunked, the status wanted and what its text says.
+    type Refused<'a> = (&'a str, &'a str, &'a [u8], bool, u16, &'a str);
+    let refused: [Refused; 8] = [
+        (
+            "POST",
+            signed,
+            &no_product,
+            false,
+            400,
+            "missing attributes: PRODUCT",
+        ),
+        (
+            "POST",
+            signed,
+            &bad_udid,
+            false,
+            400,
+            "UDID is not in the expected format",
+        ),
+        (
+            "POST",
+            signed,
+            &smuggled,
+            false,
+            400,
+            "missing attributes: PRODUCT",
+        ),
+        ("POST", signed, &oversized, false, 413, "65536 bytes"),
+        ("POST", signed, &oversized, true, 413, "65536 bytes"),
+        ("POST", "text/plain", &good, false, 415, ""),
+        (
+            "POST",
+            signed,
+            b"no property list here",
+            false,
+            400,
+            "no XML property list",
+        ),
+        ("GET", signed, b"", false, 405, ""),
+    ];
+    for (method, content_type, body, chunked, wanted, says) in refused {
+        let (status, location, text) = workerd.send(method, content_type, body, chunked);
+        assert_eq!(
+            (status, location),
+            (wanted, None),
+            "{method} {content_type} ({} bytes, chunked: {chunked}): {text}",
+            body.len()
+        );
+        assert!(text.contains(says), "{wanted}: {says:?} in {text:?}");
+    }
 }

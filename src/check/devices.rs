@@ -69,6 +69,9 @@ pub fn scan(report: &mut Report, path: &Path, size: u64) {
     let Ok(bytes) = std::fs::read(path) else {
         return;
     };
+    if is_enrollment_profile(path) {
+        profile(report, &path.display().to_string(), &bytes);
+    }
     let found = udid::find_all(&bytes);
     if let Some(first) = found.first() {
         report.error(
@@ -77,6 +80,40 @@ pub fn scan(report: &mut Report, path: &Path, size: u64) {
                 "holds {} device identifier(s) in clear (the first starts {}…): the site must publish only the hashes of devices.json",
                 found.len(),
                 &first[..8]
+            ),
+        );
+    }
+}
+
+/// Whether `path` is the site's `devices/enroll.mobileconfig`.
+fn is_enrollment_profile(path: &Path) -> bool {
+    use crate::devices::enroll::{FOLDER, PROFILE};
+    path.file_name().is_some_and(|name| name == PROFILE)
+        && path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|name| name == FOLDER)
+}
+
+/// The enrollment profile (local or deployed): a Profile Service payload, unsigned or signed
+/// intact with a certificate that has not expired.
+pub fn profile(report: &mut Report, subject: &str, bytes: &[u8]) {
+    use crate::devices::published;
+    let published = match published::read(bytes) {
+        Ok(published) => published,
+        Err(message) => {
+            report.error(subject, message);
+            return;
+        }
+    };
+    if let Some(signer) = published.signer
+        && signer.not_after < std::time::SystemTime::from(crate::clock::now())
+    {
+        report.error(
+            subject,
+            format!(
+                "is signed with a certificate that has expired ({}): Settings shows it as Not Verified; sign it with a current certificate and rebuild",
+                signer.subject
             ),
         );
     }

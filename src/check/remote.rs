@@ -123,6 +123,7 @@ fn check_enrollment_profile(remote: &Remote<'_>, report: &mut Report) {
     let Some(response) = fetch(remote.client, Method::Get, &url, false, BODY_LIMIT, report) else {
         return;
     };
+    super::devices::profile(report, &url, &response.body);
     match response.media_type() {
         Some(media) if media == hosting::MOBILECONFIG => {}
         media => report.error(

@@ -127,7 +127,7 @@ pub fn payload_identifier(base_url: &str) -> String {
     format!("{}.otasite.enroll", labels.join("."))
 }
 
-/// The enrollment profile (an XML property list, unsigned).
+/// The enrollment profile's property list (XML), before any signing.
 pub fn mobileconfig(devices: &Devices, title: &str, base_url: &str) -> Vec<u8> {
     let mut content = Dictionary::new();
     content.insert("URL".into(), devices.endpoint.clone().into());
@@ -167,6 +167,31 @@ pub fn mobileconfig(devices: &Devices, title: &str, base_url: &str) -> Vec<u8> {
     plist::to_writer_xml(&mut out, &Value::Dictionary(dict)).expect("writing to memory");
     out.push(b'\n');
     out
+}
+
+/// The published enrollment profile: signed when the environment holds the team's signing
+/// identity ([`super::signing`]), else the plain property list.
+pub struct Profile {
+    pub bytes: Vec<u8>,
+    pub signed: bool,
+}
+
+impl Profile {
+    /// Reads the signing identity from the environment; an unusable one is an error (one line
+    /// naming the variable, never its value).
+    pub fn build(devices: &Devices, title: &str, base_url: &str) -> Result<Profile, String> {
+        let plist = mobileconfig(devices, title, base_url);
+        match super::signing::ProfileSigner::from_env()? {
+            Some(signer) => Ok(Profile {
+                bytes: signer.sign(&plist, crate::clock::now())?,
+                signed: true,
+            }),
+            None => Ok(Profile {
+                bytes: plist,
+                signed: false,
+            }),
+        }
+    }
 }
 
 #[cfg(test)]

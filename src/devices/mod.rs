@@ -5,12 +5,16 @@
 //! - [`hashes`]: the per-build `devices.json` of keyed hashes the build pages compare against.
 //! - [`enroll`]: the `.mobileconfig` (Profile Service payload) that makes a device send its
 //!   attributes to the team's endpoint, and the registration pages' settings.
+//! - [`signing`]: signing that profile with the team's certificate from the environment.
+//! - [`published`]: reading a published profile back, signed or not (`check`).
 //! - [`portal`]: the tab-separated file Apple's developer portal takes for bulk registration.
 
 pub mod enroll;
 pub mod hashes;
 pub mod pages;
 pub mod portal;
+pub mod published;
+pub mod signing;
 pub mod udid;
 
 pub use enroll::Devices;

@@ -35,14 +35,14 @@ pub struct RegisteredPage<'a> {
 }
 
 impl<'a> RegisterPage<'a> {
-    pub fn new(devices: &'a Devices) -> Self {
+    pub fn new(devices: &'a Devices, signed: bool) -> Self {
         RegisterPage {
             profile: super::enroll::PROFILE,
             endpoint_host: url::Url::parse(&devices.endpoint)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_string))
                 .unwrap_or_default(),
-            signed: false,
+            signed,
         }
     }
 }

@@ -103,5 +103,7 @@ fn common(
         "{:?}|{:?}|{:?}",
         settings.language, settings.languages, settings.devices
     ));
+    // The profile's signing identity comes from the environment, not from site.yaml.
+    hasher.update(crate::devices::signing::environment_digest());
     hasher.finalize().to_vec()
 }

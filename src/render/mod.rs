@@ -644,17 +644,22 @@ fn render_registration(
     use crate::devices::{enroll, pages};
     let site = &public.site;
     let folder = enroll::FOLDER;
-    base.reuse.produce_bytes(
-        stage,
-        &format!("{folder}/{}", enroll::PROFILE),
-        enroll::mobileconfig(devices, &site.title, &site.base_url),
-    )?;
+    let profile_path = format!("{folder}/{}", enroll::PROFILE);
+    let profile =
+        enroll::Profile::build(devices, &site.title, &site.base_url).map_err(|message| {
+            RenderError::Template {
+                template: profile_path.clone(),
+                message,
+            }
+        })?;
+    base.reuse
+        .produce_bytes(stage, &profile_path, profile.bytes)?;
     base.page(
         stage,
         "devices.html",
         &format!("{folder}/{}", layout::INDEX),
         "../",
-        &pages::RegisterPage::new(devices),
+        &pages::RegisterPage::new(devices, profile.signed),
         None,
         None,
         Some(&preview::devices(base, public, &format!("{folder}/"))),

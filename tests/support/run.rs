@@ -26,6 +26,8 @@ const OTASITE_VARIABLES: &[&str] = &[
     "OTASITE_TEAMS_WEBHOOK",
     "OTASITE_DISCORD_WEBHOOK",
     "OTASITE_WEBHOOK_URL",
+    "OTASITE_PROFILE_SIGNING_CERT",
+    "OTASITE_PROFILE_SIGNING_KEY",
 ];
 
 /// One run of the binary, with the clock and the environment pinned.
