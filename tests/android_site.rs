@@ -389,11 +389,28 @@ fn a_site_from_the_real_android_packages() {
             got["android"]["version_code"], want["version_code"],
             "{file}"
         );
-        if want["icon"]["kind"] == "png" {
-            // The icon aapt names is the one on the pages.
-            assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");
-        }
         let folder = tmp.path().join("dist").join(got["path"].as_str().unwrap());
+        let kind = want["icon"]["kind"].as_str().unwrap_or_default();
+        if matches!(kind, "png" | "xml-vector" | "xml-adaptive") {
+            // The icon aapt names is the one on the pages, drawn when it is XML.
+            assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");
+            let problems = got["problems"].to_string();
+            assert!(
+                !problems.contains("placeholder") && !problems.contains("cannot be drawn"),
+                "{file}: {problems}"
+            );
+        }
+        if kind.starts_with("xml-") {
+            // A drawn vector or adaptive icon shows something (a bitmap may be one colour).
+            let png = std::fs::read(folder.join("icon-512.png")).expect("the icon");
+            let icon = otasite::raster::decode_png(&png).expect("a PNG");
+            let distinct: std::collections::BTreeSet<&[u8]> = icon.pixels.chunks_exact(4).collect();
+            assert!(
+                distinct.len() > 2,
+                "{file}: the icon shows something ({} colours)",
+                distinct.len()
+            );
+        }
         assert!(folder.join("index.html").is_file(), "{file}");
         assert!(folder.join(file).is_file(), "{file}: the APK is published");
     }

@@ -1,16 +1,14 @@
 //! Drawing an Android launcher icon for the pages: PNG and WebP bitmaps decoded within
-//! [`raster::MAX_ICON_DIMENSION`], and adaptive icons (`<adaptive-icon>`: a background colour
-//! or bitmap under a foreground bitmap) composed and masked the way launchers show them.
-//!
-//! Vector drawables are not drawn: the maintained renderers (`resvg`/`usvg` with `tiny-skia`)
-//! read SVG, not Android's vector format, and would more than double the binary for one kind
-//! of icon; such an icon gets a placeholder and a warning.
+//! [`raster::MAX_ICON_DIMENSION`], vector drawables drawn by [`super::vector`], and adaptive
+//! icons (`<adaptive-icon>`: a background colour, bitmap or vector under a foreground bitmap
+//! or vector) composed and masked the way launchers show them.
 
 use std::io::{Cursor, Read, Seek};
 
 use super::arsc::{self, Table};
 use super::chunk::Value;
 use super::icon::{self, IconKind};
+use super::vector::{self, Drawn, Resources};
 use crate::ipa::archive::Archive;
 use crate::raster::{self, RgbaImage};
 
@@ -23,6 +21,8 @@ const CANVAS_DP: u32 = 108;
 const VISIBLE_DP: u32 = 72;
 /// The edge of a composed icon: 108dp at xxxhdpi (4 px per dp).
 const CANVAS_PX: u32 = CANVAS_DP * 4;
+/// The edge of a vector icon drawn on its own: the largest icon the pages use.
+const VECTOR_PX: u32 = 512;
 /// The mask's corner radius, as a share of the visible square's edge (a rounded square, as
 /// most launchers' default shape).
 const CORNER_SHARE: f32 = 0.2;
@@ -76,7 +76,7 @@ pub fn adaptive<R: Read + Seek>(
     archive: &mut Archive<R>,
     xml: &[u8],
     table: &Table<'_>,
-) -> Result<RgbaImage, String> {
+) -> Result<Drawn, String> {
     let elements = super::axml::parse(xml).map_err(|e| e.to_string())?;
     if elements.first().map(|e| e.name.as_str()) != Some("adaptive-icon") {
         return Err("not an <adaptive-icon>".into());
@@ -89,18 +89,47 @@ pub fn adaptive<R: Read + Seek>(
     };
     let background = layer("background").ok_or("it has no background drawable")?;
     let foreground = layer("foreground").ok_or("it has no foreground drawable")?;
-    let background = read_layer(archive, &background, table)?;
-    let foreground = match read_layer(archive, &foreground, table)? {
+    let mut notes = Vec::new();
+    let background = read_layer(archive, &background, table, &mut notes)?;
+    let foreground = match read_layer(archive, &foreground, table, &mut notes)? {
         Layer::Bitmap(bitmap) => bitmap,
         Layer::Colour(_) => return Err("its foreground is a colour".into()),
     };
-    Ok(compose(&background, &foreground))
+    Ok(Drawn {
+        image: compose(&background, &foreground),
+        notes,
+    })
+}
+
+/// Draws a vector drawable shown on its own as an icon: a square, its aspect ratio kept.
+pub fn vector_icon<R: Read + Seek>(
+    archive: &mut Archive<R>,
+    xml: &[u8],
+    table: Option<&Table<'_>>,
+) -> Result<Drawn, String> {
+    let mut read = |path: &str| read_file(archive, path);
+    vector::draw_square(
+        xml,
+        VECTOR_PX,
+        &mut Resources {
+            table,
+            read: &mut read,
+        },
+    )
+}
+
+fn read_file<R: Read + Seek>(archive: &mut Archive<R>, path: &str) -> Option<Vec<u8>> {
+    if !archive.contains(path) {
+        return None;
+    }
+    archive.read(path, ICON_LIMIT).ok()
 }
 
 fn read_layer<R: Read + Seek>(
     archive: &mut Archive<R>,
     value: &Value,
     table: &Table<'_>,
+    notes: &mut Vec<String>,
 ) -> Result<Layer, String> {
     if let Some(colour) = colour(value) {
         return Ok(Layer::Colour(colour));
@@ -121,7 +150,17 @@ fn read_layer<R: Read + Seek>(
         }
         let bytes = archive.read(&path, ICON_LIMIT).map_err(|e| e.to_string())?;
         return match IconKind::of(&bytes) {
-            IconKind::Xml => Err(format!("its layer {path} is a vector drawable")),
+            IconKind::Xml => {
+                let mut read = |file: &str| read_file(archive, file);
+                let mut resources = Resources {
+                    table: Some(table),
+                    read: &mut read,
+                };
+                let drawn = vector::draw(&bytes, CANVAS_PX, CANVAS_PX, &mut resources)
+                    .map_err(|e| format!("its layer {path} cannot be drawn: {e}"))?;
+                notes.extend(drawn.notes.into_iter().map(|n| format!("{path}: {n}")));
+                Ok(Layer::Bitmap(drawn.image))
+            }
             _ => decode_bitmap(&bytes)
                 .map(Layer::Bitmap)
                 .map_err(|e| format!("{path}: {e}")),
@@ -130,14 +169,12 @@ fn read_layer<R: Read + Seek>(
     Err("a layer's file is not in the archive".into())
 }
 
-/// A colour value (`#AARRGGBB`, `#RRGGBB`, `#ARGB`, `#RGB`: aapt stores each as ARGB).
+/// A colour value of a layer (a colour given as text is not one: aapt compiles them).
 fn colour(value: &Value) -> Option<[u8; 4]> {
-    let Value::Other(kind @ 0x1c..=0x1f, argb) = value else {
-        return None;
-    };
-    let [a, r, g, b] = argb.to_be_bytes();
-    let opaque = matches!(kind, 0x1d | 0x1f);
-    Some([r, g, b, if opaque { 255 } else { a }])
+    match value {
+        Value::Other(..) => vector::colour(value),
+        _ => None,
+    }
 }
 
 /// The layers on the 108dp canvas, the middle 72dp cut out and masked.
