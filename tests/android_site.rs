@@ -563,3 +563,247 @@ fn channels_of_an_android_only_app_list_its_builds_without_an_ios_error() {
     assert!(page.contains(build["path"].as_str().unwrap()));
     assert_ok(&otasite(&["check"], tmp.path()));
 }
+
+/// Builds a site of one APK whose launcher icon is `icon_path`, with the resource table and
+/// files given; returns its catalog build and its 512-pixel icon.
+fn site_icon(
+    icon_path: &str,
+    table: support::apk::ResourceTable,
+    files: Vec<(String, Vec<u8>)>,
+) -> (Value, otasite::raster::RgbaImage) {
+    const LAUNCHER: u32 = 0x7f01_0000;
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    let table = table.value(1, 0, 0, 0, support::apk::ResValue::Path(icon_path.into()));
+    let mut entries = vec![("resources.arsc".to_string(), table.bytes())];
+    entries.extend(files);
+    ApkBuilder::new("com.example.vector", "Vector")
+        .icon(LAUNCHER, entries)
+        .write(&tmp.path().join("builds/Vector.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let build = android_build(&catalog(tmp.path())["apps"][0]).clone();
+    let png = std::fs::read(
+        tmp.path()
+            .join("dist")
+            .join(build["path"].as_str().unwrap())
+            .join("icon-512.png"),
+    )
+    .expect("the icon");
+    (build, otasite::raster::decode_png(&png).expect("a PNG"))
+}
+
+fn pixel(icon: &otasite::raster::RgbaImage, x: u32, y: u32) -> [u8; 4] {
+    let at = ((y * icon.width + x) * 4) as usize;
+    icon.pixels[at..at + 4].try_into().unwrap()
+}
+
+#[test]
+fn a_vector_icon_is_drawn() {
+    use support::apk::{ResourceTable, fill, path_data, vector_xml};
+    // A red square from (6, 6) to (18, 18) of a 24-unit viewport: pixels 128..384 of 512.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start("path", &[path_data("M6,6h12v12h-12z"), fill(0xffff_0000)])
+            .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let (build, icon) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    assert_eq!(build["icon_source"], path);
+    assert_eq!(
+        build["problems"],
+        serde_json::json!([]),
+        "drawn, no warning"
+    );
+    assert_eq!((icon.width, icon.height), (512, 512));
+    for y in (0..512).step_by(4) {
+        for x in (0..512).step_by(4) {
+            let inside = (129..383).contains(&x) && (129..383).contains(&y);
+            let outside = !(127..385).contains(&x) || !(127..385).contains(&y);
+            let got = pixel(&icon, x, y);
+            if inside {
+                assert_eq!(got, [255, 0, 0, 255], "({x}, {y}) is in the square");
+            } else if outside {
+                assert_eq!(got[3], 0, "({x}, {y}) is outside the square: {got:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn vector_groups_clip_paths_strokes_and_colour_resources_are_drawn() {
+    use support::apk::{
+        Attr, FILL_COLOR, ResValue, ResourceTable, STROKE_COLOR, STROKE_WIDTH, TRANSLATE_X, attr,
+        path_data, vector_xml,
+    };
+    const BLUE: u32 = 0x7f02_0000;
+    // A 20-unit viewport (25.6 px a unit). The group moves 10 units right; inside it a clip
+    // path keeps its top half, and a 10-unit square filled with a colour resource is cut to
+    // it: blue only over x 10..20, y 0..5. A green horizontal stroke, 2 units wide, at y 15.
+    let xml = vector_xml(20.0, 20.0, |x| {
+        x.start(
+            "group",
+            &[attr("translateX", Some(TRANSLATE_X), Attr::Float(10.0))],
+        );
+        x.start("clip-path", &[path_data("M0,0h10v5h-10z")]).end();
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h10v10h-10z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(BLUE)),
+            ],
+        )
+        .end();
+        x.end();
+        x.start(
+            "path",
+            &[
+                path_data("M0,15H20"),
+                attr("strokeColor", Some(STROKE_COLOR), Attr::Colour(0xff00_ff00)),
+                attr("strokeWidth", Some(STROKE_WIDTH), Attr::Float(2.0)),
+            ],
+        )
+        .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let table = ResourceTable::default().value(2, 0, 0, 0, ResValue::Colour(0xff00_00ff));
+    let (build, icon) = site_icon(path, table, vec![(path.into(), xml)]);
+    assert_eq!(
+        build["problems"],
+        serde_json::json!([]),
+        "drawn, no warning"
+    );
+    let unit = |u: f32| (u * 25.6) as u32;
+    assert_eq!(
+        pixel(&icon, unit(15.0), unit(2.5)),
+        [0, 0, 255, 255],
+        "clipped fill"
+    );
+    assert_eq!(pixel(&icon, unit(11.0), unit(4.5)), [0, 0, 255, 255]);
+    assert_eq!(
+        pixel(&icon, unit(15.0), unit(7.5))[3],
+        0,
+        "cut by the clip path"
+    );
+    assert_eq!(
+        pixel(&icon, unit(5.0), unit(2.5))[3],
+        0,
+        "left of the group"
+    );
+    assert_eq!(
+        pixel(&icon, unit(3.0), unit(15.0)),
+        [0, 255, 0, 255],
+        "the stroke"
+    );
+    assert_eq!(
+        pixel(&icon, unit(3.0), unit(17.0))[3],
+        0,
+        "beyond the stroke"
+    );
+}
+
+#[test]
+fn an_adaptive_icon_of_vectors_draws_a_gradient_as_its_average_with_a_warning() {
+    use support::apk::{
+        Attr, FILL_COLOR, ResValue, ResourceTable, adaptive_icon_xml, attr, fill, gradient_xml,
+        path_data, vector_xml,
+    };
+    const BACKGROUND: u32 = 0x7f03_0000;
+    const FOREGROUND: u32 = 0x7f03_0001;
+    const GRADIENT: u32 = 0x7f03_0002;
+    let background = vector_xml(108.0, 108.0, |x| {
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h108v108h-108z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(GRADIENT)),
+            ],
+        )
+        .end();
+    });
+    // A white square over the middle 36 units of the 108-unit canvas (the visible 72 are
+    // shown at 512 px: the square spans 128..384).
+    let foreground = vector_xml(108.0, 108.0, |x| {
+        x.start("path", &[path_data("M36,36h36v36h-36z"), fill(0xffff_ffff)])
+            .end();
+    });
+    let files = [
+        (
+            "res/mipmap-anydpi-v26/ic_launcher.xml",
+            adaptive_icon_xml(BACKGROUND, FOREGROUND),
+        ),
+        ("res/drawable/ic_launcher_background.xml", background),
+        ("res/drawable/ic_launcher_foreground.xml", foreground),
+        (
+            "res/drawable/$ic_launcher_background__0.xml",
+            gradient_xml(0xffff_0000, 0xff00_00ff),
+        ),
+    ];
+    let table = ResourceTable::default()
+        .value(3, 0, 0, 0, ResValue::Path(files[1].0.into()))
+        .value(3, 0, 0, 1, ResValue::Path(files[2].0.into()))
+        .value(3, 0, 0, 2, ResValue::Path(files[3].0.into()));
+    let (build, icon) = site_icon(
+        files[0].0,
+        table,
+        files
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.clone()))
+            .collect(),
+    );
+    let problems = build["problems"].to_string();
+    assert!(
+        problems.contains("gradient") && problems.contains("average colour"),
+        "{problems}"
+    );
+    assert_eq!(pixel(&icon, 0, 0)[3], 0, "the mask cuts the corners");
+    let edge = pixel(&icon, 256, 20);
+    assert!(
+        edge[3] == 255 && edge[0].abs_diff(127) < 4 && edge[1] == 0 && edge[2].abs_diff(127) < 4,
+        "the gradient's average behind: {edge:?}"
+    );
+    assert_eq!(
+        pixel(&icon, 256, 256),
+        [255, 255, 255, 255],
+        "the foreground"
+    );
+    assert_eq!(pixel(&icon, 140, 140), [255, 255, 255, 255]);
+    assert_ne!(
+        pixel(&icon, 110, 256),
+        [255, 255, 255, 255],
+        "beside the foreground"
+    );
+}
+
+#[test]
+fn a_vector_beyond_the_limits_is_a_placeholder_with_a_warning() {
+    use support::apk::{ResourceTable, fill, path_data, vector_xml};
+    let path = "res/drawable/ic_launcher.xml";
+    // An arc of radius 1e300 would expand to more curves than memory holds.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start(
+            "path",
+            &[path_data("M1,1A1e300,1e300 0 1 1 2,2z"), fill(0xffff_0000)],
+        )
+        .end();
+    });
+    let (build, icon) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    let problems = build["problems"].to_string();
+    assert!(
+        problems.contains(&format!("The icon {path} cannot be drawn"))
+            && problems.contains("beyond")
+            && problems.contains("placeholder"),
+        "{problems}"
+    );
+    assert!(build["icon_source"].is_null(), "{build:#}");
+    assert_eq!(icon.width, 512, "the placeholder");
+    // A malformed path data is one line too.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start("path", &[path_data("M1,1 L2"), fill(0xffff_0000)])
+            .end();
+    });
+    let (build, _) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    assert!(
+        build["problems"].to_string().contains("malformed"),
+        "{}",
+        build["problems"]
+    );
+}
