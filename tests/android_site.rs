@@ -807,3 +807,98 @@ fn a_vector_beyond_the_limits_is_a_placeholder_with_a_warning() {
         build["problems"]
     );
 }
+
+/// A site with an iOS app and an Android app, served over HTTPS from a local test server
+/// that gives `.apk` files `apk_type`; returns what `check --remote` says of it.
+fn check_remote_with_apk_type(apk_type: &'static str) -> (std::process::Output, String) {
+    use std::sync::Arc;
+    use support::https::{Reply, Server, TestCa};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, port) = Server::bind();
+    let base = format!("https://127.0.0.1:{port}/");
+    site::write_config(tmp.path(), &site::config("Test site", &base, ""));
+    IpaBuilder::new("com.example.app", "Example").write(&tmp.path().join("builds/Example.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("2.0", 20)
+        .write(&tmp.path().join("builds/Droid.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let dist = tmp.path().join("dist");
+    let ca = TestCa::new("otasite test CA");
+    let ca_file = tmp.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("write the CA");
+    let handler = move |_method: &str, target: &str| -> Reply {
+        let path = target.split('?').next().unwrap_or(target);
+        let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let mut file = dist.join(path.trim_start_matches('/'));
+        if path.ends_with('/') {
+            file = file.join("index.html");
+        }
+        let Ok(body) = std::fs::read(&file) else {
+            return (
+                "404 Not Found",
+                vec![("Content-Length", "0".into())],
+                Vec::new(),
+            );
+        };
+        let content_type = match file.extension().and_then(|e| e.to_str()) {
+            Some("apk") => apk_type,
+            Some("plist") => "text/xml",
+            Some("png") => "image/png",
+            Some("json") => "application/json",
+            Some("html") => "text/html; charset=utf-8",
+            _ => "application/octet-stream",
+        };
+        let headers = vec![
+            ("Content-Type", content_type.to_string()),
+            ("Content-Length", body.len().to_string()),
+        ];
+        ("200 OK", headers, body)
+    };
+    let tls = ca.server_config(&["127.0.0.1"]);
+    let server = Server::start(listener, tls, Arc::new(handler));
+    let run = support::run::Otasite::new(["check", "--remote", &base, "--timeout", "10"])
+        .dir(tmp.path())
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .output();
+    drop(server);
+    let catalog = catalog(tmp.path());
+    let app = catalog["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["bundle_id"] == "com.example.droid")
+        .expect("the Android app");
+    let apk_url = android_build(app)["ipa_url"]
+        .as_str()
+        .expect("the APK's URL");
+    (run, apk_url.to_string())
+}
+
+#[test]
+fn check_remote_passes_an_apk_served_as_an_android_package() {
+    let (run, _) = check_remote_with_apk_type(APK_TYPE);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_ok(&run);
+    assert!(
+        stdout.contains("0 errors, 0 warnings")
+            && !stdout.lines().any(|l| l.starts_with("warning:")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_remote_fails_an_apk_served_as_octet_stream() {
+    let (run, apk_url) = check_remote_with_apk_type("application/octet-stream");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(".apk"))
+        .unwrap_or_else(|| panic!("a line names the APK: {stdout}"));
+    assert_eq!(
+        line,
+        format!(
+            "error: {apk_url}: is served as application/octet-stream, which Android's browsers do not hand to the package installer; serve .apk files as {APK_TYPE}"
+        )
+    );
+}
