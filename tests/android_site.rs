@@ -902,3 +902,83 @@ fn check_remote_fails_an_apk_served_as_octet_stream() {
         )
     );
 }
+
+/// A site with a public app and a private Android app, built with a secret and a password.
+fn private_android_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(
+        tmp.path(),
+        "apps:\n  com.example.secret:\n    private: true\n",
+    );
+    ApkBuilder::new("com.example.open", "Open").write(&tmp.path().join("builds/Open.apk"));
+    ApkBuilder::new("com.example.secret", "Hush Hush").write(&tmp.path().join("builds/Secret.apk"));
+    assert_ok(&private_run(tmp.path(), &["build"], true));
+    tmp
+}
+
+const PRIVATE_PASSWORD: &str = "correct horse battery";
+
+fn private_run(dir: &Path, args: &[&str], password: bool) -> std::process::Output {
+    let mut run = support::run::Otasite::new(args.iter().copied())
+        .dir(dir)
+        .env(
+            "OTASITE_SECRET",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0-test-secret",
+        );
+    if password {
+        run = run.env("OTASITE_PASSWORD", PRIVATE_PASSWORD);
+    }
+    run.output()
+}
+
+/// The private APK's path in the site (its token folder's `app.apk`).
+fn private_apk(dir: &Path) -> std::path::PathBuf {
+    walkdir::WalkDir::new(dir.join("dist"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == "app.apk")
+        .expect("the private APK")
+        .into_path()
+}
+
+#[test]
+fn check_passes_a_private_android_app_and_follows_its_token_paths() {
+    let tmp = private_android_site();
+    let run = private_run(tmp.path(), &["check"], true);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_ok(&run);
+    assert!(stdout.contains("0 errors"), "{stdout}");
+    // The opened page's download link leads to the token folder's app.apk: gone, it is missed.
+    std::fs::remove_file(private_apk(tmp.path())).unwrap();
+    let run = private_run(tmp.path(), &["check"], true);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    let missed = stdout
+        .lines()
+        .find(|l| l.starts_with("error:") && l.contains("/app.apk, which the site lacks"))
+        .unwrap_or_else(|| panic!("the missing APK is named: {stdout}"));
+    assert!(
+        !missed.contains(&tmp.path().display().to_string()) && missed.contains('…'),
+        "the token is cut short: {missed}"
+    );
+}
+
+#[test]
+fn check_finds_a_private_android_app_named_in_a_public_file() {
+    let tmp = private_android_site();
+    let index = tmp.path().join("dist/index.html");
+    let mut html = std::fs::read_to_string(&index).unwrap();
+    html.push_str("<!-- com.example.secret -->");
+    std::fs::write(&index, html).unwrap();
+    // With the password (the private catalog names it) and without (the APK itself does).
+    for password in [true, false] {
+        let run = private_run(tmp.path(), &["check"], password);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(1), "password {password}: {stdout}");
+        assert!(
+            stdout.lines().any(|l| l.starts_with("error: index.html")
+                && l.contains("the private app \"com.example.secret\"")),
+            "password {password}: {stdout}"
+        );
+    }
+}
