@@ -1,6 +1,7 @@
 //! Android packages built by the tests: a zip with a binary `AndroidManifest.xml` encoded here
 //! (one UTF-16 string pool, a resource map, the elements), a v1 signature file when signed,
-//! and an optional PNG launcher icon at the manifest's literal path.
+//! and an optional launcher icon with its `resources.arsc`; the same binary XML writer encodes
+//! adaptive icons, vector drawables and gradients.
 
 use std::path::{Path, PathBuf};
 
