@@ -21,6 +21,8 @@ const CANVAS_DP: u32 = 108;
 const VISIBLE_DP: u32 = 72;
 /// The edge of a composed icon: 108dp at xxxhdpi (4 px per dp).
 const CANVAS_PX: u32 = CANVAS_DP * 4;
+/// Configurations of a layer looked at: real layers have up to a dozen.
+const MAX_LAYER_CANDIDATES: usize = 32;
 /// The edge of a vector icon drawn on its own: the largest icon the pages use.
 const VECTOR_PX: u32 = 512;
 /// The mask's corner radius, as a share of the visible square's edge (a rounded square, as
@@ -71,12 +73,24 @@ enum Layer {
     Bitmap(RgbaImage),
 }
 
-/// Composes an adaptive icon from its XML (binary) with the layers the table names.
-pub fn adaptive<R: Read + Seek>(
+/// Reads a file of the package by its path inside the archive (None when it is not there or
+/// cannot be read within [`ICON_LIMIT`]).
+pub type ReadFile<'a> = dyn FnMut(&str) -> Option<Vec<u8>> + 'a;
+
+/// The reader of `archive`'s files for drawing an icon.
+pub fn archive_files<R: Read + Seek>(
     archive: &mut Archive<R>,
-    xml: &[u8],
-    table: &Table<'_>,
-) -> Result<Drawn, String> {
+) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
+    move |path| {
+        if !archive.contains(path) {
+            return None;
+        }
+        archive.read(path, ICON_LIMIT).ok()
+    }
+}
+
+/// Composes an adaptive icon from its XML (binary) with the layers the table names.
+pub fn adaptive(read: &mut ReadFile<'_>, xml: &[u8], table: &Table<'_>) -> Result<Drawn, String> {
     let elements = super::axml::parse(xml).map_err(|e| e.to_string())?;
     if elements.first().map(|e| e.name.as_str()) != Some("adaptive-icon") {
         return Err("not an <adaptive-icon>".into());
@@ -90,8 +104,8 @@ pub fn adaptive<R: Read + Seek>(
     let background = layer("background").ok_or("it has no background drawable")?;
     let foreground = layer("foreground").ok_or("it has no foreground drawable")?;
     let mut notes = Vec::new();
-    let background = read_layer(archive, &background, table, &mut notes)?;
-    let foreground = match read_layer(archive, &foreground, table, &mut notes)? {
+    let background = read_layer(read, &background, table, &mut notes)?;
+    let foreground = match read_layer(read, &foreground, table, &mut notes)? {
         Layer::Bitmap(bitmap) => bitmap,
         Layer::Colour(_) => return Err("its foreground is a colour".into()),
     };
@@ -102,31 +116,16 @@ pub fn adaptive<R: Read + Seek>(
 }
 
 /// Draws a vector drawable shown on its own as an icon: a square, its aspect ratio kept.
-pub fn vector_icon<R: Read + Seek>(
-    archive: &mut Archive<R>,
+pub fn vector_icon(
+    read: &mut ReadFile<'_>,
     xml: &[u8],
     table: Option<&Table<'_>>,
 ) -> Result<Drawn, String> {
-    let mut read = |path: &str| read_file(archive, path);
-    vector::draw_square(
-        xml,
-        VECTOR_PX,
-        &mut Resources {
-            table,
-            read: &mut read,
-        },
-    )
+    vector::draw_square(xml, VECTOR_PX, &mut Resources { table, read })
 }
 
-fn read_file<R: Read + Seek>(archive: &mut Archive<R>, path: &str) -> Option<Vec<u8>> {
-    if !archive.contains(path) {
-        return None;
-    }
-    archive.read(path, ICON_LIMIT).ok()
-}
-
-fn read_layer<R: Read + Seek>(
-    archive: &mut Archive<R>,
+fn read_layer(
+    read: &mut ReadFile<'_>,
     value: &Value,
     table: &Table<'_>,
     notes: &mut Vec<String>,
@@ -144,17 +143,16 @@ fn read_layer<R: Read + Seek>(
     {
         return Ok(Layer::Colour(colour));
     }
-    for (_, path) in icon::candidates(&Value::Reference(*id), table) {
-        if !archive.contains(&path) {
+    let candidates = icon::candidates(&Value::Reference(*id), table);
+    for (_, path) in candidates.iter().take(MAX_LAYER_CANDIDATES) {
+        let Some(bytes) = read(path) else {
             continue;
-        }
-        let bytes = archive.read(&path, ICON_LIMIT).map_err(|e| e.to_string())?;
+        };
         return match IconKind::of(&bytes) {
             IconKind::Xml => {
-                let mut read = |file: &str| read_file(archive, file);
                 let mut resources = Resources {
                     table: Some(table),
-                    read: &mut read,
+                    read: &mut *read,
                 };
                 let drawn = vector::draw(&bytes, CANVAS_PX, CANVAS_PX, &mut resources)
                     .map_err(|e| format!("its layer {path} cannot be drawn: {e}"))?;
@@ -166,7 +164,10 @@ fn read_layer<R: Read + Seek>(
                 .map_err(|e| format!("{path}: {e}")),
         };
     }
-    Err("a layer's file is not in the archive".into())
+    Err(format!(
+        "no file of its layer @{id:08X} is in the archive, or one is larger than {} MiB",
+        ICON_LIMIT >> 20
+    ))
 }
 
 /// A colour value of a layer (a colour given as text is not one: aapt compiles them).

@@ -124,10 +124,11 @@ fn drawable_icon<R: std::io::Read + std::io::Seek>(
         Some(Err(e)) => return Some(Err(e.to_string())),
         None => None,
     };
+    let mut read = super::launcher::archive_files(archive);
     Some(match (root.as_str(), &table) {
-        ("adaptive-icon", Some(table)) => super::launcher::adaptive(archive, &xml, table),
+        ("adaptive-icon", Some(table)) => super::launcher::adaptive(&mut read, &xml, table),
         ("adaptive-icon", None) => Err(format!("the archive has no {}", super::RESOURCES)),
-        _ => super::launcher::vector_icon(archive, &xml, table.as_ref()),
+        _ => super::launcher::vector_icon(&mut read, &xml, table.as_ref()),
     })
 }
 
