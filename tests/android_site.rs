@@ -982,3 +982,80 @@ fn check_finds_a_private_android_app_named_in_a_public_file() {
         );
     }
 }
+
+#[test]
+fn a_colour_list_fills_with_its_stateless_colour_and_nesting_is_bounded() {
+    use support::apk::{
+        Attr, Axml, COLOR, FILL_COLOR, ResValue, ResourceTable, STATE_PRESSED, attr, fill,
+        path_data, vector_xml,
+    };
+    const LIST: u32 = 0x7f02_0000;
+    let list_path = "res/color/tint.xml";
+    let mut list = Axml::default();
+    list.start("selector", &[]);
+    list.start(
+        "item",
+        &[
+            attr("state_pressed", Some(STATE_PRESSED), Attr::Bool(true)),
+            attr("color", Some(COLOR), Attr::Colour(0xffff_0000)),
+        ],
+    )
+    .end();
+    list.start(
+        "item",
+        &[attr("color", Some(COLOR), Attr::Colour(0xff00_ff00))],
+    )
+    .end();
+    list.end();
+    let xml = vector_xml(10.0, 10.0, |x| {
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h10v10h-10z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(LIST)),
+            ],
+        )
+        .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let table = ResourceTable::default().value(2, 0, 0, 0, ResValue::Path(list_path.into()));
+    let (build, icon) = site_icon(
+        path,
+        table,
+        vec![(path.into(), xml), (list_path.into(), list.bytes())],
+    );
+    assert_eq!(build["problems"], serde_json::json!([]));
+    assert_eq!(
+        pixel(&icon, 256, 256),
+        [0, 255, 0, 255],
+        "not the pressed colour"
+    );
+
+    // 16 levels are drawn (the vector, 14 groups and the path); one more is refused.
+    let nested = |groups: usize| {
+        vector_xml(10.0, 10.0, |x| {
+            for _ in 0..groups {
+                x.start("group", &[]);
+            }
+            x.start("path", &[path_data("M0,0h10v10h-10z"), fill(0xff00_00ff)])
+                .end();
+            for _ in 0..groups {
+                x.end();
+            }
+        })
+    };
+    let (build, icon) = site_icon(
+        path,
+        ResourceTable::default(),
+        vec![(path.into(), nested(14))],
+    );
+    assert_eq!(build["problems"], serde_json::json!([]));
+    assert_eq!(pixel(&icon, 256, 256), [0, 0, 255, 255]);
+    let (build, _) = site_icon(
+        path,
+        ResourceTable::default(),
+        vec![(path.into(), nested(15))],
+    );
+    let problems = build["problems"].to_string();
+    assert!(problems.contains("nested deeper than 16"), "{problems}");
+}

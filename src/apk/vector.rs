@@ -56,6 +56,18 @@ const START_COLOR: u32 = 0x0101_019d;
 const END_COLOR: u32 = 0x0101_019e;
 const CENTER_COLOR: u32 = 0x0101_020b;
 
+/// The framework's `android:state_*` attribute ids: `state_focused` … `state_pressed`, then
+/// `state_activated`, `state_accelerated`, `state_hovered`, `state_drag_can_accept` and
+/// `state_drag_hovered`.
+const STATES: std::ops::RangeInclusive<u32> = 0x0101_009c..=0x0101_00a7;
+const LATER_STATES: [u32; 5] = [
+    0x0101_02fe,
+    0x0101_031b,
+    0x0101_0367,
+    0x0101_0368,
+    0x0101_0369,
+];
+
 /// `Res_value` types: a float, and the colour range (`#AARRGGBB` … `#RGB`).
 const TYPE_FLOAT: u8 = 0x04;
 
@@ -488,8 +500,11 @@ impl Painter<'_, '_, '_, '_> {
             "gradient" => self
                 .gradient_average(root, &children, name)
                 .ok_or_else(|| format!("the gradient {file} has no colour")),
+            // An icon is drawn in no state: the first item that asks for none applies.
             "selector" => children
                 .iter()
+                .filter(|item| !has_states(&item.element))
+                .chain(children.iter())
                 .find_map(|item| self.plain_colour(&item.element, COLOR, "color"))
                 .ok_or_else(|| format!("the colour list {file} has no colour")),
             other => Err(format!(
@@ -544,6 +559,15 @@ impl Painter<'_, '_, '_, '_> {
         }
         Some(sum.map(|total| (total / count) as u8))
     }
+}
+
+/// Whether a colour list's item applies only in some state (`android:state_pressed`, …).
+fn has_states(item: &Element) -> bool {
+    item.attributes.iter().any(|a| {
+        a.name.starts_with("state_")
+            || a.resource_id
+                .is_some_and(|id| STATES.contains(&id) || LATER_STATES.contains(&id))
+    })
 }
 
 /// Whether every number of a path command lies within ±[`MAX_COORDINATE`] (so an arc's

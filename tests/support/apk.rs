@@ -308,6 +308,8 @@ pub const STROKE_COLOR: u32 = 0x0101_0406;
 pub const STROKE_WIDTH: u32 = 0x0101_0407;
 pub const TRANSLATE_X: u32 = 0x0101_045a;
 pub const TRANSLATE_Y: u32 = 0x0101_045b;
+pub const COLOR: u32 = 0x0101_01a5;
+pub const STATE_PRESSED: u32 = 0x0101_00a7;
 pub const START_COLOR: u32 = 0x0101_019d;
 pub const END_COLOR: u32 = 0x0101_019e;
 
