@@ -85,11 +85,6 @@ pub struct Resources<'t, 'a> {
     pub read: &'t mut dyn FnMut(&str) -> Option<Vec<u8>>,
 }
 
-/// Whether `xml` is a binary XML `<vector>`.
-pub fn is_vector(xml: &[u8]) -> bool {
-    super::icon::xml_root(xml).as_deref() == Some("vector")
-}
-
 /// Draws the vector drawable `xml` onto a `width` x `height` canvas, its viewport stretched
 /// to fill it as Android stretches it to the drawable's bounds.
 pub fn draw(
