@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Fuzzes the Android manifest and resource parsers (binary XML, resources.arsc, an app
-# bundle's protobuf manifest: src/apk) with cargo-fuzz for a bounded time.
+# bundle's protobuf manifest: src/apk) and the launcher icon's drawing (adaptive icons
+# composed, vector drawables drawn) with cargo-fuzz for a bounded time.
 #
 #   scripts/fuzz-apk.sh          # 60 seconds
 #   scripts/fuzz-apk.sh 90       # 90 seconds
 #
 # Seeds fuzz/corpus/apk/ from every .apk and .aab in ../shared/fixtures/real/apk (override
 # with FIXTURES=dir): each seed is the target's input shape, a little-endian u32 length, the
-# manifest, then resources.arsc (or the bundle's base/resources.pb). It shares the fuzz
+# manifest, then resources.arsc (or the bundle's base/resources.pb); and each binary XML
+# drawable under res/ (adaptive icons, vectors), then resources.arsc. It shares the fuzz
 # crate, and so its build, with the other scripts/fuzz-*.sh. A crash, a timeout (a hang) or
 # an out-of-memory input fails the script; libFuzzer saves it under fuzz/artifacts/apk/.
 #
@@ -48,9 +50,19 @@ for package in sorted([*fixtures.glob("*.apk"), *fixtures.glob("*.aab")]):
                 r = z.read(resources) if resources in names else b""
                 (corpus / f"{package.name}.seed").write_bytes(struct.pack("<I", len(m)) + m + r)
                 seeds += 1
+            table = z.read("resources.arsc") if "resources.arsc" in names else b""
+            drawables = [n for n in sorted(names)
+                         if n.startswith(("res/drawable", "res/mipmap")) and n.endswith(".xml")]
+            for name in drawables:
+                xml = z.read(name)
+                if not xml.startswith(b"\x03\x00\x08\x00"):
+                    continue
+                seed = corpus / f"{package.name}.{name.replace('/', '_')}.seed"
+                seed.write_bytes(struct.pack("<I", len(xml)) + xml + table)
+                seeds += 1
     except zipfile.BadZipFile:
         pass
-print(f"seeded {seeds} manifests from {fixtures} into {corpus}", file=sys.stderr)
+print(f"seeded {seeds} manifests and drawables from {fixtures} into {corpus}", file=sys.stderr)
 PY
 
 # -timeout: any input taking 10 s counts as a hang. -rss_limit_mb: the parsers' bounds keep

@@ -302,7 +302,7 @@ fn warnings_of(
         return Vec::new();
     };
     vec![format!(
-        "the site in {} {excess}; {} of it are .ipa files. To deploy it there, host the \
+        "the site in {} {excess}; {} of it are .ipa and .apk files. To deploy it there, host the \
          archives elsewhere (release assets, a bucket) and set `ipa_base_url` in site.yaml so \
          they are not copied into the site.",
         output_dir.display(),
@@ -310,7 +310,7 @@ fn warnings_of(
     )]
 }
 
-/// Bytes of every file under `dir`, and of the `.ipa` files among them. The top-level
+/// Bytes of every file under `dir`, and of the archives (`.ipa`, `.apk`) among them. The top-level
 /// folders (one per app) are walked in parallel: a site of thousands of builds has tens of
 /// thousands of files.
 fn site_sizes(dir: &Path) -> Result<(u64, u64), walkdir::Error> {
@@ -339,7 +339,7 @@ pub fn tree_sizes(path: &Path) -> Result<(u64, u64), walkdir::Error> {
         if entry
             .path()
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("ipa"))
+            .is_some_and(|e| e.eq_ignore_ascii_case("ipa") || e.eq_ignore_ascii_case("apk"))
         {
             archives += metadata.len();
         }
@@ -442,6 +442,27 @@ mod tests {
         assert!(warnings[0].contains("ipa_base_url"), "{}", warnings[0]);
         assert!(warnings[0].contains("GitHub Pages"), "{}", warnings[0]);
         assert!(size_warnings(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn size_warning_counts_android_packages_as_archives() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("index.html"), vec![b'x'; 400]).unwrap();
+        std::fs::write(dir.path().join("app/App.ipa"), vec![0; 700]).unwrap();
+        std::fs::write(dir.path().join("app/App.apk"), vec![0; 900]).unwrap();
+        let limit = Limit {
+            bytes: 1000,
+            stated: "a test's",
+        };
+        let warnings = size_warnings_over(dir.path(), limit);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("is 2.0 KB, 1.0 KB over")
+                && warnings[0].contains("1.6 KB of it are .ipa and .apk files"),
+            "{}",
+            warnings[0]
+        );
     }
 
     #[test]

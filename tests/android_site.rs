@@ -389,11 +389,28 @@ fn a_site_from_the_real_android_packages() {
             got["android"]["version_code"], want["version_code"],
             "{file}"
         );
-        if want["icon"]["kind"] == "png" {
-            // The icon aapt names is the one on the pages.
-            assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");
-        }
         let folder = tmp.path().join("dist").join(got["path"].as_str().unwrap());
+        let kind = want["icon"]["kind"].as_str().unwrap_or_default();
+        if matches!(kind, "png" | "xml-vector" | "xml-adaptive") {
+            // The icon aapt names is the one on the pages, drawn when it is XML.
+            assert_eq!(got["icon_source"], want["icon"]["path"], "{file}");
+            let problems = got["problems"].to_string();
+            assert!(
+                !problems.contains("placeholder") && !problems.contains("cannot be drawn"),
+                "{file}: {problems}"
+            );
+        }
+        if kind.starts_with("xml-") {
+            // A drawn vector or adaptive icon shows something (a bitmap may be one colour).
+            let png = std::fs::read(folder.join("icon-512.png")).expect("the icon");
+            let icon = otasite::raster::decode_png(&png).expect("a PNG");
+            let distinct: std::collections::BTreeSet<&[u8]> = icon.pixels.chunks_exact(4).collect();
+            assert!(
+                distinct.len() > 2,
+                "{file}: the icon shows something ({} colours)",
+                distinct.len()
+            );
+        }
         assert!(folder.join("index.html").is_file(), "{file}");
         assert!(folder.join(file).is_file(), "{file}: the APK is published");
     }
@@ -545,4 +562,500 @@ fn channels_of_an_android_only_app_list_its_builds_without_an_ios_error() {
     assert!(!page.contains("can be installed over the air"), "{page}");
     assert!(page.contains(build["path"].as_str().unwrap()));
     assert_ok(&otasite(&["check"], tmp.path()));
+}
+
+/// Builds a site of one APK whose launcher icon is `icon_path`, with the resource table and
+/// files given; returns its catalog build and its 512-pixel icon.
+fn site_icon(
+    icon_path: &str,
+    table: support::apk::ResourceTable,
+    files: Vec<(String, Vec<u8>)>,
+) -> (Value, otasite::raster::RgbaImage) {
+    const LAUNCHER: u32 = 0x7f01_0000;
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(tmp.path(), "");
+    let table = table.value(1, 0, 0, 0, support::apk::ResValue::Path(icon_path.into()));
+    let mut entries = vec![("resources.arsc".to_string(), table.bytes())];
+    entries.extend(files);
+    ApkBuilder::new("com.example.vector", "Vector")
+        .icon(LAUNCHER, entries)
+        .write(&tmp.path().join("builds/Vector.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let build = android_build(&catalog(tmp.path())["apps"][0]).clone();
+    let png = std::fs::read(
+        tmp.path()
+            .join("dist")
+            .join(build["path"].as_str().unwrap())
+            .join("icon-512.png"),
+    )
+    .expect("the icon");
+    (build, otasite::raster::decode_png(&png).expect("a PNG"))
+}
+
+fn pixel(icon: &otasite::raster::RgbaImage, x: u32, y: u32) -> [u8; 4] {
+    let at = ((y * icon.width + x) * 4) as usize;
+    icon.pixels[at..at + 4].try_into().unwrap()
+}
+
+#[test]
+fn a_vector_icon_is_drawn() {
+    use support::apk::{ResourceTable, fill, path_data, vector_xml};
+    // A red square from (6, 6) to (18, 18) of a 24-unit viewport: pixels 128..384 of 512.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start("path", &[path_data("M6,6h12v12h-12z"), fill(0xffff_0000)])
+            .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let (build, icon) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    assert_eq!(build["icon_source"], path);
+    assert_eq!(
+        build["problems"],
+        serde_json::json!([]),
+        "drawn, no warning"
+    );
+    assert_eq!((icon.width, icon.height), (512, 512));
+    for y in (0..512).step_by(4) {
+        for x in (0..512).step_by(4) {
+            let inside = (129..383).contains(&x) && (129..383).contains(&y);
+            let outside = !(127..385).contains(&x) || !(127..385).contains(&y);
+            let got = pixel(&icon, x, y);
+            if inside {
+                assert_eq!(got, [255, 0, 0, 255], "({x}, {y}) is in the square");
+            } else if outside {
+                assert_eq!(got[3], 0, "({x}, {y}) is outside the square: {got:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn vector_groups_clip_paths_strokes_and_colour_resources_are_drawn() {
+    use support::apk::{
+        Attr, FILL_COLOR, ResValue, ResourceTable, STROKE_COLOR, STROKE_WIDTH, TRANSLATE_X, attr,
+        path_data, vector_xml,
+    };
+    const BLUE: u32 = 0x7f02_0000;
+    // A 20-unit viewport (25.6 px a unit). The group moves 10 units right; inside it a clip
+    // path keeps its top half, and a 10-unit square filled with a colour resource is cut to
+    // it: blue only over x 10..20, y 0..5. A green horizontal stroke, 2 units wide, at y 15.
+    let xml = vector_xml(20.0, 20.0, |x| {
+        x.start(
+            "group",
+            &[attr("translateX", Some(TRANSLATE_X), Attr::Float(10.0))],
+        );
+        x.start("clip-path", &[path_data("M0,0h10v5h-10z")]).end();
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h10v10h-10z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(BLUE)),
+            ],
+        )
+        .end();
+        x.end();
+        x.start(
+            "path",
+            &[
+                path_data("M0,15H20"),
+                attr("strokeColor", Some(STROKE_COLOR), Attr::Colour(0xff00_ff00)),
+                attr("strokeWidth", Some(STROKE_WIDTH), Attr::Float(2.0)),
+            ],
+        )
+        .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let table = ResourceTable::default().value(2, 0, 0, 0, ResValue::Colour(0xff00_00ff));
+    let (build, icon) = site_icon(path, table, vec![(path.into(), xml)]);
+    assert_eq!(
+        build["problems"],
+        serde_json::json!([]),
+        "drawn, no warning"
+    );
+    let unit = |u: f32| (u * 25.6) as u32;
+    assert_eq!(
+        pixel(&icon, unit(15.0), unit(2.5)),
+        [0, 0, 255, 255],
+        "clipped fill"
+    );
+    assert_eq!(pixel(&icon, unit(11.0), unit(4.5)), [0, 0, 255, 255]);
+    assert_eq!(
+        pixel(&icon, unit(15.0), unit(7.5))[3],
+        0,
+        "cut by the clip path"
+    );
+    assert_eq!(
+        pixel(&icon, unit(5.0), unit(2.5))[3],
+        0,
+        "left of the group"
+    );
+    assert_eq!(
+        pixel(&icon, unit(3.0), unit(15.0)),
+        [0, 255, 0, 255],
+        "the stroke"
+    );
+    assert_eq!(
+        pixel(&icon, unit(3.0), unit(17.0))[3],
+        0,
+        "beyond the stroke"
+    );
+}
+
+#[test]
+fn an_adaptive_icon_of_vectors_draws_a_gradient_as_its_average_with_a_warning() {
+    use support::apk::{
+        Attr, FILL_COLOR, ResValue, ResourceTable, adaptive_icon_xml, attr, fill, gradient_xml,
+        path_data, vector_xml,
+    };
+    const BACKGROUND: u32 = 0x7f03_0000;
+    const FOREGROUND: u32 = 0x7f03_0001;
+    const GRADIENT: u32 = 0x7f03_0002;
+    let background = vector_xml(108.0, 108.0, |x| {
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h108v108h-108z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(GRADIENT)),
+            ],
+        )
+        .end();
+    });
+    // A white square over the middle 36 units of the 108-unit canvas (the visible 72 are
+    // shown at 512 px: the square spans 128..384).
+    let foreground = vector_xml(108.0, 108.0, |x| {
+        x.start("path", &[path_data("M36,36h36v36h-36z"), fill(0xffff_ffff)])
+            .end();
+    });
+    let files = [
+        (
+            "res/mipmap-anydpi-v26/ic_launcher.xml",
+            adaptive_icon_xml(BACKGROUND, FOREGROUND),
+        ),
+        ("res/drawable/ic_launcher_background.xml", background),
+        ("res/drawable/ic_launcher_foreground.xml", foreground),
+        (
+            "res/drawable/$ic_launcher_background__0.xml",
+            gradient_xml(0xffff_0000, 0xff00_00ff),
+        ),
+    ];
+    let table = ResourceTable::default()
+        .value(3, 0, 0, 0, ResValue::Path(files[1].0.into()))
+        .value(3, 0, 0, 1, ResValue::Path(files[2].0.into()))
+        .value(3, 0, 0, 2, ResValue::Path(files[3].0.into()));
+    let (build, icon) = site_icon(
+        files[0].0,
+        table,
+        files
+            .iter()
+            .map(|(p, b)| (p.to_string(), b.clone()))
+            .collect(),
+    );
+    let problems = build["problems"].to_string();
+    assert!(
+        problems.contains("gradient") && problems.contains("average colour"),
+        "{problems}"
+    );
+    assert_eq!(pixel(&icon, 0, 0)[3], 0, "the mask cuts the corners");
+    let edge = pixel(&icon, 256, 20);
+    assert!(
+        edge[3] == 255 && edge[0].abs_diff(127) < 4 && edge[1] == 0 && edge[2].abs_diff(127) < 4,
+        "the gradient's average behind: {edge:?}"
+    );
+    assert_eq!(
+        pixel(&icon, 256, 256),
+        [255, 255, 255, 255],
+        "the foreground"
+    );
+    assert_eq!(pixel(&icon, 140, 140), [255, 255, 255, 255]);
+    assert_ne!(
+        pixel(&icon, 110, 256),
+        [255, 255, 255, 255],
+        "beside the foreground"
+    );
+}
+
+#[test]
+fn a_vector_beyond_the_limits_is_a_placeholder_with_a_warning() {
+    use support::apk::{ResourceTable, fill, path_data, vector_xml};
+    let path = "res/drawable/ic_launcher.xml";
+    // An arc of radius 1e300 would expand to more curves than memory holds.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start(
+            "path",
+            &[path_data("M1,1A1e300,1e300 0 1 1 2,2z"), fill(0xffff_0000)],
+        )
+        .end();
+    });
+    let (build, icon) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    let problems = build["problems"].to_string();
+    assert!(
+        problems.contains(&format!("The icon {path} cannot be drawn"))
+            && problems.contains("beyond")
+            && problems.contains("placeholder"),
+        "{problems}"
+    );
+    assert!(build["icon_source"].is_null(), "{build:#}");
+    assert_eq!(icon.width, 512, "the placeholder");
+    // A malformed path data is one line too.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start("path", &[path_data("M1,1 L2"), fill(0xffff_0000)])
+            .end();
+    });
+    let (build, _) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    assert!(
+        build["problems"].to_string().contains("malformed"),
+        "{}",
+        build["problems"]
+    );
+}
+
+/// A site with an iOS app and an Android app, served over HTTPS from a local test server
+/// that gives `.apk` files `apk_type`; returns what `check --remote` says of it.
+fn check_remote_with_apk_type(apk_type: &'static str) -> (std::process::Output, String) {
+    use std::sync::Arc;
+    use support::https::{Reply, Server, TestCa};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (listener, port) = Server::bind();
+    let base = format!("https://127.0.0.1:{port}/");
+    site::write_config(tmp.path(), &site::config("Test site", &base, ""));
+    IpaBuilder::new("com.example.app", "Example").write(&tmp.path().join("builds/Example.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("2.0", 20)
+        .write(&tmp.path().join("builds/Droid.apk"));
+    assert_ok(&otasite(&["build"], tmp.path()));
+    let dist = tmp.path().join("dist");
+    let ca = TestCa::new("otasite test CA");
+    let ca_file = tmp.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.pem).expect("write the CA");
+    let handler = move |_method: &str, target: &str| -> Reply {
+        let path = target.split('?').next().unwrap_or(target);
+        let path = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+        let mut file = dist.join(path.trim_start_matches('/'));
+        if path.ends_with('/') {
+            file = file.join("index.html");
+        }
+        let Ok(body) = std::fs::read(&file) else {
+            return (
+                "404 Not Found",
+                vec![("Content-Length", "0".into())],
+                Vec::new(),
+            );
+        };
+        let content_type = match file.extension().and_then(|e| e.to_str()) {
+            Some("apk") => apk_type,
+            Some("plist") => "text/xml",
+            Some("png") => "image/png",
+            Some("json") => "application/json",
+            Some("html") => "text/html; charset=utf-8",
+            _ => "application/octet-stream",
+        };
+        let headers = vec![
+            ("Content-Type", content_type.to_string()),
+            ("Content-Length", body.len().to_string()),
+        ];
+        ("200 OK", headers, body)
+    };
+    let tls = ca.server_config(&["127.0.0.1"]);
+    let server = Server::start(listener, tls, Arc::new(handler));
+    let run = support::run::Otasite::new(["check", "--remote", &base, "--timeout", "10"])
+        .dir(tmp.path())
+        .env("OTASITE_EXTRA_CA_CERT", &ca_file)
+        .output();
+    drop(server);
+    let catalog = catalog(tmp.path());
+    let app = catalog["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["bundle_id"] == "com.example.droid")
+        .expect("the Android app");
+    let apk_url = android_build(app)["ipa_url"]
+        .as_str()
+        .expect("the APK's URL");
+    (run, apk_url.to_string())
+}
+
+#[test]
+fn check_remote_passes_an_apk_served_as_an_android_package() {
+    let (run, _) = check_remote_with_apk_type(APK_TYPE);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_ok(&run);
+    assert!(
+        stdout.contains("0 errors, 0 warnings")
+            && !stdout.lines().any(|l| l.starts_with("warning:")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_remote_fails_an_apk_served_as_octet_stream() {
+    let (run, apk_url) = check_remote_with_apk_type("application/octet-stream");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    let line = stdout
+        .lines()
+        .find(|l| l.contains(".apk"))
+        .unwrap_or_else(|| panic!("a line names the APK: {stdout}"));
+    assert_eq!(
+        line,
+        format!(
+            "error: {apk_url}: is served as application/octet-stream, which Android's browsers do not hand to the package installer; serve .apk files as {APK_TYPE}"
+        )
+    );
+}
+
+/// A site with a public app and a private Android app, built with a secret and a password.
+fn private_android_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write_site(
+        tmp.path(),
+        "apps:\n  com.example.secret:\n    private: true\n",
+    );
+    ApkBuilder::new("com.example.open", "Open").write(&tmp.path().join("builds/Open.apk"));
+    ApkBuilder::new("com.example.secret", "Hush Hush").write(&tmp.path().join("builds/Secret.apk"));
+    assert_ok(&private_run(tmp.path(), &["build"], true));
+    tmp
+}
+
+const PRIVATE_PASSWORD: &str = "correct horse battery";
+
+fn private_run(dir: &Path, args: &[&str], password: bool) -> std::process::Output {
+    let mut run = support::run::Otasite::new(args.iter().copied())
+        .dir(dir)
+        .env(
+            "OTASITE_SECRET",
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0-test-secret",
+        );
+    if password {
+        run = run.env("OTASITE_PASSWORD", PRIVATE_PASSWORD);
+    }
+    run.output()
+}
+
+/// The private APK's path in the site (its token folder's `app.apk`).
+fn private_apk(dir: &Path) -> std::path::PathBuf {
+    walkdir::WalkDir::new(dir.join("dist"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == "app.apk")
+        .expect("the private APK")
+        .into_path()
+}
+
+#[test]
+fn check_passes_a_private_android_app_and_follows_its_token_paths() {
+    let tmp = private_android_site();
+    let run = private_run(tmp.path(), &["check"], true);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_ok(&run);
+    assert!(stdout.contains("0 errors"), "{stdout}");
+    // The opened page's download link leads to the token folder's app.apk: gone, it is missed.
+    std::fs::remove_file(private_apk(tmp.path())).unwrap();
+    let run = private_run(tmp.path(), &["check"], true);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    let missed = stdout
+        .lines()
+        .find(|l| l.starts_with("error:") && l.contains("/app.apk, which the site lacks"))
+        .unwrap_or_else(|| panic!("the missing APK is named: {stdout}"));
+    assert!(
+        !missed.contains(&tmp.path().display().to_string()) && missed.contains('…'),
+        "the token is cut short: {missed}"
+    );
+}
+
+#[test]
+fn check_finds_a_private_android_app_named_in_a_public_file() {
+    let tmp = private_android_site();
+    let index = tmp.path().join("dist/index.html");
+    let mut html = std::fs::read_to_string(&index).unwrap();
+    html.push_str("<!-- com.example.secret -->");
+    std::fs::write(&index, html).unwrap();
+    // With the password (the private catalog names it) and without (the APK itself does).
+    for password in [true, false] {
+        let run = private_run(tmp.path(), &["check"], password);
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert_eq!(run.status.code(), Some(1), "password {password}: {stdout}");
+        assert!(
+            stdout.lines().any(|l| l.starts_with("error: index.html")
+                && l.contains("the private app \"com.example.secret\"")),
+            "password {password}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_colour_list_fills_with_its_stateless_colour_and_nesting_is_bounded() {
+    use support::apk::{
+        Attr, Axml, COLOR, FILL_COLOR, ResValue, ResourceTable, STATE_PRESSED, attr, fill,
+        path_data, vector_xml,
+    };
+    const LIST: u32 = 0x7f02_0000;
+    let list_path = "res/color/tint.xml";
+    let mut list = Axml::default();
+    list.start("selector", &[]);
+    list.start(
+        "item",
+        &[
+            attr("state_pressed", Some(STATE_PRESSED), Attr::Bool(true)),
+            attr("color", Some(COLOR), Attr::Colour(0xffff_0000)),
+        ],
+    )
+    .end();
+    list.start(
+        "item",
+        &[attr("color", Some(COLOR), Attr::Colour(0xff00_ff00))],
+    )
+    .end();
+    list.end();
+    let xml = vector_xml(10.0, 10.0, |x| {
+        x.start(
+            "path",
+            &[
+                path_data("M0,0h10v10h-10z"),
+                attr("fillColor", Some(FILL_COLOR), Attr::Reference(LIST)),
+            ],
+        )
+        .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let table = ResourceTable::default().value(2, 0, 0, 0, ResValue::Path(list_path.into()));
+    let (build, icon) = site_icon(
+        path,
+        table,
+        vec![(path.into(), xml), (list_path.into(), list.bytes())],
+    );
+    assert_eq!(build["problems"], serde_json::json!([]));
+    assert_eq!(
+        pixel(&icon, 256, 256),
+        [0, 255, 0, 255],
+        "not the pressed colour"
+    );
+
+    // 16 levels are drawn (the vector, 14 groups and the path); one more is refused.
+    let nested = |groups: usize| {
+        vector_xml(10.0, 10.0, |x| {
+            for _ in 0..groups {
+                x.start("group", &[]);
+            }
+            x.start("path", &[path_data("M0,0h10v10h-10z"), fill(0xff00_00ff)])
+                .end();
+            for _ in 0..groups {
+                x.end();
+            }
+        })
+    };
+    let (build, icon) = site_icon(
+        path,
+        ResourceTable::default(),
+        vec![(path.into(), nested(14))],
+    );
+    assert_eq!(build["problems"], serde_json::json!([]));
+    assert_eq!(pixel(&icon, 256, 256), [0, 0, 255, 255]);
+    let (build, _) = site_icon(
+        path,
+        ResourceTable::default(),
+        vec![(path.into(), nested(15))],
+    );
+    let problems = build["problems"].to_string();
+    assert!(problems.contains("nested deeper than 16"), "{problems}");
 }

@@ -8,6 +8,10 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+use support::apk::{
+    Attr, Attribute, Axml, DEBUGGABLE, LABEL, MIN_SDK, TARGET_SDK, TEST_ONLY, VERSION_CODE,
+    VERSION_NAME, attr,
+};
 use support::fixtures::real_fixtures;
 use support::ipa::zip_bytes;
 use support::run::Otasite;
@@ -166,157 +170,9 @@ fn check_icon(file: &str, want: &Value, got: &Value) {
 
 // ---- Synthetic manifests ----
 
-const LABEL: u32 = 0x0101_0001;
-const DEBUGGABLE: u32 = 0x0101_000f;
-const MIN_SDK: u32 = 0x0101_020c;
-const VERSION_CODE: u32 = 0x0101_021b;
-const VERSION_NAME: u32 = 0x0101_021c;
-const TARGET_SDK: u32 = 0x0101_0270;
-const TEST_ONLY: u32 = 0x0101_0272;
-
-/// An attribute value: a string, an integer, a boolean or a codename string.
-#[derive(Clone)]
-enum Attr {
-    Str(&'static str),
-    Int(u32),
-    Bool(bool),
-}
-
-/// A binary XML writer: one UTF-16 string pool, a resource map, elements.
-struct Axml {
-    strings: Vec<String>,
-    ids: Vec<u32>,
-    body: Vec<u8>,
-}
-
-impl Axml {
-    fn new() -> Self {
-        Axml {
-            strings: Vec::new(),
-            ids: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    /// Attribute names with resource ids come first, as aapt writes them.
-    fn intern(&mut self, text: &str) -> u32 {
-        match self.strings.iter().position(|s| s == text) {
-            Some(i) => i as u32,
-            None => {
-                self.strings.push(text.to_string());
-                (self.strings.len() - 1) as u32
-            }
-        }
-    }
-
-    fn start(&mut self, name: &str, attributes: &[(&str, Option<u32>, Attr)]) -> &mut Self {
-        for (attr, id, _) in attributes {
-            if let Some(id) = id {
-                let index = self.intern(attr);
-                if self.ids.len() <= index as usize {
-                    self.ids.resize(index as usize + 1, 0);
-                }
-                self.ids[index as usize] = *id;
-            }
-        }
-        let name = self.intern(name);
-        let mut chunk = Vec::new();
-        chunk.extend_from_slice(&u32::MAX.to_le_bytes()); // namespace
-        chunk.extend_from_slice(&name.to_le_bytes());
-        chunk.extend_from_slice(&20u16.to_le_bytes());
-        chunk.extend_from_slice(&20u16.to_le_bytes());
-        chunk.extend_from_slice(&(attributes.len() as u16).to_le_bytes());
-        chunk.extend_from_slice(&[0; 6]);
-        for (attr, _, value) in attributes {
-            let attr = self.intern(attr);
-            let (raw, kind, data) = match value {
-                Attr::Str(s) => {
-                    let i = self.intern(s);
-                    (i, 0x03u8, i)
-                }
-                Attr::Int(i) => (u32::MAX, 0x10, *i),
-                Attr::Bool(b) => (u32::MAX, 0x12, if *b { u32::MAX } else { 0 }),
-            };
-            chunk.extend_from_slice(&u32::MAX.to_le_bytes());
-            chunk.extend_from_slice(&attr.to_le_bytes());
-            chunk.extend_from_slice(&raw.to_le_bytes());
-            chunk.extend_from_slice(&8u16.to_le_bytes());
-            chunk.push(0);
-            chunk.push(kind);
-            chunk.extend_from_slice(&data.to_le_bytes());
-        }
-        self.node(0x0102, &chunk);
-        self
-    }
-
-    fn end(&mut self) -> &mut Self {
-        self.node(0x0103, &[0xff; 8]);
-        self
-    }
-
-    fn node(&mut self, kind: u16, ext: &[u8]) {
-        self.body.extend_from_slice(&kind.to_le_bytes());
-        self.body.extend_from_slice(&16u16.to_le_bytes());
-        self.body
-            .extend_from_slice(&((16 + ext.len()) as u32).to_le_bytes());
-        self.body.extend_from_slice(&[0; 8]); // line, comment
-        self.body.extend_from_slice(ext);
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        let mut data = Vec::new();
-        let mut offsets = Vec::new();
-        for s in &self.strings {
-            offsets.push(data.len() as u32);
-            let units: Vec<u16> = s.encode_utf16().collect();
-            data.extend_from_slice(&(units.len() as u16).to_le_bytes());
-            units
-                .iter()
-                .for_each(|u| data.extend_from_slice(&u.to_le_bytes()));
-            data.extend_from_slice(&[0, 0]);
-        }
-        while data.len() % 4 != 0 {
-            data.push(0);
-        }
-        let strings_start = 28 + offsets.len() * 4;
-        let mut pool = Vec::new();
-        pool.extend_from_slice(&1u16.to_le_bytes());
-        pool.extend_from_slice(&28u16.to_le_bytes());
-        pool.extend_from_slice(&((strings_start + data.len()) as u32).to_le_bytes());
-        pool.extend_from_slice(&(offsets.len() as u32).to_le_bytes());
-        pool.extend_from_slice(&[0; 8]); // styles, flags (UTF-16)
-        pool.extend_from_slice(&(strings_start as u32).to_le_bytes());
-        pool.extend_from_slice(&0u32.to_le_bytes());
-        offsets
-            .iter()
-            .for_each(|o| pool.extend_from_slice(&o.to_le_bytes()));
-        pool.extend_from_slice(&data);
-        let mut map = Vec::new();
-        map.extend_from_slice(&0x0180u16.to_le_bytes());
-        map.extend_from_slice(&8u16.to_le_bytes());
-        map.extend_from_slice(&((8 + self.ids.len() * 4) as u32).to_le_bytes());
-        self.ids
-            .iter()
-            .for_each(|i| map.extend_from_slice(&i.to_le_bytes()));
-        let total = 8 + pool.len() + map.len() + self.body.len();
-        let mut out = Vec::new();
-        out.extend_from_slice(&3u16.to_le_bytes());
-        out.extend_from_slice(&8u16.to_le_bytes());
-        out.extend_from_slice(&(total as u32).to_le_bytes());
-        out.extend(pool);
-        out.extend(map);
-        out.extend_from_slice(&self.body);
-        out
-    }
-}
-
 /// A manifest with the given application and uses-sdk attributes.
-fn manifest(
-    root: &[(&str, Option<u32>, Attr)],
-    sdk: &[(&str, Option<u32>, Attr)],
-    application: &[(&str, Option<u32>, Attr)],
-) -> Vec<u8> {
-    let mut xml = Axml::new();
+fn manifest(root: &[Attribute], sdk: &[Attribute], application: &[Attribute]) -> Vec<u8> {
+    let mut xml = Axml::default();
     xml.start("manifest", root);
     xml.start("uses-sdk", sdk).end();
     xml.start("application", application).end();
@@ -327,17 +183,21 @@ fn manifest(
 fn demo_manifest() -> Vec<u8> {
     manifest(
         &[
-            ("versionCode", Some(VERSION_CODE), Attr::Int(42)),
-            ("versionName", Some(VERSION_NAME), Attr::Str("3.1")),
-            ("package", None, Attr::Str("com.example.demo")),
+            attr("versionCode", Some(VERSION_CODE), Attr::Int(42)),
+            attr("versionName", Some(VERSION_NAME), Attr::Str("3.1".into())),
+            attr("package", None, Attr::Str("com.example.demo".into())),
         ],
         &[
-            ("minSdkVersion", Some(MIN_SDK), Attr::Str("VanillaIceCream")),
-            ("targetSdkVersion", Some(TARGET_SDK), Attr::Int(35)),
+            attr(
+                "minSdkVersion",
+                Some(MIN_SDK),
+                Attr::Str("VanillaIceCream".into()),
+            ),
+            attr("targetSdkVersion", Some(TARGET_SDK), Attr::Int(35)),
         ],
         &[
-            ("label", Some(LABEL), Attr::Str("Demo App")),
-            ("debuggable", Some(DEBUGGABLE), Attr::Bool(true)),
+            attr("label", Some(LABEL), Attr::Str("Demo App".into())),
+            attr("debuggable", Some(DEBUGGABLE), Attr::Bool(true)),
         ],
     )
 }
@@ -407,12 +267,12 @@ type Entries = Vec<(&'static str, Vec<u8>)>;
 fn blocking_problems_are_each_one_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let signature = ("META-INF/CERT.RSA", b"signature".to_vec());
-    let root = |extra: Option<(&'static str, Option<u32>, Attr)>| {
-        let mut root = vec![("package", None, Attr::Str("com.example.demo"))];
+    let root = |extra: Option<Attribute>| {
+        let mut root = vec![attr("package", None, Attr::Str("com.example.demo".into()))];
         root.extend(extra);
         root
     };
-    let sdk = [("targetSdkVersion", Some(TARGET_SDK), Attr::Int(34))];
+    let sdk = [attr("targetSdkVersion", Some(TARGET_SDK), Attr::Int(34))];
     let cases: Vec<(&str, Entries, &str)> = vec![
         (
             "test-only.apk",
@@ -422,7 +282,7 @@ fn blocking_problems_are_each_one_line() {
                     manifest(
                         &root(None),
                         &sdk,
-                        &[("testOnly", Some(TEST_ONLY), Attr::Bool(true))],
+                        &[attr("testOnly", Some(TEST_ONLY), Attr::Bool(true))],
                     ),
                 ),
                 signature.clone(),
@@ -441,7 +301,7 @@ fn blocking_problems_are_each_one_line() {
                     "AndroidManifest.xml",
                     manifest(
                         &root(None),
-                        &[("targetSdkVersion", Some(TARGET_SDK), Attr::Int(22))],
+                        &[attr("targetSdkVersion", Some(TARGET_SDK), Attr::Int(22))],
                         &[],
                     ),
                 ),
@@ -455,7 +315,7 @@ fn blocking_problems_are_each_one_line() {
                 (
                     "AndroidManifest.xml",
                     manifest(
-                        &root(Some(("split", None, Attr::Str("config.de")))),
+                        &root(Some(attr("split", None, Attr::Str("config.de".into())))),
                         &sdk,
                         &[],
                     ),

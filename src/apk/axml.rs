@@ -1,5 +1,6 @@
-//! Android's binary XML (`AndroidManifest.xml` inside an APK): the root element and its
-//! direct children, which hold every fact otasite reports.
+//! Android's binary XML (`AndroidManifest.xml` inside an APK, compiled drawables): the
+//! manifest's root element and its direct children, which hold every fact otasite reports, or
+//! a drawable's whole element tree.
 
 use super::chunk::{self, Chunk, StringPool, Value, error, u16_at, u32_at};
 
@@ -41,8 +42,26 @@ impl Element {
     }
 }
 
-/// Parses a binary XML document into its root element and the root's children, in order.
+/// Parses a binary XML document into its root element and the root's children, in order
+/// (deeper elements are skipped).
 pub fn parse(bytes: &[u8]) -> chunk::Result<Vec<Element>> {
+    parse_to_depth(bytes, 2, Deeper::Skip)
+}
+
+/// Parses every element of a binary XML document in document order, each with its depth, so
+/// the tree can be rebuilt; an element nested deeper than `max_depth` is an error.
+pub fn parse_tree(bytes: &[u8], max_depth: u32) -> chunk::Result<Vec<Element>> {
+    parse_to_depth(bytes, max_depth, Deeper::Refuse)
+}
+
+/// What to do with an element nested deeper than asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Deeper {
+    Skip,
+    Refuse,
+}
+
+fn parse_to_depth(bytes: &[u8], max_depth: u32, deeper: Deeper) -> chunk::Result<Vec<Element>> {
     let root = Chunk::at(bytes, 0, bytes.len())?;
     if root.kind != XML {
         return error(format!(
@@ -61,14 +80,17 @@ pub fn parse(bytes: &[u8]) -> chunk::Result<Vec<Element>> {
             RESOURCE_MAP => resource_ids = &bytes[child.body()..child.end()],
             START_ELEMENT => {
                 depth = depth.saturating_add(1);
-                if depth > 2 {
+                if depth > max_depth {
+                    if deeper == Deeper::Refuse {
+                        return error(format!("elements are nested deeper than {max_depth}"));
+                    }
                     continue;
                 }
                 let Some(pool) = &pool else {
                     return error("an element comes before the string pool");
                 };
                 if elements.len() >= MAX_ELEMENTS {
-                    return error(format!("more than {MAX_ELEMENTS} top-level elements"));
+                    return error(format!("more than {MAX_ELEMENTS} elements"));
                 }
                 elements.push(element(bytes, child, pool, resource_ids, depth)?);
             }

@@ -1,16 +1,14 @@
 //! Drawing an Android launcher icon for the pages: PNG and WebP bitmaps decoded within
-//! [`raster::MAX_ICON_DIMENSION`], and adaptive icons (`<adaptive-icon>`: a background colour
-//! or bitmap under a foreground bitmap) composed and masked the way launchers show them.
-//!
-//! Vector drawables are not drawn: the maintained renderers (`resvg`/`usvg` with `tiny-skia`)
-//! read SVG, not Android's vector format, and would more than double the binary for one kind
-//! of icon; such an icon gets a placeholder and a warning.
+//! [`raster::MAX_ICON_DIMENSION`], vector drawables drawn by [`super::vector`], and adaptive
+//! icons (`<adaptive-icon>`: a background colour, bitmap or vector under a foreground bitmap
+//! or vector) composed and masked the way launchers show them.
 
 use std::io::{Cursor, Read, Seek};
 
 use super::arsc::{self, Table};
 use super::chunk::Value;
 use super::icon::{self, IconKind};
+use super::vector::{self, Drawn, Resources};
 use crate::ipa::archive::Archive;
 use crate::raster::{self, RgbaImage};
 
@@ -23,6 +21,10 @@ const CANVAS_DP: u32 = 108;
 const VISIBLE_DP: u32 = 72;
 /// The edge of a composed icon: 108dp at xxxhdpi (4 px per dp).
 const CANVAS_PX: u32 = CANVAS_DP * 4;
+/// Configurations of a layer looked at: real layers have up to a dozen.
+const MAX_LAYER_CANDIDATES: usize = 32;
+/// The edge of a vector icon drawn on its own: the largest icon the pages use.
+const VECTOR_PX: u32 = 512;
 /// The mask's corner radius, as a share of the visible square's edge (a rounded square, as
 /// most launchers' default shape).
 const CORNER_SHARE: f32 = 0.2;
@@ -71,12 +73,24 @@ enum Layer {
     Bitmap(RgbaImage),
 }
 
-/// Composes an adaptive icon from its XML (binary) with the layers the table names.
-pub fn adaptive<R: Read + Seek>(
+/// Reads a file of the package by its path inside the archive (None when it is not there or
+/// cannot be read within [`ICON_LIMIT`]).
+pub type ReadFile<'a> = dyn FnMut(&str) -> Option<Vec<u8>> + 'a;
+
+/// The reader of `archive`'s files for drawing an icon.
+pub fn archive_files<R: Read + Seek>(
     archive: &mut Archive<R>,
-    xml: &[u8],
-    table: &Table<'_>,
-) -> Result<RgbaImage, String> {
+) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
+    move |path| {
+        if !archive.contains(path) {
+            return None;
+        }
+        archive.read(path, ICON_LIMIT).ok()
+    }
+}
+
+/// Composes an adaptive icon from its XML (binary) with the layers the table names.
+pub fn adaptive(read: &mut ReadFile<'_>, xml: &[u8], table: &Table<'_>) -> Result<Drawn, String> {
     let elements = super::axml::parse(xml).map_err(|e| e.to_string())?;
     if elements.first().map(|e| e.name.as_str()) != Some("adaptive-icon") {
         return Err("not an <adaptive-icon>".into());
@@ -89,18 +103,32 @@ pub fn adaptive<R: Read + Seek>(
     };
     let background = layer("background").ok_or("it has no background drawable")?;
     let foreground = layer("foreground").ok_or("it has no foreground drawable")?;
-    let background = read_layer(archive, &background, table)?;
-    let foreground = match read_layer(archive, &foreground, table)? {
+    let mut notes = Vec::new();
+    let background = read_layer(read, &background, table, &mut notes)?;
+    let foreground = match read_layer(read, &foreground, table, &mut notes)? {
         Layer::Bitmap(bitmap) => bitmap,
         Layer::Colour(_) => return Err("its foreground is a colour".into()),
     };
-    Ok(compose(&background, &foreground))
+    Ok(Drawn {
+        image: compose(&background, &foreground),
+        notes,
+    })
 }
 
-fn read_layer<R: Read + Seek>(
-    archive: &mut Archive<R>,
+/// Draws a vector drawable shown on its own as an icon: a square, its aspect ratio kept.
+pub fn vector_icon(
+    read: &mut ReadFile<'_>,
+    xml: &[u8],
+    table: Option<&Table<'_>>,
+) -> Result<Drawn, String> {
+    vector::draw_square(xml, VECTOR_PX, &mut Resources { table, read })
+}
+
+fn read_layer(
+    read: &mut ReadFile<'_>,
     value: &Value,
     table: &Table<'_>,
+    notes: &mut Vec<String>,
 ) -> Result<Layer, String> {
     if let Some(colour) = colour(value) {
         return Ok(Layer::Colour(colour));
@@ -115,29 +143,39 @@ fn read_layer<R: Read + Seek>(
     {
         return Ok(Layer::Colour(colour));
     }
-    for (_, path) in icon::candidates(&Value::Reference(*id), table) {
-        if !archive.contains(&path) {
+    let candidates = icon::candidates(&Value::Reference(*id), table);
+    for (_, path) in candidates.iter().take(MAX_LAYER_CANDIDATES) {
+        let Some(bytes) = read(path) else {
             continue;
-        }
-        let bytes = archive.read(&path, ICON_LIMIT).map_err(|e| e.to_string())?;
+        };
         return match IconKind::of(&bytes) {
-            IconKind::Xml => Err(format!("its layer {path} is a vector drawable")),
+            IconKind::Xml => {
+                let mut resources = Resources {
+                    table: Some(table),
+                    read: &mut *read,
+                };
+                let drawn = vector::draw(&bytes, CANVAS_PX, CANVAS_PX, &mut resources)
+                    .map_err(|e| format!("its layer {path} cannot be drawn: {e}"))?;
+                notes.extend(drawn.notes.into_iter().map(|n| format!("{path}: {n}")));
+                Ok(Layer::Bitmap(drawn.image))
+            }
             _ => decode_bitmap(&bytes)
                 .map(Layer::Bitmap)
                 .map_err(|e| format!("{path}: {e}")),
         };
     }
-    Err("a layer's file is not in the archive".into())
+    Err(format!(
+        "no file of its layer @{id:08X} is in the archive, or one is larger than {} MiB",
+        ICON_LIMIT >> 20
+    ))
 }
 
-/// A colour value (`#AARRGGBB`, `#RRGGBB`, `#ARGB`, `#RGB`: aapt stores each as ARGB).
+/// A colour value of a layer (a colour given as text is not one: aapt compiles them).
 fn colour(value: &Value) -> Option<[u8; 4]> {
-    let Value::Other(kind @ 0x1c..=0x1f, argb) = value else {
-        return None;
-    };
-    let [a, r, g, b] = argb.to_be_bytes();
-    let opaque = matches!(kind, 0x1d | 0x1f);
-    Some([r, g, b, if opaque { 255 } else { a }])
+    match value {
+        Value::Other(..) => vector::colour(value),
+        _ => None,
+    }
 }
 
 /// The layers on the 108dp canvas, the middle 72dp cut out and masked.

@@ -21,6 +21,7 @@ pub mod manifest;
 mod proto;
 pub mod signing;
 pub mod site;
+pub mod vector;
 
 use std::collections::BTreeSet;
 use std::io::{Read, Seek};
@@ -301,21 +302,27 @@ fn choose_icon<R: Read + Seek>(
         }
         return (None, None);
     };
+    // Adaptive icons and vector drawables are drawn for the pages; other XML drawables
+    // (layer lists, insets, shapes) are not.
     if kind == icon::IconKind::Xml {
-        let what = match icon::xml_root(&prefix).as_deref() {
-            Some("adaptive-icon") => "an adaptive icon",
-            Some("vector") => "a vector drawable",
-            _ => "an XML drawable",
-        };
-        problems.push(Problem::warning(match &bitmap {
-            Some(b) => format!(
-                "The icon {path} is {what}, which otasite does not draw: its bitmap {} is shown instead.",
-                b.path
-            ),
-            None => format!(
-                "The icon {path} is {what} with no bitmap beside it, which otasite does not draw: no icon is shown."
-            ),
-        }));
+        // The whole file: a binary XML document cut at the prefix does not parse.
+        let whole = archive.read(&path, MANIFEST_LIMIT).unwrap_or(prefix);
+        let root = icon::xml_root(&whole);
+        if !matches!(root.as_deref(), Some("adaptive-icon" | "vector")) {
+            let what = match root {
+                Some(root) => format!("a <{root}> drawable"),
+                None => "an XML drawable".to_string(),
+            };
+            problems.push(Problem::warning(match &bitmap {
+                Some(b) => format!(
+                    "The icon {path} is {what}, which otasite does not draw: its bitmap {} is shown instead.",
+                    b.path
+                ),
+                None => format!(
+                    "The icon {path} is {what} with no bitmap beside it, which otasite does not draw: no icon is shown."
+                ),
+            }));
+        }
     }
     (bitmap, Some(path))
 }

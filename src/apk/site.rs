@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::vector::Drawn;
 use super::{Apk, Kind};
 use crate::android::{AndroidFacts, BUNDLE_REFUSED, android_version, is_bundle_name};
 use crate::ipa::archive::Archive;
@@ -38,8 +39,9 @@ pub fn read_for_site(path: &Path, options: ReadOptions) -> Result<Ipa, IpaError>
     })
 }
 
-/// The icon the pages show, drawn: an adaptive icon composed, else the best bitmap decoded.
-/// What cannot be drawn is said in a warning, and pages show a placeholder.
+/// The icon the pages show, drawn: an adaptive icon composed or a vector drawable drawn, else
+/// the best bitmap decoded. What cannot be drawn is said in a warning, and pages show the
+/// bitmap beside it or a placeholder.
 fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Icon> {
     let mut archive = match Archive::open(path) {
         Ok(archive) => archive,
@@ -51,22 +53,25 @@ fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Ico
         }
     };
     if let Some(resource) = &apk.icon_resource {
-        match adaptive_icon(&mut archive, resource) {
-            Some(Ok(image)) => {
-                // Drawn after all: the warning that it is not drawn no longer holds.
-                let undrawn = format!("The icon {resource} is an adaptive icon");
-                problems.retain(|p| !p.message.starts_with(&undrawn));
-                return Some(icon_of(resource, image));
+        match drawable_icon(&mut archive, resource) {
+            Some(Ok(drawn)) => {
+                problems.extend(drawn.notes.iter().map(|note| {
+                    Problem::warning(format!(
+                        "The icon {resource} is drawn approximately: {note}."
+                    ))
+                }));
+                return Some(icon_of(resource, drawn.image));
             }
-            Some(Err(why)) if apk.icon.is_none() => {
-                // One line that says why, instead of the reader's general one.
-                let undrawn = format!("The icon {resource} is an adaptive icon");
-                problems.retain(|p| !p.message.starts_with(&undrawn));
-                problems.push(Problem::warning(format!(
-                    "The adaptive icon {resource} cannot be drawn ({why}, which otasite does not draw): pages show a placeholder."
-                )));
-            }
-            _ => {}
+            Some(Err(why)) => problems.push(Problem::warning(match &apk.icon {
+                Some(bitmap) => format!(
+                    "The icon {resource} cannot be drawn ({why}): its bitmap {} is shown instead.",
+                    bitmap.path
+                ),
+                None => format!(
+                    "The icon {resource} cannot be drawn ({why}): pages show a placeholder."
+                ),
+            })),
+            None => {}
         }
     }
     let found = apk.icon.as_ref()?;
@@ -96,24 +101,35 @@ fn icon_of(path: &str, image: crate::raster::RgbaImage) -> Icon {
     }
 }
 
-/// The icon resource composed, when it is an adaptive icon (None when it is not one).
-fn adaptive_icon<R: std::io::Read + std::io::Seek>(
+/// The icon resource drawn, when it is an adaptive icon or a vector drawable (None when it is
+/// neither: a bitmap, or another kind of XML drawable, which the reader has warned about).
+fn drawable_icon<R: std::io::Read + std::io::Seek>(
     archive: &mut Archive<R>,
     resource: &str,
-) -> Option<Result<crate::raster::RgbaImage, String>> {
+) -> Option<Result<Drawn, String>> {
     let xml = archive.read(resource, ICON_LIMIT).ok()?;
-    if super::icon::xml_root(&xml).as_deref() != Some("adaptive-icon") {
+    let root = super::icon::xml_root(&xml)?;
+    if root != "adaptive-icon" && root != "vector" {
         return None;
     }
-    let table_bytes = match archive.read(super::RESOURCES, super::RESOURCES_LIMIT) {
-        Ok(bytes) => bytes,
-        Err(e) => return Some(Err(e.to_string())),
+    let table_bytes = match archive.contains(super::RESOURCES) {
+        true => match archive.read(super::RESOURCES, super::RESOURCES_LIMIT) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => return Some(Err(e.to_string())),
+        },
+        false => None,
     };
-    let table = match super::arsc::Table::parse(&table_bytes) {
-        Ok(table) => table,
-        Err(e) => return Some(Err(e.to_string())),
+    let table = match table_bytes.as_deref().map(super::arsc::Table::parse) {
+        Some(Ok(table)) => Some(table),
+        Some(Err(e)) => return Some(Err(e.to_string())),
+        None => None,
     };
-    Some(super::launcher::adaptive(archive, &xml, &table))
+    let mut read = super::launcher::archive_files(archive);
+    Some(match (root.as_str(), &table) {
+        ("adaptive-icon", Some(table)) => super::launcher::adaptive(&mut read, &xml, table),
+        ("adaptive-icon", None) => Err(format!("the archive has no {}", super::RESOURCES)),
+        _ => super::launcher::vector_icon(&mut read, &xml, table.as_ref()),
+    })
 }
 
 /// When the package was built: its manifest entry's timestamp, read as UTC.

@@ -4,8 +4,8 @@
 //! token paths the opened pages and the private catalog link to resolve.
 //!
 //! What is private is read from the site itself: the token folders at its root, the manifests
-//! in them (which iOS needs in the clear, so they name the app), the locked pages, and the
-//! private apps the private catalog lists once opened.
+//! in them (which iOS needs in the clear, so they name the app) and the Android packages (which
+//! name theirs), the locked pages, and the private apps the private catalog lists once opened.
 //! Findings never print a token: a check's output often lands in a public CI log.
 
 use std::collections::{BTreeSet, HashMap};
@@ -153,6 +153,8 @@ pub fn find(dir: &Path) -> Private {
                 found.tokens.insert(name.into_owned());
             } else if name == layout::MANIFEST {
                 found.names.extend(manifest_names(path));
+            } else if name.ends_with(".apk") {
+                found.names.extend(apk_names(path));
             } else if name.ends_with(".html") {
                 found.locked.push(relative(dir, path));
             }
@@ -194,6 +196,24 @@ fn manifest_names(path: &Path) -> Vec<String> {
         .filter_map(|key| metadata?.get(key)?.as_string())
         .filter(|name| name.chars().count() >= SHORTEST_NAME)
         .map(str::to_string)
+        .collect()
+}
+
+/// The package name and label of a private Android build's `.apk` (an Android build has no
+/// manifest in the clear: its archive names it).
+fn apk_names(path: &Path) -> Vec<String> {
+    let options = crate::ipa::ReadOptions {
+        hash: false,
+        decode_icon: false,
+        ..Default::default()
+    };
+    let Ok(apk) = crate::apk::read_apk(path, options) else {
+        return Vec::new();
+    };
+    [Some(apk.manifest.package), apk.manifest.label]
+        .into_iter()
+        .flatten()
+        .filter(|name| name.chars().count() >= SHORTEST_NAME)
         .collect()
 }
 

@@ -335,6 +335,7 @@ fn check_manifest(remote: &Remote<'_>, url: &str) -> (Report, Option<Manifest>) 
             "serve .plist files as {} or application/xml",
             hosting::PLIST
         ),
+        refused: None,
     };
     served.judge(url, response.media_type(), &mut report);
     let (manifest, problems) = site::parse_manifest(&response.body);
@@ -417,11 +418,13 @@ fn check_ipa(client: &Client, url: &str, size: Option<u64>) -> Report {
             accepted: &[crate::android::APK_CONTENT_TYPE],
             what: "the Android package",
             advice: format!("serve .apk files as {}", crate::android::APK_CONTENT_TYPE),
+            refused: Some("which Android's browsers do not hand to the package installer"),
         },
         false => Served {
             accepted: IPA_TYPES,
             what: "the archive",
             advice: format!("serve .ipa files as {}", hosting::IPA),
+            refused: None,
         },
     };
     served.judge(url, response.media_type(), &mut report);
@@ -443,15 +446,32 @@ struct Served {
     what: &'static str,
     /// How to serve it instead.
     advice: String,
+    /// Why any other type stops the install, when it does (else only a web page does).
+    refused: Option<&'static str>,
 }
 
 impl Served {
-    /// Reports a type iOS may not accept: a web page is an error (the host answered with a
-    /// page instead of the file), any other unexpected type a warning.
+    /// Reports a type the device may not accept: a web page is an error (the host answered
+    /// with a page instead of the file), and so is any other type when it stops the install;
+    /// else an unexpected type is a warning.
     fn judge(&self, url: &str, media: Option<String>, report: &mut Report) {
         let Served { what, advice, .. } = self;
         match media {
             Some(media) if self.accepted.contains(&media.as_str()) => {}
+            Some(media) if self.refused.is_some() => report.error(
+                url,
+                format!(
+                    "is served as {media}, {}; {advice}",
+                    self.refused.unwrap_or_default()
+                ),
+            ),
+            None if self.refused.is_some() => report.error(
+                url,
+                format!(
+                    "is served without a Content-Type, {}; {advice}",
+                    self.refused.unwrap_or_default()
+                ),
+            ),
             Some(media) if media == "text/html" => report.error(
                 url,
                 format!("is served as text/html, a web page rather than {what}; {advice}"),

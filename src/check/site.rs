@@ -69,7 +69,10 @@ pub fn catalog_urls(catalog: &Catalog) -> Vec<(String, &str)> {
                 )
             };
             urls.push((at("page_url"), build.page_url.as_str()));
-            urls.push((at("manifest_url"), build.manifest_url.as_str()));
+            // An Android build installs from its `.apk`: it has no manifest.
+            if !build.manifest_url.is_empty() {
+                urls.push((at("manifest_url"), build.manifest_url.as_str()));
+            }
             urls.push((at("ipa_url"), build.ipa_url.as_str()));
             urls.push((at("icon_url"), build.icon_url.as_str()));
         }

@@ -1,6 +1,7 @@
 //! Android packages built by the tests: a zip with a binary `AndroidManifest.xml` encoded here
 //! (one UTF-16 string pool, a resource map, the elements), a v1 signature file when signed,
-//! and an optional PNG launcher icon at the manifest's literal path.
+//! and an optional launcher icon with its `resources.arsc`; the same binary XML writer encodes
+//! adaptive icons, vector drawables and gradients.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ pub const VERSION_NAME: u32 = 0x0101_021c;
 pub const TARGET_SDK: u32 = 0x0101_0270;
 pub const TEST_ONLY: u32 = 0x0101_0272;
 
-/// An attribute value: a string, an integer or a boolean.
+/// An attribute value: a string, an integer, a boolean, a float, a colour or a reference.
 #[derive(Clone, Debug)]
 pub enum Attr {
     Str(String),
@@ -22,6 +23,9 @@ pub enum Attr {
     Bool(bool),
     /// A resource reference (`@7F010000`).
     Reference(u32),
+    Float(f32),
+    /// `#AARRGGBB`.
+    Colour(u32),
 }
 
 /// An attribute: its name, its framework id when it has one, its value.
@@ -75,6 +79,8 @@ impl Axml {
                 Attr::Int(i) => (u32::MAX, 0x10, *i),
                 Attr::Bool(b) => (u32::MAX, 0x12, if *b { u32::MAX } else { 0 }),
                 Attr::Reference(id) => (u32::MAX, 0x01, *id),
+                Attr::Float(f) => (u32::MAX, 0x04, f.to_bits()),
+                Attr::Colour(argb) => (u32::MAX, 0x1c, *argb),
             };
             chunk.extend_from_slice(&u32::MAX.to_le_bytes());
             chunk.extend_from_slice(&attr.to_le_bytes());
@@ -289,8 +295,61 @@ pub fn adaptive_icon_xml(background: u32, foreground: u32) -> Vec<u8> {
     xml.bytes()
 }
 
-fn attr(name: &str, id: Option<u32>, value: Attr) -> Attribute {
+pub fn attr(name: &str, id: Option<u32>, value: Attr) -> Attribute {
     (name.to_string(), id, value)
+}
+
+/// Framework attribute ids of vector drawables and gradients.
+pub const VIEWPORT_WIDTH: u32 = 0x0101_0402;
+pub const VIEWPORT_HEIGHT: u32 = 0x0101_0403;
+pub const FILL_COLOR: u32 = 0x0101_0404;
+pub const PATH_DATA: u32 = 0x0101_0405;
+pub const STROKE_COLOR: u32 = 0x0101_0406;
+pub const STROKE_WIDTH: u32 = 0x0101_0407;
+pub const TRANSLATE_X: u32 = 0x0101_045a;
+pub const TRANSLATE_Y: u32 = 0x0101_045b;
+pub const COLOR: u32 = 0x0101_01a5;
+pub const STATE_PRESSED: u32 = 0x0101_00a7;
+pub const START_COLOR: u32 = 0x0101_019d;
+pub const END_COLOR: u32 = 0x0101_019e;
+
+/// A `<vector>` drawable of `width` x `height` viewport units; `body` writes its elements.
+pub fn vector_xml(width: f32, height: f32, body: impl FnOnce(&mut Axml)) -> Vec<u8> {
+    let mut xml = Axml::default();
+    xml.start(
+        "vector",
+        &[
+            attr("viewportWidth", Some(VIEWPORT_WIDTH), Attr::Float(width)),
+            attr("viewportHeight", Some(VIEWPORT_HEIGHT), Attr::Float(height)),
+        ],
+    );
+    body(&mut xml);
+    xml.end();
+    xml.bytes()
+}
+
+/// `android:pathData`.
+pub fn path_data(data: &str) -> Attribute {
+    attr("pathData", Some(PATH_DATA), Attr::Str(data.to_string()))
+}
+
+/// `android:fillColor` as a colour (`#AARRGGBB`).
+pub fn fill(argb: u32) -> Attribute {
+    attr("fillColor", Some(FILL_COLOR), Attr::Colour(argb))
+}
+
+/// A `<gradient>` from `start` to `end` (`#AARRGGBB`), as aapt2 extracts an inline one.
+pub fn gradient_xml(start: u32, end: u32) -> Vec<u8> {
+    let mut xml = Axml::default();
+    xml.start(
+        "gradient",
+        &[
+            attr("startColor", Some(START_COLOR), Attr::Colour(start)),
+            attr("endColor", Some(END_COLOR), Attr::Colour(end)),
+        ],
+    )
+    .end();
+    xml.bytes()
 }
 
 /// One `.apk` to build.
