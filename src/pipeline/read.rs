@@ -53,8 +53,13 @@ pub(super) fn read_all(
         .par_iter()
         .zip(cached)
         .map(|(f, entry)| {
+            let opens = entry.is_none();
             let result = read_one(f, entry, cache, options, &opened);
-            crate::memory::archive_done();
+            if opens {
+                // Only reading an archive leaves large buffers to give back; trimming
+                // after each cached one would walk the heap thousands of times.
+                crate::memory::archive_done();
+            }
             progress.step(&f.relative);
             match result.and_then(|input| bounded(f, input, log)) {
                 Ok(input) => Ok(Ok(BuildInput {
