@@ -146,13 +146,34 @@ impl Cache {
     /// The cached reading of `path` if the file is unchanged and its icons are still there.
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
         let entry = self.index.entries.get(path)?;
+        self.is_current(entry, key).then_some(entry)
+    }
+
+    /// Like [`Cache::get`], moving the reading out of the cache instead of copying it: each
+    /// archive is looked up once per build, and [`Cache::save`] replaces every entry anyway.
+    pub fn take(&mut self, path: &Path, key: FileKey) -> Option<Entry> {
+        let entry = self.index.entries.remove(path)?;
+        self.is_current(&entry, key).then_some(entry)
+    }
+
+    /// The fingerprints of the generated files and app folders of the current site (see
+    /// [`Cache::pages`] and [`Cache::apps`]), moved out of the cache.
+    pub fn take_fingerprints(&mut self) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+        (
+            std::mem::take(&mut self.index.pages),
+            std::mem::take(&mut self.index.apps),
+        )
+    }
+
+    /// Whether `entry` is the reading of a file of key `key` whose icons are still there.
+    fn is_current(&self, entry: &Entry, key: FileKey) -> bool {
         let icons_present = entry.icon_id.as_ref().is_none_or(|id| {
             let present = self.icons_present.get_or_init(|| self.list_icons());
             crate::layout::ICONS.iter().all(|&icon| {
                 present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon))))
             })
         });
-        (entry.key == key && entry.ipa.sha256.is_some() && icons_present).then_some(entry)
+        entry.key == key && entry.ipa.sha256.is_some() && icons_present
     }
 
     /// The names of the regular files in the icon folder (none when it cannot be listed).
@@ -263,7 +284,11 @@ impl Cache {
         };
         fs::create_dir_all(&self.dir)?;
         let tmp = self.dir.join("index.json.tmp");
-        fs::write(&tmp, serde_json::to_vec(&self.index)?)?;
+        // Streamed: the index of thousands of builds is tens of megabytes.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut out, &self.index)?;
+        std::io::Write::flush(&mut out)?;
+        drop(out);
         fs::rename(&tmp, self.dir.join(INDEX))?;
         self.remove_unused_icons();
         Ok(())

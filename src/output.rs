@@ -132,6 +132,25 @@ impl Stage {
         })
     }
 
+    /// Like [`Stage::write`] for a file too large to build in memory first: `fill` writes it
+    /// through a buffer.
+    pub fn write_streamed(
+        &self,
+        relative: &str,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let path = self.target(relative)?;
+        let written = fs::File::create(&path).and_then(|file| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+            fill(&mut out)?;
+            std::io::Write::flush(&mut out)
+        });
+        written.map_err(|error| OutputError::Write {
+            path: self.output.join(relative),
+            error,
+        })
+    }
+
     /// Places an `.ipa` (or any large file) into the site by copy or hard link.
     pub fn place_file(
         &self,

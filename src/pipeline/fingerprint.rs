@@ -40,9 +40,7 @@ pub(super) fn of(
         .apps
         .par_iter()
         .map(|app| {
-            let facts: [u8; 32] = Sha256::new()
-                .chain_update(&common)
-                .chain_update(serde_json::to_vec(app).unwrap_or_default())
+            let facts: [u8; 32] = hash_json(Sha256::new().chain_update(&common), app)
                 .finalize()
                 .into();
             let mut folder = Sha256::new().chain_update(facts);
@@ -84,7 +82,7 @@ fn common(
     hasher.update(env!("CARGO_PKG_VERSION"));
     // The catalog without its apps (hashed one by one): set aside while it is serialised.
     let apps = std::mem::take(&mut catalog.apps);
-    hasher.update(serde_json::to_vec(catalog).unwrap_or_default());
+    let mut hasher = hash_json(hasher, catalog);
     catalog.apps = apps;
     for (path, bytes) in &theme.files {
         hasher.update(path.as_bytes());
@@ -106,4 +104,42 @@ fn common(
     // The profile's signing identity comes from the environment, not from site.yaml.
     hasher.update(crate::devices::signing::environment_digest());
     hasher.finalize().to_vec()
+}
+
+/// `hasher` after hashing the JSON of `value`, serialised straight into it (through a small
+/// buffer: the serialiser writes a few bytes at a time) instead of into a copy first.
+fn hash_json(hasher: Sha256, value: &impl serde::Serialize) -> Sha256 {
+    let mut out = std::io::BufWriter::with_capacity(8192, Hashing(hasher));
+    // Writing into a hash cannot fail, and the catalog's types always serialise.
+    let _ = serde_json::to_writer(&mut out, value);
+    let _ = std::io::Write::flush(&mut out);
+    out.into_parts().0.0
+}
+
+/// A writer into a hash: what is serialised into it is hashed as it is written.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashing_while_serialising_hashes_the_serialised_bytes() {
+        let value = serde_json::json!({"name": "App", "builds": [1, 2, 3], "notes": "<b>"});
+        let start = Sha256::new().chain_update(b"common");
+        let streamed = hash_json(start.clone(), &value).finalize();
+        let whole = start.chain_update(serde_json::to_vec(&value).unwrap());
+        assert_eq!(streamed, whole.finalize());
+    }
 }

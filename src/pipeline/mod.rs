@@ -136,7 +136,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     }
     let private = private::prepare(settings, options, &log)?;
     let previous_whole = private::previous_catalog(private.as_ref())?;
-    let read = read_archives(&found, settings, options, &cache, previous_whole, &log)?;
+    let read = read_archives(&found, settings, options, &mut cache, previous_whole, &log)?;
     let mut stats = BuildStats {
         archives_read: read.opened,
         ..BuildStats::default()
@@ -165,7 +165,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let step = Instant::now();
     let stage = Stage::begin(&settings.output_dir, options.force)?;
-    let (pages, apps) = reusable(&cache, current_site.as_deref());
+    let (pages, apps) = reusable(&mut cache, current_site.as_deref());
     let mut reuse = Reuse::new(pages).with_apps(apps, before.apps);
     let kept = keep_unchanged_apps(&stage, &catalog, &inputs, &reuse)?;
     let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode, &kept)?;
@@ -200,9 +200,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     log.debug(format!("size check: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
+    let builds = inputs.len();
     read::save_cache(
         &mut cache,
-        inputs.values(),
+        inputs.into_values(),
         reuse.into_fingerprints(),
         written,
         sizes,
@@ -210,7 +211,7 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     );
     log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
-    let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
+    let summary = summarise(settings, catalog, builds, read.failures, stats);
     log.info(format!(
         "Built {} app(s), {} build(s) into {} in {:.2?}",
         summary.apps,
@@ -228,7 +229,7 @@ fn read_archives(
     found: &[Found],
     settings: &Settings,
     options: &BuildOptions,
-    cache: &Cache,
+    cache: &mut Cache,
     previous_whole: Option<Catalog>,
     log: &Log,
 ) -> Result<read::Read, BuildError> {
@@ -404,9 +405,9 @@ type Fingerprints = std::collections::BTreeMap<String, String>;
 
 /// The page and app fingerprints of the previous build, when they describe the site in place
 /// (a build stopped between its commit and saving the cache leaves them describing another).
-fn reusable(cache: &Cache, current_site: Option<&str>) -> (Fingerprints, Fingerprints) {
+fn reusable(cache: &mut Cache, current_site: Option<&str>) -> (Fingerprints, Fingerprints) {
     match current_site {
-        Some(site) if cache.site() == Some(site) => (cache.pages().clone(), cache.apps().clone()),
+        Some(site) if cache.site() == Some(site) => cache.take_fingerprints(),
         _ => Default::default(),
     }
 }

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::log::Log;
 use super::scan::{Refused, Root};
 use super::{BuildError, Found};
-use crate::cache::{Cache, IconFiles};
+use crate::cache::{Cache, Entry, IconFiles};
 use crate::catalog::BuildInput;
 use crate::ipa::{self, Ipa, IpaError, ReadOptions};
 use crate::render::notes;
@@ -30,7 +30,7 @@ pub(super) struct Read {
 pub(super) fn read_all(
     found: &[Found],
     root: &Root,
-    cache: &Cache,
+    cache: &mut Cache,
     log: &Log,
 ) -> Result<Read, BuildError> {
     let opened = std::sync::atomic::AtomicUsize::new(0);
@@ -41,11 +41,25 @@ pub(super) fn read_all(
     };
     let progress = log.progress(found.len() as u64);
     // Each failure carries the path of its archive.
+    // Each unchanged archive's facts move out of the cache: no copy of thousands of them.
+    let absolute: Vec<PathBuf> = found.par_iter().map(|f| absolute(&f.path)).collect();
+    let cached: Vec<Option<Entry>> = found
+        .iter()
+        .zip(&absolute)
+        .map(|(f, path)| cache.take(path, f.key))
+        .collect();
+    let cache: &Cache = cache;
     let results: Vec<Result<Result<BuildInput, Failure>, BuildError>> = found
         .par_iter()
-        .map(|f| {
-            let result = read_one(f, cache, options, &opened);
-            crate::memory::archive_done();
+        .zip(cached)
+        .map(|(f, entry)| {
+            let opens = entry.is_none();
+            let result = read_one(f, entry, cache, options, &opened);
+            if opens {
+                // Only reading an archive leaves large buffers to give back; trimming
+                // after each cached one would walk the heap thousands of times.
+                crate::memory::archive_done();
+            }
             progress.step(&f.relative);
             match result.and_then(|input| bounded(f, input, log)) {
                 Ok(input) => Ok(Ok(BuildInput {
@@ -86,14 +100,15 @@ fn bounded(f: &Found, mut input: BuildInput, log: &Log) -> Result<BuildInput, Ip
     Ok(input)
 }
 
+/// `cached`: the cache's reading of the archive, if it is still current.
 fn read_one(
     f: &Found,
+    cached: Option<Entry>,
     cache: &Cache,
     options: ReadOptions,
     opened: &std::sync::atomic::AtomicUsize,
 ) -> Result<BuildInput, IpaError> {
     let key = f.key;
-    let absolute = absolute(&f.path);
     let input = |ipa: Ipa, icon_files: Option<IconFiles>, published: Option<String>| BuildInput {
         ipa,
         relative: f.relative.clone(),
@@ -107,13 +122,13 @@ fn read_one(
         app_id: None,
         published_devices: None,
     };
-    if let Some(entry) = cache.get(&absolute, key) {
-        let mut ipa = entry.ipa.clone();
+    if let Some(entry) = cached {
+        let mut ipa = entry.ipa;
         ipa.file = f.path.clone();
         return Ok(input(
             ipa,
             entry.icon_id.as_deref().map(|id| cache.icon_files(id)),
-            entry.published.clone(),
+            entry.published,
         ));
     }
     opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -144,9 +159,9 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-pub(super) fn save_cache<'a>(
+pub(super) fn save_cache(
     cache: &mut Cache,
-    inputs: impl Iterator<Item = &'a BuildInput>,
+    inputs: impl Iterator<Item = BuildInput>,
     pages: std::collections::BTreeMap<String, String>,
     written: super::fingerprint::Fingerprints,
     sizes: super::size::Sizes,
@@ -157,11 +172,11 @@ pub(super) fn save_cache<'a>(
             let key = input.cache_key?;
             let entry = crate::cache::Entry {
                 key,
-                ipa: input.ipa.clone(),
                 icon_id: input.icon_files.as_ref().and_then(|f| cache.icon_id(f)),
-                published: input.published.clone(),
+                published: input.published,
+                ipa: input.ipa,
             };
-            Some((absolute(&input.ipa.file), entry))
+            Some((absolute(&entry.ipa.file), entry))
         })
         .collect();
     if let Err(e) = cache.save(entries, pages, written.apps, sizes, &written.site) {

@@ -104,19 +104,26 @@ pub fn render_site(
     };
     // Every file anyone may read is made from the public catalog; only the private apps' own
     // (token) folders are made from the whole one.
-    let public = catalog.public();
+    // Borrowed when no app is private: a copy of a catalog of thousands of builds is tens of
+    // megabytes.
+    let public: std::borrow::Cow<'_, Catalog> = if catalog.apps.iter().any(|a| a.private) {
+        std::borrow::Cow::Owned(catalog.public())
+    } else {
+        std::borrow::Cow::Borrowed(catalog)
+    };
+    let public: &Catalog = &public;
 
     // A private site's index lists every app, locked; otherwise it lists the public ones.
     let locked_index = extras.private.filter(|_| extras.private_site);
     let listed = if locked_index.is_some() {
         catalog
     } else {
-        &public
+        public
     };
     let index = IndexPage {
         apps: listed.apps.iter().map(AppView::new).collect(),
     };
-    let index_preview = preview::index(&base, &public);
+    let index_preview = preview::index(&base, public);
     base.page(
         stage,
         "index.html",
@@ -127,7 +134,7 @@ pub fn render_site(
         locked_index,
         Some(&index_preview),
     )?;
-    let help_preview = preview::help(&base, &public);
+    let help_preview = preview::help(&base, public);
     base.page(
         stage,
         "help.html",
@@ -144,11 +151,10 @@ pub fn render_site(
         .par_iter()
         .try_for_each(|app| render_app(stage, &base, app, extras))?;
 
-    let catalog_json = serde_json::to_vec_pretty(&public).map_err(|e| RenderError::Template {
-        template: layout::CATALOG.into(),
-        message: e.to_string(),
+    // Streamed to the file: at thousands of builds the text is over ten megabytes.
+    stage.write_streamed(layout::CATALOG, |out| {
+        serde_json::to_writer_pretty(MarkupEscaped(out), public).map_err(std::io::Error::other)
     })?;
-    stage.write(layout::CATALOG, &escape_json_markup(&catalog_json))?;
     if let Some(key) = extras.private {
         let whole = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
             template: layout::LOCKED_CATALOG.into(),
@@ -157,9 +163,9 @@ pub fn render_site(
         let sealed = crate::private::catalog::seal(key, &escape_json_markup(&whole));
         stage.write(layout::LOCKED_CATALOG, &sealed)?;
     }
-    render_feed(stage, &base, &public)?;
+    render_feed(stage, &base, public)?;
     if let Some(devices) = extras.devices {
-        render_registration(stage, &base, theme, devices, &public)?;
+        render_registration(stage, &base, theme, devices, public)?;
     }
     let static_files = theme.published_static_files();
     for (path, bytes) in &static_files {
@@ -174,8 +180,7 @@ pub fn render_site(
         Some(_) => &registration,
         None => &[],
     };
-    let headers =
-        crate::hosting::headers_file(&public, &policy.header, &static_paths, page_folders);
+    let headers = crate::hosting::headers_file(public, &policy.header, &static_paths, page_folders);
     stage.write(layout::HEADERS, headers.as_bytes())?;
     if extras.private.is_some() {
         stage.write(layout::ROBOTS, crate::hosting::ROBOTS_PRIVATE.as_bytes())?;
@@ -199,6 +204,30 @@ fn escape_json_markup(json: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// A writer that applies [`escape_json_markup`] to JSON on its way to `0`.
+struct MarkupEscaped<W>(W);
+
+impl<W: std::io::Write> std::io::Write for MarkupEscaped<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut rest = bytes;
+        while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(match rest[at] {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                _ => b"\\u0026",
+            })?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The theme's `data/browsers.json` (the user-agent patterns the install pages' script uses),
@@ -743,4 +772,21 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         entries,
     };
     base.page(stage, "feed.xml", layout::FEED, "", &feed, None, None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streamed_escaping_matches_the_escaped_text() {
+        let json = br#"{"notes":"<b>a & b</b>","x":">"}"#;
+        let mut streamed = Vec::new();
+        // In pieces that split the text anywhere, as a serialiser writes it.
+        for piece in json.chunks(3) {
+            std::io::Write::write_all(&mut MarkupEscaped(&mut streamed), piece).unwrap();
+        }
+        assert_eq!(streamed, escape_json_markup(json));
+        assert!(!streamed.iter().any(|b| matches!(b, b'<' | b'>' | b'&')));
+    }
 }
