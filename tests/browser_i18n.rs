@@ -19,6 +19,7 @@ use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
 use support::browser::{html_pages, run_with_limit, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
+use support::apk::ApkBuilder;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
@@ -35,6 +36,11 @@ const KIOSK: &str = "com.example.kiosk/3.0-300/";
 /// Development, its profile expiring ten days after the build.
 const SOON: &str = "com.example.soon/0.9-9/";
 const HELP: &str = "help/index.html";
+/// The page of an Android build that needs Android 8 (API level 26).
+const APK: &str = "com.example.droid/1.0-3/";
+/// The device registration page.
+const REGISTER: &str = "devices/index.html";
+const ANDROID_7_CHROME: &str = "Mozilla/5.0 (Linux; Android 7.0; SM-G930F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36";
 
 const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
@@ -97,6 +103,29 @@ fn build_site(extra: &str) -> (TempDir, PathBuf) {
             .output(),
     );
     let site = dir.path().join("site");
+    (dir, site)
+}
+
+/// A site with an Android build (API level 26 at least) and device registration.
+fn build_android_and_devices_site() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("1.0", 3)
+        .min_sdk(26)
+        .write(&dir.path().join("builds/Droid.apk"));
+    site::write_config(
+        dir.path(),
+        &site::config(
+            "Language test builds",
+            site::BASE_URL,
+            "devices:\n  endpoint: https://udid.example.test/enroll\n  email: qa@example.test\n",
+        ),
+    );
+    assert_ok(&Otasite::new(["build", "-q"]).dir(dir.path()).output());
+    let site = dir.path().join("dist");
+    for page in [format!("{APK}index.html"), REGISTER.to_string()] {
+        assert!(site.join(&page).is_file(), "the site lacks {page}");
+    }
     (dir, site)
 }
 
@@ -384,6 +413,56 @@ fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
         let case = by_name(&cases, &format!("axe-help-{language}"));
         checks.seen(case, "lang", language);
     }
+    checks.finish();
+}
+
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn android_help_and_device_registration_follow_the_visitors_language() {
+    let (dir, site) = build_android_and_devices_site();
+    let visits = [
+        visit("android-de", APK, ANDROID_7_CHROME).languages(&["de-DE", "en"]),
+        visit("register-de", REGISTER, IPHONE_SAFARI).languages(&["de-DE", "en"]),
+        visit("register-ja", REGISTER, IPHONE_SAFARI).languages(&["ja-JP"]),
+    ];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    for case in &cases {
+        checks.clean(case);
+    }
+    // German Android help, and the visitor's version worded by the script in German too.
+    let android = by_name(&cases, "android-de");
+    checks.seen(android, "lang", "de");
+    checks.seen(android, "android_download", "Droid 1.0 (3) herunterladen (APK)");
+    checks.seen(android, "android_help", "So installierst du eine APK");
+    checks.seen(
+        android,
+        "android_chrome",
+        "Chrome: Einstellungen › Apps › Spezieller App-Zugriff › Unbekannte Apps installieren › Chrome › Dieser Quelle vertrauen.",
+    );
+    checks.seen(android, "android_visitor_version", "Android 7.0 (API-Level 24)");
+    checks.that(
+        android["seen"]["android_old_visible"] == json!(true),
+        android,
+        "Android 7 is older than the build's API level 26".into(),
+    );
+    // The registration steps with the names iOS shows in the visitor's language.
+    let german = by_name(&cases, "register-de");
+    checks.seen(german, "help_heading", "Dieses Gerät registrieren");
+    checks.seen(
+        german,
+        "register_step",
+        "Öffne Einstellungen und tippe oben auf Profil geladen (oder auf Allgemein › VPN und Geräteverwaltung und dann auf das Profil).",
+    );
+    let japanese = by_name(&cases, "register-ja");
+    checks.seen(japanese, "help_heading", "このデバイスを登録");
+    checks.that(
+        japanese["seen"]["register_step"]
+            .as_str()
+            .is_some_and(|s| s.contains("ダウンロード済みのプロファイル")),
+        japanese,
+        "the Japanese step names ダウンロード済みのプロファイル".into(),
+    );
     checks.finish();
 }
 

@@ -155,6 +155,152 @@ fn settings_paths_use_the_names_ios_shows() {
     }
 }
 
+/// The registration steps name what iOS shows in each language: Safari's **Allow**, the
+/// **Profile Downloaded** entry at the top of Settings, the **VPN & Device Management** path
+/// and the **Install** button.
+#[test]
+fn registration_steps_use_the_names_ios_shows() {
+    let expected = [
+        (
+            "en",
+            "Allow",
+            "Profile Downloaded",
+            "VPN & Device Management",
+            "Install",
+        ),
+        ("zh-Hans", "允许", "已下载描述文件", "VPN与设备管理", "安装"),
+        ("zh-Hant", "允許", "已下載描述檔", "VPN與裝置管理", "安裝"),
+        (
+            "ja",
+            "許可",
+            "ダウンロード済みのプロファイル",
+            "VPNとデバイス管理",
+            "インストール",
+        ),
+        (
+            "ko",
+            "허용",
+            "다운로드된 프로파일",
+            "VPN 및 기기 관리",
+            "설치",
+        ),
+        (
+            "de",
+            "Zulassen",
+            "Profil geladen",
+            "VPN und Geräteverwaltung",
+            "Installieren",
+        ),
+        (
+            "fr",
+            "Autoriser",
+            "Profil téléchargé",
+            "VPN et gestion de l’appareil",
+            "Installer",
+        ),
+        (
+            "es",
+            "Permitir",
+            "Perfil descargado",
+            "VPN y gestión de dispositivos",
+            "Instalar",
+        ),
+        (
+            "pt-BR",
+            "Permitir",
+            "Perfil Baixado",
+            "VPN e Gerenciamento de Dispositivo",
+            "Instalar",
+        ),
+        (
+            "ru",
+            "Разрешить",
+            "Профиль загружен",
+            "VPN и управление устройством",
+            "Установить",
+        ),
+        (
+            "ar",
+            "السماح",
+            "تم تنزيل ملف التعريف",
+            "VPN وإدارة الجهاز",
+            "تثبيت",
+        ),
+    ];
+    for (language, allow, downloaded, management, install) in expected {
+        let catalog = catalog(language);
+        let text = |key: &str| catalog[key].as_str().unwrap_or_default().to_string();
+        let bold = |name: &str| format!("**{name}**");
+        assert!(
+            text("devices.step_allow").contains(&bold(allow)),
+            "{language}: devices.step_allow lacks **{allow}**"
+        );
+        let settings = text("devices.step_settings");
+        assert!(
+            settings.contains(&bold(downloaded)) && settings.contains(management),
+            "{language}: devices.step_settings lacks **{downloaded}** or {management:?}"
+        );
+        assert_eq!(
+            text("devices.step_install").matches(&bold(install)).count(),
+            2,
+            "{language}: devices.step_install names **{install}** twice (top right, then the confirmation)"
+        );
+    }
+}
+
+/// Android's own names for the settings a visitor changes to install an APK, and Play
+/// Protect's button, in each language.
+#[test]
+fn android_help_uses_the_names_android_shows() {
+    let expected = [
+        ("en", "Install unknown apps", "Install anyway"),
+        ("zh-Hans", "安装未知应用", "仍然安装"),
+        ("zh-Hant", "安裝不明應用程式", "仍要安裝"),
+        ("ja", "不明なアプリのインストール", "インストールする"),
+        ("ko", "출처를 알 수 없는 앱 설치", "무시하고 설치"),
+        (
+            "de",
+            "Unbekannte Apps installieren",
+            "Trotzdem installieren",
+        ),
+        (
+            "fr",
+            "Installer des applis inconnues",
+            "Installer quand même",
+        ),
+        (
+            "es",
+            "Instalar aplicaciones desconocidas",
+            "Instalar de todos modos",
+        ),
+        (
+            "pt-BR",
+            "Instalar apps desconhecidos",
+            "Instalar mesmo assim",
+        ),
+        (
+            "ru",
+            "Установка неизвестных приложений",
+            "Все равно установить",
+        ),
+        ("ar", "تثبيت التطبيقات غير المعروفة", "التثبيت على أي حال"),
+    ];
+    for (language, unknown_apps, anyway) in expected {
+        let catalog = catalog(language);
+        let text = |key: &str| catalog[key].as_str().unwrap_or_default().to_string();
+        for key in ["android.help_chrome", "android.help_firefox"] {
+            assert!(
+                text(key).contains(unknown_apps),
+                "{language}: {key} lacks {unknown_apps:?}"
+            );
+        }
+        assert!(
+            text("android.help_play_protect").contains(&format!("**{anyway}**")),
+            "{language}: android.help_play_protect lacks **{anyway}**"
+        );
+    }
+}
+
 /// The text of a template a visitor would see outside the translation calls: tags, template
 /// code, comments and scripts removed.
 fn bare_text(template: &str) -> String {

@@ -48,6 +48,12 @@ async function observe(page) {
       doctor_first: doctor ? doctor.getAttribute("data-first") : null,
       doctor_top_section: first ? first.id : null,
       doctor_top_text: first ? (first.innerText || "").replace(/\s+/g, " ").trim() : null,
+      android_download: text("#apk-button"),
+      android_help: text("#android-help summary"),
+      android_chrome: text("#android-help li"),
+      android_visitor_version: text("#android-visitor-version"),
+      android_old_visible: visible("android-old"),
+      register_step: text("ol.steps li:nth-child(2)"),
     };
   });
 }
