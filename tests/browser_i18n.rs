@@ -17,9 +17,9 @@ use std::time::Duration;
 
 use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
+use support::apk::ApkBuilder;
 use support::browser::{html_pages, run_with_limit, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
-use support::apk::ApkBuilder;
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
@@ -36,8 +36,6 @@ const KIOSK: &str = "com.example.kiosk/3.0-300/";
 /// Development, its profile expiring ten days after the build.
 const SOON: &str = "com.example.soon/0.9-9/";
 const HELP: &str = "help/index.html";
-/// The page of an Android build that needs Android 8 (API level 26).
-const APK: &str = "com.example.droid/1.0-3/";
 /// The device registration page.
 const REGISTER: &str = "devices/index.html";
 const ANDROID_7_CHROME: &str = "Mozilla/5.0 (Linux; Android 7.0; SM-G930F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36";
@@ -106,8 +104,9 @@ fn build_site(extra: &str) -> (TempDir, PathBuf) {
     (dir, site)
 }
 
-/// A site with an Android build (API level 26 at least) and device registration.
-fn build_android_and_devices_site() -> (TempDir, PathBuf) {
+/// A site with an Android build (API level 26 at least) and device registration, and the
+/// Android build's page.
+fn build_android_and_devices_site() -> (TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     ApkBuilder::new("com.example.droid", "Droid")
         .version("1.0", 3)
@@ -123,15 +122,24 @@ fn build_android_and_devices_site() -> (TempDir, PathBuf) {
     );
     assert_ok(&Otasite::new(["build", "-q"]).dir(dir.path()).output());
     let site = dir.path().join("dist");
-    for page in [format!("{APK}index.html"), REGISTER.to_string()] {
-        assert!(site.join(&page).is_file(), "the site lacks {page}");
+    let catalog: Json =
+        serde_json::from_slice(&std::fs::read(site.join("catalog.json")).expect("catalog.json"))
+            .expect("catalog.json is JSON");
+    let apk = format!(
+        "{}index.html",
+        catalog["apps"][0]["builds"][0]["path"]
+            .as_str()
+            .expect("the Android build's path")
+    );
+    for page in [&apk, REGISTER] {
+        assert!(site.join(page).is_file(), "the site lacks {page}");
     }
-    (dir, site)
+    (dir, site, apk)
 }
 
 struct Visit {
     name: String,
-    path: &'static str,
+    path: String,
     via_help_link: bool,
     user_agent: String,
     touch: u32,
@@ -142,10 +150,10 @@ struct Visit {
     pick: Option<&'static str>,
 }
 
-fn visit(name: &str, path: &'static str, user_agent: impl Into<String>) -> Visit {
+fn visit(name: &str, path: &str, user_agent: impl Into<String>) -> Visit {
     Visit {
         name: name.to_string(),
-        path,
+        path: path.to_string(),
         via_help_link: false,
         user_agent: user_agent.into(),
         touch: 5,
@@ -419,9 +427,9 @@ fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
 #[test]
 #[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
 fn android_help_and_device_registration_follow_the_visitors_language() {
-    let (dir, site) = build_android_and_devices_site();
+    let (dir, site, apk) = build_android_and_devices_site();
     let visits = [
-        visit("android-de", APK, ANDROID_7_CHROME).languages(&["de-DE", "en"]),
+        visit("android-de", &apk, ANDROID_7_CHROME).languages(&["de-DE", "en"]),
         visit("register-de", REGISTER, IPHONE_SAFARI).languages(&["de-DE", "en"]),
         visit("register-ja", REGISTER, IPHONE_SAFARI).languages(&["ja-JP"]),
     ];
@@ -433,14 +441,22 @@ fn android_help_and_device_registration_follow_the_visitors_language() {
     // German Android help, and the visitor's version worded by the script in German too.
     let android = by_name(&cases, "android-de");
     checks.seen(android, "lang", "de");
-    checks.seen(android, "android_download", "Droid 1.0 (3) herunterladen (APK)");
+    checks.seen(
+        android,
+        "android_download",
+        "Droid 1.0 (3) herunterladen (APK)",
+    );
     checks.seen(android, "android_help", "So installierst du eine APK");
     checks.seen(
         android,
         "android_chrome",
         "Chrome: Einstellungen › Apps › Spezieller App-Zugriff › Unbekannte Apps installieren › Chrome › Dieser Quelle vertrauen.",
     );
-    checks.seen(android, "android_visitor_version", "Android 7.0 (API-Level 24)");
+    checks.seen(
+        android,
+        "android_visitor_version",
+        "Android 7.0 (API-Level 24)",
+    );
     checks.that(
         android["seen"]["android_old_visible"] == json!(true),
         android,
