@@ -623,3 +623,60 @@ fn a_theme_catalog_overrides_single_keys_of_the_built_in_one() {
         "other keys stay built-in"
     );
 }
+
+/// The "what changed" lines otasite writes come in the site's language: each change is a
+/// catalog key with parameters (`build.changes.items`), the English sentence its fallback.
+#[test]
+fn what_changed_lines_render_in_the_sites_language() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Changes", site::BASE_URL, "language: ja\n"),
+    );
+    let old = IpaBuilder::new("com.example.changes", "Changes")
+        .version("1.0", "1")
+        .set("MinimumOSVersion", "15.0")
+        .set("NSCameraUsageDescription", "Scan receipts")
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).entitlement("com.apple.developer.nfc", true),
+        ));
+    let new = IpaBuilder::new("com.example.changes", "Changes")
+        .version("1.1", "2")
+        .modified(1_714_564_800 + 3600)
+        .set("MinimumOSVersion", "17.0")
+        .set("NSCameraUsageDescription", "Scan receipts and cards")
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).entitlement("aps-environment", "production"),
+        ));
+    old.write(&tmp.path().join("builds/Changes-1.ipa"));
+    new.write(&tmp.path().join("builds/Changes-2.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let page =
+        std::fs::read_to_string(tmp.path().join("dist/com.example.changes/1.1-2/index.html"))
+            .expect("the newer build's page");
+    for japanese in [
+        "バージョン: 1.0 (1) → 1.1 (2)",
+        "最低 iOS: 15.0 → 17.0",
+        "追加されたエンタイトルメント: aps-environment",
+        "削除されたエンタイトルメント: com.apple.developer.nfc",
+        "変更されたプライバシー使用目的の説明: NSCameraUsageDescription",
+    ] {
+        let section = page
+            .find("<section class=\"changes\"")
+            .map_or("no changes section", |at| &page[at..]);
+        assert!(
+            page.contains(japanese),
+            "the page lacks {japanese:?}: {}",
+            section.get(..1500).unwrap_or(section)
+        );
+    }
+    // Marked for the browser, which words them in the visitor's language.
+    assert!(page.contains("data-i18n=\"change.min_os\""));
+    // catalog.json keeps the facts as they were.
+    let catalog: Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog.json"),
+    )
+    .expect("JSON");
+    let facts = catalog["apps"][0]["builds"][0]["changes"]["facts"].to_string();
+    assert!(facts.contains("\"fact\":\"min-os\""), "{facts}");
+}

@@ -462,6 +462,20 @@ pub struct ChangesView<'a> {
     pub since_path: &'a str,
     /// One sentence per changed fact, the version first, e.g. `Minimum iOS: 15.0 → 16.0`.
     pub lines: Vec<String>,
+    /// The same lines for the catalogs: each `message` (the English sentence of `lines`)
+    /// and its `parts`, `{key, params}` to show with `t(key=part.key, args=part.params)`
+    /// joined with "; " (`partials/changes.html`).
+    pub items: Vec<ChangeItem>,
+}
+
+/// One changed fact in the catalogs' words (`build.changes.items[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ChangeItem {
+    /// The English sentence, as in `lines`.
+    pub message: String,
+    /// `{key, params}` pieces: `t(key=part.key, args=part.params, fallback=item.message)`.
+    pub parts: Vec<crate::diff::Wording>,
 }
 
 impl<'a> ChangesView<'a> {
@@ -475,6 +489,14 @@ impl<'a> ChangesView<'a> {
             since: since.display_version(),
             since_path: &changes.since.path,
             lines: changes.lines(),
+            items: changes
+                .facts
+                .iter()
+                .map(|change| ChangeItem {
+                    message: change.describe(),
+                    parts: change.wording(),
+                })
+                .collect(),
         }
     }
 }
@@ -691,6 +713,8 @@ mod contract {
         table::<BuildView<'_>>(&mut out, "build");
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<ChangesView<'_>>(&mut out, "changes");
+        table::<ChangeItem>(&mut out, "change item");
+        table::<crate::diff::Wording>(&mut out, "wording");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
         table::<crate::android::AndroidFacts>(&mut out, "android");
         table::<crate::apk::Signing>(&mut out, "signing");
@@ -746,6 +770,8 @@ mod contract {
                 "BuildView" => ("build", "build"),
                 "ProfileView" => ("profile", "profile"),
                 "ChangesView" => ("changes", "changes"),
+                "ChangeItem" => ("change item", "change-item"),
+                "Wording" => ("wording", "wording"),
                 "FeedEntry" => ("feed entry", "feed-entry"),
                 "I18nView" => ("i18n", "i18n"),
                 "LanguageView" => ("language", "language"),
