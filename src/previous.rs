@@ -372,6 +372,17 @@ fn to_input(build: Build, icon_files: Option<IconFiles>, now: OffsetDateTime) ->
             })
             .collect();
     }
+    // Sentences kept from the catalog keep the code they were found with.
+    for problem in problems.iter_mut().filter(|p| p.code.is_empty()) {
+        if let Some(found) = build
+            .problem_details
+            .iter()
+            .find(|d| d.message == problem.message)
+        {
+            problem.code = found.code.clone();
+            problem.params = found.params.clone();
+        }
+    }
     let released = build.released.as_deref().and_then(|r| {
         OffsetDateTime::parse(r, &time::format_description::well_known::Rfc3339).ok()
     });

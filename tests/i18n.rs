@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use otasite::render::i18n::{self, Catalog};
 use serde_json::Value;
+use support::apk::ApkBuilder;
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -679,4 +680,134 @@ fn what_changed_lines_render_in_the_sites_language() {
     .expect("JSON");
     let facts = catalog["apps"][0]["builds"][0]["changes"]["facts"].to_string();
     assert!(facts.contains("\"fact\":\"min-os\""), "{facts}");
+}
+
+/// Why a build cannot install, and what deserves a warning, come in the site's language: each
+/// problem has a code (`problem.<code>` in the catalogs) and parameters beside its English
+/// sentence in `catalog.json`.
+#[test]
+fn build_problems_render_in_the_sites_language() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Problems", site::BASE_URL, "language: ja\n"),
+    );
+    let builds = tmp.path().join("builds");
+    // 2024-05-01 is when the builders' archives are made; the profile expired before the build.
+    IpaBuilder::new("com.example.store", "Store")
+        .profile(Some(ProfileSpec::new(Kind::AppStore)))
+        .write(&builds.join("Store.ipa"));
+    IpaBuilder::new("com.example.stale", "Stale")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(1_600_000_000)))
+        .write(&builds.join("Stale.ipa"));
+    IpaBuilder::new("com.example.sim", "Sim")
+        .set("DTPlatformName", "iphonesimulator")
+        .write(&builds.join("Sim.ipa"));
+    ApkBuilder::new("com.example.tests", "Tests")
+        .test_only()
+        .write(&builds.join("Tests.apk"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let dist = tmp.path().join("dist");
+    let catalog: Value =
+        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("catalog.json"))
+            .expect("JSON");
+    let page_of = |bundle_id: &str| {
+        let app = catalog["apps"]
+            .as_array()
+            .expect("apps")
+            .iter()
+            .find(|a| a["bundle_id"] == bundle_id)
+            .unwrap_or_else(|| panic!("no app {bundle_id}"));
+        let build = &app["builds"][0];
+        let page = std::fs::read_to_string(
+            dist.join(build["path"].as_str().expect("path"))
+                .join("index.html"),
+        )
+        .expect("the build page");
+        (build.clone(), page)
+    };
+    let cases = [
+        (
+            "com.example.store",
+            "app_store_profile",
+            "は App Store 配布用です。iOS はこのようなビルドを App Store または TestFlight からのみインストールします。",
+        ),
+        (
+            "com.example.stale",
+            "profile_expired",
+            "2020年9月13日 に期限切れになりました。iOS はこのビルドのインストールも起動も拒否します。",
+        ),
+        (
+            "com.example.sim",
+            "not_for_ios.simulator",
+            "これはシミュレータ用ビルドです（",
+        ),
+        (
+            "com.example.tests",
+            "android.test_only",
+            "このアプリには android:testOnly が付いています。",
+        ),
+    ];
+    for (bundle_id, code, japanese) in cases {
+        let (build, page) = page_of(bundle_id);
+        let details = build["problem_details"]
+            .as_array()
+            .expect("problem_details");
+        let detail = details
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{bundle_id}: no problem coded {code}: {details:?}"));
+        // The English sentence stays in catalog.json, in `problems` as before.
+        let message = detail["message"].as_str().expect("a message");
+        assert!(
+            build["problems"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|m| m == message)),
+            "{bundle_id}: {message:?} is not among the problems"
+        );
+        assert!(
+            page.contains(japanese),
+            "{bundle_id}: the page lacks {japanese:?}"
+        );
+        assert!(
+            page.contains(&format!("data-i18n=\"problem.{code}\"")),
+            "{bundle_id}: the problem is not marked for the browser"
+        );
+    }
+}
+
+#[test]
+fn every_problem_code_otasite_writes_has_a_text_in_every_catalog() {
+    let english = catalog(i18n::REFERENCE);
+    let codes: Vec<&str> = english
+        .keys()
+        .filter_map(|k| k.strip_prefix("problem."))
+        .collect();
+    for code in [
+        "no_profile",
+        "unreadable_profile",
+        "app_store_profile",
+        "profile_expired",
+        "certificate_expired",
+        "app_certificate_expired",
+        "app_certificate_unnamed_expired",
+        "profile_expires_soon",
+        "certificate_expires_soon",
+        "app_certificate_expires_soon",
+        "app_certificate_unnamed_expires_soon",
+        "not_for_ios.simulator",
+        "not_for_ios.visionos",
+        "not_for_ios.macos",
+        "not_for_ios.mac_catalyst",
+        "not_for_ios.tvos",
+        "not_for_ios.watch_only",
+        "not_for_ios.app_clip",
+        "android.app_bundle",
+        "android.split",
+        "android.test_only",
+        "android.unsigned",
+        "android.old_target",
+    ] {
+        assert!(codes.contains(&code), "i18n/en.json lacks problem.{code}");
+    }
 }

@@ -400,6 +400,11 @@ pub struct BuildView<'a> {
     pub icon_source: Option<&'a str>,
     /// The problems that keep iOS from installing the build.
     pub blocking: &'a [String],
+    /// `blocking` for the catalogs: show each with
+    /// `t(key=p.key, args=p.params, fallback=p.message)` (`partials/problem.html`).
+    pub blocking_items: Vec<ProblemItem<'a>>,
+    /// `warnings` for the catalogs, as `blocking_items`.
+    pub warning_items: Vec<ProblemItem<'a>>,
     /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or
     /// `unknown version`.
     pub display_version: String,
@@ -449,6 +454,33 @@ pub struct BuildView<'a> {
     /// An Android build's own facts (`min_sdk`, `target_sdk`, `version_code`, `labels`,
     /// `abis`, `debuggable`, `test_only`, `signing`, `min_android`), or null for iOS.
     pub android: Option<&'a crate::android::AndroidFacts>,
+}
+
+/// A problem in the catalogs' words (`build.blocking_items[]`, `build.warning_items[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ProblemItem<'a> {
+    /// The English sentence, shown as it is when the theme has no text for `key`.
+    pub message: &'a str,
+    /// `problem.<code>`; empty for a sentence without a code.
+    pub key: String,
+    /// The texts the key's `{params}` take.
+    pub params: Option<&'a std::collections::BTreeMap<String, String>>,
+}
+
+impl<'a> ProblemItem<'a> {
+    /// The item of `message`, with the code and parameters the build's catalog entry gives it.
+    fn of(build: &'a Build, message: &'a str) -> Self {
+        let detail = build
+            .problem_details
+            .iter()
+            .find(|d| d.message == message && !d.code.is_empty());
+        ProblemItem {
+            message,
+            key: detail.map_or_else(String::new, |d| format!("problem.{}", d.code)),
+            params: detail.map(|d| &d.params),
+        }
+    }
 }
 
 /// What changed since the previous build of the same channel (`build.changes.*`).
@@ -572,6 +604,17 @@ impl<'a> BuildView<'a> {
             notes_html: build.notes_html.as_deref(),
             icon_source: build.icon_source.as_deref(),
             blocking: &build.blocking,
+            blocking_items: build
+                .blocking
+                .iter()
+                .map(|m| ProblemItem::of(build, m))
+                .collect(),
+            warning_items: build
+                .problems
+                .iter()
+                .filter(|p| !build.blocking.contains(p))
+                .map(|m| ProblemItem::of(build, m))
+                .collect(),
             display_version: build.display_version(),
             size_label: crate::units::decimal(build.size),
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
@@ -714,6 +757,7 @@ mod contract {
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<ChangesView<'_>>(&mut out, "changes");
         table::<ChangeItem>(&mut out, "change item");
+        table::<ProblemItem<'_>>(&mut out, "problem item");
         table::<crate::diff::Wording>(&mut out, "wording");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
         table::<crate::android::AndroidFacts>(&mut out, "android");
@@ -771,6 +815,7 @@ mod contract {
                 "ProfileView" => ("profile", "profile"),
                 "ChangesView" => ("changes", "changes"),
                 "ChangeItem" => ("change item", "change-item"),
+                "ProblemItem" => ("problem item", "problem-item"),
                 "Wording" => ("wording", "wording"),
                 "FeedEntry" => ("feed entry", "feed-entry"),
                 "I18nView" => ("i18n", "i18n"),
