@@ -185,7 +185,7 @@ fn profile_problems(
                 "certificate",
                 vec![("name", name)],
             ),
-            ExpiryOf::AppCertificate => match signer.as_deref() {
+            ExpiryOf::AppCertificate => match signer {
                 Some(signer) => (
                     format!("The certificate that signed the app (\"{signer}\")"),
                     "app_certificate",
