@@ -496,7 +496,7 @@ pub struct ChangesView<'a> {
     pub lines: Vec<String>,
     /// The same lines for the catalogs: each `message` (the English sentence of `lines`)
     /// and its `parts`, `{key, params}` to show with `t(key=part.key, args=part.params)`
-    /// joined with "; " (`partials/changes.html`).
+    /// joined with "; " (as `build.html` does).
     pub items: Vec<ChangeItem>,
 }
 
