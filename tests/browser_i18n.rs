@@ -148,6 +148,7 @@ struct Visit {
     javascript: bool,
     now: Option<i64>,
     pick: Option<&'static str>,
+    password: Option<&'static str>,
 }
 
 fn visit(name: &str, path: &str, user_agent: impl Into<String>) -> Visit {
@@ -162,6 +163,7 @@ fn visit(name: &str, path: &str, user_agent: impl Into<String>) -> Visit {
         javascript: true,
         now: None,
         pick: None,
+        password: None,
     }
 }
 
@@ -191,6 +193,7 @@ impl Visit {
             "javascript": self.javascript,
             "now_ms": self.now.map(|s| s * 1000),
             "pick": self.pick,
+            "password": self.password,
         })
     }
 }
@@ -478,6 +481,48 @@ fn android_help_and_device_registration_follow_the_visitors_language() {
             .is_some_and(|s| s.contains("ダウンロード済みのプロファイル")),
         japanese,
         "the Japanese step names ダウンロード済みのプロファイル".into(),
+    );
+    checks.finish();
+}
+
+/// A locked page (a private site's index) follows the visitor's language like every page:
+/// `locked.html` loads the catalogs and `i18n.js`, and `unlock.js` words its messages through
+/// them.
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn a_locked_page_speaks_the_visitors_language() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    IpaBuilder::new("com.example.vault", "Vault").write(&dir.path().join("builds/Vault.ipa"));
+    site::write_config(
+        dir.path(),
+        &site::config("Locked", site::BASE_URL, "private: true\n"),
+    );
+    assert_ok(
+        &Otasite::new(["build", "-q"])
+            .dir(dir.path())
+            .env(
+                "OTASITE_SECRET",
+                "5d1c8e2a7f4b9c0e3a6d8f1b4e7c0a2d-locked-i18n",
+            )
+            .env("OTASITE_PASSWORD", "the testers' pass phrase")
+            .output(),
+    );
+    let site = dir.path().join("dist");
+    let visits = [Visit {
+        password: Some("not the pass phrase"),
+        ..visit("locked-de", "index.html", IPHONE_SAFARI).languages(&["de-DE", "en"])
+    }];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    let locked = by_name(&cases, "locked-de");
+    checks.clean(locked);
+    checks.seen(locked, "lang", "de");
+    checks.seen(locked, "locked_heading", "Diese Seite ist gesperrt");
+    let message = locked["unlock_message"].as_str().unwrap_or_default();
+    checks.that(
+        message.starts_with("Falsches Passwort: Die Seite bleibt gesperrt."),
+        locked,
+        format!("the wrong password message is {message:?}"),
     );
     checks.finish();
 }
