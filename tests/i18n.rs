@@ -703,6 +703,9 @@ fn build_problems_render_in_the_sites_language() {
     IpaBuilder::new("com.example.sim", "Sim")
         .set("DTPlatformName", "iphonesimulator")
         .write(&builds.join("Sim.ipa"));
+    IpaBuilder::new("com.example.plain", "Plain")
+        .remove("MinimumOSVersion")
+        .write(&builds.join("Plain.ipa"));
     ApkBuilder::new("com.example.tests", "Tests")
         .test_only()
         .write(&builds.join("Tests.apk"));
@@ -741,6 +744,11 @@ fn build_problems_render_in_the_sites_language() {
             "com.example.sim",
             "not_for_ios.simulator",
             "これはシミュレータ用ビルドです（",
+        ),
+        (
+            "com.example.plain",
+            "missing_min_os",
+            "Info.plist に MinimumOSVersion がありません。最低 iOS バージョンは不明です。",
         ),
         (
             "com.example.tests",
@@ -802,6 +810,13 @@ fn every_problem_code_otasite_writes_has_a_text_in_every_catalog() {
         "not_for_ios.tvos",
         "not_for_ios.watch_only",
         "not_for_ios.app_clip",
+        "executable_ad_hoc",
+        "executable_unsigned",
+        "unusual_bundle_id",
+        "missing_version",
+        "missing_build",
+        "missing_min_os",
+        "no_device_family",
         "android.app_bundle",
         "android.split",
         "android.test_only",

@@ -92,12 +92,18 @@ pub fn assess(
         Some(Ok(profile)) => problems.extend(profile_problems(profile, signature, now)),
     }
     match signature.map(|s| s.kind) {
-        Some(SignatureKind::AdHoc) => problems.push(Problem::warning(
-            "The app's executable is ad hoc signed (its code signature holds no certificate): iOS devices launch only apps signed with a certificate of their provisioning profile.",
-        )),
-        Some(SignatureKind::Unsigned) => problems.push(Problem::warning(
-            "The app's executable has no code signature: iOS devices launch only signed apps.",
-        )),
+        Some(SignatureKind::AdHoc) => problems.push(
+            Problem::warning(
+                "The app's executable is ad hoc signed (its code signature holds no certificate): iOS devices launch only apps signed with a certificate of their provisioning profile.",
+            )
+            .coded("executable_ad_hoc", &[]),
+        ),
+        Some(SignatureKind::Unsigned) => problems.push(
+            Problem::warning(
+                "The app's executable has no code signature: iOS devices launch only signed apps.",
+            )
+            .coded("executable_unsigned", &[]),
+        ),
         Some(SignatureKind::Certificate) | None => {}
     }
     if let Some((id, c)) = info
@@ -105,35 +111,46 @@ pub fn assess(
         .as_deref()
         .and_then(|id| Some((id, super::info::unusual_bundle_id_char(id)?)))
     {
-        problems.push(Problem::warning(format!(
-            "CFBundleIdentifier {id:?} contains {c:?}, outside the letters, digits, '.' and '-' Apple documents for bundle identifiers: iOS may refuse it."
-        )));
+        problems.push(
+            Problem::warning(format!(
+                "CFBundleIdentifier {id:?} contains {c:?}, outside the letters, digits, '.' and '-' Apple documents for bundle identifiers: iOS may refuse it."
+            ))
+            .coded("unusual_bundle_id", &[("id", id), ("char", &c.to_string())]),
+        );
     }
-    for (value, key, why) in [
+    for (value, key, why, code) in [
         (
             &info.version,
             "CFBundleShortVersionString",
             "pages show the build number as the version",
+            "missing_version",
         ),
         (
             &info.build,
             "CFBundleVersion",
             "the build number is unknown",
+            "missing_build",
         ),
         (
             &info.min_os,
             "MinimumOSVersion",
             "the minimum iOS version is unknown",
+            "missing_min_os",
         ),
     ] {
         if value.is_none() {
-            problems.push(Problem::warning(format!("Info.plist has no {key}: {why}.")));
+            problems.push(
+                Problem::warning(format!("Info.plist has no {key}: {why}.")).coded(code, &[]),
+            );
         }
     }
     if info.device_family.is_empty() {
-        problems.push(Problem::warning(
-            "Info.plist has no UIDeviceFamily: iOS treats the app as iPhone-only.",
-        ));
+        problems.push(
+            Problem::warning(
+                "Info.plist has no UIDeviceFamily: iOS treats the app as iPhone-only.",
+            )
+            .coded("no_device_family", &[]),
+        );
     }
     problems
 }
