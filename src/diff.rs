@@ -84,6 +84,29 @@ impl Changes {
     }
 }
 
+/// A piece of a change's line in a theme's words: the catalog key (`change.<code>`) and its
+/// parameters. A line is its pieces joined with "; " (a set fact gives one piece per verb).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Wording {
+    /// `change.<code>`, e.g. `change.min_os`.
+    pub key: String,
+    /// The texts its `{params}` take.
+    pub params: BTreeMap<String, String>,
+}
+
+impl Wording {
+    fn new(code: &str, params: &[(&str, String)]) -> Self {
+        Wording {
+            key: format!("change.{code}"),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// Which fact changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -257,6 +280,67 @@ impl Change {
             ),
             Fact::Devices => format!("Registered devices: {before} → {after}"),
         }
+    }
+
+    /// The line as catalog keys and parameters (see [`Wording`]); `describe` is its English.
+    /// Dates travel as RFC 3339 (`*_date`) so that each language writes them its way.
+    pub fn wording(&self) -> Vec<Wording> {
+        let value = |v: &Option<Value>| match v {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => "—".to_string(),
+        };
+        let (before, after) = (value(&self.before), value(&self.after));
+        let pair = |code: &str, before: String, after: String| {
+            vec![Wording::new(code, &[("before", before), ("after", after)])]
+        };
+        match self.fact {
+            Fact::Version => pair("version", before, after),
+            Fact::MinOs => pair("min_os", before, after),
+            Fact::DeviceFamily => pair("devices", family_label(&before), family_label(&after)),
+            Fact::Size => {
+                let bytes = |v: &Option<Value>| v.as_ref().and_then(Value::as_u64).unwrap_or(0);
+                let delta = self.delta.unwrap_or(0);
+                let sign = if delta < 0 { "−" } else { "+" };
+                let delta = format!("{sign}{}", crate::units::decimal(delta.unsigned_abs()));
+                vec![Wording::new(
+                    "size",
+                    &[
+                        ("before", crate::units::decimal(bytes(&self.before))),
+                        ("after", crate::units::decimal(bytes(&self.after))),
+                        ("delta", delta),
+                    ],
+                )]
+            }
+            Fact::Entitlements => self.set_wording("entitlements"),
+            Fact::UsageDescriptions => self.set_wording("usage"),
+            Fact::Extensions => self.set_wording("extensions"),
+            Fact::Distribution => pair(
+                "distribution",
+                distribution_label(&before).to_string(),
+                distribution_label(&after).to_string(),
+            ),
+            Fact::Team => pair("team", before, after),
+            Fact::ProfileExpiry => vec![Wording::new(
+                "profile_expiry",
+                &[("before_date", before), ("after_date", after)],
+            )],
+            Fact::Devices => pair("registered_devices", before, after),
+        }
+    }
+
+    fn set_wording(&self, code: &str) -> Vec<Wording> {
+        [
+            ("added", &self.added),
+            ("removed", &self.removed),
+            ("changed", &self.changed),
+        ]
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(verb, items)| {
+            Wording::new(&format!("{code}_{verb}"), &[("items", items.join(", "))])
+        })
+        .collect()
     }
 
     fn set_line(&self, what: &str) -> String {

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
+use support::apk::ApkBuilder;
 use support::browser::{html_pages, run_with_limit, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
@@ -35,6 +36,9 @@ const KIOSK: &str = "com.example.kiosk/3.0-300/";
 /// Development, its profile expiring ten days after the build.
 const SOON: &str = "com.example.soon/0.9-9/";
 const HELP: &str = "help/index.html";
+/// The device registration page.
+const REGISTER: &str = "devices/index.html";
+const ANDROID_7_CHROME: &str = "Mozilla/5.0 (Linux; Android 7.0; SM-G930F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36";
 
 const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
 const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
@@ -100,9 +104,42 @@ fn build_site(extra: &str) -> (TempDir, PathBuf) {
     (dir, site)
 }
 
+/// A site with an Android build (API level 26 at least) and device registration, and the
+/// Android build's page.
+fn build_android_and_devices_site() -> (TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    ApkBuilder::new("com.example.droid", "Droid")
+        .version("1.0", 3)
+        .min_sdk(26)
+        .write(&dir.path().join("builds/Droid.apk"));
+    site::write_config(
+        dir.path(),
+        &site::config(
+            "Language test builds",
+            site::BASE_URL,
+            "devices:\n  endpoint: https://udid.example.test/enroll\n  email: qa@example.test\n",
+        ),
+    );
+    assert_ok(&Otasite::new(["build", "-q"]).dir(dir.path()).output());
+    let site = dir.path().join("dist");
+    let catalog: Json =
+        serde_json::from_slice(&std::fs::read(site.join("catalog.json")).expect("catalog.json"))
+            .expect("catalog.json is JSON");
+    let apk = format!(
+        "{}index.html",
+        catalog["apps"][0]["builds"][0]["path"]
+            .as_str()
+            .expect("the Android build's path")
+    );
+    for page in [&apk, REGISTER] {
+        assert!(site.join(page).is_file(), "the site lacks {page}");
+    }
+    (dir, site, apk)
+}
+
 struct Visit {
     name: String,
-    path: &'static str,
+    path: String,
     via_help_link: bool,
     user_agent: String,
     touch: u32,
@@ -111,12 +148,13 @@ struct Visit {
     javascript: bool,
     now: Option<i64>,
     pick: Option<&'static str>,
+    password: Option<&'static str>,
 }
 
-fn visit(name: &str, path: &'static str, user_agent: impl Into<String>) -> Visit {
+fn visit(name: &str, path: &str, user_agent: impl Into<String>) -> Visit {
     Visit {
         name: name.to_string(),
-        path,
+        path: path.to_string(),
         via_help_link: false,
         user_agent: user_agent.into(),
         touch: 5,
@@ -125,6 +163,7 @@ fn visit(name: &str, path: &'static str, user_agent: impl Into<String>) -> Visit
         javascript: true,
         now: None,
         pick: None,
+        password: None,
     }
 }
 
@@ -154,6 +193,7 @@ impl Visit {
             "javascript": self.javascript,
             "now_ms": self.now.map(|s| s * 1000),
             "pick": self.pick,
+            "password": self.password,
         })
     }
 }
@@ -384,6 +424,106 @@ fn pages_show_the_visitors_language_and_the_picker_remembers_a_choice() {
         let case = by_name(&cases, &format!("axe-help-{language}"));
         checks.seen(case, "lang", language);
     }
+    checks.finish();
+}
+
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn android_help_and_device_registration_follow_the_visitors_language() {
+    let (dir, site, apk) = build_android_and_devices_site();
+    let visits = [
+        visit("android-de", &apk, ANDROID_7_CHROME).languages(&["de-DE", "en"]),
+        visit("register-de", REGISTER, IPHONE_SAFARI).languages(&["de-DE", "en"]),
+        visit("register-ja", REGISTER, IPHONE_SAFARI).languages(&["ja-JP"]),
+    ];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    for case in &cases {
+        checks.clean(case);
+    }
+    // German Android help, and the visitor's version worded by the script in German too.
+    let android = by_name(&cases, "android-de");
+    checks.seen(android, "lang", "de");
+    checks.seen(
+        android,
+        "android_download",
+        "Droid 1.0 (3) herunterladen (APK)",
+    );
+    checks.seen(android, "android_help", "So installierst du eine APK");
+    checks.seen(
+        android,
+        "android_chrome",
+        "Chrome: Einstellungen › Apps › Spezieller App-Zugriff › Unbekannte Apps installieren › Chrome › Dieser Quelle vertrauen.",
+    );
+    checks.seen(
+        android,
+        "android_visitor_version",
+        "Android 7.0 (API-Level 24)",
+    );
+    checks.that(
+        android["seen"]["android_old_visible"] == json!(true),
+        android,
+        "Android 7 is older than the build's API level 26".into(),
+    );
+    // The registration steps with the names iOS shows in the visitor's language.
+    let german = by_name(&cases, "register-de");
+    checks.seen(german, "help_heading", "Dieses Gerät registrieren");
+    checks.seen(
+        german,
+        "register_step",
+        "Öffne Einstellungen und tippe oben auf Profil geladen (oder auf Allgemein › VPN und Geräteverwaltung und dann auf das Profil).",
+    );
+    let japanese = by_name(&cases, "register-ja");
+    checks.seen(japanese, "help_heading", "このデバイスを登録");
+    checks.that(
+        japanese["seen"]["register_step"]
+            .as_str()
+            .is_some_and(|s| s.contains("ダウンロード済みのプロファイル")),
+        japanese,
+        "the Japanese step names ダウンロード済みのプロファイル".into(),
+    );
+    checks.finish();
+}
+
+/// A locked page (a private site's index) follows the visitor's language like every page:
+/// `locked.html` loads the catalogs and `i18n.js`, and `unlock.js` words its messages through
+/// them.
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn a_locked_page_speaks_the_visitors_language() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    IpaBuilder::new("com.example.vault", "Vault").write(&dir.path().join("builds/Vault.ipa"));
+    site::write_config(
+        dir.path(),
+        &site::config("Locked", site::BASE_URL, "private: true\n"),
+    );
+    assert_ok(
+        &Otasite::new(["build", "-q"])
+            .dir(dir.path())
+            .env(
+                "OTASITE_SECRET",
+                "5d1c8e2a7f4b9c0e3a6d8f1b4e7c0a2d-locked-i18n",
+            )
+            .env("OTASITE_PASSWORD", "the testers' pass phrase")
+            .output(),
+    );
+    let site = dir.path().join("dist");
+    let visits = [Visit {
+        password: Some("not the pass phrase"),
+        ..visit("locked-de", "index.html", IPHONE_SAFARI).languages(&["de-DE", "en"])
+    }];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    let locked = by_name(&cases, "locked-de");
+    checks.clean(locked);
+    checks.seen(locked, "lang", "de");
+    checks.seen(locked, "locked_heading", "Diese Seite ist gesperrt");
+    let message = locked["unlock_message"].as_str().unwrap_or_default();
+    checks.that(
+        message.starts_with("Falsches Passwort: Die Seite bleibt gesperrt."),
+        locked,
+        format!("the wrong password message is {message:?}"),
+    );
     checks.finish();
 }
 

@@ -301,7 +301,7 @@ fn build_page_and_feed_say_what_changed() {
         .1;
     assert!(section.contains(&format!("../../{since}index.html\">1.0 (1)</a> of beta")));
     assert!(
-        section.contains("<li>Minimum iOS: 15.0 → 17.0</li>"),
+        section.contains(">Minimum iOS: 15.0 → 17.0</span></li>"),
         "{section}"
     );
     let first_page =

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use otasite::render::i18n::{self, Catalog};
 use serde_json::Value;
+use support::apk::ApkBuilder;
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -151,6 +152,152 @@ fn settings_paths_use_the_names_ios_shows() {
         assert!(
             trust.contains(path),
             "{language}: help.trust lacks {path:?}"
+        );
+    }
+}
+
+/// The registration steps name what iOS shows in each language: Safari's **Allow**, the
+/// **Profile Downloaded** entry at the top of Settings, the **VPN & Device Management** path
+/// and the **Install** button.
+#[test]
+fn registration_steps_use_the_names_ios_shows() {
+    let expected = [
+        (
+            "en",
+            "Allow",
+            "Profile Downloaded",
+            "VPN & Device Management",
+            "Install",
+        ),
+        ("zh-Hans", "允许", "已下载描述文件", "VPN与设备管理", "安装"),
+        ("zh-Hant", "允許", "已下載描述檔", "VPN與裝置管理", "安裝"),
+        (
+            "ja",
+            "許可",
+            "ダウンロード済みのプロファイル",
+            "VPNとデバイス管理",
+            "インストール",
+        ),
+        (
+            "ko",
+            "허용",
+            "다운로드된 프로파일",
+            "VPN 및 기기 관리",
+            "설치",
+        ),
+        (
+            "de",
+            "Zulassen",
+            "Profil geladen",
+            "VPN und Geräteverwaltung",
+            "Installieren",
+        ),
+        (
+            "fr",
+            "Autoriser",
+            "Profil téléchargé",
+            "VPN et gestion de l’appareil",
+            "Installer",
+        ),
+        (
+            "es",
+            "Permitir",
+            "Perfil descargado",
+            "VPN y gestión de dispositivos",
+            "Instalar",
+        ),
+        (
+            "pt-BR",
+            "Permitir",
+            "Perfil Baixado",
+            "VPN e Gerenciamento de Dispositivo",
+            "Instalar",
+        ),
+        (
+            "ru",
+            "Разрешить",
+            "Профиль загружен",
+            "VPN и управление устройством",
+            "Установить",
+        ),
+        (
+            "ar",
+            "السماح",
+            "تم تنزيل ملف التعريف",
+            "VPN وإدارة الجهاز",
+            "تثبيت",
+        ),
+    ];
+    for (language, allow, downloaded, management, install) in expected {
+        let catalog = catalog(language);
+        let text = |key: &str| catalog[key].as_str().unwrap_or_default().to_string();
+        let bold = |name: &str| format!("**{name}**");
+        assert!(
+            text("devices.step_allow").contains(&bold(allow)),
+            "{language}: devices.step_allow lacks **{allow}**"
+        );
+        let settings = text("devices.step_settings");
+        assert!(
+            settings.contains(&bold(downloaded)) && settings.contains(management),
+            "{language}: devices.step_settings lacks **{downloaded}** or {management:?}"
+        );
+        assert_eq!(
+            text("devices.step_install").matches(&bold(install)).count(),
+            2,
+            "{language}: devices.step_install names **{install}** twice (top right, then the confirmation)"
+        );
+    }
+}
+
+/// Android's own names for the settings a visitor changes to install an APK, and Play
+/// Protect's button, in each language.
+#[test]
+fn android_help_uses_the_names_android_shows() {
+    let expected = [
+        ("en", "Install unknown apps", "Install anyway"),
+        ("zh-Hans", "安装未知应用", "仍然安装"),
+        ("zh-Hant", "安裝不明應用程式", "仍要安裝"),
+        ("ja", "不明なアプリのインストール", "インストールする"),
+        ("ko", "출처를 알 수 없는 앱 설치", "무시하고 설치"),
+        (
+            "de",
+            "Unbekannte Apps installieren",
+            "Trotzdem installieren",
+        ),
+        (
+            "fr",
+            "Installer des applis inconnues",
+            "Installer quand même",
+        ),
+        (
+            "es",
+            "Instalar aplicaciones desconocidas",
+            "Instalar de todos modos",
+        ),
+        (
+            "pt-BR",
+            "Instalar apps desconhecidos",
+            "Instalar mesmo assim",
+        ),
+        (
+            "ru",
+            "Установка неизвестных приложений",
+            "Все равно установить",
+        ),
+        ("ar", "تثبيت التطبيقات غير المعروفة", "التثبيت على أي حال"),
+    ];
+    for (language, unknown_apps, anyway) in expected {
+        let catalog = catalog(language);
+        let text = |key: &str| catalog[key].as_str().unwrap_or_default().to_string();
+        for key in ["android.help_chrome", "android.help_firefox"] {
+            assert!(
+                text(key).contains(unknown_apps),
+                "{language}: {key} lacks {unknown_apps:?}"
+            );
+        }
+        assert!(
+            text("android.help_play_protect").contains(&format!("**{anyway}**")),
+            "{language}: android.help_play_protect lacks **{anyway}**"
         );
     }
 }
@@ -476,4 +623,206 @@ fn a_theme_catalog_overrides_single_keys_of_the_built_in_one() {
         page.contains(">Install One 1.0 (1)<"),
         "other keys stay built-in"
     );
+}
+
+/// The "what changed" lines otasite writes come in the site's language: each change is a
+/// catalog key with parameters (`build.changes.items`), the English sentence its fallback.
+#[test]
+fn what_changed_lines_render_in_the_sites_language() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Changes", site::BASE_URL, "language: ja\n"),
+    );
+    let old = IpaBuilder::new("com.example.changes", "Changes")
+        .version("1.0", "1")
+        .set("MinimumOSVersion", "15.0")
+        .set("NSCameraUsageDescription", "Scan receipts")
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).entitlement("com.apple.developer.nfc", true),
+        ));
+    let new = IpaBuilder::new("com.example.changes", "Changes")
+        .version("1.1", "2")
+        .modified(1_714_564_800 + 3600)
+        .set("MinimumOSVersion", "17.0")
+        .set("NSCameraUsageDescription", "Scan receipts and cards")
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).entitlement("aps-environment", "production"),
+        ));
+    old.write(&tmp.path().join("builds/Changes-1.ipa"));
+    new.write(&tmp.path().join("builds/Changes-2.ipa"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let page =
+        std::fs::read_to_string(tmp.path().join("dist/com.example.changes/1.1-2/index.html"))
+            .expect("the newer build's page");
+    for japanese in [
+        "バージョン: 1.0 (1) → 1.1 (2)",
+        "最低 iOS: 15.0 → 17.0",
+        "追加されたエンタイトルメント: aps-environment",
+        "削除されたエンタイトルメント: com.apple.developer.nfc",
+        "変更されたプライバシー使用目的の説明: NSCameraUsageDescription",
+    ] {
+        let section = page
+            .find("<section class=\"changes\"")
+            .map_or("no changes section", |at| &page[at..]);
+        assert!(
+            page.contains(japanese),
+            "the page lacks {japanese:?}: {}",
+            section.get(..1500).unwrap_or(section)
+        );
+    }
+    // Marked for the browser, which words them in the visitor's language.
+    assert!(page.contains("data-i18n=\"change.min_os\""));
+    // catalog.json keeps the facts as they were.
+    let catalog: Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog.json"),
+    )
+    .expect("JSON");
+    let facts = catalog["apps"][0]["builds"][0]["changes"]["facts"].to_string();
+    assert!(facts.contains("\"fact\":\"min-os\""), "{facts}");
+}
+
+/// Why a build cannot install, and what deserves a warning, come in the site's language: each
+/// problem has a code (`problem.<code>` in the catalogs) and parameters beside its English
+/// sentence in `catalog.json`.
+#[test]
+fn build_problems_render_in_the_sites_language() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    site::write_config(
+        tmp.path(),
+        &site::config("Problems", site::BASE_URL, "language: ja\n"),
+    );
+    let builds = tmp.path().join("builds");
+    // 2024-05-01 is when the builders' archives are made; the profile expired before the build.
+    IpaBuilder::new("com.example.store", "Store")
+        .profile(Some(ProfileSpec::new(Kind::AppStore)))
+        .write(&builds.join("Store.ipa"));
+    IpaBuilder::new("com.example.stale", "Stale")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(1_600_000_000)))
+        .write(&builds.join("Stale.ipa"));
+    IpaBuilder::new("com.example.sim", "Sim")
+        .set("DTPlatformName", "iphonesimulator")
+        .write(&builds.join("Sim.ipa"));
+    IpaBuilder::new("com.example.plain", "Plain")
+        .remove("MinimumOSVersion")
+        .write(&builds.join("Plain.ipa"));
+    ApkBuilder::new("com.example.tests", "Tests")
+        .test_only()
+        .write(&builds.join("Tests.apk"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    let dist = tmp.path().join("dist");
+    let catalog: Value =
+        serde_json::from_slice(&std::fs::read(dist.join("catalog.json")).expect("catalog.json"))
+            .expect("JSON");
+    let page_of = |bundle_id: &str| {
+        let app = catalog["apps"]
+            .as_array()
+            .expect("apps")
+            .iter()
+            .find(|a| a["bundle_id"] == bundle_id)
+            .unwrap_or_else(|| panic!("no app {bundle_id}"));
+        let build = &app["builds"][0];
+        let page = std::fs::read_to_string(
+            dist.join(build["path"].as_str().expect("path"))
+                .join("index.html"),
+        )
+        .expect("the build page");
+        (build.clone(), page)
+    };
+    let cases = [
+        (
+            "com.example.store",
+            "app_store_profile",
+            "は App Store 配布用です。iOS はこのようなビルドを App Store または TestFlight からのみインストールします。",
+        ),
+        (
+            "com.example.stale",
+            "profile_expired",
+            "2020年9月13日 に期限切れになりました。iOS はこのビルドのインストールも起動も拒否します。",
+        ),
+        (
+            "com.example.sim",
+            "not_for_ios.simulator",
+            "これはシミュレータ用ビルドです（",
+        ),
+        (
+            "com.example.plain",
+            "missing_min_os",
+            "Info.plist に MinimumOSVersion がありません。最低 iOS バージョンは不明です。",
+        ),
+        (
+            "com.example.tests",
+            "android.test_only",
+            "このアプリには android:testOnly が付いています。",
+        ),
+    ];
+    for (bundle_id, code, japanese) in cases {
+        let (build, page) = page_of(bundle_id);
+        let details = build["problem_details"]
+            .as_array()
+            .expect("problem_details");
+        let detail = details
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{bundle_id}: no problem coded {code}: {details:?}"));
+        // The English sentence stays in catalog.json, in `problems` as before.
+        let message = detail["message"].as_str().expect("a message");
+        assert!(
+            build["problems"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|m| m == message)),
+            "{bundle_id}: {message:?} is not among the problems"
+        );
+        assert!(
+            page.contains(japanese),
+            "{bundle_id}: the page lacks {japanese:?}"
+        );
+        assert!(
+            page.contains(&format!("data-i18n=\"problem.{code}\"")),
+            "{bundle_id}: the problem is not marked for the browser"
+        );
+    }
+}
+
+#[test]
+fn every_problem_code_otasite_writes_has_a_text_in_every_catalog() {
+    let english = catalog(i18n::REFERENCE);
+    let codes: Vec<&str> = english
+        .keys()
+        .filter_map(|k| k.strip_prefix("problem."))
+        .collect();
+    for code in [
+        "no_profile",
+        "unreadable_profile",
+        "app_store_profile",
+        "profile_expired",
+        "certificate_expired",
+        "app_certificate_expired",
+        "app_certificate_unnamed_expired",
+        "profile_expires_soon",
+        "certificate_expires_soon",
+        "app_certificate_expires_soon",
+        "app_certificate_unnamed_expires_soon",
+        "not_for_ios.simulator",
+        "not_for_ios.visionos",
+        "not_for_ios.macos",
+        "not_for_ios.mac_catalyst",
+        "not_for_ios.tvos",
+        "not_for_ios.watch_only",
+        "not_for_ios.app_clip",
+        "executable_ad_hoc",
+        "executable_unsigned",
+        "unusual_bundle_id",
+        "missing_version",
+        "missing_build",
+        "missing_min_os",
+        "no_device_family",
+        "android.app_bundle",
+        "android.split",
+        "android.test_only",
+        "android.unsigned",
+        "android.old_target",
+    ] {
+        assert!(codes.contains(&code), "i18n/en.json lacks problem.{code}");
+    }
 }

@@ -353,22 +353,25 @@ fn assess(apk: &Apk) -> Vec<Problem> {
     if apk.kind == Kind::Bundle {
         problems.push(Problem::blocking(
             "This is an Android App Bundle (.aab): devices cannot install it. Build a universal APK from it with bundletool (bundletool build-apks --mode=universal) and publish that.",
-        ));
+        ).coded("android.app_bundle", &[]));
     }
     if let Some(split) = &apk.manifest.split {
         problems.push(Problem::blocking(format!(
             "This is the split APK '{split}': it installs only together with its base APK, never on its own."
-        )));
+        )).coded("android.split", &[("split", split)]));
     }
     if apk.manifest.test_only {
         problems.push(Problem::blocking(
             "The app is marked android:testOnly: the package installer refuses it (only adb install -t installs it).",
-        ));
+        ).coded("android.test_only", &[]));
     }
     if !apk.signing.is_signed() {
-        problems.push(Problem::blocking(
-            "The package is not signed: Android refuses to install it. Sign it with apksigner.",
-        ));
+        problems.push(
+            Problem::blocking(
+                "The package is not signed: Android refuses to install it. Sign it with apksigner.",
+            )
+            .coded("android.unsigned", &[]),
+        );
     }
     // An absent targetSdkVersion defaults to minSdkVersion, which defaults to 1.
     let target = apk
@@ -379,7 +382,7 @@ fn assess(apk: &Apk) -> Vec<Problem> {
     if target < 23 && apk.kind == Kind::Apk && apk.manifest.split.is_none() {
         problems.push(Problem::blocking(format!(
             "It targets API level {target} (targetSdkVersion below 23): Android 14 and later refuse to install it."
-        )));
+        )).coded("android.old_target", &[("level", &target.to_string())]));
     }
     problems
 }

@@ -128,6 +128,10 @@ pub struct Build {
     /// Warnings and blocking problems separately, for the pages.
     #[serde(default)]
     pub blocking: Vec<String>,
+    /// Each of `problems` with its `severity`, English `message` and, when the sentence has
+    /// one, the catalog `code` and `params` pages word it with in their language.
+    #[serde(default)]
+    pub problem_details: Vec<crate::ipa::Problem>,
     /// The privacy usage descriptions (`NS…UsageDescription` keys of Info.plist) and their text.
     #[serde(default)]
     pub usage_descriptions: BTreeMap<String, String>,
@@ -536,6 +540,7 @@ fn build_entry(settings: &Settings, input: &BuildInput) -> Build {
             .map(|i| i.path.clone())
             .or_else(|| input.icon_source.clone()),
         blocking: blocking.into_iter().map(|p| p.message.clone()).collect(),
+        problem_details: ipa.problems.clone(),
         usage_descriptions: ipa.info.usage_descriptions.clone(),
         changes: None,
         signature: ipa.signature.clone(),

@@ -1,5 +1,7 @@
 //! Why an over-the-air install of a build would fail, and what deserves a warning.
 
+use std::collections::BTreeMap;
+
 use time::OffsetDateTime;
 
 use super::codesign::{CodeSignature, SignatureKind, stops_launching};
@@ -17,11 +19,17 @@ pub enum Severity {
     Warning,
 }
 
-/// One sentence about a build.
+/// One sentence about a build: its English `message`, and for pages in other languages a
+/// stable `code` (the theme's catalog key `problem.<code>`) with the `params` its text takes.
+/// A problem without a code shows its message as it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub severity: Severity,
     pub message: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub code: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 impl Problem {
@@ -29,6 +37,8 @@ impl Problem {
         Problem {
             severity: Severity::Blocking,
             message: message.into(),
+            code: String::new(),
+            params: BTreeMap::new(),
         }
     }
 
@@ -36,7 +46,19 @@ impl Problem {
         Problem {
             severity: Severity::Warning,
             message: message.into(),
+            code: String::new(),
+            params: BTreeMap::new(),
         }
+    }
+
+    /// The problem with its catalog code and the parameters of the code's text.
+    pub fn coded(mut self, code: &str, params: &[(&str, &str)]) -> Self {
+        self.code = code.to_string();
+        self.params = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self
     }
 }
 
@@ -55,21 +77,33 @@ pub fn assess(
 ) -> Vec<Problem> {
     let mut problems = platform_problems(info, profile.and_then(|p| p.as_ref().ok()));
     match profile {
-        None => problems.push(Problem::blocking(
-            "No embedded.mobileprovision: the build is unsigned or signed for the App Store, so iOS cannot install it over the air.",
-        )),
-        Some(Err(reason)) => problems.push(Problem::blocking(format!(
-            "The embedded provisioning profile could not be read ({reason}): iOS refuses to install a build whose profile it cannot read."
-        ))),
+        None => problems.push(
+            Problem::blocking(
+                "No embedded.mobileprovision: the build is unsigned or signed for the App Store, so iOS cannot install it over the air.",
+            )
+            .coded("no_profile", &[]),
+        ),
+        Some(Err(reason)) => problems.push(
+            Problem::blocking(format!(
+                "The embedded provisioning profile could not be read ({reason}): iOS refuses to install a build whose profile it cannot read."
+            ))
+            .coded("unreadable_profile", &[("reason", reason)]),
+        ),
         Some(Ok(profile)) => problems.extend(profile_problems(profile, signature, now)),
     }
     match signature.map(|s| s.kind) {
-        Some(SignatureKind::AdHoc) => problems.push(Problem::warning(
-            "The app's executable is ad hoc signed (its code signature holds no certificate): iOS devices launch only apps signed with a certificate of their provisioning profile.",
-        )),
-        Some(SignatureKind::Unsigned) => problems.push(Problem::warning(
-            "The app's executable has no code signature: iOS devices launch only signed apps.",
-        )),
+        Some(SignatureKind::AdHoc) => problems.push(
+            Problem::warning(
+                "The app's executable is ad hoc signed (its code signature holds no certificate): iOS devices launch only apps signed with a certificate of their provisioning profile.",
+            )
+            .coded("executable_ad_hoc", &[]),
+        ),
+        Some(SignatureKind::Unsigned) => problems.push(
+            Problem::warning(
+                "The app's executable has no code signature: iOS devices launch only signed apps.",
+            )
+            .coded("executable_unsigned", &[]),
+        ),
         Some(SignatureKind::Certificate) | None => {}
     }
     if let Some((id, c)) = info
@@ -77,35 +111,46 @@ pub fn assess(
         .as_deref()
         .and_then(|id| Some((id, super::info::unusual_bundle_id_char(id)?)))
     {
-        problems.push(Problem::warning(format!(
-            "CFBundleIdentifier {id:?} contains {c:?}, outside the letters, digits, '.' and '-' Apple documents for bundle identifiers: iOS may refuse it."
-        )));
+        problems.push(
+            Problem::warning(format!(
+                "CFBundleIdentifier {id:?} contains {c:?}, outside the letters, digits, '.' and '-' Apple documents for bundle identifiers: iOS may refuse it."
+            ))
+            .coded("unusual_bundle_id", &[("id", id), ("char", &c.to_string())]),
+        );
     }
-    for (value, key, why) in [
+    for (value, key, why, code) in [
         (
             &info.version,
             "CFBundleShortVersionString",
             "pages show the build number as the version",
+            "missing_version",
         ),
         (
             &info.build,
             "CFBundleVersion",
             "the build number is unknown",
+            "missing_build",
         ),
         (
             &info.min_os,
             "MinimumOSVersion",
             "the minimum iOS version is unknown",
+            "missing_min_os",
         ),
     ] {
         if value.is_none() {
-            problems.push(Problem::warning(format!("Info.plist has no {key}: {why}.")));
+            problems.push(
+                Problem::warning(format!("Info.plist has no {key}: {why}.")).coded(code, &[]),
+            );
         }
     }
     if info.device_family.is_empty() {
-        problems.push(Problem::warning(
-            "Info.plist has no UIDeviceFamily: iOS treats the app as iPhone-only.",
-        ));
+        problems.push(
+            Problem::warning(
+                "Info.plist has no UIDeviceFamily: iOS treats the app as iPhone-only.",
+            )
+            .coded("no_device_family", &[]),
+        );
     }
     problems
 }
@@ -114,7 +159,9 @@ pub fn assess(
 /// naming its kind and the marker that shows it.
 fn platform_problems(info: &AppInfo, profile: Option<&Profile>) -> Vec<Problem> {
     not_for_ios(info, profile)
-        .map(|(kind, marker)| Problem::blocking(kind.message(&marker)))
+        .map(|(kind, marker)| {
+            Problem::blocking(kind.message(&marker)).coded(kind.code(), &[("marker", &marker)])
+        })
         .into_iter()
         .collect()
 }
@@ -134,30 +181,56 @@ fn profile_problems(
     let mut problems = Vec::new();
     let name = profile.name.as_deref().unwrap_or("(unnamed)");
     if profile.kind == DistributionKind::AppStore {
-        problems.push(Problem::blocking(format!(
-            "The provisioning profile \"{name}\" is for App Store distribution: iOS installs such builds only from the App Store or TestFlight."
-        )));
+        problems.push(
+            Problem::blocking(format!(
+                "The provisioning profile \"{name}\" is for App Store distribution: iOS installs such builds only from the App Store or TestFlight."
+            ))
+            .coded("app_store_profile", &[("name", name)]),
+        );
     }
     if let Some((expires, of)) = stops_launching(Some(profile), signature) {
         let day = crate::clock::date(expires);
-        let what = match of {
-            ExpiryOf::Profile => format!("The provisioning profile \"{name}\""),
-            ExpiryOf::Certificate => {
-                format!("The signing certificate embedded in the provisioning profile \"{name}\"")
-            }
-            ExpiryOf::AppCertificate => match signature.and_then(CodeSignature::common_name) {
-                Some(signer) => format!("The certificate that signed the app (\"{signer}\")"),
-                None => "The certificate that signed the app".to_string(),
+        let signer = signature.and_then(CodeSignature::common_name);
+        let (what, subject, params): (String, &str, Vec<(&str, &str)>) = match of {
+            ExpiryOf::Profile => (
+                format!("The provisioning profile \"{name}\""),
+                "profile",
+                vec![("name", name)],
+            ),
+            ExpiryOf::Certificate => (
+                format!("The signing certificate embedded in the provisioning profile \"{name}\""),
+                "certificate",
+                vec![("name", name)],
+            ),
+            ExpiryOf::AppCertificate => match signer {
+                Some(signer) => (
+                    format!("The certificate that signed the app (\"{signer}\")"),
+                    "app_certificate",
+                    vec![("signer", signer)],
+                ),
+                None => (
+                    "The certificate that signed the app".to_string(),
+                    "app_certificate_unnamed",
+                    Vec::new(),
+                ),
             },
         };
+        let mut params = params;
+        params.push(("until_date", &day));
         if expires <= now {
-            problems.push(Problem::blocking(format!(
-                "{what} expired on {day}: iOS refuses to install or launch the build."
-            )));
+            problems.push(
+                Problem::blocking(format!(
+                    "{what} expired on {day}: iOS refuses to install or launch the build."
+                ))
+                .coded(&format!("{subject}_expired"), &params),
+            );
         } else if expires - now <= EXPIRY_WARNING {
-            problems.push(Problem::warning(format!(
-                "{what} expires on {day}: the app stops launching after that."
-            )));
+            problems.push(
+                Problem::warning(format!(
+                    "{what} expires on {day}: the app stops launching after that."
+                ))
+                .coded(&format!("{subject}_expires_soon"), &params),
+            );
         }
     }
     problems

@@ -84,6 +84,19 @@ impl NotForIos {
         }
     }
 
+    /// The catalog code of the sentence (`problem.<code>`, its text takes `{marker}`).
+    pub fn code(self) -> &'static str {
+        match self {
+            NotForIos::Simulator => "not_for_ios.simulator",
+            NotForIos::VisionOs => "not_for_ios.visionos",
+            NotForIos::MacOs => "not_for_ios.macos",
+            NotForIos::MacCatalyst => "not_for_ios.mac_catalyst",
+            NotForIos::TvOs => "not_for_ios.tvos",
+            NotForIos::WatchOnly => "not_for_ios.watch_only",
+            NotForIos::AppClip => "not_for_ios.app_clip",
+        }
+    }
+
     /// The sentence for a build of this kind, naming the marker that was found.
     pub fn message(self, marker: &str) -> String {
         format!("{}{marker}): {}", self.opening(), self.why())

@@ -103,6 +103,9 @@ pub fn bound_texts(ipa: &mut Ipa) -> Vec<String> {
             &mut problem.message,
             PROBLEM_CAP,
         );
+        for value in problem.params.values_mut() {
+            cap(&mut said, "text in a problem", value, PROBLEM_CAP);
+        }
     }
     said
 }

@@ -202,7 +202,14 @@ impl Catalogs {
     pub fn register(self: &Arc<Self>, tera: &mut tera::Tera) {
         let me = self.clone();
         tera.register_function("t", move |kwargs: tera::Kwargs, _: &tera::State| {
-            let (key, args) = call_args(&kwargs)?;
+            let (key, mut args) = call_args(&kwargs)?;
+            // `fallback`: the text to show as it is when no catalog has the key (a sentence
+            // otasite wrote in English whose code this theme does not know).
+            if let Some(fallback) = args.remove("fallback")
+                && !me.default_catalog().contains_key(&key)
+            {
+                return Ok(tera::Value::safe_string(&escape(&fallback)));
+            }
             let html = me.html(&key, &args).map_err(tera::Error::message)?;
             Ok::<_, tera::Error>(tera::Value::safe_string(&format!(
                 "<span{}>{html}</span>",
@@ -257,6 +264,16 @@ fn call_args(kwargs: &tera::Kwargs) -> Result<(String, Args), tera::Error> {
     for (name, value) in kwargs.iter() {
         let name = name.to_string();
         if value.is_none() || value.is_undefined() {
+            continue;
+        }
+        // `args`: a map of parameters, as a problem's or a change's `params`.
+        if name == "args"
+            && let Some(map) = value.as_map()
+        {
+            for (k, v) in map.iter() {
+                let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                args.insert(k.to_string(), text);
+            }
             continue;
         }
         let text = match value.as_str() {

@@ -54,6 +54,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/expiry.html"),
     ),
     (
+        "templates/partials/problem.html",
+        include_str!("../../themes/default/templates/partials/problem.html"),
+    ),
+    (
         "templates/partials/android.html",
         include_str!("../../themes/default/templates/partials/android.html"),
     ),

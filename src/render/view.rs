@@ -400,6 +400,11 @@ pub struct BuildView<'a> {
     pub icon_source: Option<&'a str>,
     /// The problems that keep iOS from installing the build.
     pub blocking: &'a [String],
+    /// `blocking` for the catalogs: show each with
+    /// `t(key=p.key, args=p.params, fallback=p.message)` (`partials/problem.html`).
+    pub blocking_items: Vec<ProblemItem<'a>>,
+    /// `warnings` for the catalogs, as `blocking_items`.
+    pub warning_items: Vec<ProblemItem<'a>>,
     /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or
     /// `unknown version`.
     pub display_version: String,
@@ -451,6 +456,33 @@ pub struct BuildView<'a> {
     pub android: Option<&'a crate::android::AndroidFacts>,
 }
 
+/// A problem in the catalogs' words (`build.blocking_items[]`, `build.warning_items[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ProblemItem<'a> {
+    /// The English sentence, shown as it is when the theme has no text for `key`.
+    pub message: &'a str,
+    /// `problem.<code>`; empty for a sentence without a code.
+    pub key: String,
+    /// The texts the key's `{params}` take.
+    pub params: Option<&'a std::collections::BTreeMap<String, String>>,
+}
+
+impl<'a> ProblemItem<'a> {
+    /// The item of `message`, with the code and parameters the build's catalog entry gives it.
+    fn of(build: &'a Build, message: &'a str) -> Self {
+        let detail = build
+            .problem_details
+            .iter()
+            .find(|d| d.message == message && !d.code.is_empty());
+        ProblemItem {
+            message,
+            key: detail.map_or_else(String::new, |d| format!("problem.{}", d.code)),
+            params: detail.map(|d| &d.params),
+        }
+    }
+}
+
 /// What changed since the previous build of the same channel (`build.changes.*`).
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
@@ -462,6 +494,20 @@ pub struct ChangesView<'a> {
     pub since_path: &'a str,
     /// One sentence per changed fact, the version first, e.g. `Minimum iOS: 15.0 → 16.0`.
     pub lines: Vec<String>,
+    /// The same lines for the catalogs: each `message` (the English sentence of `lines`)
+    /// and its `parts`, `{key, params}` to show with `t(key=part.key, args=part.params)`
+    /// joined with "; " (as `build.html` does).
+    pub items: Vec<ChangeItem>,
+}
+
+/// One changed fact in the catalogs' words (`build.changes.items[]`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ChangeItem {
+    /// The English sentence, as in `lines`.
+    pub message: String,
+    /// `{key, params}` pieces: `t(key=part.key, args=part.params, fallback=item.message)`.
+    pub parts: Vec<crate::diff::Wording>,
 }
 
 impl<'a> ChangesView<'a> {
@@ -475,6 +521,14 @@ impl<'a> ChangesView<'a> {
             since: since.display_version(),
             since_path: &changes.since.path,
             lines: changes.lines(),
+            items: changes
+                .facts
+                .iter()
+                .map(|change| ChangeItem {
+                    message: change.describe(),
+                    parts: change.wording(),
+                })
+                .collect(),
         }
     }
 }
@@ -550,6 +604,17 @@ impl<'a> BuildView<'a> {
             notes_html: build.notes_html.as_deref(),
             icon_source: build.icon_source.as_deref(),
             blocking: &build.blocking,
+            blocking_items: build
+                .blocking
+                .iter()
+                .map(|m| ProblemItem::of(build, m))
+                .collect(),
+            warning_items: build
+                .problems
+                .iter()
+                .filter(|p| !build.blocking.contains(p))
+                .map(|m| ProblemItem::of(build, m))
+                .collect(),
             display_version: build.display_version(),
             size_label: crate::units::decimal(build.size),
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
@@ -691,6 +756,9 @@ mod contract {
         table::<BuildView<'_>>(&mut out, "build");
         table::<ProfileView<'_>>(&mut out, "profile");
         table::<ChangesView<'_>>(&mut out, "changes");
+        table::<ChangeItem>(&mut out, "change item");
+        table::<ProblemItem<'_>>(&mut out, "problem item");
+        table::<crate::diff::Wording>(&mut out, "wording");
         table::<FeedEntry<'_>>(&mut out, "feed entry");
         table::<crate::android::AndroidFacts>(&mut out, "android");
         table::<crate::apk::Signing>(&mut out, "signing");
@@ -746,6 +814,9 @@ mod contract {
                 "BuildView" => ("build", "build"),
                 "ProfileView" => ("profile", "profile"),
                 "ChangesView" => ("changes", "changes"),
+                "ChangeItem" => ("change item", "change-item"),
+                "ProblemItem" => ("problem item", "problem-item"),
+                "Wording" => ("wording", "wording"),
                 "FeedEntry" => ("feed entry", "feed-entry"),
                 "I18nView" => ("i18n", "i18n"),
                 "LanguageView" => ("language", "language"),

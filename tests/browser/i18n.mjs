@@ -7,7 +7,8 @@
 //   node tests/browser/i18n.mjs <plan.json>
 //
 // The plan: { site, chromium, axe, visits: [{ name, path, via_help_link, user_agent,
-// max_touch_points, mobile, languages, javascript, now_ms, pick }] }.
+// max_touch_points, mobile, languages, javascript, now_ms, pick, password }] }; `password`
+// types that (wrong) password into a locked page and reports its message.
 
 import { readFile } from "node:fs/promises";
 import { log, runAxe, serve, withTimeout } from "./common.mjs";
@@ -48,6 +49,13 @@ async function observe(page) {
       doctor_first: doctor ? doctor.getAttribute("data-first") : null,
       doctor_top_section: first ? first.id : null,
       doctor_top_text: first ? (first.innerText || "").replace(/\s+/g, " ").trim() : null,
+      android_download: text("#apk-button"),
+      android_help: text("#android-help summary"),
+      android_chrome: text("#android-help li"),
+      android_visitor_version: text("#android-visitor-version"),
+      android_old_visible: visible("android-old"),
+      register_step: text("ol.steps li:nth-child(2)"),
+      locked_heading: text("#main h1"),
     };
   });
 }
@@ -95,6 +103,15 @@ async function runVisit(browser, origin, axeSource, v) {
   await page.goto(url, { waitUntil: "load" });
   report.seen = await observe(page);
   if (v.javascript) report.axe = await runAxe(page, axeSource);
+  if (v.password != null) {
+    // A locked page: a wrong password, and what the page says then.
+    await page.fill("#unlock-password", v.password);
+    await page.click("#unlock-form button[type=submit]");
+    await page.waitForFunction(
+      () => document.getElementById("unlock-message")?.getAttribute("data-i18n") === "locked.wrong_password",
+    );
+    report.unlock_message = await page.evaluate(() => document.getElementById("unlock-message").textContent);
+  }
   if (v.pick) {
     await page.locator("#language-picker").selectOption(v.pick);
     report.after_pick = await observe(page);

@@ -10,6 +10,18 @@
   var PRODUCT = /^[A-Za-z]{2,12}[0-9]{1,3},[0-9]{1,3}$/;
   var VERSION = /^[0-9A-Za-z.]{1,16}$/;
 
+  /** The catalog text of `key` in the visitor's language (static/i18n.js). */
+  function word(key, args) {
+    var i18n = window.otasiteI18n;
+    return i18n && i18n.text ? i18n.text(key, args || {}) : key;
+  }
+
+  /** Shows the catalog text of `key` in an element, in the visitor's language. */
+  function say(el, key) {
+    var i18n = window.otasiteI18n;
+    if (i18n && i18n.set) { i18n.set(el, key, {}); } else { el.textContent = word(key); }
+  }
+
   function canonical(id) {
     id = (id || "").trim();
     return UDID.test(id) ? id.toUpperCase() : null;
@@ -83,30 +95,31 @@
     } catch (e) {
       models = {};
     }
-    var model = models[device.product] || device.product || "Unknown";
+    var model = models[device.product] || device.product || word("devices.unknown");
     document.getElementById("device-udid").textContent = device.udid;
     document.getElementById("device-model").textContent = model;
-    document.getElementById("device-version").textContent = device.version || "Unknown";
+    var version = document.getElementById("device-version");
+    if (device.version) { version.textContent = device.version; } else { say(version, "devices.unknown"); }
     document.getElementById("device-missing").hidden = true;
     found.hidden = false;
 
     var mail = document.getElementById("device-mail");
-    var body = "Please add my device to the test builds.\n\nUDID: " + device.udid +
-      "\nModel: " + model + (device.product ? " (" + device.product + ")" : "") +
-      "\niOS build: " + (device.version || "unknown") + "\n";
+    var body = word("devices.mail_request") + "\n\n" + word("devices.udid") + ": " + device.udid +
+      "\n" + word("devices.model") + ": " + model + (device.product ? " (" + device.product + ")" : "") +
+      "\n" + word("devices.ios_build") + ": " + (device.version || word("devices.unknown")) + "\n";
     mail.href = "mailto:" + encodeURIComponent(mail.getAttribute("data-email") || "").replace(/%40/g, "@") +
-      "?subject=" + encodeURIComponent("Device for test builds: " + model) +
+      "?subject=" + encodeURIComponent(word("devices.mail_subject", { model: model })) +
       "&body=" + encodeURIComponent(body);
 
     var status = document.getElementById("device-copy-status");
     document.getElementById("device-copy").addEventListener("click", function () {
       if (!navigator.clipboard) {
-        status.textContent = "Select the UDID above and copy it.";
+        say(status, "devices.copy_by_hand");
         return;
       }
       navigator.clipboard.writeText(device.udid).then(
-        function () { status.textContent = "Copied."; },
-        function () { status.textContent = "Select the UDID above and copy it."; }
+        function () { say(status, "devices.copied"); },
+        function () { say(status, "devices.copy_by_hand"); }
       );
     });
     document.getElementById("device-forget").addEventListener("click", function () {

@@ -277,15 +277,16 @@
   var EXPIRY_SOON_DAYS = 14;
   var DAY_MS = 86400000;
 
-  /** What an expiry says by `now`: "Expires in 3 days (2026-01-06)", or "Expired on …". */
+  /** What an expiry says by `now`, as a catalog key and its parameters: "Expires in 3 days
+   *  (2026-01-06)" (`expiry.in_days`, plural forms by `count`), or "Expired on …". */
   function expiryText(expires, day, now) {
     var at = expires ? Date.parse(expires) : NaN;
     if (isNaN(at)) { return null; }
-    if (at <= now) { return { text: "Expired on " + day, state: "expired" }; }
+    if (at <= now) { return { key: "expiry.expired", args: { day: day }, state: "expired" }; }
     var days = Math.floor((at - now) / DAY_MS);
-    var when = days === 0 ? "within a day" : "in " + days + (days === 1 ? " day" : " days");
     return {
-      text: "Expires " + when + " (" + day + ")",
+      key: days === 0 ? "expiry.within_a_day" : "expiry.in_days",
+      args: days === 0 ? { day: day } : { count: days, day: day },
       state: days < EXPIRY_SOON_DAYS ? "soon" : "later"
     };
   }
@@ -298,8 +299,8 @@
     for (var i = 0; i < items.length; i++) {
       var item = items[i];
       var said = expiryText(item.getAttribute("data-expiry"), item.getAttribute("data-expiry-day"), now);
-      if (!said) { continue; }
-      item.textContent = said.text;
+      if (!said || !window.otasiteI18n || !window.otasiteI18n.set) { continue; }
+      say(item, said.key, said.args);
       item.setAttribute("data-expiry-state", said.state);
     }
   }
@@ -439,7 +440,10 @@
     if (tooOld) {
       var version = /\bAndroid (\d+(?:\.\d+)?)/.exec(ua);
       var text = document.getElementById("android-visitor-version");
-      if (text && version) { text.textContent = "Android " + version[1] + " (API level " + level + ")"; }
+      var i18n = window.otasiteI18n;
+      if (text && version && i18n && i18n.set) {
+        i18n.set(text, "android.visitor_version", { version: version[1], level: level });
+      }
     }
     show("android-old", tooOld);
     show("android-desktop", platform !== "android");

@@ -2,6 +2,7 @@
 // ciphertext of the real page; its key is PBKDF2-SHA-256 of the password (salt and rounds are
 // in the page) or comes ready-made in a share link's fragment (#k=…, never sent to a server).
 // On success the real page's body replaces the form; on failure nothing is shown but a message.
+// Its messages come from the catalogs (locked.html loads i18n.js), in the visitor's language.
 (function () {
   "use strict";
 
@@ -10,7 +11,16 @@
   var message = document.getElementById("unlock-message");
   if (!locked || !form || !message) { return; }
 
-  function say(text) { message.textContent = text; }
+  /** The catalog text of `key` in the visitor's language (static/i18n.js). */
+  function word(key) {
+    var i18n = window.otasiteI18n;
+    return i18n && i18n.text ? i18n.text(key, {}) : key;
+  }
+
+  function say(key) {
+    var i18n = window.otasiteI18n;
+    if (i18n && i18n.set) { i18n.set(message, key, {}); } else { message.textContent = key; }
+  }
 
   function bytes(base64) {
     var text = atob(base64.replace(/-/g, "+").replace(/_/g, "/"));
@@ -61,33 +71,33 @@
       var link = document.createElement("a");
       link.id = "share-link";
       link.href = location.href.split("#")[0] + "#k=" + base64url(rawKey);
-      link.textContent = "Share link";
+      link.textContent = word("locked.share_link");
       share.appendChild(link);
-      share.appendChild(document.createTextNode(" (opens this page without the password: give it only to testers)"));
+      share.appendChild(document.createTextNode(" " + word("locked.share_link_note")));
       main.appendChild(share);
     }
     if (window.otasite && window.otasite.setup) { window.otasite.setup(); }
   }
 
   if (!window.crypto || !window.crypto.subtle) {
-    say("This browser cannot open locked pages here (it needs HTTPS and a current browser).");
+    say("locked.unsupported");
     return;
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var password = document.getElementById("unlock-password").value;
-    say("Unlocking…");
+    say("locked.unlocking");
     derive(password).then(open).catch(function () {
-      say("Wrong password: the page stays locked. Check the password and try again.");
+      say("locked.wrong_password");
     });
   });
 
   var fragment = /(?:^#|&)k=([A-Za-z0-9_-]+)/.exec(location.hash);
   if (fragment) {
-    say("Opening with the share link…");
+    say("locked.opening_share_link");
     open(bytes(fragment[1])).catch(function () {
-      say("The share link does not open this page (the password may have changed): type the password.");
+      say("locked.share_link_failed");
     });
   }
 })();
