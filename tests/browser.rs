@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
-use support::browser::{html_pages, run_with_limit, target_dir, tools};
+use support::browser::{assert_valid_html, html_pages, run_with_limit, target_dir, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::Otasite;
@@ -926,38 +926,7 @@ fn every_page_is_valid_html() {
         pages.len() >= 10,
         "expected every page of the site, found {pages:?}"
     );
-    let output = run_with_limit(
-        Command::new("java")
-            .arg("-jar")
-            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
-            .args(["--errors-only", "--format", "json"])
-            .args(&pages),
-        Duration::from_secs(120),
-    );
-    // vnu writes its JSON report to stderr.
-    let text = String::from_utf8_lossy(&output.stderr);
-    let report: Json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
-    let errors: Vec<String> = report["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            let file = m["url"].as_str().unwrap_or("?");
-            let relative = file.rsplit_once("/site/").map_or(file, |(_, r)| r);
-            format!(
-                "{relative}:{}: {}",
-                m["lastLine"],
-                m["message"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "the Nu Html Checker found errors:\n  {}",
-        errors.join("\n  ")
-    );
-    assert!(output.status.success(), "vnu failed: {text}");
+    assert_valid_html(&tools, &pages, Duration::from_secs(120));
 }
 
 /// The data file itself, without a browser: each entry complete, ids unique.

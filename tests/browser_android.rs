@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 use support::apk::ApkBuilder;
-use support::browser::{html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
 use support::ipa::IpaBuilder;
 use support::run::{assert_ok, otasite};
 use support::site;
@@ -160,28 +160,5 @@ fn android_pages_are_valid_html() {
     let (_dir, site) = build_site();
     let pages = html_pages(&site);
     assert!(pages.len() >= 5, "every page of the site: {pages:?}");
-    let output = run_with_limit(
-        Command::new("java")
-            .arg("-jar")
-            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
-            .args(["--errors-only", "--format", "json"])
-            .args(&pages),
-        Duration::from_secs(120),
-    );
-    // vnu writes its JSON report to stderr.
-    let text = String::from_utf8_lossy(&output.stderr);
-    let report: Json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
-    let errors: Vec<String> = report["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| format!("{}:{}: {}", m["url"], m["lastLine"], m["message"]))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "vnu found errors:\n  {}",
-        errors.join("\n  ")
-    );
-    assert!(output.status.success(), "vnu failed: {text}");
+    assert_valid_html(&tools, &pages, Duration::from_secs(120));
 }

@@ -18,7 +18,7 @@ use std::time::Duration;
 use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
 use support::apk::ApkBuilder;
-use support::browser::{html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -661,34 +661,5 @@ fn every_page_in_every_language_is_valid_html() {
         sites.push(dir);
     }
     assert!(pages.len() >= SHIPPED.len() * 7, "found only {pages:?}");
-    let output = run_with_limit(
-        Command::new("java")
-            .arg("-jar")
-            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
-            .args(["--errors-only", "--format", "json"])
-            .args(&pages),
-        Duration::from_secs(300),
-    );
-    let text = String::from_utf8_lossy(&output.stderr);
-    let report: Json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
-    let errors: Vec<String> = report["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            format!(
-                "{}:{}: {}",
-                m["url"].as_str().unwrap_or("?"),
-                m["lastLine"],
-                m["message"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "the Nu Html Checker found errors:\n  {}",
-        errors.join("\n  ")
-    );
-    assert!(output.status.success(), "vnu failed: {text}");
+    assert_valid_html(&tools, &pages, Duration::from_secs(300));
 }

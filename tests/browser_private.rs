@@ -18,7 +18,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value as Json, json};
-use support::browser::{html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
@@ -315,35 +315,5 @@ fn a_private_sites_pages_are_valid_html_locked_and_open() {
         pages.push(file);
     }
     assert_eq!(locked, 3, "the index, the app page and the build page");
-    let output = run_with_limit(
-        Command::new("java")
-            .arg("-jar")
-            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
-            .args(["--errors-only", "--format", "json"])
-            .args(&pages),
-        Duration::from_secs(120),
-    );
-    // vnu writes its JSON report to stderr.
-    let text = String::from_utf8_lossy(&output.stderr);
-    let report: Json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
-    let errors: Vec<String> = report["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| {
-            format!(
-                "{}:{}: {}",
-                m["url"].as_str().unwrap_or("?"),
-                m["lastLine"],
-                m["message"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "the Nu Html Checker found errors:\n  {}",
-        errors.join("\n  ")
-    );
-    assert!(output.status.success(), "vnu failed: {text}");
+    assert_valid_html(&tools, &pages, Duration::from_secs(120));
 }

@@ -119,3 +119,40 @@ pub fn run_with_limit(command: &mut Command, limit: Duration) -> std::process::O
         stderr: err.join().expect("stderr reader"),
     }
 }
+
+/// Runs the Nu Html Checker (vnu-jar, under Java) on `pages` and fails on any error, naming
+/// each by its path under the site folder, line and message.
+pub fn assert_valid_html(tools: &Tools, pages: &[PathBuf], limit: Duration) {
+    let output = run_with_limit(
+        Command::new("java")
+            .arg("-jar")
+            .arg(tools.node_modules("vnu-jar/build/dist/vnu.jar"))
+            .args(["--errors-only", "--format", "json"])
+            .args(pages),
+        limit,
+    );
+    // vnu writes its JSON report to stderr.
+    let text = String::from_utf8_lossy(&output.stderr);
+    let report: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("vnu output is not JSON ({e}): {text}"));
+    let errors: Vec<String> = report["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            let file = m["url"].as_str().unwrap_or("?");
+            let relative = file.rsplit_once("/site/").map_or(file, |(_, r)| r);
+            format!(
+                "{relative}:{}: {}",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the Nu Html Checker found errors:\n  {}",
+        errors.join("\n  ")
+    );
+    assert!(output.status.success(), "vnu failed: {text}");
+}
