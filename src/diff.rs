@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::facts::DeviceFamily;
+use crate::ipa::codesign::CodeSignature;
 use crate::ipa::{Ipa, Profile};
 
 /// The facts two builds are compared on.
@@ -32,6 +33,9 @@ pub struct Facts {
     pub team: Option<String>,
     /// The profile's expiry, RFC 3339.
     pub profile_expires: Option<String>,
+    /// When the certificate that signed the app's executable expires, RFC 3339: the app
+    /// stops launching then, whatever the profile says.
+    pub certificate_expires: Option<String>,
     /// Registered devices; null for profiles that list none.
     pub devices: Option<u64>,
 }
@@ -121,6 +125,7 @@ pub enum Fact {
     Distribution,
     Team,
     ProfileExpiry,
+    CertificateExpiry,
     Devices,
 }
 
@@ -138,6 +143,7 @@ impl Facts {
             ..Facts::default()
         }
         .with_profile(ipa.profile.as_ref())
+        .with_signature(ipa.signature.as_ref())
     }
 
     /// These facts with those of the provisioning profile (none: unsigned).
@@ -148,6 +154,14 @@ impl Facts {
             team: profile.and_then(|p| team(p.team_name.as_deref(), p.team_id.as_deref())),
             profile_expires: profile.and_then(|p| p.expires).map(crate::clock::rfc3339),
             devices: profile.and_then(|p| p.devices),
+            ..self
+        }
+    }
+
+    /// These facts with the executable's code signature (none: not read).
+    pub fn with_signature(self, signature: Option<&CodeSignature>) -> Self {
+        Facts {
+            certificate_expires: signature.and_then(|s| s.expires).map(crate::clock::rfc3339),
             ..self
         }
     }
@@ -207,6 +221,11 @@ pub fn compare(old: &Facts, new: &Facts) -> Vec<Change> {
             Fact::ProfileExpiry,
             text(&old.profile_expires),
             text(&new.profile_expires),
+        ),
+        scalar(
+            Fact::CertificateExpiry,
+            text(&old.certificate_expires),
+            text(&new.certificate_expires),
         ),
         scalar(Fact::Devices, count(old.devices), count(new.devices)),
     ]
@@ -278,6 +297,11 @@ impl Change {
                 before.get(..10).unwrap_or(&before),
                 after.get(..10).unwrap_or(&after)
             ),
+            Fact::CertificateExpiry => format!(
+                "Signing certificate expires: {} → {}",
+                before.get(..10).unwrap_or(&before),
+                after.get(..10).unwrap_or(&after)
+            ),
             Fact::Devices => format!("Registered devices: {before} → {after}"),
         }
     }
@@ -323,6 +347,10 @@ impl Change {
             Fact::Team => pair("team", before, after),
             Fact::ProfileExpiry => vec![Wording::new(
                 "profile_expiry",
+                &[("before_date", before), ("after_date", after)],
+            )],
+            Fact::CertificateExpiry => vec![Wording::new(
+                "certificate_expiry",
                 &[("before_date", before), ("after_date", after)],
             )],
             Fact::Devices => pair("registered_devices", before, after),

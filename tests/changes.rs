@@ -9,6 +9,7 @@ use std::path::Path;
 
 use plist::{Dictionary, Value as Plist};
 use serde_json::Value;
+use support::codesign::{self, Signing};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok, otasite};
 use support::site;
@@ -230,6 +231,34 @@ fn profile_expiry() {
     );
     assert_eq!(change["before"], "2100-01-01T00:00:00Z");
     assert_eq!(change["after"], "2101-01-01T00:00:00Z");
+}
+
+#[test]
+fn signing_certificate_expiry() {
+    let signed = |not_after: i64| {
+        let chain = codesign::chain("Apple Distribution: Example", not_after);
+        codesign::executable(&Signing::Certificates { chain, signer: 1 }, false, 4096)
+    };
+    // 2030-06-01, then 2031-06-01
+    let old = old().executable(signed(1_906_502_400));
+    let new = new().executable(signed(1_938_038_400));
+    let change = only(&changes(old.clone(), new.clone()), "certificate-expiry");
+    assert_eq!(change["before"], "2030-06-01T00:00:00Z");
+    assert_eq!(change["after"], "2031-06-01T00:00:00Z");
+
+    // The catalog and `otasite diff --json` agree (checked by `changes`); the text says it too.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (a, b) = (
+        old.write(&tmp.path().join("a.ipa")),
+        new.write(&tmp.path().join("b.ipa")),
+    );
+    let text = diff(&[&a, &b]);
+    assert!(text.status.success(), "{text:?}");
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("Signing certificate expires: 2030-06-01 → 2031-06-01"),
+        "{stdout}"
+    );
 }
 
 #[test]

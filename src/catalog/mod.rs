@@ -171,6 +171,7 @@ impl Build {
             ..Facts::default()
         }
         .with_profile(self.profile.as_ref())
+        .with_signature(self.signature.as_ref())
     }
 
     /// What changed since `old`, an older build of the same catalog.
