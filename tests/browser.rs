@@ -13,11 +13,10 @@ mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value as Json, json};
-use support::browser::{assert_valid_html, html_pages, run_with_limit, target_dir, tools};
+use support::browser::{assert_valid_html, html_pages, run_driver, target_dir, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::Otasite;
@@ -788,25 +787,13 @@ fn install_pages_adapt_to_each_visitor_in_chromium() {
             "label": a.label, "user_agent": a.user_agent, "max_touch_points": a.touch,
         })).collect::<Vec<_>>(),
     });
-    let plan_path = work.join("plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/driver.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Json = run_driver(
+        &tools,
+        "driver.mjs",
+        &plan,
+        &work.join("plan.json"),
         Duration::from_secs(240),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser driver failed ({:?}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
     let report_path = screenshots.join("report.json");
     std::fs::write(
         &report_path,
@@ -1047,24 +1034,13 @@ fn no_page_violates_the_content_security_policy_in_chromium() {
         },
         "csp_visits": visits,
     });
-    let plan_path = dir.path().join("csp-plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/driver.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Json = run_driver(
+        &tools,
+        "driver.mjs",
+        &plan,
+        &dir.path().join("csp-plan.json"),
         Duration::from_secs(240),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser driver failed ({:?}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
     let results = report["visits"].as_array().expect("visits");
     assert_eq!(results.len(), visits.len(), "one report per visit");
 
@@ -1255,24 +1231,13 @@ fn a_locked_page_opens_in_chromium_with_the_password_and_the_share_link() {
             visit("wrong share link", None, Some(format!("#k={}", "A".repeat(43)))),
         ],
     });
-    let plan_path = dir.path().join("unlock-plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/driver.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Json = run_driver(
+        &tools,
+        "driver.mjs",
+        &plan,
+        &dir.path().join("unlock-plan.json"),
         Duration::from_secs(240),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser driver failed ({:?}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
     let results = report["visits"].as_array().expect("visits");
     assert_eq!(results.len(), 4, "one report per visit");
 

@@ -9,12 +9,11 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
 use support::apk::ApkBuilder;
-use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_driver, tools};
 use support::ipa::IpaBuilder;
 use support::run::{assert_ok, otasite};
 use support::site;
@@ -86,21 +85,13 @@ fn each_visitor_gets_the_right_build_first_in_chromium() {
             visit("iphone on an android-only app", "com.example.new/index.html", IPHONE, true),
         ],
     });
-    let plan_path = tmp.path().join("plan.json");
-    std::fs::write(&plan_path, plan.to_string()).unwrap();
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/android.mjs"))
-            .arg(&plan_path),
+    let report: Json = run_driver(
+        &tools,
+        "android.mjs",
+        &plan,
+        &tmp.path().join("plan.json"),
         Duration::from_secs(240),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the driver failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout).expect("the driver's report");
     let visits = report["visits"].as_array().expect("visits");
     let get = |name: &str| -> &Json {
         let v = visits

@@ -6,11 +6,10 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
-use support::browser::{run_with_limit, tools};
+use support::browser::{run_driver, tools};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{assert_ok, otasite, tree};
 use support::site::{BASE_URL, config, write_config};
@@ -79,21 +78,13 @@ fn a_registered_visitor_learns_which_builds_list_their_device() {
             {"name": "development", "path": "com.example.dev/1.0-1/"},
         ],
     });
-    let plan_path = tmp.path().join("plan.json");
-    std::fs::write(&plan_path, plan.to_string()).unwrap();
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/devices.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Json = run_driver(
+        &tools,
+        "devices.mjs",
+        &plan,
+        &tmp.path().join("plan.json"),
         Duration::from_secs(120),
     );
-    assert!(
-        output.status.success(),
-        "driver failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_slice(&output.stdout).expect("the driver's JSON");
     assert_eq!(report["errors"], json!([]), "{report}");
 
     for visit in report["before"].as_array().unwrap() {

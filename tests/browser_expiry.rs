@@ -5,11 +5,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::browser::{run_with_limit, tools};
+use support::browser::{run_driver, tools};
 use support::codesign::{self, Signing};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -68,21 +67,13 @@ fn expiry_shows_on_the_index_and_the_app_page_by_the_visitors_clock() {
             visit("app page, no JavaScript", app, false, None),
         ],
     });
-    let plan_path = tmp.path().join("plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/expiry.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Value = run_driver(
+        &tools,
+        "expiry.mjs",
+        &plan,
+        &tmp.path().join("plan.json"),
         Duration::from_secs(120),
     );
-    assert!(
-        output.status.success(),
-        "the expiry driver failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("the report is JSON");
     let visits = report["visits"].as_array().expect("visits");
     let seen = |name: &str| -> Vec<(String, Value)> {
         let visit = visits

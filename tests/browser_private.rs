@@ -10,7 +10,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use aes_gcm::aead::{Aead, KeyInit};
@@ -18,7 +17,7 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value as Json, json};
-use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_driver, tools};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
@@ -191,24 +190,13 @@ fn a_private_sites_pages_are_axe_clean_locked_and_open_and_their_links_resolve()
             visit("build page, password", &private.build_page, Some(PASSWORD), None),
         ],
     });
-    let plan_path = private._dir.path().join("private-plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/private.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report: Json = run_driver(
+        &tools,
+        "private.mjs",
+        &plan,
+        &private._dir.path().join("private-plan.json"),
         Duration::from_secs(300),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the browser driver failed ({:?}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
     let origin = report["origin"].as_str().expect("origin").to_string();
     let visits = report["visits"].as_array().expect("visits");
     assert_eq!(visits.len(), 6, "one report per visit");

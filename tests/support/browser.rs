@@ -156,3 +156,32 @@ pub fn assert_valid_html(tools: &Tools, pages: &[PathBuf], limit: Duration) {
     );
     assert!(output.status.success(), "vnu failed: {text}");
 }
+
+/// Writes `plan` beside the site as `plan_file`, runs `tests/browser/<script>` on it with a
+/// limit, and returns the JSON report the script prints; a failed run or a report that is not
+/// JSON fails the test with the script's output.
+pub fn run_driver(
+    tools: &Tools,
+    script: &str,
+    plan: &serde_json::Value,
+    plan_file: &Path,
+    limit: Duration,
+) -> serde_json::Value {
+    std::fs::write(plan_file, plan.to_string()).expect("writing the plan");
+    let output = run_with_limit(
+        Command::new("node")
+            .arg(tools.root.join("tests/browser").join(script))
+            .arg(plan_file)
+            .current_dir(&tools.root),
+        limit,
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{script} failed ({:?}):\n{}\n{stdout}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{script}'s output is not JSON ({e}): {stdout}"))
+}
