@@ -212,28 +212,20 @@ async function runClassify(browser, origin, plan) {
 }
 
 /**
- * Opens a page under the site's security policy and records every violation it reports (the
- * `securitypolicyviolation` events and Chromium's console messages about the policy), with
- * the visit's copy-link click; then, as a control, inserts an inline script, which the policy
- * must block and report.
+ * A fresh context (service workers blocked, `options` added) and page that record console
+ * errors, script errors and every Content-Security-Policy violation the page reports (in
+ * `window.__otasiteViolations`, set up before the page's own scripts run and not subject to
+ * its policy).
  */
-async function cspVisit(browser, origin, c) {
-  const context = await browser.newContext({
-    userAgent: c.user_agent,
-    viewport: c.viewport,
-    isMobile: c.mobile,
-    hasTouch: c.max_touch_points > 0,
-    permissions: ["clipboard-read", "clipboard-write"],
-    serviceWorkers: "block",
-  });
+async function watchedPage(browser, url, name, options) {
+  const context = await browser.newContext({ serviceWorkers: "block", ...options });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
-  const report = { name: c.name, url: origin + c.path, console: [], page_errors: [] };
+  const report = { name, url, console: [], page_errors: [] };
   page.on("console", (m) => {
     if (m.type() === "error" || /Content[- ]Security[- ]Policy/i.test(m.text())) report.console.push(m.text());
   });
   page.on("pageerror", (e) => report.page_errors.push(String(e)));
-  // Runs before the page's own scripts (and is not subject to its policy).
   await page.addInitScript(() => {
     window.__otasiteViolations = [];
     document.addEventListener("securitypolicyviolation", (e) => {
@@ -244,6 +236,50 @@ async function cspVisit(browser, origin, c) {
         sample: e.sample,
       });
     });
+  });
+  return { context, page, report };
+}
+
+/**
+ * Serves the plan's site with its headers, runs `visit` for each case in one Chromium (each
+ * within `limit` ms; a failed visit is reported with its error) and prints the reports.
+ */
+async function runVisits(plan, cases, visit, limit) {
+  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
+  const browser = await chromium.launch({
+    executablePath: plan.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const visits = [];
+    for (const c of cases) {
+      try {
+        visits.push(await withTimeout(visit(browser, origin, c), limit, c.name));
+      } catch (e) {
+        visits.push({ name: c.name, error: String(e && e.stack || e) });
+      }
+    }
+    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+/**
+ * Opens a page under the site's security policy and records every violation it reports (the
+ * `securitypolicyviolation` events and Chromium's console messages about the policy), with
+ * the visit's copy-link click; then, as a control, inserts an inline script, which the policy
+ * must block and report.
+ */
+async function cspVisit(browser, origin, c) {
+  const { context, page, report } = await watchedPage(browser, origin + c.path, c.name, {
+    userAgent: c.user_agent,
+    viewport: c.viewport,
+    isMobile: c.mobile,
+    hasTouch: c.max_touch_points > 0,
+    permissions: ["clipboard-read", "clipboard-write"],
   });
   if (c.copy === "fallback") {
     await page.addInitScript(() => {
@@ -279,27 +315,8 @@ async function cspVisit(browser, origin, c) {
   return report;
 }
 
-async function runCspPlan(plan) {
-  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const c of plan.csp_visits) {
-      try {
-        visits.push(await withTimeout(cspVisit(browser, origin, c), 30000, c.name));
-      } catch (e) {
-        visits.push({ name: c.name, error: String(e && e.stack || e) });
-      }
-    }
-    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
+function runCspPlan(plan) {
+  return runVisits(plan, plan.csp_visits, cspVisit, 30000);
 }
 
 /**
@@ -309,24 +326,7 @@ async function runCspPlan(plan) {
  * link, the share link, the form's message, and every policy violation and script error.
  */
 async function unlockVisit(browser, origin, c) {
-  const context = await browser.newContext({ serviceWorkers: "block" });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  const report = { name: c.name, url: origin + c.path + (c.hash || ""), console: [], page_errors: [] };
-  page.on("console", (m) => {
-    if (m.type() === "error" || /Content[- ]Security[- ]Policy/i.test(m.text())) report.console.push(m.text());
-  });
-  page.on("pageerror", (e) => report.page_errors.push(String(e)));
-  await page.addInitScript(() => {
-    window.__otasiteViolations = [];
-    document.addEventListener("securitypolicyviolation", (e) => {
-      window.__otasiteViolations.push({
-        directive: e.effectiveDirective,
-        blocked: e.blockedURI,
-        source: `${e.sourceFile}:${e.lineNumber}`,
-      });
-    });
-  });
+  const { context, page, report } = await watchedPage(browser, origin + c.path + (c.hash || ""), c.name, {});
   await page.goto(report.url, { waitUntil: "load" });
   report.locked_title = await page.title();
   if (c.password != null) {
@@ -354,27 +354,8 @@ async function unlockVisit(browser, origin, c) {
   return report;
 }
 
-async function runUnlockPlan(plan) {
-  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const c of plan.unlock_visits) {
-      try {
-        visits.push(await withTimeout(unlockVisit(browser, origin, c), 45000, c.name));
-      } catch (e) {
-        visits.push({ name: c.name, error: String(e && e.stack || e) });
-      }
-    }
-    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
+function runUnlockPlan(plan) {
+  return runVisits(plan, plan.unlock_visits, unlockVisit, 45000);
 }
 
 async function main() {
