@@ -80,6 +80,7 @@ fn expiry_shows_on_the_index_and_the_app_page_by_the_visitors_clock() {
             .iter()
             .find(|v| v["name"] == name)
             .unwrap_or_else(|| panic!("no visit {name}"));
+        assert!(visit["error"].is_null(), "{name}: {}", visit["error"]);
         assert_eq!(visit["errors"], json!([]), "{name}: page errors");
         visit["expiries"]
             .as_array()

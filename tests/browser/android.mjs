@@ -7,8 +7,7 @@
 // tests/browser_android.rs, which judges the report.
 
 import { readFile } from "node:fs/promises";
-import { log, serve, withTimeout } from "./common.mjs";
-import { chromium } from "playwright-core";
+import { runVisits } from "./common.mjs";
 
 /** The blocks whose visibility each visit reports. */
 const BLOCKS = [
@@ -47,28 +46,7 @@ async function visit(browser, origin, v) {
 
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
-  const { server, origin } = await serve(plan.site);
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const v of plan.visits) {
-      const t0 = Date.now();
-      try {
-        visits.push(await withTimeout(visit(browser, origin, v), 30000, v.name));
-      } catch (e) {
-        visits.push({ name: v.name, error: String(e && e.stack || e) });
-      }
-      log(`${v.name}: ${Date.now() - t0} ms`);
-    }
-    process.stdout.write(JSON.stringify({ visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  await runVisits(plan, plan.visits, visit, 30000);
 }
 
 main().catch((e) => {

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
+import { chromium } from "playwright-core";
 
 export const CONTENT_TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -73,3 +74,33 @@ export async function runAxe(page, axeSource) {
   }));
 }
 
+
+/**
+ * Serves the plan's site (with `plan.headers`), runs `visit(browser, origin, case)` for each
+ * case in one headless Chromium, each within `limit` ms (a failed visit is reported with its
+ * error), and prints `{ origin, chromium, visits }` on stdout.
+ */
+export async function runVisits(plan, cases, visit, limit) {
+  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
+  const browser = await chromium.launch({
+    executablePath: plan.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const visits = [];
+    for (const c of cases) {
+      const t0 = Date.now();
+      try {
+        visits.push(await withTimeout(visit(browser, origin, c), limit, c.name));
+      } catch (e) {
+        visits.push({ name: c.name, error: String(e && e.stack || e) });
+      }
+      log(`${c.name}: ${Date.now() - t0} ms`);
+    }
+    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

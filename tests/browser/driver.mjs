@@ -13,7 +13,7 @@
 
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { log, runAxe, serve, withTimeout } from "./common.mjs";
+import { log, runAxe, runVisits, serve, withTimeout } from "./common.mjs";
 import { chromium } from "playwright-core";
 
 /** The blocks whose visibility, position and text every case reports. */
@@ -238,33 +238,6 @@ async function watchedPage(browser, url, name, options) {
     });
   });
   return { context, page, report };
-}
-
-/**
- * Serves the plan's site with its headers, runs `visit` for each case in one Chromium (each
- * within `limit` ms; a failed visit is reported with its error) and prints the reports.
- */
-async function runVisits(plan, cases, visit, limit) {
-  const { server, origin } = await serve(path.resolve(plan.site), plan.headers || {});
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const c of cases) {
-      try {
-        visits.push(await withTimeout(visit(browser, origin, c), limit, c.name));
-      } catch (e) {
-        visits.push({ name: c.name, error: String(e && e.stack || e) });
-      }
-    }
-    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
 }
 
 /**

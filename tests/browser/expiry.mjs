@@ -7,9 +7,7 @@
 // The plan: { site, chromium, visits: [{ name, path, javascript, now_ms }] }.
 
 import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { log, serve, withTimeout } from "./common.mjs";
-import { chromium } from "playwright-core";
+import { runVisits } from "./common.mjs";
 
 async function visit(browser, origin, v) {
   const context = await browser.newContext({ javaScriptEnabled: v.javascript });
@@ -35,23 +33,7 @@ async function visit(browser, origin, v) {
 
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
-  const { server, origin } = await serve(path.resolve(plan.site));
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const v of plan.visits) {
-      log(v.name);
-      visits.push(await withTimeout(visit(browser, origin, v), 30000, v.name));
-    }
-    process.stdout.write(JSON.stringify({ visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  await runVisits(plan, plan.visits, visit, 30000);
 }
 
 main().catch((e) => {

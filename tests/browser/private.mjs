@@ -7,9 +7,7 @@
 // The plan: { site, chromium, axe, visits: [{ name, path, password?, hash? }] }
 
 import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { log, runAxe, serve, withTimeout } from "./common.mjs";
-import { chromium } from "playwright-core";
+import { runAxe, runVisits } from "./common.mjs";
 
 async function visit(browser, origin, axeSource, c) {
   const context = await browser.newContext({ serviceWorkers: "block" });
@@ -52,28 +50,7 @@ async function visit(browser, origin, axeSource, c) {
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
   const axeSource = await readFile(plan.axe, "utf8");
-  const { server, origin } = await serve(path.resolve(plan.site));
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  try {
-    const visits = [];
-    for (const c of plan.visits) {
-      const t0 = Date.now();
-      try {
-        visits.push(await withTimeout(visit(browser, origin, axeSource, c), 45000, c.name));
-      } catch (e) {
-        visits.push({ name: c.name, error: String(e && e.stack || e) });
-      }
-      log(`${c.name}: ${Date.now() - t0} ms`);
-    }
-    process.stdout.write(JSON.stringify({ origin, chromium: browser.version(), visits }));
-  } finally {
-    await browser.close();
-    server.close();
-  }
+  await runVisits(plan, plan.visits, (browser, origin, c) => visit(browser, origin, axeSource, c), 45000);
 }
 
 main().catch((e) => {
