@@ -185,3 +185,40 @@ pub fn run_driver(
     serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{script}'s output is not JSON ({e}): {stdout}"))
 }
+
+/// WebKitGTK's WebDriver, the virtual display it runs in and its MiniBrowser: WebKit, the
+/// engine of iOS Safari.
+pub struct WebKit {
+    pub driver: PathBuf,
+    pub xvfb_run: PathBuf,
+    pub minibrowser: PathBuf,
+}
+
+/// Finds WebKitGTK's tools; a missing one fails the test, naming what to install.
+pub fn webkit() -> WebKit {
+    let install = "apt-get install webkit2gtk-driver xvfb xauth";
+    let on_path = |name: &str| {
+        std::env::var_os("PATH")
+            .into_iter()
+            .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+            .unwrap_or_else(|| panic!("the WebKit tests cannot run: no {name} ({install})"))
+    };
+    let minibrowser = std::env::var_os("OTASITE_MINIBROWSER")
+        .map(PathBuf::from)
+        .or_else(|| {
+            ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]
+                .iter()
+                .flat_map(|lib| ["webkit2gtk-4.1", "webkit2gtk-4.0", "webkitgtk-6.0"].map(|v| Path::new(lib).join(v).join("MiniBrowser")))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!("the WebKit tests cannot run: no MiniBrowser ({install}, or set OTASITE_MINIBROWSER)")
+        });
+    WebKit {
+        driver: on_path("WebKitWebDriver"),
+        xvfb_run: on_path("xvfb-run"),
+        minibrowser,
+    }
+}
