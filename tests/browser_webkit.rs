@@ -64,6 +64,14 @@ fn build_site() -> (TempDir, PathBuf, String) {
         .modified(BUILT_AT - DAY)
         .profile(Some(ProfileSpec::new(Kind::Enterprise)))
         .write(&builds.join("Kiosk.ipa"));
+    // Its profile expired ten days after the build: long before any clock that runs this.
+    IpaBuilder::new("com.example.soon", "Soon")
+        .version("0.9", "9")
+        .modified(BUILT_AT - DAY)
+        .profile(Some(
+            ProfileSpec::new(Kind::Development).expires(BUILT_AT + 10 * DAY),
+        ))
+        .write(&builds.join("Soon.ipa"));
     IpaBuilder::new("com.example.vault", "Vault")
         .version("4.2", "42")
         .modified(BUILT_AT - DAY)
@@ -155,6 +163,7 @@ fn iphone_visitors_get_what_they_need_in_webkit() {
     let mut wrong = visit("private page, wrong password", &private, IPHONE_SAFARI);
     wrong["password"] = json!("not the pass phrase");
     let visits = vec![
+        visit("index", "index.html", IPHONE_SAFARI),
         visit("safari", FIELD, IPHONE_SAFARI),
         copy,
         visit("slack 17.5", FIELD, slack_on("17_5")),
@@ -197,6 +206,21 @@ fn iphone_visitors_get_what_they_need_in_webkit() {
         case
     };
     let mut checks = Checks::default();
+
+    // The index judges expiry by the visitor's clock (WebKit parses the dates itself).
+    let index = case("index");
+    let expiries = index["seen"]["expiries"].as_array().expect("expiries");
+    checks.equal(index, "expiry lines", &json!(expiries.len()), json!(3));
+    let expired: Vec<&Json> = expiries
+        .iter()
+        .filter(|e| e["state"] == "expired")
+        .collect();
+    checks.equal(
+        index,
+        "expired lines",
+        &json!(expired),
+        json!([{ "text": "Expired on 2026-01-11", "state": "expired" }]),
+    );
 
     let safari = case("safari");
     checks.equal(

@@ -102,6 +102,10 @@ const OBSERVE = `
     help_href: document.querySelector("a[href*='help/index.html']")?.href ?? null,
     doctor_first: doctor ? doctor.getAttribute("data-first") : null,
     doctor_top_text: first ? (first.innerText || "").replace(/\\s+/g, " ").trim() : null,
+    expiries: Array.from(document.querySelectorAll("[data-expiry]"), (el) => ({
+      text: (el.innerText || el.textContent).replace(/\\s+/g, " ").trim(),
+      state: el.getAttribute("data-expiry-state"),
+    })),
   };
 `;
 
