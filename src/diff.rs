@@ -158,10 +158,13 @@ impl Facts {
             (Some(v), Some(b)) if v != b => format!("{v} ({b})"),
             (Some(v), _) => v.clone(),
             (None, Some(b)) => b.clone(),
-            (None, None) => "unknown version".into(),
+            (None, None) => UNKNOWN_VERSION.into(),
         }
     }
 }
+
+/// What [`Facts::display_version`] says of a build that declares no version.
+const UNKNOWN_VERSION: &str = "unknown version";
 
 fn team(name: Option<&str>, id: Option<&str>) -> Option<String> {
     match (name, id) {
@@ -296,7 +299,17 @@ impl Change {
             vec![Wording::new(code, &[("before", before), ("after", after)])]
         };
         match self.fact {
-            Fact::Version => pair("version", before, after),
+            Fact::Version => {
+                // Written in every language the same way when a build declares no version.
+                let shown = |v: String| {
+                    if v == UNKNOWN_VERSION {
+                        "—".into()
+                    } else {
+                        v
+                    }
+                };
+                pair("version", shown(before), shown(after))
+            }
             Fact::MinOs => pair("min_os", before, after),
             Fact::DeviceFamily => vec![Wording::new(
                 "devices",

@@ -76,7 +76,11 @@ fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Ico
                 ))
                 .coded(
                     "android.icon_not_drawn_bitmap",
-                    &[("path", resource), ("reason", &why), ("bitmap", &bitmap.path)],
+                    &[
+                        ("path", resource),
+                        ("reason", &why),
+                        ("bitmap", &bitmap.path),
+                    ],
                 ),
                 None => Problem::warning(format!(
                     "The icon {resource} cannot be drawn ({why}): pages show a placeholder."

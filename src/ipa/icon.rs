@@ -57,12 +57,19 @@ pub fn find_icon<R: Read + Seek>(
                 ))
                 .coded(
                     "icon.assets_car_fallback",
-                    &[("car", &car_path), ("reason", &reason), ("path", &icon.path)],
+                    &[
+                        ("car", &car_path),
+                        ("reason", &reason),
+                        ("path", &icon.path),
+                    ],
                 ),
                 None => Problem::warning(format!(
                     "The icon in {car_path} could not be read ({reason}); pages show a placeholder."
                 ))
-                .coded("icon.assets_car", &[("car", &car_path), ("reason", &reason)]),
+                .coded(
+                    "icon.assets_car",
+                    &[("car", &car_path), ("reason", &reason)],
+                ),
             }),
         }
     }

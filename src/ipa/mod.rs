@@ -300,8 +300,10 @@ fn read_code_signature<R: Read + Seek>(
                 let reason = format!(
                     "its code signature lies beyond the {mib} MiB otasite inflates per archive"
                 );
-                let problem = warning(reason)
-                    .coded("unreadable_signature_budget", &[("path", path), ("mib", &mib)]);
+                let problem = warning(reason).coded(
+                    "unreadable_signature_budget",
+                    &[("path", path), ("mib", &mib)],
+                );
                 (None, Some(problem))
             }
             Err(reason) => (None, Some(warning(reason))),

@@ -752,7 +752,7 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         .iter()
         .map(|b| FeedEntry {
             name: &b.name,
-            display_version: b.display_version(),
+            display_version: view::display_version(b),
             channel: b.channel.as_deref(),
             page_url: &b.page_url,
             updated: b.released.as_deref().unwrap_or(EPOCH),

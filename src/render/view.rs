@@ -410,8 +410,8 @@ pub struct BuildView<'a> {
     pub blocking_items: Vec<ProblemItem<'a>>,
     /// `warnings` for the catalogs, as `blocking_items`.
     pub warning_items: Vec<ProblemItem<'a>>,
-    /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or
-    /// `unknown version`.
+    /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or `—` when the
+    /// build declares neither (the same in every language).
     pub display_version: String,
     /// The size for people, in decimal units as iOS shows them: `2.9 MB`.
     pub size_label: String,
@@ -531,13 +531,9 @@ impl ChangeItem {
 
 impl<'a> ChangesView<'a> {
     fn new(changes: &'a crate::diff::Changes) -> Self {
-        let since = crate::diff::Facts {
-            version: changes.since.version.clone(),
-            build: changes.since.build.clone(),
-            ..Default::default()
-        };
+        let since = &changes.since;
         ChangesView {
-            since: since.display_version(),
+            since: shown_version(since.version.as_deref(), since.build.as_deref()),
             since_path: &changes.since.path,
             lines: changes.lines(),
             items: ChangeItem::all(changes),
@@ -627,7 +623,7 @@ impl<'a> BuildView<'a> {
                 .filter(|p| !build.blocking.contains(p))
                 .map(|m| ProblemItem::of(build, m))
                 .collect(),
-            display_version: build.display_version(),
+            display_version: display_version(build),
             size_label: crate::units::decimal(build.size),
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
             expires_date: expires.as_deref().map(|r| day(r).to_string()),
@@ -708,6 +704,23 @@ fn not_installable_items(build: &Build) -> Vec<ProblemItem<'_>> {
             params: None,
         }],
         (false, reasons) => reasons.iter().map(|m| ProblemItem::of(build, m)).collect(),
+    }
+}
+
+/// A build's version for people: `1.2 (45)`, `1.2`, or `—` when it declares neither number.
+pub fn display_version(build: &Build) -> String {
+    shown_version(build.version.as_deref(), build.build.as_deref())
+}
+
+fn shown_version(version: Option<&str>, build: Option<&str>) -> String {
+    match (version, build) {
+        (None, None) => "—".to_string(),
+        _ => crate::diff::Facts {
+            version: version.map(str::to_string),
+            build: build.map(str::to_string),
+            ..Default::default()
+        }
+        .display_version(),
     }
 }
 
