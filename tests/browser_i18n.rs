@@ -794,5 +794,9 @@ fn every_page_in_every_language_is_valid_html() {
         sites.push(dir);
     }
     assert!(pages.len() >= SHIPPED.len() * 7, "found only {pages:?}");
+    // What changed, and an app iOS cannot install on the index.
+    let (dir, site) = build_changes_site();
+    pages.extend(html_pages(&site));
+    sites.push(dir);
     assert_valid_html(&tools, &pages, Duration::from_secs(300));
 }
