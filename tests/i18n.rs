@@ -974,10 +974,13 @@ fn build_everything_site(language: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dist)
 }
 
+/// A catalog key and a piece of its English text.
+type KeyedText = (String, String);
+
 /// The English texts of `en.json` that `language` words otherwise: each text cut at its
 /// placeholders and markup into the pieces a page shows as they are. Pieces of two words or
 /// more count wherever they occur; one-word texts only as a whole text.
-fn english_only(language: &str) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn english_only(language: &str) -> (Vec<KeyedText>, Vec<KeyedText>) {
     let english = catalog(i18n::REFERENCE);
     let other = catalog(language);
     let (mut sentences, mut words) = (Vec::new(), Vec::new());
