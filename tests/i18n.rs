@@ -697,11 +697,6 @@ fn build_problems_render_in_the_sites_language() {
     IpaBuilder::new("com.example.store", "Store")
         .profile(Some(ProfileSpec::new(Kind::AppStore)))
         .write(&builds.join("Store.ipa"));
-    IpaBuilder::new("com.example.nameless", "Nameless")
-        .remove("CFBundleShortVersionString")
-        .remove("CFBundleVersion")
-        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
-        .write(&builds.join("Nameless.ipa"));
     IpaBuilder::new("com.example.stale", "Stale")
         .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(1_600_000_000)))
         .write(&builds.join("Stale.ipa"));
@@ -714,6 +709,26 @@ fn build_problems_render_in_the_sites_language() {
     ApkBuilder::new("com.example.tests", "Tests")
         .test_only()
         .write(&builds.join("Tests.apk"));
+    // Notes met while reading: an icon that is no PNG, an executable that is no Mach-O, a
+    // resource table that does not parse.
+    IpaBuilder::new("com.example.odd", "Odd")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", b"no picture here".to_vec())
+        .executable(b"no machine code here".to_vec())
+        .write(&builds.join("Odd.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid")
+        .icon(
+            0x7f01_0000,
+            vec![("resources.arsc".to_string(), b"no table".to_vec())],
+        )
+        .write(&builds.join("Droid.apk"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    // Rebuilt from the previous catalog (another title renders every page again): the
+    // sentences keep their codes.
+    site::write_config(
+        tmp.path(),
+        &site::config("Problems again", site::BASE_URL, "language: ja\n"),
+    );
     assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
     let dist = tmp.path().join("dist");
     let catalog: Value =
@@ -759,6 +774,21 @@ fn build_problems_render_in_the_sites_language() {
             "com.example.tests",
             "android.test_only",
             "このアプリには android:testOnly が付いています。",
+        ),
+        (
+            "com.example.odd",
+            "icon.not_png",
+            "アイコン Payload/Odd.app/Icon.png は読み取れる PNG ではありません: ",
+        ),
+        (
+            "com.example.odd",
+            "unreadable_signature",
+            "アプリのコード署名を読み取れなかったため、証明書の有効期限は不明です: Payload/Odd.app/Odd: ",
+        ),
+        (
+            "com.example.droid",
+            "android.unreadable_resources",
+            "resources.arsc を読み取れません（",
         ),
     ];
     for (bundle_id, code, japanese) in cases {

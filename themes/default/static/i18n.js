@@ -244,7 +244,6 @@
 
   window.otasiteI18n.language = function () { return current; };
   window.otasiteI18n.text = function (key, args) { return format(key, args, current, false); };
-  window.otasiteI18n.has = function (key) { return typeof (data.catalogs[current] || {})[key] === "string"; };
   window.otasiteI18n.set = set;
   window.otasiteI18n.translate = function (scope) { if (current !== data["default"]) { translate(scope); } };
   window.otasiteI18n.start = start;
