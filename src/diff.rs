@@ -172,10 +172,13 @@ impl Facts {
             (Some(v), Some(b)) if v != b => format!("{v} ({b})"),
             (Some(v), _) => v.clone(),
             (None, Some(b)) => b.clone(),
-            (None, None) => "unknown version".into(),
+            (None, None) => UNKNOWN_VERSION.into(),
         }
     }
 }
+
+/// What [`Facts::display_version`] says of a build that declares no version.
+const UNKNOWN_VERSION: &str = "unknown version";
 
 fn team(name: Option<&str>, id: Option<&str>) -> Option<String> {
     match (name, id) {
@@ -307,7 +310,8 @@ impl Change {
     }
 
     /// The line as catalog keys and parameters (see [`Wording`]); `describe` is its English.
-    /// Dates travel as RFC 3339 (`*_date`) so that each language writes them its way.
+    /// Dates travel as RFC 3339 (`*_date`), sizes as bytes (`*_size`) and labels as catalog
+    /// keys (`*_keys`) so that each language writes them its way.
     pub fn wording(&self) -> Vec<Wording> {
         let value = |v: &Option<Value>| match v {
             Some(Value::String(s)) => s.clone(),
@@ -319,31 +323,48 @@ impl Change {
             vec![Wording::new(code, &[("before", before), ("after", after)])]
         };
         match self.fact {
-            Fact::Version => pair("version", before, after),
+            Fact::Version => {
+                // Written in every language the same way when a build declares no version.
+                let shown = |v: String| {
+                    if v == UNKNOWN_VERSION {
+                        "—".into()
+                    } else {
+                        v
+                    }
+                };
+                pair("version", shown(before), shown(after))
+            }
             Fact::MinOs => pair("min_os", before, after),
-            Fact::DeviceFamily => pair("devices", family_label(&before), family_label(&after)),
+            Fact::DeviceFamily => vec![Wording::new(
+                "devices",
+                &[
+                    ("before_keys", family_keys(&before)),
+                    ("after_keys", family_keys(&after)),
+                ],
+            )],
             Fact::Size => {
                 let bytes = |v: &Option<Value>| v.as_ref().and_then(Value::as_u64).unwrap_or(0);
                 let delta = self.delta.unwrap_or(0);
-                let sign = if delta < 0 { "−" } else { "+" };
-                let delta = format!("{sign}{}", crate::units::decimal(delta.unsigned_abs()));
+                let sign = if delta < 0 { "-" } else { "+" };
                 vec![Wording::new(
                     "size",
                     &[
-                        ("before", crate::units::decimal(bytes(&self.before))),
-                        ("after", crate::units::decimal(bytes(&self.after))),
-                        ("delta", delta),
+                        ("before_size", bytes(&self.before).to_string()),
+                        ("after_size", bytes(&self.after).to_string()),
+                        ("delta_size", format!("{sign}{}", delta.unsigned_abs())),
                     ],
                 )]
             }
             Fact::Entitlements => self.set_wording("entitlements"),
             Fact::UsageDescriptions => self.set_wording("usage"),
             Fact::Extensions => self.set_wording("extensions"),
-            Fact::Distribution => pair(
+            Fact::Distribution => vec![Wording::new(
                 "distribution",
-                distribution_label(&before).to_string(),
-                distribution_label(&after).to_string(),
-            ),
+                &[
+                    ("before_keys", distribution_key(&before)),
+                    ("after_keys", distribution_key(&after)),
+                ],
+            )],
             Fact::Team => pair("team", before, after),
             Fact::ProfileExpiry => vec![Wording::new(
                 "profile_expiry",
@@ -425,6 +446,22 @@ fn family_label(names: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The device families as their product names, "not declared" as its catalog key.
+fn family_keys(names: &str) -> String {
+    if names.is_empty() || names == "none" {
+        return "change.not_declared".into();
+    }
+    family_label(names)
+}
+
+/// A distribution kind's catalog key (`kind.ad-hoc`), an unknown kind as it is.
+fn distribution_key(kind: &str) -> String {
+    match distribution_label(kind) == kind {
+        true => kind.to_string(),
+        false => format!("kind.{kind}"),
+    }
 }
 
 fn distribution_label(kind: &str) -> &str {

@@ -935,12 +935,19 @@ fn browser_data_file_is_complete() {
             .unwrap_or_else(|| panic!("{list} is not a list"));
         assert!(!entries.is_empty(), "{list} is empty");
         for entry in entries {
-            for key in ["id", "name", "pattern"] {
+            for key in ["id", "pattern"] {
                 assert!(
                     entry[key].as_str().is_some_and(|s| !s.is_empty()),
                     "{list} entry {entry} lacks {key}"
                 );
             }
+            // Only the catch-all web view has no name: pages speak of "this app" in the
+            // visitor's language.
+            assert!(
+                entry["name"].as_str().is_some_and(|s| !s.is_empty())
+                    || (entry["name"].is_null() && entry["id"] == "webview"),
+                "{list} entry {entry} lacks name"
+            );
             assert!(
                 seen.insert(entry["id"].as_str().unwrap_or_default().to_string()),
                 "duplicate id in {entry}"

@@ -527,6 +527,139 @@ fn a_locked_page_speaks_the_visitors_language() {
     checks.finish();
 }
 
+/// LINE's in-app browser on iOS 17.5.
+fn line_17_5() -> String {
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Safari Line/14.7.0".into()
+}
+
+/// A plain web view in an app no entry of browsers.json names.
+fn webview_17_5() -> String {
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148".into()
+}
+
+/// A site whose pages show what otasite words from facts: what changed between two builds
+/// (size, devices, distribution), an app iOS cannot install (on the index) and QR codes.
+fn build_changes_site() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let builds = dir.path().join("builds");
+    IpaBuilder::new("com.example.field", "Field")
+        .version("1.0", "10")
+        .modified(BUILT_AT - 2 * DAY)
+        .set("UIDeviceFamily", vec![plist::Value::from(1)])
+        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
+        .write(&builds.join("Field-10.ipa"));
+    IpaBuilder::new("com.example.field", "Field")
+        .version("2.0", "20")
+        .modified(BUILT_AT - DAY)
+        .set(
+            "UIDeviceFamily",
+            vec![plist::Value::from(1), plist::Value::from(2)],
+        )
+        .app_file("Padding.bin", support::ipa::noise(40_000, 3))
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Field-20.ipa"));
+    IpaBuilder::new("com.example.stale", "Stale")
+        .modified(BUILT_AT - DAY)
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).expires(BUILT_AT - 30 * DAY),
+        ))
+        .write(&builds.join("Stale.ipa"));
+    site::write_config(dir.path(), &site::config("Changes", site::BASE_URL, ""));
+    assert_ok(
+        &Otasite::new(["build", "-q"])
+            .dir(dir.path())
+            .epoch(BUILT_AT)
+            .output(),
+    );
+    let site = dir.path().join("dist");
+    (dir, site)
+}
+
+/// What otasite words from facts switches with the page: how to leave an in-app browser,
+/// what changed (sizes with the language's decimal sign, device and distribution names),
+/// why an app cannot be installed, and the QR code's label.
+#[test]
+#[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
+fn in_app_hints_changes_reasons_and_qr_labels_follow_the_visitors_language() {
+    let (dir, site) = build_changes_site();
+    let newer = "com.example.field/2.0-20/";
+    let visits = [
+        visit("line-ja", newer, line_17_5()).languages(&["ja-JP"]),
+        visit("line-en", newer, line_17_5()),
+        visit("webview-de", newer, webview_17_5()).languages(&["de-DE"]),
+        visit("changes-de", newer, IPHONE_SAFARI).languages(&["de-DE"]),
+        visit("index-ja", "index.html", IPHONE_SAFARI).languages(&["ja-JP"]),
+        visit("index-en", "index.html", IPHONE_SAFARI),
+    ];
+    let cases = drive(&site, dir.path(), &visits);
+    let mut checks = Checks::default();
+    for case in &cases {
+        checks.clean(case);
+    }
+    let line_ja = by_name(&cases, "line-ja");
+    checks.seen(
+        line_ja,
+        "inapp_how",
+        "LINE では: 右上の ⋮ をタップし、「Safariで開く」をタップします。",
+    );
+    checks.seen(line_ja, "qr_label", "このページのアドレスの QR コード");
+    checks.seen(
+        by_name(&cases, "line-en"),
+        "inapp_how",
+        "In LINE: Tap ⋮ at the top right, then Open in Safari.",
+    );
+    // An app browsers.json does not name: the general words, and no "how" line.
+    let webview = by_name(&cases, "webview-de");
+    checks.that(
+        webview["seen"]["inapp_visible"] == json!(true)
+            && webview["seen"]["inapp_how_visible"] == json!(false),
+        webview,
+        format!("in-app notice without a how line, got {}", webview["seen"]),
+    );
+    let changes = by_name(&cases, "changes-de");
+    for wanted in [
+        "Geräte: iPhone → iPhone, iPad",
+        "Verteilung: Ad Hoc → Enterprise (intern)",
+    ] {
+        checks.seen(changes, "changes", wanted);
+    }
+    // Sizes with the German decimal comma: "Größe: 1,1 KB → 41,2 KB (+40,1 KB)".
+    let size = changes["seen"]["changes"]
+        .as_str()
+        .and_then(|c| c.split("Größe: ").nth(1))
+        .unwrap_or_default();
+    let german_number = |text: &str| {
+        text.split_whitespace().next().is_some_and(|n| {
+            n.trim_start_matches(['+', '('])
+                .split_once(',')
+                .is_some_and(|(a, b)| {
+                    !a.is_empty() && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+                })
+        })
+    };
+    let sides: Vec<&str> = size.splitn(2, " → ").collect();
+    checks.that(
+        sides.len() == 2
+            && german_number(sides[0])
+            && german_number(sides[1])
+            && sides[1].contains("(+"),
+        changes,
+        format!("the size change is not in German numbers: {size:?}"),
+    );
+    checks.seen(changes, "qr_label", "QR-Code mit der Adresse dieser Seite");
+    checks.seen(
+        by_name(&cases, "index-ja"),
+        "not_installable",
+        "に期限切れになりました",
+    );
+    checks.seen(
+        by_name(&cases, "index-en"),
+        "not_installable",
+        "expired on 2025-12-02",
+    );
+    checks.finish();
+}
+
 #[test]
 #[ignore = "needs Chromium and the npm packages (apt-get install chromium chromium-driver; npm ci)"]
 fn open_in_safari_shows_in_in_app_browsers_from_ios_17_5_only() {
@@ -661,5 +794,9 @@ fn every_page_in_every_language_is_valid_html() {
         sites.push(dir);
     }
     assert!(pages.len() >= SHIPPED.len() * 7, "found only {pages:?}");
+    // What changed, and an app iOS cannot install on the index.
+    let (dir, site) = build_changes_site();
+    pages.extend(html_pages(&site));
+    sites.push(dir);
     assert_valid_html(&tools, &pages, Duration::from_secs(300));
 }

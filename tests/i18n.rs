@@ -709,6 +709,26 @@ fn build_problems_render_in_the_sites_language() {
     ApkBuilder::new("com.example.tests", "Tests")
         .test_only()
         .write(&builds.join("Tests.apk"));
+    // Notes met while reading: an icon that is no PNG, an executable that is no Mach-O, a
+    // resource table that does not parse.
+    IpaBuilder::new("com.example.odd", "Odd")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", b"no picture here".to_vec())
+        .executable(b"no machine code here".to_vec())
+        .write(&builds.join("Odd.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid")
+        .icon(
+            0x7f01_0000,
+            vec![("resources.arsc".to_string(), b"no table".to_vec())],
+        )
+        .write(&builds.join("Droid.apk"));
+    assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
+    // Rebuilt from the previous catalog (another title renders every page again): the
+    // sentences keep their codes.
+    site::write_config(
+        tmp.path(),
+        &site::config("Problems again", site::BASE_URL, "language: ja\n"),
+    );
     assert_ok(&Otasite::new(["build", "-q"]).dir(tmp.path()).output());
     let dist = tmp.path().join("dist");
     let catalog: Value =
@@ -755,6 +775,21 @@ fn build_problems_render_in_the_sites_language() {
             "android.test_only",
             "このアプリには android:testOnly が付いています。",
         ),
+        (
+            "com.example.odd",
+            "icon.not_png",
+            "アイコン Payload/Odd.app/Icon.png は読み取れる PNG ではありません: ",
+        ),
+        (
+            "com.example.odd",
+            "unreadable_signature",
+            "アプリのコード署名を読み取れなかったため、証明書の有効期限は不明です: Payload/Odd.app/Odd: ",
+        ),
+        (
+            "com.example.droid",
+            "android.unreadable_resources",
+            "resources.arsc を読み取れません（",
+        ),
     ];
     for (bundle_id, code, japanese) in cases {
         let (build, page) = page_of(bundle_id);
@@ -782,6 +817,37 @@ fn build_problems_render_in_the_sites_language() {
             "{bundle_id}: the problem is not marked for the browser"
         );
     }
+}
+
+/// How to leave each in-app browser for Safari is a catalog text: `how` in the theme's
+/// `data/browsers.json` names a key every catalog words.
+#[test]
+fn every_in_app_browser_hint_is_a_key_of_every_catalog() {
+    let path = theme_dir().join("data/browsers.json");
+    let data: Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("browsers.json")).expect("JSON");
+    let hints: Vec<&str> = data["in_app"]
+        .as_array()
+        .expect("in_app")
+        .iter()
+        .filter_map(|app| app["how"].as_str())
+        .collect();
+    assert!(hints.len() >= 15, "only {} hints", hints.len());
+    for language in i18n::SHIPPED {
+        let catalog = catalog(language);
+        for key in &hints {
+            assert!(
+                catalog.get(*key).and_then(Value::as_str).is_some(),
+                "i18n/{language}.json lacks {key}, which data/browsers.json names"
+            );
+        }
+    }
+    // The line that shows a hint takes it as a key (`_keys`), so it switches language too.
+    assert!(
+        catalog("en")["install.inapp_how"]
+            .as_str()
+            .is_some_and(|t| t.contains("{how_keys}"))
+    );
 }
 
 #[test]
@@ -822,7 +888,330 @@ fn every_problem_code_otasite_writes_has_a_text_in_every_catalog() {
         "android.test_only",
         "android.unsigned",
         "android.old_target",
+        "not_installable",
+        "icon.too_large",
+        "icon.not_png",
+        "icon.unreadable",
+        "icon.undecodable",
+        "icon.assets_car_fallback",
+        "icon.assets_car",
+        "icon.missing",
+        "icon.cache",
+        "unreadable_signature",
+        "unreadable_signature_budget",
+        "android.unreadable_resources",
+        "android.icon_missing",
+        "android.icon_drawable_bitmap",
+        "android.icon_drawable",
+        "android.icon_xml_bitmap",
+        "android.icon_xml",
+        "android.icon_unreadable",
+        "android.icon_approximate",
+        "android.icon_not_drawn_bitmap",
+        "android.icon_not_drawn",
+        "android.icon_bitmap_unreadable",
     ] {
         assert!(codes.contains(&code), "i18n/en.json lacks problem.{code}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// No English on pages in another language
+// ---------------------------------------------------------------------------------------------
+
+/// A site with what pages can show: iOS builds in two channels with what changed between
+/// them (size, devices, distribution), warnings (no icon, an unreadable icon, an unreadable
+/// signature, missing Info.plist keys), an expired profile, an ad hoc build with registered
+/// devices and `devices:` set, a private app, Android packages (one blocked, one with an
+/// unreadable resource table) and the help page; rendered in `language`.
+fn build_everything_site(language: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = format!(
+        "language: {language}\n\
+         devices:\n  endpoint: https://udid.example.test/\n  email: qa@example.test\n\
+         apps:\n  com.example.hidden:\n    private: true\n"
+    );
+    site::write_config(tmp.path(), &site::config("Zuul", site::BASE_URL, &extra));
+    let builds = tmp.path().join("builds");
+    IpaBuilder::new("com.example.zorblax", "Zorblax")
+        .version("3.0", "30")
+        .set("MinimumOSVersion", "15.0")
+        .set("UIDeviceFamily", vec![plist::Value::from(1)])
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", encode_cgbi(&sample_icon(120, 3)))
+        .profile(Some(
+            ProfileSpec::new(Kind::AdHoc).devices(&["00008101-000A1B2C3D4E5F60"]),
+        ))
+        .write(&builds.join("beta/Zorblax-30.ipa"));
+    IpaBuilder::new("com.example.zorblax", "Zorblax")
+        .version("3.1", "31")
+        .modified(1_714_564_800 + 3600)
+        .set("MinimumOSVersion", "16.0")
+        .set(
+            "UIDeviceFamily",
+            vec![plist::Value::from(1), plist::Value::from(2)],
+        )
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", encode_cgbi(&sample_icon(120, 3)))
+        .app_file("Padding.bin", support::ipa::noise(40_000, 7))
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("beta/Zorblax-31.ipa"));
+    IpaBuilder::new("com.example.zorblax", "Zorblax")
+        .version("2.9", "29")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
+        .write(&builds.join("stable/Zorblax-29.ipa"));
+    IpaBuilder::new("com.example.quux", "Quux")
+        .remove("MinimumOSVersion")
+        .remove("UIDeviceFamily")
+        .set("CFBundleIconFile", "Icon.png")
+        .app_file("Icon.png", b"no picture here".to_vec())
+        .executable(b"no machine code here".to_vec())
+        .profile(Some(
+            ProfileSpec::new(Kind::Development).devices(&["00008101-000A1B2C3D4E5F60"]),
+        ))
+        .write(&builds.join("Quux.ipa"));
+    IpaBuilder::new("com.example.nameless", "Nameless")
+        .remove("CFBundleShortVersionString")
+        .remove("CFBundleVersion")
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Nameless.ipa"));
+    IpaBuilder::new("com.example.stale", "Stale")
+        .profile(Some(ProfileSpec::new(Kind::AdHoc).expires(1_600_000_000)))
+        .write(&builds.join("Stale.ipa"));
+    IpaBuilder::new("com.example.hidden", "Hidden")
+        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
+        .write(&builds.join("Hidden.ipa"));
+    ApkBuilder::new("com.example.droid", "Droid")
+        .icon(
+            0x7f01_0000,
+            vec![("resources.arsc".to_string(), b"no table".to_vec())],
+        )
+        .write(&builds.join("Droid.apk"));
+    ApkBuilder::new("com.example.tests", "Tests")
+        .test_only()
+        .write(&builds.join("Tests.apk"));
+    assert_ok(
+        &Otasite::new(["build", "-q"])
+            .dir(tmp.path())
+            .env(
+                "OTASITE_SECRET",
+                "0f1e2d3c4b5a69788796a5b4c3d2e1f0-test-secret",
+            )
+            .env("OTASITE_PASSWORD", "correct horse battery")
+            .output(),
+    );
+    let dist = tmp.path().join("dist");
+    (tmp, dist)
+}
+
+/// A catalog key and a piece of its English text.
+type KeyedText = (String, String);
+
+/// The English texts of `en.json` that `language` words otherwise: each text cut at its
+/// placeholders and markup into the pieces a page shows as they are. Pieces of two words or
+/// more count wherever they occur; one-word texts only as a whole text.
+fn english_only(language: &str) -> (Vec<KeyedText>, Vec<KeyedText>) {
+    let english = catalog(i18n::REFERENCE);
+    let other = catalog(language);
+    let (mut sentences, mut words) = (Vec::new(), Vec::new());
+    for (key, value) in &english {
+        if key.starts_with('_') || key.starts_with("format.") || other.get(key) == Some(value) {
+            continue;
+        }
+        for text in texts(value) {
+            let mut rest = text.to_string();
+            for mark in ["**", "`", "[", "]"] {
+                rest = rest.replace(mark, "\u{0}");
+            }
+            let mut pieces = Vec::new();
+            let mut current = String::new();
+            let mut chars = rest.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '{' {
+                    pieces.push(std::mem::take(&mut current));
+                    for inner in chars.by_ref() {
+                        if inner == '}' {
+                            break;
+                        }
+                    }
+                } else if c == '\u{0}' {
+                    pieces.push(std::mem::take(&mut current));
+                } else {
+                    current.push(c);
+                }
+            }
+            pieces.push(current);
+            let whole = pieces.len() == 1;
+            // Names and commands the language keeps as they are (`adb install -t`, Samsung
+            // Internet) are no English text.
+            let kept = |piece: &str| {
+                other
+                    .get(key)
+                    .is_some_and(|v| texts(v).iter().any(|t| t.contains(piece)))
+            };
+            for piece in pieces {
+                let piece = piece
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_string();
+                if kept(&piece) {
+                    continue;
+                }
+                let word_count = piece.split_whitespace().count();
+                if word_count >= 2 && piece.chars().filter(|c| c.is_alphabetic()).count() >= 8 {
+                    sentences.push((key.clone(), piece));
+                } else if whole && word_count == 1 && piece.chars().count() >= 3 {
+                    words.push((key.clone(), piece));
+                }
+            }
+        }
+    }
+    (sentences, words)
+}
+
+fn decode_entities(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// What a visitor reads on a page: its text nodes (outside `script` and `style`) and the
+/// attributes that show or are read out (`title`, `aria-label`, `alt`, `placeholder`, and the
+/// `content` of the link preview's descriptions).
+fn visible_texts(html: &str) -> Vec<String> {
+    const SHOWN: [&str; 4] = ["title", "aria-label", "alt", "placeholder"];
+    let mut found = Vec::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            rest = after.split_once("-->").map_or("", |(_, tail)| tail);
+            continue;
+        }
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |at| at + 1);
+            let tag = &rest[..end];
+            rest = &rest[end..];
+            let name: String = tag[1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let mut attributes = Vec::new();
+            let mut attrs = tag;
+            while let Some(at) = attrs.find("=\"") {
+                let attr_name = attrs[..at]
+                    .rsplit(|c: char| c.is_whitespace())
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let value_rest = &attrs[at + 2..];
+                let value_end = value_rest.find('"').unwrap_or(value_rest.len());
+                attributes.push((attr_name, decode_entities(&value_rest[..value_end])));
+                attrs = &value_rest[(value_end + 1).min(value_rest.len())..];
+            }
+            let is_description = attributes.iter().any(|(n, v)| {
+                (n == "property" || n == "name")
+                    && (v == "og:description" || v == "twitter:description")
+            });
+            for (attr_name, value) in attributes {
+                if SHOWN.contains(&attr_name.as_str()) || (is_description && attr_name == "content")
+                {
+                    found.push(value);
+                }
+            }
+            if name == "script" || name == "style" {
+                let close = format!("</{name}");
+                let at = rest.find(&close).unwrap_or(rest.len());
+                rest = &rest[at..];
+            }
+            continue;
+        }
+        let end = rest.find('<').unwrap_or(rest.len());
+        let text = decode_entities(&rest[..end]);
+        if !text.trim().is_empty() {
+            found.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        rest = &rest[end..];
+    }
+    found
+}
+
+#[test]
+fn visible_texts_are_the_text_nodes_and_shown_attributes() {
+    let html = "<p title=\"A &amp; B\">Hello <b>there</b></p><script>var x = \"<p>no</p>\";</script>\
+                <meta property=\"og:description\" content=\"Described\"><img alt=\"\" src=\"x\"><!-- <p>no</p> -->";
+    assert_eq!(
+        visible_texts(html),
+        ["A & B", "Hello ", "there", "Described", ""]
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+    );
+}
+
+/// Every page of a site in German and in Japanese, with every kind of build, warning and
+/// page there is: no text a visitor reads is an English text of `en.json` that the language
+/// words otherwise (app names, release notes, versions and identifiers are not catalog texts).
+#[test]
+fn pages_in_another_language_show_no_english_text_from_the_catalogs() {
+    for language in ["de", "ja"] {
+        let (_tmp, dist) = build_everything_site(language);
+        let (sentences, words) = english_only(language);
+        assert!(
+            sentences.len() > 100,
+            "{language}: {} sentences",
+            sentences.len()
+        );
+        let mut pages = 0;
+        let mut found = Vec::new();
+        for entry in walkdir::WalkDir::new(&dist) {
+            let entry = entry.expect("walking the site");
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            pages += 1;
+            let html = std::fs::read_to_string(path).expect("a page");
+            let page = path
+                .strip_prefix(&dist)
+                .unwrap_or(path)
+                .display()
+                .to_string();
+            for text in visible_texts(&html) {
+                for (key, sentence) in &sentences {
+                    if text.contains(sentence.as_str()) {
+                        found.push(format!("{page}: {key} {sentence:?} in {text:?}"));
+                    }
+                }
+                let whole = text.trim_matches(|c: char| !c.is_alphanumeric());
+                for (key, word) in &words {
+                    if whole == word {
+                        found.push(format!("{page}: {key} {word:?}"));
+                    }
+                }
+            }
+        }
+        // index, help, registration (2), Zorblax (app + 3 builds), Quux, Stale, Droid, Tests
+        // (app + build each), and the private app's locked pages.
+        assert!(pages >= 17, "{language}: only {pages} pages");
+        found.sort();
+        found.dedup();
+        assert!(
+            found.is_empty(),
+            "{language}: English on the pages:\n{}",
+            found.join("\n")
+        );
+        // The feed is written in the site's language too.
+        let feed = std::fs::read_to_string(dist.join("feed.xml")).expect("feed.xml");
+        let feed_english: Vec<&String> = sentences
+            .iter()
+            .map(|(_, s)| s)
+            .filter(|s| feed.contains(s.as_str()))
+            .collect();
+        assert!(
+            feed_english.is_empty(),
+            "{language}: feed.xml: {feed_english:?}"
+        );
     }
 }

@@ -209,9 +209,15 @@ fn read_apk_manifest<R: Read + Seek>(
     let table = match table_bytes.as_deref().map(arsc::Table::parse) {
         Some(Ok(table)) => Some(table),
         Some(Err(e)) => {
-            problems.push(Problem::warning(format!(
-                "{RESOURCES} cannot be read ({e}): the label, version name and icon it holds are not shown."
-            )));
+            problems.push(
+                Problem::warning(format!(
+                    "{RESOURCES} cannot be read ({e}): the label, version name and icon it holds are not shown."
+                ))
+                .coded(
+                    "android.unreadable_resources",
+                    &[("file", RESOURCES), ("reason", &e.to_string())],
+                ),
+            );
             None
         }
         None => None,
@@ -296,9 +302,12 @@ fn choose_icon<R: Read + Seek>(
     }
     let Some((path, kind, prefix)) = resource else {
         if let Some((_, path)) = candidates.first() {
-            problems.push(Problem::warning(format!(
-                "The icon {path} is not in the archive: no icon is shown."
-            )));
+            problems.push(
+                Problem::warning(format!(
+                    "The icon {path} is not in the archive: no icon is shown."
+                ))
+                .coded("android.icon_missing", &[("path", path)]),
+            );
         }
         return (None, None);
     };
@@ -309,19 +318,31 @@ fn choose_icon<R: Read + Seek>(
         let whole = archive.read(&path, MANIFEST_LIMIT).unwrap_or(prefix);
         let root = icon::xml_root(&whole);
         if !matches!(root.as_deref(), Some("adaptive-icon" | "vector")) {
-            let what = match root {
+            let what = match &root {
                 Some(root) => format!("a <{root}> drawable"),
                 None => "an XML drawable".to_string(),
             };
-            problems.push(Problem::warning(match &bitmap {
-                Some(b) => format!(
+            // Coded `android.icon_drawable` (`<root>` known) or `android.icon_xml`, with
+            // `_bitmap` when a bitmap is shown instead.
+            let code = match root {
+                Some(_) => "android.icon_drawable",
+                None => "android.icon_xml",
+            };
+            let root = root.unwrap_or_default();
+            problems.push(match &bitmap {
+                Some(b) => Problem::warning(format!(
                     "The icon {path} is {what}, which otasite does not draw: its bitmap {} is shown instead.",
                     b.path
+                ))
+                .coded(
+                    &format!("{code}_bitmap"),
+                    &[("path", &path), ("root", &root), ("bitmap", &b.path)],
                 ),
-                None => format!(
+                None => Problem::warning(format!(
                     "The icon {path} is {what} with no bitmap beside it, which otasite does not draw: no icon is shown."
-                ),
-            }));
+                ))
+                .coded(code, &[("path", &path), ("root", &root)]),
+            });
         }
     }
     (bitmap, Some(path))

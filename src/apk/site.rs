@@ -46,9 +46,12 @@ fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Ico
     let mut archive = match Archive::open(path) {
         Ok(archive) => archive,
         Err(e) => {
-            problems.push(Problem::warning(format!(
-                "The icon could not be read ({e}): pages show a placeholder."
-            )));
+            problems.push(
+                Problem::warning(format!(
+                    "The icon could not be read ({e}): pages show a placeholder."
+                ))
+                .coded("android.icon_unreadable", &[("reason", &e.to_string())]),
+            );
             return None;
         }
     };
@@ -59,18 +62,34 @@ fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Ico
                     Problem::warning(format!(
                         "The icon {resource} is drawn approximately: {note}."
                     ))
+                    .coded(
+                        "android.icon_approximate",
+                        &[("path", resource), ("note", note)],
+                    )
                 }));
                 return Some(icon_of(resource, drawn.image));
             }
-            Some(Err(why)) => problems.push(Problem::warning(match &apk.icon {
-                Some(bitmap) => format!(
+            Some(Err(why)) => problems.push(match &apk.icon {
+                Some(bitmap) => Problem::warning(format!(
                     "The icon {resource} cannot be drawn ({why}): its bitmap {} is shown instead.",
                     bitmap.path
+                ))
+                .coded(
+                    "android.icon_not_drawn_bitmap",
+                    &[
+                        ("path", resource),
+                        ("reason", &why),
+                        ("bitmap", &bitmap.path),
+                    ],
                 ),
-                None => format!(
+                None => Problem::warning(format!(
                     "The icon {resource} cannot be drawn ({why}): pages show a placeholder."
+                ))
+                .coded(
+                    "android.icon_not_drawn",
+                    &[("path", resource), ("reason", &why)],
                 ),
-            })),
+            }),
             None => {}
         }
     }
@@ -82,10 +101,16 @@ fn drawn_icon(path: &Path, apk: &Apk, problems: &mut Vec<Problem>) -> Option<Ico
     match decoded {
         Ok(image) => Some(icon_of(&found.path, image)),
         Err(why) => {
-            problems.push(Problem::warning(format!(
-                "The icon {} could not be read ({why}): pages show a placeholder.",
-                found.path
-            )));
+            problems.push(
+                Problem::warning(format!(
+                    "The icon {} could not be read ({why}): pages show a placeholder.",
+                    found.path
+                ))
+                .coded(
+                    "android.icon_bitmap_unreadable",
+                    &[("path", &found.path), ("reason", &why)],
+                ),
+            );
             None
         }
     }

@@ -6,6 +6,7 @@ use std::io::{Read, Seek};
 use super::archive::Archive;
 use super::assets_car;
 use super::info::AppInfo;
+use super::problems::Problem;
 use crate::raster::{self, RgbaImage};
 
 /// The most otasite inflates for one loose icon PNG.
@@ -39,7 +40,7 @@ pub fn find_icon<R: Read + Seek>(
     app_dir: &str,
     info: &AppInfo,
     decode: bool,
-) -> (Option<Icon>, Vec<String>) {
+) -> (Option<Icon>, Vec<Problem>) {
     let mut warnings = Vec::new();
     let mut best = best_loose_png(archive, app_dir, info, decode, &mut warnings);
     let car_path = format!("{app_dir}Assets.car");
@@ -49,17 +50,34 @@ pub fn find_icon<R: Read + Seek>(
         match read_catalog_icon(archive, &car_path, facet, decode) {
             Ok(Some(icon)) if icon.width.min(icon.height) > loose_edge => best = Some(icon),
             Ok(_) => {}
-            Err(reason) => warnings.push(format!(
-                "The icon in {car_path} could not be read ({reason}); {}.",
-                match &best {
-                    Some(icon) => format!("using {} instead", icon.path),
-                    None => "pages show a placeholder".to_string(),
-                }
-            )),
+            Err(reason) => warnings.push(match &best {
+                Some(icon) => Problem::warning(format!(
+                    "The icon in {car_path} could not be read ({reason}); using {} instead.",
+                    icon.path
+                ))
+                .coded(
+                    "icon.assets_car_fallback",
+                    &[
+                        ("car", &car_path),
+                        ("reason", &reason),
+                        ("path", &icon.path),
+                    ],
+                ),
+                None => Problem::warning(format!(
+                    "The icon in {car_path} could not be read ({reason}); pages show a placeholder."
+                ))
+                .coded(
+                    "icon.assets_car",
+                    &[("car", &car_path), ("reason", &reason)],
+                ),
+            }),
         }
     }
-    if best.is_none() && !warnings.iter().any(|w| w.contains("Assets.car")) {
-        warnings.push("No app icon was found; pages show a placeholder.".to_string());
+    if best.is_none() && !warnings.iter().any(|w| w.message.contains("Assets.car")) {
+        warnings.push(
+            Problem::warning("No app icon was found; pages show a placeholder.")
+                .coded("icon.missing", &[]),
+        );
     }
     (best, warnings)
 }
@@ -101,24 +119,35 @@ fn best_loose_png<R: Read + Seek>(
     app_dir: &str,
     info: &AppInfo,
     decode: bool,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Problem>,
 ) -> Option<Icon> {
     let mut sized = Vec::new();
     for path in candidate_paths(archive.names(), app_dir, info) {
         match archive.read_prefix(&path, PNG_HEADER_BYTES) {
             Ok(bytes) => match raster::png_info(&bytes) {
                 Ok(meta) if meta.width.max(meta.height) > raster::MAX_ICON_DIMENSION => {
-                    warnings.push(format!(
-                        "Icon {path} is {}×{} pixels, beyond the {max}×{max} limit for icons; it is skipped.",
-                        meta.width,
-                        meta.height,
-                        max = raster::MAX_ICON_DIMENSION
-                    ))
+                    warnings.push(
+                        Problem::warning(format!(
+                            "Icon {path} is {}×{} pixels, beyond the {max}×{max} limit for icons; it is skipped.",
+                            meta.width,
+                            meta.height,
+                            max = raster::MAX_ICON_DIMENSION
+                        ))
+                        .coded(
+                            "icon.too_large",
+                            &[
+                                ("path", &path),
+                                ("width", &meta.width.to_string()),
+                                ("height", &meta.height.to_string()),
+                                ("max", &raster::MAX_ICON_DIMENSION.to_string()),
+                            ],
+                        ),
+                    )
                 }
                 Ok(meta) => sized.push((path, meta)),
-                Err(e) => warnings.push(format!("Icon {path} is not a readable PNG: {e}.")),
+                Err(e) => warnings.push(icon_warning("not_png", &path, &e.to_string())),
             },
-            Err(e) => warnings.push(format!("Icon {path} could not be read: {e}.")),
+            Err(e) => warnings.push(icon_warning("unreadable", &path, &e.to_string())),
         }
     }
     // Square icons first, then by edge and area; ties resolve by name for determinism.
@@ -153,10 +182,23 @@ fn best_loose_png<R: Read + Seek>(
                     image,
                 });
             }
-            Err(e) => warnings.push(format!("Icon {path} could not be decoded: {e}.")),
+            Err(e) => warnings.push(icon_warning("undecodable", &path, &e)),
         }
     }
     None
+}
+
+/// A loose icon file otasite cannot use: `code` is `not_png`, `unreadable` or `undecodable`.
+fn icon_warning(code: &str, path: &str, reason: &str) -> Problem {
+    let what = match code {
+        "not_png" => "is not a readable PNG",
+        "unreadable" => "could not be read",
+        _ => "could not be decoded",
+    };
+    Problem::warning(format!("Icon {path} {what}: {reason}.")).coded(
+        &format!("icon.{code}"),
+        &[("path", path), ("reason", reason)],
+    )
 }
 
 /// Top-level PNGs of the bundle whose names the plist declares (with `@2x`, `@3x`, `~ipad`

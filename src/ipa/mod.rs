@@ -254,7 +254,7 @@ fn read_facts<R: Read + Seek>(
     };
 
     let mut problems = problems::assess(&info, profile.as_ref(), signature.as_ref(), options.now);
-    problems.extend(icon_warnings.into_iter().map(Problem::warning));
+    problems.extend(icon_warnings);
     problems.extend(signature_warning);
 
     Ok(Ipa {
@@ -290,17 +290,22 @@ fn read_code_signature<R: Read + Seek>(
         Problem::warning(format!(
             "The app's code signature could not be read, so its certificate's expiry is unknown: {path}: {reason}."
         ))
+        .coded("unreadable_signature", &[("path", path), ("reason", &reason)])
     };
     match archive.stream(path, codesign::read_signature) {
         Ok(streamed) => match streamed.value {
             Ok(signature) => (Some(signature), None),
-            Err(_) if streamed.reached_budget => (
-                None,
-                Some(warning(format!(
-                    "its code signature lies beyond the {} MiB otasite inflates per archive",
-                    archive::MAX_INFLATED_PER_ARCHIVE >> 20
-                ))),
-            ),
+            Err(_) if streamed.reached_budget => {
+                let mib = (archive::MAX_INFLATED_PER_ARCHIVE >> 20).to_string();
+                let reason = format!(
+                    "its code signature lies beyond the {mib} MiB otasite inflates per archive"
+                );
+                let problem = warning(reason).coded(
+                    "unreadable_signature_budget",
+                    &[("path", path), ("mib", &mib)],
+                );
+                (None, Some(problem))
+            }
             Err(reason) => (None, Some(warning(reason))),
         },
         Err(error) => (None, Some(warning(error.to_string()))),

@@ -145,9 +145,12 @@ fn read_one(
     if let Some(icon) = ipa.icon.as_mut() {
         match cache.store_icons(&icon.image) {
             Ok(id) => files = Some(cache.icon_files(&id)),
-            Err(e) => ipa.problems.push(crate::ipa::Problem::warning(format!(
-                "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
-            ))),
+            Err(e) => ipa.problems.push(
+                crate::ipa::Problem::warning(format!(
+                    "The icon could not be rendered into the build cache ({e}); pages show a placeholder."
+                ))
+                .coded("icon.cache", &[("reason", &e.to_string())]),
+            ),
         }
         // The pixels live on as PNG files; keep memory flat however many builds there are.
         icon.image = crate::raster::RgbaImage::default();

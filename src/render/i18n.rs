@@ -7,7 +7,9 @@
 //! `**bold**`, `` `code` `` and, when the call passes `href`, one `[link]`. A text that
 //! depends on a number is an object of plural categories (`one`, `other`, …) chosen by the
 //! `count` parameter. Parameters whose name ends in `_date` are RFC 3339 times, formatted as
-//! dates of the language. Keys starting with `_` describe the catalog: `_name` (the language
+//! dates of the language; `_size`, a number of bytes (a leading `+` or `-` kept as a sign),
+//! formatted as a size of the language; `_keys`, catalog keys separated by `, `, each shown as
+//! its text (a piece that is no key shows as it is). Keys starting with `_` describe the catalog: `_name` (the language
 //! in itself), `_dir` (`ltr` or `rtl`) and `_comment`.
 
 use std::collections::BTreeMap;
@@ -218,7 +220,12 @@ impl Catalogs {
         });
         let me = self.clone();
         tera.register_function("tx", move |kwargs: tera::Kwargs, _: &tera::State| {
-            let (key, args) = call_args(&kwargs)?;
+            let (key, mut args) = call_args(&kwargs)?;
+            if let Some(fallback) = args.remove("fallback")
+                && !me.default_catalog().contains_key(&key)
+            {
+                return Ok(fallback);
+            }
             me.text(&key, &args).map_err(tera::Error::message)
         });
         let me = self.clone();
@@ -373,11 +380,7 @@ fn format(template: &str, args: &Args, catalog: &Catalog, output: Output) -> Str
             '{' => match rest.split_once('}') {
                 Some((name, after)) if is_param_name(name) => {
                     let value = args.get(name).map(String::as_str).unwrap_or_default();
-                    let value = if name.ends_with("_date") {
-                        format_date(value, catalog)
-                    } else {
-                        value.to_string()
-                    };
+                    let value = format_param(name, value, catalog);
                     out.push_str(&if html { escape(&value) } else { value });
                     rest = after;
                 }
@@ -398,6 +401,33 @@ fn format(template: &str, args: &Args, catalog: &Catalog, output: Output) -> Str
         }
     }
     out
+}
+
+/// A parameter's text: dates, sizes and catalog keys (by the name's ending) in the words of
+/// the catalog's language, anything else as it is.
+fn format_param(name: &str, value: &str, catalog: &Catalog) -> String {
+    if name.ends_with("_date") {
+        return format_date(value, catalog);
+    }
+    if name.ends_with("_size") {
+        let (sign, digits) = match value.chars().next() {
+            Some('+') => ("+", &value[1..]),
+            Some('-') => ("−", &value[1..]),
+            _ => ("", value),
+        };
+        return match digits.parse::<u64>() {
+            Ok(bytes) => format!("{sign}{}", format_size(bytes, catalog)),
+            Err(_) => value.to_string(),
+        };
+    }
+    if name.ends_with("_keys") {
+        return value
+            .split(", ")
+            .map(|piece| meta(catalog, piece).unwrap_or(piece))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    value.to_string()
 }
 
 fn is_param_name(name: &str) -> bool {
@@ -556,6 +586,29 @@ mod tests {
         assert_eq!(format_size(2_900_000, &de), "2,9 MB");
         assert_eq!(format_size(999, &de), "999 Byte");
         assert_eq!(format_size(2_900_000, &Catalog::new()), "2.9");
+    }
+
+    #[test]
+    fn size_and_key_parameters_take_the_words_of_the_catalog() {
+        let de = catalog(&[
+            ("format.decimal_point", Value::from(",")),
+            ("format.mb", Value::from("{n} MB")),
+            ("change.not_declared", Value::from("nicht angegeben")),
+        ]);
+        let a = args(&[
+            ("delta_size", "-1200000"),
+            ("after_size", "2900000"),
+            ("before_keys", "iPhone, change.not_declared"),
+        ]);
+        let text = format(
+            "{after_size} ({delta_size}); {before_keys}",
+            &a,
+            &de,
+            Output::Text,
+        );
+        assert_eq!(text, "2,9 MB (−1,2 MB); iPhone, nicht angegeben");
+        let odd = format("{x_size}", &args(&[("x_size", "lots")]), &de, Output::Text);
+        assert_eq!(odd, "lots");
     }
 
     #[test]

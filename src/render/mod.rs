@@ -752,7 +752,7 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         .iter()
         .map(|b| FeedEntry {
             name: &b.name,
-            display_version: b.display_version(),
+            display_version: view::display_version(b),
             channel: b.channel.as_deref(),
             page_url: &b.page_url,
             updated: b.released.as_deref().unwrap_or(EPOCH),
@@ -765,6 +765,11 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
             notes_html: b.notes_html.as_deref(),
             min_os: b.min_os.as_deref(),
             changes: b.changes.as_ref().map(|c| c.lines()).unwrap_or_default(),
+            change_items: b
+                .changes
+                .as_ref()
+                .map(view::ChangeItem::all)
+                .unwrap_or_default(),
         })
         .collect();
     let feed = FeedPage {

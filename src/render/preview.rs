@@ -27,7 +27,7 @@ pub(super) fn build(base: &Base<'_>, build: &Build, url: &str) -> PreviewView {
             &[("released_date", released)],
         ));
     }
-    let title = format!("{} {}", build.name, build.display_version());
+    let title = format!("{} {}", build.name, super::view::display_version(build));
     // Chat apps show a card without a description as a bare link: say at least what it is.
     let description = match parts.is_empty() {
         true => title.clone(),

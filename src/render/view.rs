@@ -38,7 +38,8 @@ pub struct Common<'a> {
     /// them as `{{ root }}{{ assets["style.css"] }}` so that hosts may cache them for a year.
     pub assets: &'a BTreeMap<String, String>,
     /// An inline SVG QR code of this page's address (`{{ qr_svg | safe }}`), on app and build
-    /// pages; null elsewhere.
+    /// pages; null elsewhere. The SVG is hidden from assistive technology: give the element
+    /// around it `role="img"` and an `aria-label` from the catalogs (`qr.label`).
     pub qr_svg: Option<&'a str>,
     /// The page's language and the languages it can switch to (see `i18n/` in the theme).
     pub i18n: &'a I18nView,
@@ -176,7 +177,7 @@ pub struct ChannelView<'a> {
     pub latest: Option<BuildView<'a>>,
     /// The channel's builds, newest first.
     pub builds: Vec<BuildView<'a>>,
-    /// An inline SVG QR code of `page_url` (`{{ c.qr_svg | safe }}`).
+    /// An inline SVG QR code of `page_url` (`{{ c.qr_svg | safe }}`), labelled as `qr_svg`.
     pub qr_svg: String,
 }
 
@@ -296,9 +297,12 @@ pub struct AppView<'a> {
     /// Its newest build.
     pub latest: BuildView<'a>,
     // What the index needs to mark an app iOS cannot install.
-    /// Why iOS cannot install the newest build (its blocking problems, one sentence each,
-    /// joined by spaces), for a badge on the index; null when it installs.
+    /// Why iOS cannot install the newest build (its blocking problems, one English sentence
+    /// each, joined by spaces), for a badge on the index; null when it installs.
     pub not_installable_reason: Option<String>,
+    /// The same reasons for the catalogs, each shown with `partials/problem.html`; empty when
+    /// the newest build installs.
+    pub not_installable_items: Vec<ProblemItem<'a>>,
     /// The systems the app has builds for (`ios`, `android`), iOS first.
     pub platforms: &'a [crate::android::Os],
 }
@@ -336,6 +340,7 @@ impl<'a> AppView<'a> {
             build_count: app.builds.len(),
             latest: BuildView::new(app.latest()),
             not_installable_reason: not_installable_reason(app.latest()),
+            not_installable_items: not_installable_items(app.latest()),
             platforms: &app.platforms,
         }
     }
@@ -405,8 +410,8 @@ pub struct BuildView<'a> {
     pub blocking_items: Vec<ProblemItem<'a>>,
     /// `warnings` for the catalogs, as `blocking_items`.
     pub warning_items: Vec<ProblemItem<'a>>,
-    /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or
-    /// `unknown version`.
+    /// The version for people: `1.2 (45)`, `1.2` when both numbers agree, or `—` when the
+    /// build declares neither (the same in every language).
     pub display_version: String,
     /// The size for people, in decimal units as iOS shows them: `2.9 MB`.
     pub size_label: String,
@@ -510,25 +515,28 @@ pub struct ChangeItem {
     pub parts: Vec<crate::diff::Wording>,
 }
 
+impl ChangeItem {
+    /// The items of `changes`, one per changed fact.
+    pub fn all(changes: &crate::diff::Changes) -> Vec<ChangeItem> {
+        changes
+            .facts
+            .iter()
+            .map(|change| ChangeItem {
+                message: change.describe(),
+                parts: change.wording(),
+            })
+            .collect()
+    }
+}
+
 impl<'a> ChangesView<'a> {
     fn new(changes: &'a crate::diff::Changes) -> Self {
-        let since = crate::diff::Facts {
-            version: changes.since.version.clone(),
-            build: changes.since.build.clone(),
-            ..Default::default()
-        };
+        let since = &changes.since;
         ChangesView {
-            since: since.display_version(),
+            since: shown_version(since.version.as_deref(), since.build.as_deref()),
             since_path: &changes.since.path,
             lines: changes.lines(),
-            items: changes
-                .facts
-                .iter()
-                .map(|change| ChangeItem {
-                    message: change.describe(),
-                    parts: change.wording(),
-                })
-                .collect(),
+            items: ChangeItem::all(changes),
         }
     }
 }
@@ -615,7 +623,7 @@ impl<'a> BuildView<'a> {
                 .filter(|p| !build.blocking.contains(p))
                 .map(|m| ProblemItem::of(build, m))
                 .collect(),
-            display_version: build.display_version(),
+            display_version: display_version(build),
             size_label: crate::units::decimal(build.size),
             released_date: build.released.as_deref().map(|r| day(r).to_string()),
             expires_date: expires.as_deref().map(|r| day(r).to_string()),
@@ -667,17 +675,53 @@ pub struct FeedEntry<'a> {
     pub notes_html: Option<&'a str>,
     /// The minimum iOS version, or null.
     pub min_os: Option<&'a str>,
-    /// What changed since the previous build of the channel, one sentence per fact (empty
-    /// for a channel's first build).
+    /// What changed since the previous build of the channel, one English sentence per fact
+    /// (empty for a channel's first build).
     pub changes: Vec<String>,
+    /// The same lines for the catalogs, in the site's language with
+    /// `tx(key=part.key, args=part.params, fallback=item.message)` (as `feed.xml` does).
+    pub change_items: Vec<ChangeItem>,
 }
+
+/// Why iOS cannot install a build that has no blocking problem of its own.
+const NOT_INSTALLABLE: &str = "iOS cannot install this build over the air.";
 
 /// The blocking problems of a build iOS cannot install, as one text.
 fn not_installable_reason(build: &Build) -> Option<String> {
     (!build.installable).then(|| match build.blocking.as_slice() {
-        [] => "iOS cannot install this build over the air.".to_string(),
+        [] => NOT_INSTALLABLE.to_string(),
         reasons => reasons.join(" "),
     })
+}
+
+/// The blocking problems of a build iOS cannot install, for the catalogs.
+fn not_installable_items(build: &Build) -> Vec<ProblemItem<'_>> {
+    match (build.installable, build.blocking.as_slice()) {
+        (true, _) => Vec::new(),
+        (false, []) => vec![ProblemItem {
+            message: NOT_INSTALLABLE,
+            key: "problem.not_installable".into(),
+            params: None,
+        }],
+        (false, reasons) => reasons.iter().map(|m| ProblemItem::of(build, m)).collect(),
+    }
+}
+
+/// A build's version for people: `1.2 (45)`, `1.2`, or `—` when it declares neither number.
+pub fn display_version(build: &Build) -> String {
+    shown_version(build.version.as_deref(), build.build.as_deref())
+}
+
+fn shown_version(version: Option<&str>, build: Option<&str>) -> String {
+    match (version, build) {
+        (None, None) => "—".to_string(),
+        _ => crate::diff::Facts {
+            version: version.map(str::to_string),
+            build: build.map(str::to_string),
+            ..Default::default()
+        }
+        .display_version(),
+    }
 }
 
 /// The first ten characters of an RFC 3339 time: its day.

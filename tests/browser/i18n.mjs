@@ -56,6 +56,11 @@ async function observe(page) {
       android_old_visible: visible("android-old"),
       register_step: text("ol.steps li:nth-child(2)"),
       locked_heading: text("#main h1"),
+      inapp_how: text("#inapp-how"),
+      inapp_how_visible: visible("inapp-how"),
+      qr_label: document.querySelector(".qr[role=img]")?.getAttribute("aria-label") ?? null,
+      changes: text("section.changes ul"),
+      not_installable: text(".not-installable-reason"),
     };
   });
 }

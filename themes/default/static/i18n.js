@@ -100,7 +100,7 @@
         var name = end > i ? template.slice(i + 1, end) : "";
         if (/^[A-Za-z0-9_]+$/.test(name)) {
           var value = args[name] === undefined ? "" : String(args[name]);
-          if (/_date$/.test(name)) { value = formatDate(value, lang); }
+          value = formatParam(name, value, lang);
           out += html ? escapeHtml(value) : value;
           i = end;
         } else {
@@ -114,6 +114,24 @@
     if (code && html) { out += "</code>"; }
     if (bold && html) { out += "</strong>"; }
     return out;
+  }
+
+  /** A parameter in the words of `lang`, by its name's ending: `_date` an RFC 3339 time,
+   * `_size` a number of bytes (with an optional sign), `_keys` catalog keys joined by ", ". */
+  function formatParam(name, value, lang) {
+    if (/_date$/.test(name)) { return formatDate(value, lang); }
+    if (/_size$/.test(name)) {
+      var sign = value.charAt(0) === "+" ? "+" : value.charAt(0) === "-" ? "\u2212" : "";
+      var digits = sign ? value.slice(1) : value;
+      return /^\d+$/.test(digits) ? sign + formatSize(Number(digits), lang) : value;
+    }
+    if (/_keys$/.test(name)) {
+      var catalog = data.catalogs[lang] || {};
+      return value.split(", ").map(function (piece) {
+        return typeof catalog[piece] === "string" ? catalog[piece] : piece;
+      }).join(", ");
+    }
+    return value;
   }
 
   function argsOf(el) {

@@ -228,9 +228,10 @@
     var warnings = installable && visitor.ios ? compatWarnings(build, visitor) : [];
 
     // What each block says.
-    if (visitor.inApp) {
+    // An app's `how` is a catalog key (`_keys`), worded in the visitor's language.
+    if (visitor.inApp && visitor.inApp.name) {
       say(byId("inapp-name"), "install.inapp_text", { app: capitalize(visitor.inApp.name) });
-      if (visitor.inApp.how) { say(byId("inapp-how"), "install.inapp_how", { app: visitor.inApp.name, how: visitor.inApp.how }); }
+      if (visitor.inApp.how) { say(byId("inapp-how"), "install.inapp_how", { app: visitor.inApp.name, how_keys: visitor.inApp.how }); }
     }
     if (visitor.browser) { say(byId("other-browser"), "install.other_browser", { browser: visitor.browser.name }); }
     var list = byId("compat-list");
@@ -244,7 +245,7 @@
     var mode = visitor.mode;
     var onIos = visitor.ios;
     show("inapp", installable && mode === "inapp");
-    show("inapp-how", Boolean(visitor.inApp && visitor.inApp.how));
+    show("inapp-how", Boolean(visitor.inApp && visitor.inApp.name && visitor.inApp.how));
     show("safari-handoff", installable && canHandOff(visitor));
     show("android", mode === "android");
     show("compat", warnings.length > 0);
