@@ -12,13 +12,12 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
 use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
 use support::apk::ApkBuilder;
-use support::browser::{assert_valid_html, html_pages, run_with_limit, tools};
+use support::browser::{assert_valid_html, html_pages, run_driver, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -207,24 +206,13 @@ fn drive(site: &std::path::Path, work: &std::path::Path, visits: &[Visit]) -> Ve
         "axe": tools.node_modules("axe-core/axe.min.js"),
         "visits": visits.iter().map(Visit::plan).collect::<Vec<_>>(),
     });
-    let plan_path = work.join("i18n-plan.json");
-    std::fs::write(&plan_path, plan.to_string()).expect("writing the plan");
-    let output = run_with_limit(
-        Command::new("node")
-            .arg(tools.root.join("tests/browser/i18n.mjs"))
-            .arg(&plan_path)
-            .current_dir(&tools.root),
+    let report = run_driver(
+        &tools,
+        "i18n.mjs",
+        &plan,
+        &work.join("i18n-plan.json"),
         Duration::from_secs(300),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "the i18n driver failed ({:?}):\n{}\n{stdout}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("driver output is not JSON ({e}): {stdout}"));
     let visits_out = report["visits"].as_array().expect("visits").clone();
     assert_eq!(visits_out.len(), visits.len(), "one report per visit");
     visits_out

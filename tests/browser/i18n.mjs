@@ -11,8 +11,7 @@
 // types that (wrong) password into a locked page and reports its message.
 
 import { readFile } from "node:fs/promises";
-import { log, runAxe, serve, withTimeout } from "./common.mjs";
-import { chromium } from "playwright-core";
+import { runAxe, runVisits } from "./common.mjs";
 
 /** What the visitor sees of the page now. */
 async function observe(page) {
@@ -131,27 +130,7 @@ async function runVisit(browser, origin, axeSource, v) {
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
   const axeSource = await readFile(plan.axe, "utf8");
-  const { server, origin } = await serve(plan.site);
-  const browser = await chromium.launch({
-    executablePath: plan.chromium,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
-  const out = { origin, chromium: browser.version(), visits: [] };
-  try {
-    for (const v of plan.visits) {
-      log(v.name);
-      try {
-        out.visits.push(await withTimeout(runVisit(browser, origin, axeSource, v), 60000, v.name));
-      } catch (e) {
-        out.visits.push({ name: v.name, error: String(e && e.stack ? e.stack : e) });
-      }
-    }
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  process.stdout.write(JSON.stringify(out));
+  await runVisits(plan, plan.visits, (browser, origin, v) => runVisit(browser, origin, axeSource, v), 60000);
 }
 
 main().catch((e) => {
