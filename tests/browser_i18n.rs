@@ -16,6 +16,10 @@ use std::time::Duration;
 
 use otasite::render::i18n::SHIPPED;
 use serde_json::{Value as Json, json};
+use support::agents::{
+    ANDROID_7_CHROME, CHROME_IOS, IPHONE_SAFARI, IPHONE_SAFARI_16_2, MAC_SAFARI, WINDOWS_CHROME,
+    slack_on,
+};
 use support::apk::ApkBuilder;
 use support::browser::{assert_valid_html, html_pages, run_driver, tools};
 use support::cgbi::{encode_cgbi, sample_icon};
@@ -37,20 +41,6 @@ const SOON: &str = "com.example.soon/0.9-9/";
 const HELP: &str = "help/index.html";
 /// The device registration page.
 const REGISTER: &str = "devices/index.html";
-const ANDROID_7_CHROME: &str = "Mozilla/5.0 (Linux; Android 7.0; SM-G930F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Mobile Safari/537.36";
-
-const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
-const MAC_SAFARI: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15";
-const CHROME_IOS: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/125.0.6422.80 Mobile/15E148 Safari/604.1";
-const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36";
-
-/// An in-app browser (Slack) on this iOS version, as the OS token states it.
-fn slack_on(os_token: &str) -> String {
-    format!(
-        "Mozilla/5.0 (iPhone; CPU iPhone OS {os_token} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Slack/24.05.10"
-    )
-}
 
 fn facebook_17_5() -> String {
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/468.0.0.39.110;FBSV/17.5]".into()

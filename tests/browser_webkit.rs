@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value as Json, json};
+use support::agents::{IPHONE_SAFARI, IPHONE_SAFARI_16_2, install_url, slack_on};
 use support::browser::{html_pages, run_driver, tools, webkit};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
@@ -31,23 +32,6 @@ const PASSWORD: &str = "tester pass phrase for webkit";
 const FIELD: &str = "com.example.field/2.0-20/";
 /// Enterprise.
 const KIOSK: &str = "com.example.kiosk/3.0-300/";
-
-const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-const IPHONE_SAFARI_16_2: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 16_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.2 Mobile/15E148 Safari/604.1";
-
-/// Slack's in-app browser on this iOS version, as the OS token states it.
-fn slack_on(os_token: &str) -> String {
-    format!(
-        "Mozilla/5.0 (iPhone; CPU iPhone OS {os_token} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Slack/24.05.10"
-    )
-}
-
-fn install_url(page: &str) -> String {
-    format!(
-        "itms-services://?action=download-manifest&url=https%3A%2F%2Fapps.example.test%2F{}manifest.plist",
-        page.replace('/', "%2F")
-    )
-}
 
 /// The site, built; and the private app's build page.
 fn build_site() -> (TempDir, PathBuf, String) {

@@ -2,6 +2,7 @@
 //! the binary.
 #![allow(dead_code)]
 
+pub mod agents;
 pub mod apk;
 pub mod cgbi;
 pub mod fixtures;
