@@ -682,3 +682,18 @@ fn expiry_is_judged_again_once_a_warning_or_expiry_instant_passes() {
     assert!(!short_at(dir, expires + 1), "expired");
     assert!(short_at(dir, expires + DAY));
 }
+
+#[test]
+fn fingerprints_refreshed_for_new_archives_are_those_of_the_catalog() {
+    let tmp = site(3);
+    let dir = tmp.path();
+    decided(dir);
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&dir.join("builds/app0-2.ipa"));
+    assert_eq!(decided(dir), "rebuilt");
+    // The long way computes every app's fingerprint from the catalog: the site written with
+    // only app0's refreshed must be the same site.
+    std::fs::remove_file(dir.join(".dist.otasite-cache/up-to-date.json")).expect("record");
+    assert_eq!(decided(dir), "catalog");
+}

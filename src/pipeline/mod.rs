@@ -147,7 +147,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     // The warnings of reading and assembling, given again while the inputs stay the same.
     log.record();
 
+    let step = Instant::now();
     let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
+    log.debug(format!("cache index: {:?}", step.elapsed()));
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
@@ -166,7 +168,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let page_key = private.as_ref().map(|p| &p.key);
+    let step = Instant::now();
     let before = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
+    log.debug(format!("fingerprints: {:?}", step.elapsed()));
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
     let warnings = log.take_recorded();
@@ -202,16 +206,23 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let step = Instant::now();
     let stage = Stage::begin(&settings.output_dir, options.force)?;
     let (pages, apps) = reusable(&mut cache, current_site.as_deref());
-    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps);
+    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps.clone());
     let kept = keep_unchanged_apps(&stage, &catalog, &inputs, &reuse)?;
     let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode, &kept)?;
+    let hashed = apps_hashed(&catalog, &placed);
     record_hashes(&mut catalog, &mut inputs, &placed);
     stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
     stats.archives_linked = placed.values().filter(|p| p.reused).count();
     log_archives(&log, step.elapsed(), &stats);
 
     // The catalog now carries every archive's SHA-256, which the fingerprints cover.
-    let written = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
+    let step = Instant::now();
+    let written = before.refresh(&catalog, &inputs, &hashed);
+    log.debug(format!(
+        "fingerprints of {} app(s) with new archives: {:?}",
+        hashed.len(),
+        step.elapsed()
+    ));
     let step = Instant::now();
     reuse.set_apps(written.apps.clone());
     render_pages(
@@ -419,6 +430,25 @@ fn keep_unchanged_apps(
         }
     }
     Ok(kept)
+}
+
+/// The folders of the apps with a build whose SHA-256 was not known before it was placed.
+fn apps_hashed(
+    catalog: &Catalog,
+    placed: &std::collections::BTreeMap<String, place::Placed>,
+) -> std::collections::HashSet<String> {
+    catalog
+        .apps
+        .iter()
+        .filter(|app| {
+            app.builds.iter().any(|build| {
+                placed
+                    .get(&build.path)
+                    .is_some_and(|p| p.sha256 != build.sha256)
+            })
+        })
+        .map(|app| app.dir().to_string())
+        .collect()
 }
 
 /// Writes the SHA-256 each archive got while being placed into its build and its input.
