@@ -16,8 +16,8 @@ use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE, Icon};
 
 /// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
 const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-6");
-const INDEX: &str = "index.json";
-const ICONS: &str = "icons";
+pub(crate) const INDEX: &str = "index.json";
+pub(crate) const ICONS: &str = "icons";
 
 /// A build's icon, already rendered as the standard PNGs a manifest names (57×57 and
 /// 512×512): in the cache, or in a copy of the deployed site.

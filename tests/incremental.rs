@@ -383,3 +383,317 @@ fn forced_linked_rebuilds_as_serve_makes_them_read_only_the_replaced_archive() {
     );
     assert!(tmp.path().join("dist/com.example.app0/2.0-2").is_dir());
 }
+
+/// The library build's summary, with `banner` and `previous` as given.
+fn summary_with(
+    dir: &Path,
+    banner: Option<&str>,
+    previous: Option<&Path>,
+) -> otasite::pipeline::BuildSummary {
+    let settings =
+        otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
+    let options = BuildOptions {
+        ipa_mode: IpaMode::Copy,
+        strict: false,
+        keep_going: false,
+        force: false,
+        verbosity: Verbosity::Quiet,
+        banner: banner.map(str::to_string),
+        previous: previous.map(|p| p.display().to_string()),
+        allow_empty: false,
+        new_salt: false,
+    };
+    otasite::pipeline::build(&settings, &options).expect("build")
+}
+
+/// How a build of `dir` went: "inputs" when it found the site up to date from its inputs
+/// alone (no catalog assembled), "catalog" when it found it up to date from the catalog,
+/// "rebuilt" when it wrote a new site.
+fn decided(dir: &Path) -> &'static str {
+    decided_with(dir, None)
+}
+
+fn decided_with(dir: &Path, banner: Option<&str>) -> &'static str {
+    let summary = summary_with(dir, banner, None);
+    match (summary.stats.up_to_date, summary.catalog.is_some()) {
+        (true, false) => "inputs",
+        (true, true) => "catalog",
+        (false, _) => "rebuilt",
+    }
+}
+
+#[test]
+fn no_op_is_decided_from_the_inputs_without_reading_the_cache() {
+    let tmp = site(3);
+    assert_eq!(decided(tmp.path()), "rebuilt");
+    let index = tmp.path().join(".dist.otasite-cache/index.json");
+    let page = tmp.path().join("dist/com.example.app1/1.0-1/index.html");
+    let before = (inode(&index), inode(&page));
+    for _ in 0..2 {
+        let summary = summary_with(tmp.path(), None, None);
+        assert!(summary.stats.up_to_date && summary.catalog.is_none());
+        assert_eq!((summary.apps, summary.builds), (3, 3));
+        assert_eq!(
+            (summary.stats.archives_read, summary.stats.archives_hashed),
+            (0, 0)
+        );
+    }
+    assert_eq!((inode(&index), inode(&page)), before, "nothing was written");
+}
+
+#[test]
+fn each_kind_of_input_change_takes_the_long_way_and_the_next_no_op_is_short_again() {
+    let tmp = site(2);
+    let dir = tmp.path();
+    decided(dir);
+    assert_eq!(decided(dir), "inputs");
+    let config = dir.join("site.yaml");
+    let base = std::fs::read_to_string(&config).expect("config");
+    let touch = |path: &Path, seconds: u64| {
+        let file = std::fs::File::options()
+            .write(true)
+            .open(path)
+            .expect("open");
+        file.set_modified(std::time::SystemTime::now() + std::time::Duration::from_secs(seconds))
+            .expect("touch");
+    };
+    // (what changes, the change, how the next build goes)
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>, &'a str);
+    let changes: Vec<Change> = vec![
+        (
+            "an archive touched (same bytes)",
+            Box::new(|| touch(&dir.join("builds/app0.ipa"), 5)),
+            "rebuilt",
+        ),
+        (
+            "an archive added",
+            Box::new(|| {
+                IpaBuilder::new("com.example.app0", "App 0")
+                    .version("2.0", "2")
+                    .write(&dir.join("builds/app0-2.ipa"));
+            }),
+            "rebuilt",
+        ),
+        (
+            "release notes added",
+            Box::new(|| std::fs::write(dir.join("builds/app0-2.md"), "First").expect("notes")),
+            "rebuilt",
+        ),
+        (
+            "release notes changed",
+            Box::new(|| {
+                std::fs::write(dir.join("builds/app0-2.md"), "First and second").expect("notes")
+            }),
+            "rebuilt",
+        ),
+        (
+            "release notes touched (same text)",
+            Box::new(|| touch(&dir.join("builds/app0-2.md"), 10)),
+            "catalog",
+        ),
+        (
+            "a setting of site.yaml",
+            Box::new(|| {
+                std::fs::write(&config, format!("{base}title: Another title\n")).expect("config")
+            }),
+            "rebuilt",
+        ),
+        (
+            "a theme file",
+            Box::new(|| {
+                std::fs::create_dir_all(dir.join("theme/static")).expect("mkdir");
+                std::fs::write(dir.join("theme/static/style.css"), "a{}").expect("css");
+                std::fs::write(
+                    &config,
+                    format!("{base}title: Another title\ntheme: theme\n"),
+                )
+                .expect("config");
+            }),
+            "rebuilt",
+        ),
+        (
+            "the theme file changed",
+            Box::new(|| std::fs::write(dir.join("theme/static/style.css"), "b{}").expect("css")),
+            "rebuilt",
+        ),
+        (
+            "an archive removed",
+            Box::new(|| std::fs::remove_file(dir.join("builds/app0-2.ipa")).expect("remove")),
+            "rebuilt",
+        ),
+        (
+            "the site's fingerprint in the output changed",
+            Box::new(|| {
+                let marker = std::fs::read_dir(dir.join("dist"))
+                    .expect("list")
+                    .map(|e| e.expect("entry").path())
+                    .find(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("fingerprint: ")))
+                    .expect("the marker file");
+                let text = std::fs::read_to_string(&marker).expect("marker");
+                std::fs::write(&marker, text.replace("fingerprint: ", "fingerprint: 0"))
+                    .expect("marker");
+            }),
+            "rebuilt",
+        ),
+        (
+            "the cache's index removed",
+            Box::new(|| {
+                std::fs::remove_file(dir.join(".dist.otasite-cache/index.json")).expect("rm")
+            }),
+            "rebuilt",
+        ),
+    ];
+    for (change, make, expected) in changes {
+        make();
+        assert_eq!(decided(dir), expected, "{change}");
+        assert_eq!(decided(dir), "inputs", "the no-op after: {change}");
+    }
+    // An option that changes the pages: the banner.
+    assert_eq!(decided_with(dir, Some("Maintenance")), "rebuilt");
+    assert_eq!(decided_with(dir, Some("Maintenance")), "inputs");
+    assert_eq!(decided(dir), "rebuilt", "the banner gone");
+    rebuild_and_compare(dir, "nothing after all those changes", false, false);
+}
+
+#[test]
+fn forced_and_previous_builds_never_take_the_short_way() {
+    let tmp = site(2);
+    decided(tmp.path());
+    assert_eq!(build_with(tmp.path(), IpaMode::Copy, true), (0, 0, 2));
+    let previous = tmp.path().join("previous.json");
+    // The deployed catalog without its apps: nothing to fetch, only to read.
+    let mut catalog: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(tmp.path().join("dist/catalog.json")).expect("catalog"),
+    )
+    .expect("json");
+    catalog["apps"] = serde_json::json!([]);
+    std::fs::write(&previous, catalog.to_string()).expect("previous");
+    let summary = summary_with(tmp.path(), None, Some(&previous));
+    assert!(
+        summary.catalog.is_some(),
+        "a previous catalog is read again each time"
+    );
+}
+
+#[test]
+fn warnings_are_given_again_by_a_no_op_decided_from_the_inputs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    site::write_config(
+        dir,
+        &format!(
+            "base_url: {}\napps:\n  com.example.nothing:\n    name: Unused\n",
+            site::BASE_URL
+        ),
+    );
+    IpaBuilder::new("com.example.long", &"Long name ".repeat(40))
+        .write(&dir.join("builds/long.ipa"));
+    IpaBuilder::new("com.example.unsigned", "Unsigned")
+        .profile(None)
+        .write(&dir.join("builds/unsigned.ipa"));
+    let warnings = |output: &std::process::Output| {
+        support::run::assert_ok(output);
+        let mut lines: Vec<String> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|l| l.starts_with("warning"))
+            .map(str::to_string)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let first = warnings(&support::run::otasite(&["build"], dir));
+    let second = support::run::otasite(&["build", "-v"], dir);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("inputs unchanged"));
+    assert_eq!(warnings(&second), first);
+    for expected in ["long.ipa", "com.example.nothing", "Unsigned"] {
+        assert!(
+            first.iter().any(|w| w.contains(expected)),
+            "{expected}: {first:?}"
+        );
+    }
+}
+
+/// `otasite build -v` at `epoch`: whether it found the site up to date from its inputs alone.
+fn short_at(dir: &Path, epoch: i64) -> bool {
+    let output = support::run::Otasite::new(["build", "-v"])
+        .dir(dir)
+        .epoch(epoch)
+        .output();
+    support::run::assert_ok(&output);
+    String::from_utf8_lossy(&output.stderr).contains("inputs unchanged")
+}
+
+const DAY: i64 = 86_400;
+
+#[test]
+fn retention_by_age_is_judged_again_once_its_day_comes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    site::write_config(
+        dir,
+        &format!(
+            "base_url: {}\nretention:\n  max_age_days: 30\n",
+            site::BASE_URL
+        ),
+    );
+    let released = 1_714_564_800;
+    IpaBuilder::new("com.example.app", "App")
+        .modified(released)
+        .write(&dir.join("builds/app-1.ipa"));
+    IpaBuilder::new("com.example.app", "App")
+        .version("2.0", "2")
+        .modified(released + 10 * DAY)
+        .write(&dir.join("builds/app-2.ipa"));
+    let old = dir.join("dist/com.example.app/1.0-1");
+    assert!(!short_at(dir, released + 20 * DAY));
+    assert!(old.is_dir());
+    assert!(short_at(dir, released + 29 * DAY), "before the day");
+    assert!(
+        !short_at(dir, released + 31 * DAY),
+        "the first build is older than 30 days"
+    );
+    assert!(!old.exists(), "and dropped");
+    assert!(short_at(dir, released + 32 * DAY));
+    assert!(
+        !short_at(dir, released + 20 * DAY),
+        "a clock set back is judged again"
+    );
+    assert!(old.is_dir(), "the first build is back");
+}
+
+#[test]
+fn expiry_is_judged_again_once_a_warning_or_expiry_instant_passes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    site::write_config(dir, &format!("base_url: {}\n", site::BASE_URL));
+    let expires = 1_800_000_000;
+    IpaBuilder::new("com.example.app", "App")
+        .profile(Some(
+            support::ipa::ProfileSpec::new(support::ipa::Kind::AdHoc).expires(expires),
+        ))
+        .write(&dir.join("builds/app.ipa"));
+    assert!(!short_at(dir, expires - 30 * DAY));
+    assert!(short_at(dir, expires - 20 * DAY));
+    assert!(
+        !short_at(dir, expires - 13 * DAY),
+        "within the warning window"
+    );
+    assert!(short_at(dir, expires - 12 * DAY));
+    assert!(!short_at(dir, expires + 1), "expired");
+    assert!(short_at(dir, expires + DAY));
+}
+
+#[test]
+fn fingerprints_refreshed_for_new_archives_are_those_of_the_catalog() {
+    let tmp = site(3);
+    let dir = tmp.path();
+    decided(dir);
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&dir.join("builds/app0-2.ipa"));
+    assert_eq!(decided(dir), "rebuilt");
+    // The long way computes every app's fingerprint from the catalog: the site written with
+    // only app0's refreshed must be the same site.
+    std::fs::remove_file(dir.join(".dist.otasite-cache/up-to-date.json")).expect("record");
+    assert_eq!(decided(dir), "catalog");
+}

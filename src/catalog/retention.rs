@@ -100,3 +100,30 @@ pub fn judge(builds: &[Build], rules: &Rules) -> Vec<Option<String>> {
     }
     verdicts
 }
+
+/// The earliest instant at or after `since` at which a decision that depends on the clock may
+/// come out otherwise for one of `inputs`: a build dropped by `max_age_days` or
+/// `expired_grace_days`, or a profile or certificate judged expiring or expired (when an
+/// archive is read). None when no decision about these builds depends on the clock. Instants
+/// before `since` are left out: as the clock moves on, what they decided stays decided.
+pub fn valid_until(
+    retention: &Retention,
+    inputs: &[super::BuildInput],
+    since: OffsetDateTime,
+) -> Option<OffsetDateTime> {
+    let mut instants = Vec::new();
+    for input in inputs {
+        if let (Some(days), Some(released)) = (retention.max_age_days, input.ipa.released) {
+            // A second early: the catalog keeps release times to the second.
+            instants.push(released + Duration::days(days.into()) - Duration::SECOND);
+        }
+        if let Some((at, _)) = input.ipa.stops_launching() {
+            instants.push(at - crate::facts::EXPIRY_WARNING);
+            instants.push(at);
+            if let Some(days) = retention.expired_grace_days {
+                instants.push(at + Duration::days(days.into()));
+            }
+        }
+    }
+    instants.into_iter().filter(|at| *at >= since).min()
+}

@@ -2,7 +2,6 @@
 //! options from the rest; then the build and the warnings about its result.
 
 use super::Outcome;
-use crate::catalog::Catalog;
 use crate::cli::BuildArgs;
 use crate::config::{self, Overrides, Settings};
 use crate::messages;
@@ -16,10 +15,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<Outcome> {
         messages::warning(placeholder_message(&settings, &host));
     }
     let summary = pipeline::build(&settings, &options(args))?;
-    for warning in pipeline::summary_warnings(&summary.catalog) {
-        messages::warning(warning);
-    }
-    for warning in unused_app_entries(&settings, &summary.catalog) {
+    for warning in summary.warnings {
         messages::warning(warning);
     }
     Ok(if summary.skipped.is_empty() {
@@ -68,19 +64,4 @@ fn placeholder_message(settings: &Settings, host: &str) -> String {
         settings.origin("base_url"),
         settings.base_url
     )
-}
-
-/// `apps:` entries naming a bundle id no build has: most likely a typo, silently unused.
-fn unused_app_entries(settings: &Settings, catalog: &Catalog) -> Vec<String> {
-    settings
-        .apps
-        .keys()
-        .filter(|id| !catalog.apps.iter().any(|app| &app.bundle_id == *id))
-        .map(|id| {
-            format!(
-                "{}: apps: {id}: no archive has the bundle id {id}, so this entry is unused",
-                settings.origin(&format!("apps.{id}"))
-            )
-        })
-        .collect()
 }

@@ -20,6 +20,10 @@ pub(super) struct Fingerprints {
     pub site: String,
     /// By app folder: everything that app's folder is made from.
     pub apps: BTreeMap<String, String>,
+    /// What every page depends on, apps aside.
+    common: Vec<u8>,
+    /// By app folder: the fingerprint of the app's facts.
+    facts: BTreeMap<String, [u8; 32]>,
 }
 
 /// Fingerprints of the site `catalog` describes. Each app's covers what is common to every
@@ -35,14 +39,43 @@ pub(super) fn of(
     page_key: Option<&PageKey>,
 ) -> Fingerprints {
     let common = common(catalog, theme, settings, options, page_key);
+    of_apps(catalog, inputs, common, |_| None)
+}
+
+impl Fingerprints {
+    /// The fingerprints of `catalog` once its builds in the app folders `changed` got their
+    /// SHA-256 (nothing else changed): only those apps are serialised and hashed again.
+    pub fn refresh(
+        self,
+        catalog: &Catalog,
+        inputs: &catalog::Inputs,
+        changed: &std::collections::HashSet<String>,
+    ) -> Fingerprints {
+        let facts = self.facts;
+        of_apps(catalog, inputs, self.common, |dir| {
+            facts.get(dir).filter(|_| !changed.contains(dir)).copied()
+        })
+    }
+}
+
+/// The fingerprints of every app, and of the site made of them and `common`; `known` gives
+/// an app's facts fingerprint when it is already known.
+fn of_apps(
+    catalog: &Catalog,
+    inputs: &catalog::Inputs,
+    common: Vec<u8>,
+    known: impl Fn(&str) -> Option<[u8; 32]> + Sync,
+) -> Fingerprints {
     // (app folder, fingerprint of the app's facts, fingerprint of its folder).
     let apps: Vec<(String, [u8; 32], String)> = catalog
         .apps
         .par_iter()
         .map(|app| {
-            let facts: [u8; 32] = hash_json(Sha256::new().chain_update(&common), app)
-                .finalize()
-                .into();
+            let facts: [u8; 32] = known(app.dir()).unwrap_or_else(|| {
+                hash_json(Sha256::new().chain_update(&common), app)
+                    .finalize()
+                    .into()
+            });
             let mut folder = Sha256::new().chain_update(facts);
             for build in &app.builds {
                 let icon = inputs
@@ -61,12 +94,18 @@ pub(super) fn of(
         site.update(dir);
         site.update(facts);
     }
+    let facts = apps
+        .iter()
+        .map(|(dir, facts, _)| (dir.clone(), *facts))
+        .collect();
     Fingerprints {
         site: hex::encode(site.finalize()),
         apps: apps
             .into_iter()
             .map(|(dir, _, folder)| (dir, folder))
             .collect(),
+        common,
+        facts,
     }
 }
 

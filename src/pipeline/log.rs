@@ -4,38 +4,73 @@ use super::Verbosity;
 use crate::messages;
 
 /// Messages to stderr according to verbosity.
-pub(super) struct Log(pub Verbosity);
+pub(super) struct Log {
+    verbosity: Verbosity,
+    /// The warnings given since [`Log::record`], when recording: a build decided up to date
+    /// from its inputs alone gives them again without reading anything.
+    recorded: std::sync::Mutex<Option<Vec<String>>>,
+}
 
 impl Log {
+    pub fn new(verbosity: Verbosity) -> Log {
+        Log {
+            verbosity,
+            recorded: Default::default(),
+        }
+    }
+
+    /// Keeps every warning from now on, as well as printing it.
+    pub fn record(&self) {
+        *self.recorded.lock().unwrap_or_else(|e| e.into_inner()) = Some(Vec::new());
+    }
+
+    /// The warnings given since [`Log::record`], and stops recording.
+    pub fn take_recorded(&self) -> Vec<String> {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default()
+    }
+
     pub fn info(&self, message: String) {
-        if self.0 != Verbosity::Quiet {
+        if self.verbosity != Verbosity::Quiet {
             messages::info(message);
         }
     }
 
     pub fn warn(&self, message: String) {
+        if let Some(recorded) = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            recorded.push(message.clone());
+        }
         messages::warning(message);
     }
 
     pub fn debug(&self, message: String) {
-        if self.0 == Verbosity::Verbose {
+        if self.verbosity == Verbosity::Verbose {
             messages::debug(message);
         }
     }
 
     pub fn progress(&self, total: u64) -> Progress {
         use std::io::IsTerminal;
-        let bar = (self.0 != Verbosity::Quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(total);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
+        let bar =
+            (self.verbosity != Verbosity::Quiet && std::io::stderr().is_terminal()).then(|| {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
         Progress {
             bar,
-            plain: self.0 != Verbosity::Quiet,
+            plain: self.verbosity != Verbosity::Quiet,
             total,
             done: std::sync::atomic::AtomicU64::new(0),
         }

@@ -8,6 +8,7 @@ mod place;
 mod private;
 mod read;
 mod scan;
+mod shortcut;
 mod size;
 
 use std::collections::HashMap;
@@ -101,8 +102,13 @@ pub struct BuildSummary {
     pub builds: usize,
     pub skipped: Vec<(PathBuf, IpaError)>,
     pub output: PathBuf,
-    pub catalog: Catalog,
+    /// The catalog of the site; None when the site was found up to date from its inputs
+    /// alone, without assembling it.
+    pub catalog: Option<Catalog>,
     pub stats: BuildStats,
+    /// What to tell about the site once built: each app whose newest build cannot be
+    /// installed, each `apps:` entry no build uses.
+    pub warnings: Vec<String>,
 }
 
 /// What one build did, counted by that build: how a rebuild shows that it cost only what
@@ -124,13 +130,26 @@ pub struct BuildStats {
 /// Runs the whole build: prepare the output, scan, read, catalog, then either stop (nothing
 /// changed) or place the archives, render, commit and save the cache.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
-    let log = Log(options.verbosity);
+    let log = Log::new(options.verbosity);
     let started = Instant::now();
     // Held until the build returns: one build at a time writes this output.
     let _lock = prepare_output(settings, &log)?;
     let found = scan_builds(settings, &log)?;
+    let step = Instant::now();
+    if let Some(record) = shortcut::check(settings, options, &found) {
+        log.debug(format!("inputs unchanged: {:?}", step.elapsed()));
+        return Ok(replay(settings, record, &log, started));
+    }
+    log.debug(format!(
+        "inputs changed or not recorded: {:?}",
+        step.elapsed()
+    ));
+    // The warnings of reading and assembling, given again while the inputs stay the same.
+    log.record();
 
+    let step = Instant::now();
     let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
+    log.debug(format!("cache index: {:?}", step.elapsed()));
     if let Some(reason) = &cache.discarded {
         log.debug(format!("cache discarded ({reason}); rebuilding it"));
     }
@@ -141,18 +160,39 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         archives_read: read.opened,
         ..BuildStats::default()
     };
+    // Read before the catalog judges ages and expiries (see `shortcut::Window`).
+    let from = crate::clock::now();
+    let until = catalog::retention::valid_until(&settings.retention, &read.inputs, from);
+    let window = shortcut::Window { from, until };
     let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
 
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let page_key = private.as_ref().map(|p| &p.key);
+    let step = Instant::now();
     let before = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
+    log.debug(format!("fingerprints: {:?}", step.elapsed()));
     let all_known = inputs.values().all(|i| i.ipa.sha256.is_some());
     let current_site = output::fingerprint(&settings.output_dir);
+    let warnings = log.take_recorded();
+    let after = warnings_about(settings, &catalog);
+    let (app_count, build_count) = (catalog.apps.len(), inputs.len());
+    let made = |site| shortcut::Made {
+        found: &found,
+        theme: &theme,
+        site,
+        window,
+        apps: app_count,
+        builds: build_count,
+        warnings: warnings.clone(),
+        after: after.clone(),
+    };
     if all_known && !options.force && current_site.as_deref() == Some(&before.site) {
         // Every input is as it was when the current site was written: nothing to redo.
         stats.up_to_date = true;
         log_archives(&log, std::time::Duration::ZERO, &stats);
-        let summary = summarise(settings, catalog, inputs.len(), read.failures, stats);
+        let record = read.failures.is_empty().then(|| made(&before.site));
+        shortcut::save(settings, options, record);
+        let summary = summarise(settings, catalog, inputs.len(), read.failures, stats, after);
         log.info(format!(
             "{} is up to date ({} app(s), {} build(s)) in {:.2?}",
             summary.output.display(),
@@ -166,16 +206,23 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let step = Instant::now();
     let stage = Stage::begin(&settings.output_dir, options.force)?;
     let (pages, apps) = reusable(&mut cache, current_site.as_deref());
-    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps);
+    let mut reuse = Reuse::new(pages).with_apps(apps, before.apps.clone());
     let kept = keep_unchanged_apps(&stage, &catalog, &inputs, &reuse)?;
     let placed = place::place_archives(&stage, settings, &inputs, options.ipa_mode, &kept)?;
+    let hashed = apps_hashed(&catalog, &placed);
     record_hashes(&mut catalog, &mut inputs, &placed);
     stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
     stats.archives_linked = placed.values().filter(|p| p.reused).count();
     log_archives(&log, step.elapsed(), &stats);
 
     // The catalog now carries every archive's SHA-256, which the fingerprints cover.
-    let written = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
+    let step = Instant::now();
+    let written = before.refresh(&catalog, &inputs, &hashed);
+    log.debug(format!(
+        "fingerprints of {} app(s) with new archives: {:?}",
+        hashed.len(),
+        step.elapsed()
+    ));
     let step = Instant::now();
     reuse.set_apps(written.apps.clone());
     render_pages(
@@ -201,7 +248,9 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
     let builds = inputs.len();
-    read::save_cache(
+    let site = written.site.clone();
+    let record = read.failures.is_empty().then(|| made(&site));
+    let saved = read::save_cache(
         &mut cache,
         inputs.into_values(),
         reuse.into_fingerprints(),
@@ -209,9 +258,10 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         sizes,
         &log,
     );
+    shortcut::save(settings, options, record.filter(|_| saved));
     log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
-    let summary = summarise(settings, catalog, builds, read.failures, stats);
+    let summary = summarise(settings, catalog, builds, read.failures, stats, after);
     log.info(format!(
         "Built {} app(s), {} build(s) into {} in {:.2?}",
         summary.apps,
@@ -382,6 +432,25 @@ fn keep_unchanged_apps(
     Ok(kept)
 }
 
+/// The folders of the apps with a build whose SHA-256 was not known before it was placed.
+fn apps_hashed(
+    catalog: &Catalog,
+    placed: &std::collections::BTreeMap<String, place::Placed>,
+) -> std::collections::HashSet<String> {
+    catalog
+        .apps
+        .iter()
+        .filter(|app| {
+            app.builds.iter().any(|build| {
+                placed
+                    .get(&build.path)
+                    .is_some_and(|p| p.sha256 != build.sha256)
+            })
+        })
+        .map(|app| app.dir().to_string())
+        .collect()
+}
+
 /// Writes the SHA-256 each archive got while being placed into its build and its input.
 fn record_hashes(
     catalog: &mut Catalog,
@@ -425,14 +494,50 @@ fn summarise(
     builds: usize,
     skipped: Vec<(PathBuf, IpaError)>,
     stats: BuildStats,
+    warnings: Vec<String>,
 ) -> BuildSummary {
     BuildSummary {
         apps: catalog.apps.len(),
         builds,
         skipped,
         output: settings.output_dir.clone(),
-        catalog,
+        catalog: Some(catalog),
         stats,
+        warnings,
+    }
+}
+
+/// The summary of a build found up to date from its inputs alone: what the build that
+/// recorded them said, said again.
+fn replay(
+    settings: &Settings,
+    record: shortcut::Record,
+    log: &Log,
+    started: Instant,
+) -> BuildSummary {
+    for warning in record.warnings {
+        log.warn(warning);
+    }
+    let stats = BuildStats {
+        up_to_date: true,
+        ..BuildStats::default()
+    };
+    log_archives(log, std::time::Duration::ZERO, &stats);
+    log.info(format!(
+        "{} is up to date ({} app(s), {} build(s)) in {:.2?}",
+        settings.output_dir.display(),
+        record.apps,
+        record.builds,
+        started.elapsed()
+    ));
+    BuildSummary {
+        apps: record.apps,
+        builds: record.builds,
+        skipped: Vec::new(),
+        output: settings.output_dir.clone(),
+        catalog: None,
+        stats,
+        warnings: record.after,
     }
 }
 
@@ -492,6 +597,29 @@ fn builds_mut(catalog: &mut Catalog) -> impl Iterator<Item = &mut catalog::Build
         .apps
         .iter_mut()
         .flat_map(|app| app.builds.iter_mut())
+}
+
+/// Warnings about the site a build made, for after the build: [`summary_warnings`] and each
+/// `apps:` entry of `site.yaml` that no build uses.
+pub fn warnings_about(settings: &Settings, catalog: &Catalog) -> Vec<String> {
+    let mut warnings = summary_warnings(catalog);
+    warnings.extend(unused_app_entries(settings, catalog));
+    warnings
+}
+
+/// `apps:` entries naming a bundle id no build has: most likely a typo, silently unused.
+fn unused_app_entries(settings: &Settings, catalog: &Catalog) -> Vec<String> {
+    settings
+        .apps
+        .keys()
+        .filter(|id| !catalog.apps.iter().any(|app| &app.bundle_id == *id))
+        .map(|id| {
+            format!(
+                "{}: apps: {id}: no archive has the bundle id {id}, so this entry is unused",
+                settings.origin(&format!("apps.{id}"))
+            )
+        })
+        .collect()
 }
 
 /// Warnings that only matter to people, after the build.

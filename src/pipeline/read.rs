@@ -162,6 +162,7 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Saves the cache; false (with a warning) when it could not be.
 pub(super) fn save_cache(
     cache: &mut Cache,
     inputs: impl Iterator<Item = BuildInput>,
@@ -169,7 +170,7 @@ pub(super) fn save_cache(
     written: super::fingerprint::Fingerprints,
     sizes: super::size::Sizes,
     log: &Log,
-) {
+) -> bool {
     let entries = inputs
         .filter_map(|input| {
             let key = input.cache_key?;
@@ -182,10 +183,14 @@ pub(super) fn save_cache(
             Some((absolute(&entry.ipa.file), entry))
         })
         .collect();
-    if let Err(e) = cache.save(entries, pages, written.apps, sizes, &written.site) {
-        log.warn(format!(
-            "the build cache could not be saved ({e}); the next build reads every archive again"
-        ));
+    match cache.save(entries, pages, written.apps, sizes, &written.site) {
+        Ok(()) => true,
+        Err(e) => {
+            log.warn(format!(
+                "the build cache could not be saved ({e}); the next build reads every archive again"
+            ));
+            false
+        }
     }
 }
 

@@ -1,0 +1,202 @@
+//! The no-op rebuild decided from the inputs alone, before the build cache's index is read or
+//! the catalog assembled: a digest of everything the site is made from (each archive's and
+//! release note's file key, the settings, the theme, the options and environment that change
+//! the output, otasite's version), recorded beside the cache with the site it produced and
+//! the span of time in which no decision of the build depends on the clock.
+//!
+//! The record describes exactly one state of the build cache (the index file and the icon
+//! folder, by their file keys) and of the output (the site's fingerprint): anything else that
+//! touched them since makes the build take the long way, which decides the same thing from
+//! the catalog.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::BuildOptions;
+use super::scan::{Found, Root};
+use crate::cache::{Cache, FileKey};
+use crate::config::Settings;
+use crate::render::theme::Theme;
+
+const RECORD: &str = "up-to-date.json";
+/// Bumped whenever what the digest covers changes.
+const VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-inputs-1");
+
+/// What a build that wrote (or found up to date) the site in place recorded about it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Record {
+    version: String,
+    /// [`digest`] of the inputs.
+    inputs: String,
+    /// The fingerprint of the site those inputs made.
+    site: String,
+    /// The cache's index and icon folder as they were left.
+    index: Option<FileKey>,
+    icons: Option<FileKey>,
+    /// Nanoseconds since 1970: the record holds from `valid_from` until just before
+    /// `valid_until` (forever when none).
+    valid_from: i128,
+    valid_until: Option<i128>,
+    pub apps: usize,
+    pub builds: usize,
+    /// What a build of these inputs warns about once the site is up to date: the warnings
+    /// given while reading and assembling, then those about the result.
+    pub warnings: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// The span of time a build's clock-dependent decisions hold for.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Window {
+    pub from: OffsetDateTime,
+    pub until: Option<OffsetDateTime>,
+}
+
+/// Whether a build with these settings and options can be decided from its inputs: not when
+/// forced, nor when it depends on what is not in the inputs: a previous catalog (a file or URL
+/// read anew each time) or the private pages' salt kept in the previous site.
+pub(super) fn applies(settings: &Settings, options: &BuildOptions) -> bool {
+    !options.force && options.previous.is_none() && !options.new_salt && settings.private.is_none()
+}
+
+/// The record of the site in place, if it says that these inputs made it and that nothing of
+/// it has changed since.
+pub(super) fn check(
+    settings: &Settings,
+    options: &BuildOptions,
+    found: &[Found],
+) -> Option<Record> {
+    if !applies(settings, options) {
+        return None;
+    }
+    let cache_dir = Cache::dir_for(&settings.output_dir);
+    let record: Record = serde_json::from_slice(&fs::read(cache_dir.join(RECORD)).ok()?).ok()?;
+    let now = crate::clock::now().unix_timestamp_nanos();
+    let current = record.version == VERSION
+        && (record.index, record.icons) == cache_keys(&cache_dir)
+        && record.valid_from <= now
+        && record.valid_until.is_none_or(|until| now < until)
+        && crate::output::fingerprint(&settings.output_dir).as_deref() == Some(&record.site);
+    if !current {
+        return None;
+    }
+    let theme = Theme::load(settings.theme_dir.as_deref()).ok()?;
+    (digest(settings, options, found, &theme) == record.inputs).then_some(record)
+}
+
+/// What a build that found the site up to date, or wrote it and saved the cache, records.
+pub(super) struct Made<'a> {
+    pub found: &'a [Found],
+    pub theme: &'a Theme,
+    /// The fingerprint of the site in place.
+    pub site: &'a str,
+    pub window: Window,
+    pub apps: usize,
+    pub builds: usize,
+    pub warnings: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// Records that `made` describes the site in place, or forgets any record when the build
+/// cannot be decided from its inputs. A record that cannot be written only costs the next
+/// build the long way.
+pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Made>) {
+    let cache_dir = Cache::dir_for(&settings.output_dir);
+    let path = cache_dir.join(RECORD);
+    let made = made.filter(|m| {
+        applies(settings, options)
+            && m.window
+                .until
+                .is_none_or(|until| until > crate::clock::now())
+    });
+    let Some(made) = made else {
+        let _ = fs::remove_file(&path);
+        return;
+    };
+    let (index, icons) = cache_keys(&cache_dir);
+    let record = Record {
+        version: VERSION.to_string(),
+        inputs: digest(settings, options, made.found, made.theme),
+        site: made.site.to_string(),
+        index,
+        icons,
+        valid_from: made.window.from.unix_timestamp_nanos(),
+        valid_until: made.window.until.map(OffsetDateTime::unix_timestamp_nanos),
+        apps: made.apps,
+        builds: made.builds,
+        warnings: made.warnings,
+        after: made.after,
+    };
+    let written = serde_json::to_vec(&record)
+        .ok()
+        .map(|bytes| write_atomically(&path, &bytes));
+    if !matches!(written, Some(Ok(()))) {
+        let _ = fs::remove_file(&path);
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
+}
+
+/// The file keys of the cache's index and icon folder (a folder's changes when a file is
+/// added to it or removed).
+fn cache_keys(cache_dir: &Path) -> (Option<FileKey>, Option<FileKey>) {
+    (
+        FileKey::of(&cache_dir.join(crate::cache::INDEX)).ok(),
+        FileKey::of(&cache_dir.join(crate::cache::ICONS)).ok(),
+    )
+}
+
+/// A digest of everything a build reads that its site depends on, the clock aside: the
+/// settings (every field), the options that change the site or whether it builds, the
+/// working folder (relative paths resolve from it), the theme's files, the signing identity
+/// the environment names, and each archive found with its file key and its release notes'.
+/// Secrets the environment holds are hashed, never kept.
+fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &Theme) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(VERSION);
+    let mut field = |text: String| {
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text);
+    };
+    field(format!("{settings:?}"));
+    field(format!(
+        "{:?}|{}|{}",
+        options.banner, options.strict, options.allow_empty
+    ));
+    field(format!("{:?}", std::env::current_dir().ok()));
+    for (path, bytes) in &theme.files {
+        hasher.update((path.len() as u64).to_le_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    }
+    hasher.update(crate::devices::signing::environment_digest());
+    let root = Root::new(&settings.builds_dir);
+    for f in found {
+        let notes = f.notes.then(|| notes_key(&root, &f.path));
+        hasher.update(
+            format!(
+                "{:?}|{:?}|{:?}|{:?}|{:?}\n",
+                f.path, f.relative, f.channel, f.key, notes
+            )
+            .as_bytes(),
+        );
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// The release notes beside an archive as the read step finds them: their file key, or why
+/// they are not read.
+fn notes_key(root: &Root, archive: &Path) -> Result<FileKey, String> {
+    let path: PathBuf = archive.with_extension("md");
+    let meta = root.regular_file(&path).map_err(|e| e.to_string())?;
+    FileKey::from_metadata(&meta).map_err(|e| e.to_string())
+}
