@@ -199,7 +199,7 @@ impl Build {
 }
 
 /// One archive read from the builds folder, ready to enter the catalog.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct BuildInput {
     pub ipa: Ipa,
     /// Path relative to the builds folder, with `/` separators.

@@ -62,14 +62,17 @@ pub(super) fn read_all(
             }
             progress.step(&f.relative);
             match result.and_then(|input| bounded(f, input, log)) {
-                Ok(input) => Ok(Ok(BuildInput {
-                    notes_html: if f.notes {
-                        read_notes(&f.path, root, log)?
-                    } else {
-                        None
+                Ok(input) => Ok(Ok(crate::memory::settle_if(
+                    opens,
+                    BuildInput {
+                        notes_html: if f.notes {
+                            read_notes(&f.path, root, log)?
+                        } else {
+                            None
+                        },
+                        ..input
                     },
-                    ..input
-                })),
+                ))),
                 Err(e) => Ok(Err((f.path.clone(), e))),
             }
         })

@@ -308,6 +308,8 @@ impl Base<'_> {
                 .unwrap_or_default()
                 .as_bytes(),
         ]);
+        // Each page frees its context and text: give the free pages back as rendering goes.
+        crate::memory::page_done();
         self.reuse.produce(stage, out_path, key, || {
             let qr_svg = qr_url.map(qr::svg);
             let common = Common {
