@@ -806,3 +806,84 @@ fn the_weekly_workflow_notifies_when_a_webhook_secret_is_set() {
         "otasite check --expiring 14d --remote https://apps.example.com/ --notify"
     );
 }
+
+/// The build's problems, installability and the build page's words after building at `epoch`,
+/// and whether the archive was opened (not taken from the cache).
+fn rebuilt_at(dir: &Path, epoch: i64) -> (Vec<Value>, Value, String, bool) {
+    let output = Otasite::new(["build", "-v"]).dir(dir).epoch(epoch).output();
+    assert_ok(&output);
+    let log = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    let opened = !log.contains("(0 opened");
+    let text = std::fs::read_to_string(dir.join("dist/catalog.json")).expect("catalog.json");
+    let catalog: Value = serde_json::from_str(&text).expect("catalog.json is JSON");
+    let build = &catalog["apps"][0]["builds"][0];
+    let page = std::fs::read_to_string(
+        dir.join("dist")
+            .join(build["path"].as_str().expect("path"))
+            .join("index.html"),
+    )
+    .expect("build page");
+    (
+        build["problem_details"]
+            .as_array()
+            .expect("details")
+            .clone(),
+        build["installable"].clone(),
+        page,
+        opened,
+    )
+}
+
+#[test]
+fn a_cached_build_is_judged_again_as_its_profile_nears_and_passes_expiry() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let expires = NOW + 30 * DAY;
+    let profile = ProfileSpec::new(Kind::AdHoc).expires(expires);
+    site::write_config(tmp.path(), &site::config("T", site::BASE_URL, ""));
+    app(profile).write(&tmp.path().join("builds/App.ipa"));
+    let codes = |details: &[Value]| -> Vec<String> {
+        details
+            .iter()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect()
+    };
+
+    // Read while the profile has a month left: no expiry problem.
+    let (details, installable, _, opened) = rebuilt_at(tmp.path(), NOW);
+    assert!(opened, "the first build reads the archive");
+    assert!(!codes(&details).iter().any(|c| c.starts_with("profile_exp")));
+    assert_eq!(installable, true);
+
+    // Ten days before, from the cache: the warning appears.
+    let (details, installable, page, opened) = rebuilt_at(tmp.path(), expires - 10 * DAY);
+    assert!(!opened, "the archive's facts come from the cache");
+    assert!(
+        codes(&details).contains(&"profile_expires_soon".to_string()),
+        "{details:?}"
+    );
+    assert_eq!(installable, true);
+    assert!(page.contains("2026-01-31"), "the page names the day");
+
+    // A day after: the build can no longer be installed.
+    let (details, installable, _, opened) = rebuilt_at(tmp.path(), expires + DAY);
+    assert!(!opened, "the archive's facts come from the cache");
+    let codes = codes(&details);
+    assert!(codes.contains(&"profile_expired".to_string()), "{codes:?}");
+    assert!(!codes.contains(&"profile_expires_soon".to_string()));
+    assert_eq!(installable, false);
+
+    // Each of those builds took the archive's facts from the cache: reading it fresh now
+    // gives the same judgement.
+    let fresh = tempfile::tempdir().expect("tmp");
+    site::write_config(fresh.path(), &site::config("T", site::BASE_URL, ""));
+    std::fs::create_dir_all(fresh.path().join("builds")).expect("builds");
+    std::fs::copy(
+        tmp.path().join("builds/App.ipa"),
+        fresh.path().join("builds/App.ipa"),
+    )
+    .expect("copy");
+    let (fresh_details, _, _, opened) = rebuilt_at(fresh.path(), expires + DAY);
+    assert!(opened);
+    assert_eq!(fresh_details, details);
+}

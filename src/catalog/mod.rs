@@ -313,9 +313,20 @@ pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
 ) -> Result<(Catalog, Inputs), AssembleError> {
+    let now = crate::clock::now();
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for mut input in inputs {
         input.app_id = android::joined_app(settings, &input.ipa);
+        if input.ipa.os() == Os::Ios {
+            // Facts restored from the cache were judged when the archive was first read.
+            let ipa = &mut input.ipa;
+            crate::ipa::problems::rejudge_expiry(
+                &mut ipa.problems,
+                ipa.profile.as_ref(),
+                ipa.signature.as_ref(),
+                now,
+            );
+        }
         by_app
             .entry(input.app_id().to_string())
             .or_default()
@@ -326,7 +337,7 @@ pub fn assemble(
     let rules = retention::Rules {
         keep: settings.keep,
         retention: &settings.retention,
-        now: crate::clock::now(),
+        now,
     };
     let mut apps = Vec::new();
     let mut kept = Inputs::new();

@@ -188,52 +188,93 @@ fn profile_problems(
             .coded("app_store_profile", &[("name", name)]),
         );
     }
-    if let Some((expires, of)) = stops_launching(Some(profile), signature) {
-        let day = crate::clock::date(expires);
-        let signer = signature.and_then(CodeSignature::common_name);
-        let (what, subject, params): (String, &str, Vec<(&str, &str)>) = match of {
-            ExpiryOf::Profile => (
-                format!("The provisioning profile \"{name}\""),
-                "profile",
-                vec![("name", name)],
-            ),
-            ExpiryOf::Certificate => (
-                format!("The signing certificate embedded in the provisioning profile \"{name}\""),
-                "certificate",
-                vec![("name", name)],
-            ),
-            ExpiryOf::AppCertificate => match signer {
-                Some(signer) => (
-                    format!("The certificate that signed the app (\"{signer}\")"),
-                    "app_certificate",
-                    vec![("signer", signer)],
-                ),
-                None => (
-                    "The certificate that signed the app".to_string(),
-                    "app_certificate_unnamed",
-                    Vec::new(),
-                ),
-            },
-        };
-        let mut params = params;
-        params.push(("until_date", &day));
-        if expires <= now {
-            problems.push(
-                Problem::blocking(format!(
-                    "{what} expired on {day}: iOS refuses to install or launch the build."
-                ))
-                .coded(&format!("{subject}_expired"), &params),
-            );
-        } else if expires - now <= EXPIRY_WARNING {
-            problems.push(
-                Problem::warning(format!(
-                    "{what} expires on {day}: the app stops launching after that."
-                ))
-                .coded(&format!("{subject}_expires_soon"), &params),
-            );
-        }
-    }
+    problems.extend(expiry_problem(profile, signature, now));
     problems
+}
+
+/// The problem the earliest expiry of a build's profile and certificates gives at `now`: past,
+/// it blocks; within [`EXPIRY_WARNING`], it warns.
+fn expiry_problem(
+    profile: &Profile,
+    signature: Option<&CodeSignature>,
+    now: OffsetDateTime,
+) -> Option<Problem> {
+    let name = profile.name.as_deref().unwrap_or("(unnamed)");
+    let (expires, of) = stops_launching(Some(profile), signature)?;
+    let day = crate::clock::date(expires);
+    let signer = signature.and_then(CodeSignature::common_name);
+    let (what, subject, params): (String, &str, Vec<(&str, &str)>) = match of {
+        ExpiryOf::Profile => (
+            format!("The provisioning profile \"{name}\""),
+            "profile",
+            vec![("name", name)],
+        ),
+        ExpiryOf::Certificate => (
+            format!("The signing certificate embedded in the provisioning profile \"{name}\""),
+            "certificate",
+            vec![("name", name)],
+        ),
+        ExpiryOf::AppCertificate => match signer {
+            Some(signer) => (
+                format!("The certificate that signed the app (\"{signer}\")"),
+                "app_certificate",
+                vec![("signer", signer)],
+            ),
+            None => (
+                "The certificate that signed the app".to_string(),
+                "app_certificate_unnamed",
+                Vec::new(),
+            ),
+        },
+    };
+    let mut params = params;
+    params.push(("until_date", &day));
+    if expires <= now {
+        Some(
+            Problem::blocking(format!(
+                "{what} expired on {day}: iOS refuses to install or launch the build."
+            ))
+            .coded(&format!("{subject}_expired"), &params),
+        )
+    } else if expires - now <= EXPIRY_WARNING {
+        Some(
+            Problem::warning(format!(
+                "{what} expires on {day}: the app stops launching after that."
+            ))
+            .coded(&format!("{subject}_expires_soon"), &params),
+        )
+    } else {
+        None
+    }
+}
+
+/// Whether `problem` is one an expiry gives (it depends on the moment it was judged at).
+fn is_expiry(problem: &Problem) -> bool {
+    problem.code.ends_with("_expired") || problem.code.ends_with("_expires_soon")
+}
+
+/// Judges a build's expiry again at `now`: a build read days ago, whose facts come from the
+/// cache, may have expired since, or come within the warning. The expiry problem found when
+/// it was read is replaced in place; a new one takes the place [`assess`] gives it (after the
+/// bundle-kind and App Store problems).
+pub fn rejudge_expiry(
+    problems: &mut Vec<Problem>,
+    profile: Option<&Profile>,
+    signature: Option<&CodeSignature>,
+    now: OffsetDateTime,
+) {
+    let fresh = profile.and_then(|p| expiry_problem(p, signature, now));
+    let at = problems.iter().position(is_expiry);
+    problems.retain(|p| !is_expiry(p));
+    if let Some(fresh) = fresh {
+        let at = at.unwrap_or_else(|| {
+            problems
+                .iter()
+                .take_while(|p| is_platform_problem(&p.message) || p.code == "app_store_profile")
+                .count()
+        });
+        problems.insert(at, fresh);
+    }
 }
 
 #[cfg(test)]
