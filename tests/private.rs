@@ -932,3 +932,51 @@ fn notify_never_announces_a_private_app() {
         );
     }
 }
+
+#[test]
+fn an_unchanged_private_site_is_up_to_date_from_its_inputs_and_new_keys_rebuild_it() {
+    let temp = tempfile::tempdir().expect("temp");
+    let dir = temp.path();
+    make_site(dir);
+    build(dir, SECRET);
+    let dist = dir.join("dist");
+    let before = tree(&dist);
+
+    // The same keys: decided from the inputs, before any key is derived; nothing rewritten.
+    let said = build_with(dir, SECRET, &["-v"]);
+    assert!(said.contains("inputs unchanged"), "{said}");
+    assert_eq!(tree(&dist), before);
+
+    // A new password takes the long way: the pages open with it, not with the old one.
+    let new_password = "another tester pass phrase";
+    let said = build_env(dir, SECRET, new_password, &["-v"], &[]);
+    assert!(!said.contains("inputs unchanged"), "{said}");
+    let (app_token, _) = tokens(&dist);
+    let app_page = std::fs::read_to_string(dist.join(&app_token).join("index.html")).unwrap();
+    assert!(decrypt(&app_page, &password_key(&app_page, new_password)).is_some());
+    assert!(decrypt(&app_page, &password_key(&app_page, PASSWORD)).is_none());
+    // And is recorded in turn.
+    let said = build_env(dir, SECRET, new_password, &["-v"], &[]);
+    assert!(said.contains("inputs unchanged"), "{said}");
+
+    // A new secret takes the long way and moves the private folders.
+    let secret = format!("{SECRET}-rotated");
+    let said = build_env(dir, &secret, new_password, &["-v"], &[]);
+    assert!(!said.contains("inputs unchanged"), "{said}");
+    assert_ne!(tokens(&dist).0, app_token);
+
+    // The record beside the cache holds neither key.
+    let cache = tree(&dir.join(".dist.otasite-cache"));
+    assert!(
+        cache
+            .iter()
+            .any(|(path, _)| path.ends_with("up-to-date.json"))
+    );
+    for (path, bytes) in cache {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(&secret) && !text.contains(new_password),
+            "{path} holds a key"
+        );
+    }
+}

@@ -58,9 +58,11 @@ pub(super) struct Window {
 
 /// Whether a build with these settings and options can be decided from its inputs: not when
 /// forced, nor when it depends on what is not in the inputs: a previous catalog (a file or URL
-/// read anew each time) or the private pages' salt kept in the previous site.
-pub(super) fn applies(settings: &Settings, options: &BuildOptions) -> bool {
-    !options.force && options.previous.is_none() && !options.new_salt && settings.private.is_none()
+/// read anew each time) or a new salt for the private pages. (A private site's salt is kept
+/// in the site itself, which the record's output fingerprint covers, and its keys are in the
+/// digest.)
+pub(super) fn applies(options: &BuildOptions) -> bool {
+    !options.force && options.previous.is_none() && !options.new_salt
 }
 
 /// The record of the site in place, if it says that these inputs made it and that nothing of
@@ -70,7 +72,7 @@ pub(super) fn check(
     options: &BuildOptions,
     found: &[Found],
 ) -> Option<Record> {
-    if !applies(settings, options) {
+    if !applies(options) {
         return None;
     }
     let cache_dir = Cache::dir_for(&settings.output_dir);
@@ -108,7 +110,7 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
     let cache_dir = Cache::dir_for(&settings.output_dir);
     let path = cache_dir.join(RECORD);
     let made = made.filter(|m| {
-        applies(settings, options)
+        applies(options)
             && m.window
                 .until
                 .is_none_or(|until| until > crate::clock::now())
@@ -179,6 +181,10 @@ fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &
         hasher.update(bytes);
     }
     hasher.update(crate::devices::signing::environment_digest());
+    // A private site's secret and password (`Settings`' Debug form only says they are set).
+    if let Some(keys) = &settings.private {
+        hasher.update(keys.inputs_digest());
+    }
     let root = Root::new(&settings.builds_dir);
     for f in found {
         let notes = f.notes.then(|| notes_key(&root, &f.path));

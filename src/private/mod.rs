@@ -71,6 +71,16 @@ impl Keys {
         &self.password
     }
 
+    /// Stands for both keys in the build's record of its inputs (beside the cache, never
+    /// published): the same keys give the same value, and without the secret it gives no way
+    /// to test guesses of the password.
+    pub fn inputs_digest(&self) -> [u8; 32] {
+        hmac(
+            self.secret.as_bytes(),
+            &[b"otasite inputs", self.password.as_bytes()],
+        )
+    }
+
     /// The key of the pages under `salt` (PBKDF2 is deliberately slow: derive it once).
     pub fn page_key(&self, salt: [u8; SALT_LEN]) -> PageKey {
         PageKey {
