@@ -697,3 +697,24 @@ fn fingerprints_refreshed_for_new_archives_are_those_of_the_catalog() {
     std::fs::remove_file(dir.join(".dist.otasite-cache/up-to-date.json")).expect("record");
     assert_eq!(decided(dir), "catalog");
 }
+
+#[test]
+fn a_log_that_is_not_a_terminal_names_only_the_archives_read() {
+    let tmp = site(5);
+    let dir = tmp.path();
+    let read_lines = |output: &std::process::Output| -> Vec<String> {
+        support::run::assert_ok(output);
+        String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|l| l.starts_with("read "))
+            .map(str::to_string)
+            .collect()
+    };
+    // The test's stderr is a pipe, as in CI.
+    let first = read_lines(&support::run::otasite(&["build"], dir));
+    assert_eq!(first.len(), 5, "{first:?}");
+    IpaBuilder::new("com.example.app5", "App 5").write(&dir.join("builds/app5.ipa"));
+    let second = read_lines(&support::run::otasite(&["build"], dir));
+    assert_eq!(second.len(), 1, "only the new archive: {second:?}");
+    assert!(second[0].contains("app5.ipa"), "{second:?}");
+}

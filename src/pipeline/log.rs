@@ -86,14 +86,19 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn step(&self, name: &str) {
+    /// One archive done; `opened` when it was read rather than taken from the cache. Plain
+    /// lines name only the archives read: a CI log of a site of thousands of builds gets a
+    /// line per new archive, not one per build.
+    pub fn step(&self, name: &str, opened: bool) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         match &self.bar {
             Some(bar) => {
                 bar.set_message(name.to_string());
                 bar.inc(1);
             }
-            None if self.plain => messages::info(format!("read {done}/{} {name}", self.total)),
+            None if self.plain && opened => {
+                messages::info(format!("read {done}/{} {name}", self.total))
+            }
             None => {}
         }
     }

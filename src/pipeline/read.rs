@@ -60,7 +60,7 @@ pub(super) fn read_all(
                 // after each cached one would walk the heap thousands of times.
                 crate::memory::archive_done();
             }
-            progress.step(&f.relative);
+            progress.step(&f.relative, opens);
             match result.and_then(|input| bounded(f, input, log)) {
                 Ok(input) => Ok(Ok(crate::memory::settle_if(
                     opens,
