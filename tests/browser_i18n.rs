@@ -22,22 +22,12 @@ use support::agents::{
 };
 use support::apk::ApkBuilder;
 use support::browser::{assert_valid_html, html_pages, run_driver, tools};
-use support::cgbi::{encode_cgbi, sample_icon};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
+use support::visitors_site::{self, BUILT_AT, DAY, FIELD, KIOSK, SOON};
 use tempfile::TempDir;
 
-/// The moment the site is built (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
-const BUILT_AT: i64 = 1_767_225_600;
-const DAY: i64 = 86_400;
-
-/// Ad hoc, iOS 16.10 or later.
-const FIELD: &str = "com.example.field/2.0-20/";
-/// Enterprise.
-const KIOSK: &str = "com.example.kiosk/3.0-300/";
-/// Development, its profile expiring ten days after the build.
-const SOON: &str = "com.example.soon/0.9-9/";
 const HELP: &str = "help/index.html";
 /// The device registration page.
 const REGISTER: &str = "devices/index.html";
@@ -54,26 +44,7 @@ fn wechat_17_5() -> String {
 fn build_site(extra: &str) -> (TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let builds = dir.path().join("builds");
-    IpaBuilder::new("com.example.field", "Field")
-        .version("2.0", "20")
-        .modified(BUILT_AT - DAY)
-        .set("MinimumOSVersion", "16.10")
-        .set("CFBundleIconFile", "Icon.png")
-        .app_file("Icon.png", encode_cgbi(&sample_icon(120, 1)))
-        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
-        .write(&builds.join("beta/Field.ipa"));
-    IpaBuilder::new("com.example.kiosk", "Kiosk")
-        .version("3.0", "300")
-        .modified(BUILT_AT - DAY)
-        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
-        .write(&builds.join("Kiosk.ipa"));
-    IpaBuilder::new("com.example.soon", "Soon")
-        .version("0.9", "9")
-        .modified(BUILT_AT - DAY)
-        .profile(Some(
-            ProfileSpec::new(Kind::Development).expires(BUILT_AT + 10 * DAY),
-        ))
-        .write(&builds.join("Soon.ipa"));
+    visitors_site::write_archives(&builds);
     let config = site::write_config(
         dir.path(),
         &site::config(

@@ -20,42 +20,18 @@ use support::browser::{html_pages, run_driver, tools, webkit};
 use support::ipa::{IpaBuilder, Kind, ProfileSpec};
 use support::run::{Otasite, assert_ok};
 use support::site;
+use support::visitors_site::{self, BUILT_AT, DAY, FIELD, KIOSK};
 use tempfile::TempDir;
 
-/// The moment the site is built (SOURCE_DATE_EPOCH): 2026-01-01T00:00:00Z.
-const BUILT_AT: i64 = 1_767_225_600;
-const DAY: i64 = 86_400;
 const SECRET: &str = "3b1f0c9e8d7a6b5c4d3e2f1a0b9c8d7e-webkit";
 const PASSWORD: &str = "tester pass phrase for webkit";
-
-/// Ad hoc, iOS 16.10 or later.
-const FIELD: &str = "com.example.field/2.0-20/";
-/// Enterprise.
-const KIOSK: &str = "com.example.kiosk/3.0-300/";
 
 /// The site, built; and the private app's build page.
 fn build_site() -> (TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let builds = dir.path().join("builds");
-    IpaBuilder::new("com.example.field", "Field")
-        .version("2.0", "20")
-        .modified(BUILT_AT - DAY)
-        .set("MinimumOSVersion", "16.10")
-        .profile(Some(ProfileSpec::new(Kind::AdHoc)))
-        .write(&builds.join("Field.ipa"));
-    IpaBuilder::new("com.example.kiosk", "Kiosk")
-        .version("3.0", "300")
-        .modified(BUILT_AT - DAY)
-        .profile(Some(ProfileSpec::new(Kind::Enterprise)))
-        .write(&builds.join("Kiosk.ipa"));
-    // Its profile expired ten days after the build: long before any clock that runs this.
-    IpaBuilder::new("com.example.soon", "Soon")
-        .version("0.9", "9")
-        .modified(BUILT_AT - DAY)
-        .profile(Some(
-            ProfileSpec::new(Kind::Development).expires(BUILT_AT + 10 * DAY),
-        ))
-        .write(&builds.join("Soon.ipa"));
+    // Soon's profile expired ten days after the build: long before any clock that runs this.
+    visitors_site::write_archives(&builds);
     IpaBuilder::new("com.example.vault", "Vault")
         .version("4.2", "42")
         .modified(BUILT_AT - DAY)

@@ -18,3 +18,5 @@ pub mod https;
 pub mod run;
 #[cfg(test)]
 pub mod site;
+#[cfg(test)]
+pub mod visitors_site;
