@@ -21,8 +21,11 @@ pub const INDEX: &str = "index.html";
 pub const CATALOG: &str = "catalog.json";
 /// The whole catalog of a site with private apps, sealed with the pages' key.
 pub const LOCKED_CATALOG: &str = crate::private::catalog::FILE;
-/// The Atom feed of every build.
+/// The Atom feed of the newest builds.
 pub const FEED: &str = "feed.xml";
+/// How many builds `feed.xml` lists, newest first: what a feed reader shows and polls, not the
+/// history (that is `catalog.json` and the pages).
+pub const FEED_ENTRIES: usize = 100;
 /// The install doctor: the causes of a failed install, the visitor's first.
 pub const HELP: &str = "help/index.html";
 /// The folder of the theme's static files (a theme's `static/` is published as it is).

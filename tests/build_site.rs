@@ -581,3 +581,50 @@ fn killed_build_leaves_previous_site_intact() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// A feed reader polls `feed.xml`: it lists the newest builds, not the whole history (which
+/// `catalog.json` keeps).
+#[test]
+fn feed_lists_only_the_newest_hundred_builds() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    write_config(dir, "");
+    let start = 1_700_000_000;
+    for i in 0..105 {
+        IpaBuilder::new(&format!("com.example.feed{}", i % 3), "Feed")
+            .version("1.0", &i.to_string())
+            .modified(start + i * 3600)
+            .write(&dir.join(format!("builds/feed{i}.ipa")));
+    }
+    assert_ok(&otasite(&["build", "-q"], dir));
+    let feed = std::fs::read_to_string(dir.join("dist/feed.xml")).expect("feed");
+    let entries: Vec<&str> = feed.split("<entry>").skip(1).collect();
+    assert_eq!(entries.len(), 100, "the newest 100 of 105 builds");
+    // Newest first: builds 104 down to 5; the five oldest are left out.
+    assert!(entries[0].contains("(104)"), "{}", entries[0]);
+    assert!(entries[99].contains("(5)"), "{}", entries[99]);
+    let titles: Vec<&str> = entries
+        .iter()
+        .map(|entry| {
+            entry
+                .split("<title")
+                .nth(1)
+                .and_then(|t| t.split("</title>").next())
+        })
+        .map(|title| title.expect("each entry has a title"))
+        .collect();
+    for old in 0..5 {
+        let label = format!("({old})");
+        assert!(!titles.iter().any(|t| t.ends_with(&label)), "{titles:?}");
+    }
+    let catalog: Json =
+        serde_json::from_slice(&std::fs::read(dir.join("dist/catalog.json")).expect("catalog"))
+            .expect("json");
+    let builds: usize = catalog["apps"]
+        .as_array()
+        .expect("apps")
+        .iter()
+        .map(|app| app["builds"].as_array().expect("builds").len())
+        .sum();
+    assert_eq!(builds, 105, "the catalog keeps every build");
+}

@@ -752,6 +752,7 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         .unwrap_or_else(|| EPOCH.to_string());
     let entries = builds
         .iter()
+        .take(layout::FEED_ENTRIES)
         .map(|b| FeedEntry {
             name: &b.name,
             display_version: view::display_version(b),

@@ -247,13 +247,14 @@ impl<'a> NewerView<'a> {
     }
 }
 
-/// `feed.xml`: an Atom feed of every build.
+/// `feed.xml`: an Atom feed of the newest builds (at most 100).
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct FeedPage<'a> {
     /// The newest release time of all builds (RFC 3339), or the Unix epoch without any.
     pub updated: &'a str,
-    /// Every build of every app, the most recently released first.
+    /// The 100 most recently released builds of all apps, newest first (the whole history
+    /// is in `catalog.json` and on the app pages).
     pub entries: Vec<FeedEntry<'a>>,
 }
 
