@@ -15,9 +15,11 @@ use crate::ipa::Ipa;
 use crate::layout::{DISPLAY_IMAGE, FULL_SIZE_IMAGE, Icon};
 
 /// Bumped with otasite's version: any change to reading or rendering invalidates the cache.
-const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-6");
+const CACHE_VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-cache-7");
 pub(crate) const INDEX: &str = "index.json";
 pub(crate) const ICONS: &str = "icons";
+/// The folder of the apps' shards.
+pub(crate) const APPS: &str = "apps";
 
 /// A build's icon, already rendered as the standard PNGs a manifest names (57×57 and
 /// 512×512): in the cache, or in a copy of the deployed site.
@@ -85,12 +87,14 @@ pub struct Entry {
     pub published: Option<String>,
 }
 
+/// `index.json`: what concerns the whole site. Each app's archives and generated files are in
+/// a shard of their own (`apps/<folder>.json`), so a build that changes one app of many
+/// reads and writes that app's shard only.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Index {
     version: String,
-    /// By absolute archive path.
-    entries: BTreeMap<PathBuf, Entry>,
-    /// Generated files of the site by path, with the fingerprint of what made them.
+    /// The generated files outside every app folder, by path, with the fingerprint of what
+    /// made them.
     #[serde(default)]
     pages: BTreeMap<String, String>,
     /// The fingerprint of the site those pages belong to.
@@ -102,12 +106,35 @@ struct Index {
     /// Each top-level folder of that site, with the bytes of its files and of its `.ipa` files.
     #[serde(default)]
     sizes: BTreeMap<String, (u64, u64)>,
+    /// Each app folder with a shard, with the icons its entries use.
+    #[serde(default)]
+    shards: BTreeMap<String, Vec<String>>,
+}
+
+/// One app folder's part of the cache.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Shard {
+    version: String,
+    /// By absolute archive path.
+    entries: BTreeMap<PathBuf, Entry>,
+    /// The generated files inside the app's folder, by path, with their fingerprints.
+    pages: BTreeMap<String, String>,
+}
+
+/// What one app folder's shard holds when saved.
+#[derive(Debug, Default)]
+pub struct AppCache {
+    pub entries: BTreeMap<PathBuf, Entry>,
 }
 
 /// The cache of one output folder.
 pub struct Cache {
     dir: PathBuf,
     index: Index,
+    /// The entries of every shard read, by absolute archive path.
+    entries: BTreeMap<PathBuf, Entry>,
+    /// The generated files of every shard read (and the site's own), by path.
+    pages: BTreeMap<String, String>,
     /// The names of the files in the icon folder, listed once when first needed: checking
     /// that each of thousands of entries' icons exist is then no file system call.
     icons_present: std::sync::OnceLock<std::collections::HashSet<std::ffi::OsString>>,
@@ -121,8 +148,20 @@ impl Cache {
         crate::layout::beside::cache(output)
     }
 
-    /// Opens the cache, starting empty when it is absent, unreadable or of another version.
+    /// Opens the cache with every app's shard, starting empty when it is absent, unreadable,
+    /// of another version, or any shard is.
     pub fn open(dir: PathBuf) -> Cache {
+        let mut cache = Cache::open_index(dir);
+        let all: Vec<String> = cache.index.shards.keys().cloned().collect();
+        if let Err(why) = cache.load_shards(&all) {
+            cache.discard(why);
+        }
+        cache
+    }
+
+    /// Opens the cache's site-wide index only: no archive's reading is known until the
+    /// shards of its app are loaded ([`Cache::load_shards`]).
+    pub fn open_index(dir: PathBuf) -> Cache {
         let (index, discarded) = match fs::read(dir.join(INDEX)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Index::default(), None),
             Err(e) => (Index::default(), Some(format!("unreadable: {e}"))),
@@ -135,24 +174,68 @@ impl Cache {
                 Err(e) => (Index::default(), Some(format!("corrupt: {e}"))),
             },
         };
+        let pages = index.pages.clone();
         Cache {
             dir,
             index,
+            entries: BTreeMap::new(),
+            pages,
             icons_present: Default::default(),
             discarded,
         }
     }
 
+    /// Reads the shards of the app folders `apps` (those the index lists), on every core.
+    pub fn load_shards(&mut self, apps: &[String]) -> Result<(), String> {
+        use rayon::prelude::*;
+        let shards: Vec<Shard> = apps
+            .par_iter()
+            .filter(|app| self.index.shards.contains_key(*app))
+            .map(|app| {
+                let path = self.shard_path(app);
+                let bytes = fs::read(&path).map_err(|e| format!("shard {app} unreadable: {e}"))?;
+                let shard: Shard = serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("shard {app} corrupt: {e}"))?;
+                if shard.version != CACHE_VERSION {
+                    return Err(format!("shard {app} written by {}", shard.version));
+                }
+                Ok(shard)
+            })
+            .collect::<Result<_, String>>()?;
+        for shard in shards {
+            self.entries.extend(shard.entries);
+            self.pages.extend(shard.pages);
+        }
+        Ok(())
+    }
+
+    /// Starts again from an empty cache, saying why.
+    fn discard(&mut self, why: String) {
+        self.index = Index::default();
+        self.entries.clear();
+        self.pages.clear();
+        self.discarded = Some(why);
+    }
+
+    fn shard_path(&self, app: &str) -> PathBuf {
+        self.dir.join(APPS).join(format!("{app}.json"))
+    }
+
+    /// The app folders the cache has a shard for.
+    pub fn shards(&self) -> impl Iterator<Item = &String> {
+        self.index.shards.keys()
+    }
+
     /// The cached reading of `path` if the file is unchanged and its icons are still there.
     pub fn get(&self, path: &Path, key: FileKey) -> Option<&Entry> {
-        let entry = self.index.entries.get(path)?;
+        let entry = self.entries.get(path)?;
         self.is_current(entry, key).then_some(entry)
     }
 
     /// Like [`Cache::get`], moving the reading out of the cache instead of copying it: each
     /// archive is looked up once per build, and [`Cache::save`] replaces every entry anyway.
     pub fn take(&mut self, path: &Path, key: FileKey) -> Option<Entry> {
-        let entry = self.index.entries.remove(path)?;
+        let entry = self.entries.remove(path)?;
         self.is_current(&entry, key).then_some(entry)
     }
 
@@ -160,7 +243,7 @@ impl Cache {
     /// [`Cache::pages`] and [`Cache::apps`]), moved out of the cache.
     pub fn take_fingerprints(&mut self) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
         (
-            std::mem::take(&mut self.index.pages),
+            std::mem::take(&mut self.pages),
             std::mem::take(&mut self.index.apps),
         )
     }
@@ -246,7 +329,7 @@ impl Cache {
 
     /// The fingerprints of the generated files of the current site.
     pub fn pages(&self) -> &BTreeMap<String, String> {
-        &self.index.pages
+        &self.pages
     }
 
     /// The fingerprints of the app folders of the current site, by folder.
@@ -264,42 +347,94 @@ impl Cache {
         self.index.site.as_deref()
     }
 
-    /// Replaces the index with exactly these entries and the pages, app folders and folder
-    /// sizes of the site `site`, and removes icons no entry uses.
+    /// Replaces the cache with the shards `apps` (their entries, and the pages under their
+    /// folders), the shards of the app folders in `unchanged` as they are on disk, and the
+    /// site's own pages, app folders and folder sizes of the site `site`; removes every
+    /// other shard and the icons no entry uses.
     pub fn save(
         &mut self,
-        entries: BTreeMap<PathBuf, Entry>,
-        pages: BTreeMap<String, String>,
-        apps: BTreeMap<String, String>,
+        apps: BTreeMap<String, AppCache>,
+        unchanged: &std::collections::BTreeSet<String>,
+        mut pages: BTreeMap<String, String>,
+        app_fingerprints: BTreeMap<String, String>,
         sizes: BTreeMap<String, (u64, u64)>,
         site: &str,
     ) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let mut shards: BTreeMap<String, Vec<String>> = self
+            .index
+            .shards
+            .iter()
+            .filter(|(app, _)| unchanged.contains(*app) && !apps.contains_key(*app))
+            .map(|(app, icons)| (app.clone(), icons.clone()))
+            .collect();
+        let mut written = Vec::with_capacity(apps.len());
+        for (app, cache) in apps {
+            let prefix = crate::layout::app_path(&app);
+            let app_pages: BTreeMap<String, String> = pages
+                .range(prefix.clone()..)
+                .take_while(|(path, _)| path.starts_with(&prefix))
+                .map(|(path, key)| (path.clone(), key.clone()))
+                .collect();
+            for path in app_pages.keys() {
+                pages.remove(path);
+            }
+            let mut icons: Vec<String> = cache
+                .entries
+                .values()
+                .filter_map(|e| e.icon_id.clone())
+                .collect();
+            icons.sort();
+            icons.dedup();
+            shards.insert(app.clone(), icons);
+            let shard = Shard {
+                version: CACHE_VERSION.to_string(),
+                entries: cache.entries,
+                pages: app_pages,
+            };
+            written.push((app, shard));
+        }
+        fs::create_dir_all(self.dir.join(APPS))?;
+        written
+            .par_iter()
+            .try_for_each(|(app, shard)| write_json(&self.shard_path(app), shard))?;
         self.index = Index {
             version: CACHE_VERSION.to_string(),
-            entries,
             pages,
             site: Some(site.to_string()),
-            apps,
+            apps: app_fingerprints,
             sizes,
+            shards,
         };
-        fs::create_dir_all(&self.dir)?;
-        let tmp = self.dir.join("index.json.tmp");
-        // Streamed: the index of thousands of builds is tens of megabytes.
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
-        serde_json::to_writer(&mut out, &self.index)?;
-        std::io::Write::flush(&mut out)?;
-        drop(out);
-        fs::rename(&tmp, self.dir.join(INDEX))?;
+        write_json(&self.dir.join(INDEX), &self.index)?;
+        self.remove_unused_shards();
         self.remove_unused_icons();
         Ok(())
+    }
+
+    /// Removes the shard files the index does not list.
+    fn remove_unused_shards(&self) {
+        let Ok(files) = fs::read_dir(self.dir.join(APPS)) else {
+            return;
+        };
+        for file in files.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let listed = name
+                .strip_suffix(".json")
+                .is_some_and(|app| self.index.shards.contains_key(app));
+            if !listed {
+                let _ = fs::remove_file(file.path());
+            }
+        }
     }
 
     fn remove_unused_icons(&self) {
         let used: std::collections::HashSet<&str> = self
             .index
-            .entries
+            .shards
             .values()
-            .filter_map(|e| e.icon_id.as_deref())
+            .flatten()
+            .map(String::as_str)
             .collect();
         let Ok(files) = fs::read_dir(self.dir.join(ICONS)) else {
             return;
@@ -312,6 +447,17 @@ impl Cache {
             }
         }
     }
+}
+
+/// Writes `value` as JSON to `path` through a temporary file renamed over it; streamed: a
+/// shard of a large app is megabytes.
+fn write_json(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&tmp)?);
+    serde_json::to_writer(&mut out, value)?;
+    std::io::Write::flush(&mut out)?;
+    drop(out);
+    fs::rename(&tmp, path)
 }
 
 /// How the file of `icon` ends in the cache's icon folder: `-57.png`.

@@ -252,7 +252,8 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let record = read.failures.is_empty().then(|| made(&site));
     let saved = read::save_cache(
         &mut cache,
-        inputs.into_values(),
+        inputs,
+        &Default::default(),
         reuse.into_fingerprints(),
         written,
         sizes,

@@ -168,25 +168,27 @@ fn absolute(path: &Path) -> PathBuf {
 /// Saves the cache; false (with a warning) when it could not be.
 pub(super) fn save_cache(
     cache: &mut Cache,
-    inputs: impl Iterator<Item = BuildInput>,
+    inputs: crate::catalog::Inputs,
+    unchanged: &std::collections::BTreeSet<String>,
     pages: std::collections::BTreeMap<String, String>,
     written: super::fingerprint::Fingerprints,
     sizes: super::size::Sizes,
     log: &Log,
 ) -> bool {
-    let entries = inputs
-        .filter_map(|input| {
-            let key = input.cache_key?;
-            let entry = crate::cache::Entry {
-                key,
-                icon_id: input.icon_files.as_ref().and_then(|f| cache.icon_id(f)),
-                published: input.published,
-                ipa: input.ipa,
-            };
-            Some((absolute(&entry.ipa.file), entry))
-        })
-        .collect();
-    match cache.save(entries, pages, written.apps, sizes, &written.site) {
+    let mut apps: std::collections::BTreeMap<String, crate::cache::AppCache> = Default::default();
+    for (build_path, input) in inputs {
+        let Some(key) = input.cache_key else { continue };
+        let app = build_path.split('/').next().unwrap_or_default().to_string();
+        let entry = crate::cache::Entry {
+            key,
+            icon_id: input.icon_files.as_ref().and_then(|f| cache.icon_id(f)),
+            published: input.published,
+            ipa: input.ipa,
+        };
+        let path = absolute(&entry.ipa.file);
+        apps.entry(app).or_default().entries.insert(path, entry);
+    }
+    match cache.save(apps, unchanged, pages, written.apps, sizes, &written.site) {
         Ok(()) => true,
         Err(e) => {
             log.warn(format!(
