@@ -234,11 +234,7 @@ pub fn headers_file(
     pages.extend(page_folders.iter().map(|folder| format!("{root}{folder}")));
     for app in &catalog.apps {
         pages.push(format!("{root}{}/", app.dir()));
-        pages.extend(
-            app.builds
-                .iter()
-                .map(|build| format!("{root}{}", build.path)),
-        );
+        pages.extend(app.build_paths().map(|path| format!("{root}{path}")));
     }
     rule(&pages, None, NO_CACHE);
     let feeds = [CATALOG, FEED].map(|name| format!("{root}{name}"));

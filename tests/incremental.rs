@@ -407,15 +407,17 @@ fn summary_with(
 }
 
 /// How a build of `dir` went: "inputs" when it found the site up to date from its inputs
-/// alone (no catalog assembled), "catalog" when it found it up to date from the catalog,
-/// "rebuilt" when it wrote a new site.
+/// alone (no catalog assembled), "catalog" when it found it up to date from the catalog (of
+/// every app, or of the apps whose inputs changed with the others kept), "rebuilt" when it
+/// wrote a new site.
 fn decided(dir: &Path) -> &'static str {
     decided_with(dir, None)
 }
 
 fn decided_with(dir: &Path, banner: Option<&str>) -> &'static str {
     let summary = summary_with(dir, banner, None);
-    match (summary.stats.up_to_date, summary.catalog.is_some()) {
+    let assembled = summary.catalog.is_some() || summary.stats.apps_kept > 0;
+    match (summary.stats.up_to_date, assembled) {
         (true, false) => "inputs",
         (true, true) => "catalog",
         (false, _) => "rebuilt",

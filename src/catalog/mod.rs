@@ -3,6 +3,7 @@
 
 pub mod android;
 pub mod channels;
+pub mod kept;
 pub mod retention;
 
 use std::cmp::Ordering;
@@ -63,6 +64,9 @@ pub struct App {
     /// Android package to the app, or both platforms share its identifier).
     #[serde(default)]
     pub platforms: Vec<Os>,
+    /// Set on an app kept whole from the previous build: its builds are then a stub's.
+    #[serde(skip)]
+    pub kept: Option<std::sync::Arc<kept::Kept>>,
 }
 
 /// One channel of an app, with its stable links.
@@ -313,6 +317,16 @@ pub fn assemble(
     settings: &Settings,
     inputs: Vec<BuildInput>,
 ) -> Result<(Catalog, Inputs), AssembleError> {
+    assemble_with(settings, inputs, &Default::default())
+}
+
+/// Like [`assemble`], for the apps of some inputs while the apps of `others` (bundle ids) are
+/// kept as they are: promotions may name those too.
+pub fn assemble_with(
+    settings: &Settings,
+    inputs: Vec<BuildInput>,
+    others: &std::collections::BTreeSet<String>,
+) -> Result<(Catalog, Inputs), AssembleError> {
     let now = crate::clock::now();
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for mut input in inputs {
@@ -333,7 +347,7 @@ pub fn assemble(
             .push(input);
     }
     reject_shared_folders(&by_app)?;
-    reject_unknown_promotions(settings, &by_app).map_err(Box::new)?;
+    reject_unknown_promotions(settings, &by_app, others).map_err(Box::new)?;
     let rules = retention::Rules {
         keep: settings.keep,
         retention: &settings.retention,
@@ -370,14 +384,7 @@ pub fn assemble(
         channels::fill_changes(&mut kept_builds);
         apps.push(app_entry(settings, kept_builds).map_err(Box::new)?);
     }
-    // Apps with the most recent release first; name breaks ties for a stable order.
-    let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
-    apps.sort_by(|a, b| {
-        released(b)
-            .cmp(&released(a))
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.bundle_id.cmp(&b.bundle_id))
-    });
+    sort_apps(&mut apps);
     let catalog = Catalog {
         site: SiteInfo {
             title: settings.title.clone(),
@@ -387,6 +394,18 @@ pub fn assemble(
         apps,
     };
     Ok((catalog, kept))
+}
+
+/// Apps with the most recent release first; name breaks ties for a stable order. (A kept
+/// app's stub holds its newest build.)
+pub fn sort_apps(apps: &mut [App]) {
+    let released = |app: &App| app.builds.iter().filter_map(|b| b.released.clone()).max();
+    apps.sort_by(|a, b| {
+        released(b)
+            .cmp(&released(a))
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.bundle_id.cmp(&b.bundle_id))
+    });
 }
 
 /// Every app gets a folder of its own: folders are compared without letter case, as macOS
@@ -414,11 +433,11 @@ fn reject_shared_folders(by_app: &BTreeMap<String, Vec<BuildInput>>) -> Result<(
 fn reject_unknown_promotions(
     settings: &Settings,
     by_app: &BTreeMap<String, Vec<BuildInput>>,
+    others: &std::collections::BTreeSet<String>,
 ) -> Result<(), channels::ChannelError> {
-    let unknown = settings
-        .apps
-        .iter()
-        .find(|(id, o)| !o.promote.is_empty() && !by_app.contains_key(*id));
+    let unknown = settings.apps.iter().find(|(id, o)| {
+        !o.promote.is_empty() && !by_app.contains_key(*id) && !others.contains(*id)
+    });
     match unknown {
         Some((bundle_id, _)) => Err(channels::ChannelError::UnknownApp {
             at: settings.origin(&format!("apps.{bundle_id}.promote")),
@@ -579,6 +598,7 @@ fn app_entry(settings: &Settings, builds: Vec<Build>) -> Result<App, channels::C
         platforms: android::platforms(&builds),
         bundle_id,
         builds,
+        kept: None,
     };
     if app.latest_in(app.default_channel.as_deref()).is_some() {
         let manifest_url = layout::app_manifest_url(base, &app_dir);

@@ -4,6 +4,8 @@
 mod bounds;
 mod fingerprint;
 mod log;
+mod partial;
+mod parts;
 mod place;
 mod private;
 mod read;
@@ -74,6 +76,8 @@ pub enum BuildError {
     Previous(#[from] crate::previous::PreviousError),
     #[error("{0}")]
     Private(String),
+    #[error("the folder {0} of the previous site could not be kept; build again with --force")]
+    Kept(String),
     #[error("cannot read release notes {path}")]
     Notes {
         path: PathBuf,
@@ -125,21 +129,42 @@ pub struct BuildStats {
     pub files_kept: usize,
     /// No input changed since the site in place was written, so it was left as it is.
     pub up_to_date: bool,
+    /// Apps kept whole from the previous build, their archives neither looked up nor
+    /// assembled: every input of theirs is unchanged.
+    pub apps_kept: usize,
 }
 
 /// Runs the whole build: prepare the output, scan, read, catalog, then either stop (nothing
 /// changed) or place the archives, render, commit and save the cache.
 pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    build_with(settings, options, true)
+}
+
+/// [`build`]; `partly`: whether the apps whose inputs are unchanged may be kept whole
+/// without being read (see `partial`).
+fn build_with(
+    settings: &Settings,
+    options: &BuildOptions,
+    partly: bool,
+) -> Result<BuildSummary, BuildError> {
     let log = Log::new(options.verbosity);
     let started = Instant::now();
     // Held until the build returns: one build at a time writes this output.
     let _lock = prepare_output(settings, &log)?;
     let found = scan_builds(settings, &log)?;
     let step = Instant::now();
-    if let Some(record) = shortcut::check(settings, options, &found) {
-        log.debug(format!("inputs unchanged: {:?}", step.elapsed()));
-        return Ok(replay(settings, record, &log, started));
-    }
+    let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
+    let plan = match shortcut::check(settings, options, &found) {
+        shortcut::Decision::UpToDate(record) => {
+            log.debug(format!("inputs unchanged: {:?}", step.elapsed()));
+            return Ok(replay(settings, record, &log, started));
+        }
+        shortcut::Decision::Changed(record) if partly => {
+            partial::plan(settings, options, &found, &theme, record)
+        }
+        shortcut::Decision::Changed(_) => None,
+        shortcut::Decision::Unknown => None,
+    };
     log.debug(format!(
         "inputs changed or not recorded: {:?}",
         step.elapsed()
@@ -148,25 +173,81 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     log.record();
 
     let step = Instant::now();
-    let mut cache = Cache::open(Cache::dir_for(&settings.output_dir));
-    log.debug(format!("cache index: {:?}", step.elapsed()));
-    if let Some(reason) = &cache.discarded {
-        log.debug(format!("cache discarded ({reason}); rebuilding it"));
+    let cache_dir = Cache::dir_for(&settings.output_dir);
+    let mut partial = None;
+    let mut kept_until = None;
+    let mut cache = Cache::open_index(cache_dir.clone());
+    if let Some(plan) = plan.filter(|_| cache.discarded.is_none()) {
+        kept_until = plan.valid_until;
+        partial = partial::read(plan, &found, settings, &mut cache, &log)?;
     }
     let private = private::prepare(settings, options, &log)?;
-    let previous_whole = private::previous_catalog(private.as_ref())?;
-    let read = read_archives(&found, settings, options, &mut cache, previous_whole, &log)?;
+    let read = match partial.as_mut() {
+        Some(partial) => {
+            log.debug(format!(
+                "apps kept whole: {}; cache shards and archives read: {:?}",
+                partial.kept.len(),
+                step.elapsed()
+            ));
+            std::mem::replace(&mut partial.read, read::Read::empty())
+        }
+        None => {
+            cache = Cache::open(cache_dir);
+            log.debug(format!("cache index: {:?}", step.elapsed()));
+            if let Some(reason) = &cache.discarded {
+                log.debug(format!("cache discarded ({reason}); rebuilding it"));
+            }
+            let previous_whole = private::previous_catalog(private.as_ref())?;
+            read_archives(&found, settings, options, &mut cache, previous_whole, &log)?
+        }
+    };
     let mut stats = BuildStats {
         archives_read: read.opened,
         ..BuildStats::default()
     };
+    // Each archive's app folder, for the next build to tell which apps an archive changes.
+    let folders: HashMap<String, String> = read
+        .inputs
+        .iter()
+        .map(|input| {
+            (
+                input.relative.clone(),
+                partial::app_folder(settings, &input.ipa),
+            )
+        })
+        .collect();
     // Read before the catalog judges ages and expiries (see `shortcut::Window`).
     let from = crate::clock::now();
     let until = catalog::retention::valid_until(&settings.retention, &read.inputs, from);
+    let until = match (until, kept_until) {
+        (Some(until), Some(kept)) => {
+            Some(until.min(time::OffsetDateTime::from_unix_timestamp_nanos(kept).unwrap_or(until)))
+        }
+        (None, Some(kept)) => time::OffsetDateTime::from_unix_timestamp_nanos(kept).ok(),
+        (until, None) => until,
+    };
     let window = shortcut::Window { from, until };
-    let (mut catalog, mut inputs) = assemble(settings, options, read.inputs, &log)?;
+    let (mut catalog, mut inputs) = match partial {
+        Some(partial) => {
+            let others = partial.kept_ids();
+            let step = Instant::now();
+            let (mut catalog, inputs) = catalog::assemble_with(settings, read.inputs, &others)?;
+            if !partial.merge_into(&mut catalog) {
+                // The feed needs builds of kept apps that were not kept: the long way.
+                log.debug("the feed needs builds the record left out: reading every app".into());
+                drop(cache);
+                drop(_lock);
+                return build_with(settings, options, false);
+            }
+            log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
+            if options.strict {
+                check_strict(&catalog)?;
+            }
+            (catalog, inputs)
+        }
+        None => assemble(settings, options, read.inputs, &log)?,
+    };
 
-    let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
     let page_key = private.as_ref().map(|p| &p.key);
     let step = Instant::now();
     let before = fingerprint::of(&mut catalog, &inputs, &theme, settings, options, page_key);
@@ -175,8 +256,16 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let current_site = output::fingerprint(&settings.output_dir);
     let warnings = log.take_recorded();
     let after = warnings_about(settings, &catalog);
-    let (app_count, build_count) = (catalog.apps.len(), inputs.len());
-    let made = |site| shortcut::Made {
+    let build_count: usize = catalog.apps.iter().map(catalog::App::build_count).sum();
+    let app_count = catalog.apps.len();
+    let kept_apps: std::collections::BTreeSet<String> = catalog
+        .apps
+        .iter()
+        .filter(|app| app.kept.is_some())
+        .map(|app| app.dir().to_string())
+        .collect();
+    stats.apps_kept = kept_apps.len();
+    let made = |site, parts| shortcut::Made {
         found: &found,
         theme: &theme,
         site,
@@ -185,14 +274,27 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
         builds: build_count,
         warnings: warnings.clone(),
         after: after.clone(),
+        parts,
     };
     if all_known && !options.force && current_site.as_deref() == Some(&before.site) {
         // Every input is as it was when the current site was written: nothing to redo.
         stats.up_to_date = true;
         log_archives(&log, std::time::Duration::ZERO, &stats);
-        let record = read.failures.is_empty().then(|| made(&before.site));
+        let names = partial::catalog_parts(settings, &catalog, |dir| before.facts_of(dir));
+        let parts = partial::make(
+            settings,
+            options,
+            &theme,
+            &found,
+            &folders,
+            &catalog,
+            &before,
+            cache.pages(),
+            names.as_ref(),
+        );
+        let record = read.failures.is_empty().then(|| made(&before.site, parts));
         shortcut::save(settings, options, record);
-        let summary = summarise(settings, catalog, inputs.len(), read.failures, stats, after);
+        let summary = summarise(settings, catalog, build_count, read.failures, stats, after);
         log.info(format!(
             "{} is up to date ({} app(s), {} build(s)) in {:.2?}",
             summary.output.display(),
@@ -212,7 +314,14 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     let hashed = apps_hashed(&catalog, &placed);
     record_hashes(&mut catalog, &mut inputs, &placed);
     stats.archives_hashed = placed.values().filter(|p| p.hashed).count();
-    stats.archives_linked = placed.values().filter(|p| p.reused).count();
+    // A kept app's archives move with its folder.
+    stats.archives_linked = placed.values().filter(|p| p.reused).count()
+        + catalog
+            .apps
+            .iter()
+            .filter(|app| app.kept.is_some())
+            .map(catalog::App::build_count)
+            .sum::<usize>();
     log_archives(&log, step.elapsed(), &stats);
 
     // The catalog now carries every archive's SHA-256, which the fingerprints cover.
@@ -225,10 +334,11 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     ));
     let step = Instant::now();
     reuse.set_apps(written.apps.clone());
+    let names = partial::catalog_parts(settings, &catalog, |dir| written.facts_of(dir));
     render_pages(
-        &stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key,
+        &stage, &theme, &catalog, &inputs, options, settings, &reuse, page_key, &names,
     )?;
-    stats.files_kept = reuse.reused();
+    stats.files_kept = reuse.reused() + partial::files_in_kept(&catalog);
     log.debug(format!(
         "render: {:?} ({} unchanged files kept from the previous site){}",
         step.elapsed(),
@@ -247,22 +357,25 @@ pub fn build(settings: &Settings, options: &BuildOptions) -> Result<BuildSummary
     log.debug(format!("size check: {:?}", step.elapsed()));
     let step = Instant::now();
     // Only now do the recorded fingerprints describe the files in the output folder.
-    let builds = inputs.len();
     let site = written.site.clone();
-    let record = read.failures.is_empty().then(|| made(&site));
-    let saved = read::save_cache(
-        &mut cache,
-        inputs,
-        &Default::default(),
-        reuse.into_fingerprints(),
-        written,
-        sizes,
-        &log,
+    let pages = reuse.into_fingerprints();
+    let parts = partial::make(
+        settings,
+        options,
+        &theme,
+        &found,
+        &folders,
+        &catalog,
+        &written,
+        &pages,
+        names.as_ref(),
     );
+    let record = read.failures.is_empty().then(|| made(&site, parts));
+    let saved = read::save_cache(&mut cache, inputs, &kept_apps, pages, written, sizes, &log);
     shortcut::save(settings, options, record.filter(|_| saved));
     log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
-    let summary = summarise(settings, catalog, builds, read.failures, stats, after);
+    let summary = summarise(settings, catalog, build_count, read.failures, stats, after);
     log.info(format!(
         "Built {} app(s), {} build(s) into {} in {:.2?}",
         summary.apps,
@@ -331,8 +444,10 @@ fn render_pages(
     settings: &Settings,
     reuse: &Reuse,
     page_key: Option<&crate::private::PageKey>,
+    catalog_parts: &Option<render::catalog_json::CatalogParts>,
 ) -> Result<(), BuildError> {
     let extras = SiteExtras {
+        catalog_parts: catalog_parts.as_ref(),
         icons: inputs
             .iter()
             .filter_map(|(path, input)| Some((path.clone(), input.icon_files.as_ref()?)))
@@ -421,6 +536,12 @@ fn keep_unchanged_apps(
 ) -> Result<std::collections::HashSet<String>, BuildError> {
     let mut kept = std::collections::HashSet::new();
     for app in &catalog.apps {
+        if app.kept.is_some() {
+            if !reuse.keep_app_whole(stage, app.dir())? {
+                return Err(BuildError::Kept(app.dir().to_string()));
+            }
+            continue;
+        }
         let known = app.builds.iter().all(|build| {
             inputs.get(&build.path).is_some_and(|input| {
                 input.ipa.sha256.is_some() && input.published_ipa_url.is_none()
@@ -497,12 +618,14 @@ fn summarise(
     stats: BuildStats,
     warnings: Vec<String>,
 ) -> BuildSummary {
+    // A catalog with kept apps holds only their stubs: not the site's catalog.
+    let whole = catalog.apps.iter().all(|app| app.kept.is_none());
     BuildSummary {
         apps: catalog.apps.len(),
         builds,
         skipped,
         output: settings.output_dir.clone(),
-        catalog: Some(catalog),
+        catalog: whole.then_some(catalog),
         stats,
         warnings,
     }

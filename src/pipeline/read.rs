@@ -24,6 +24,16 @@ pub(super) struct Read {
     pub opened: usize,
 }
 
+impl Read {
+    pub fn empty() -> Read {
+        Read {
+            inputs: Vec::new(),
+            failures: Vec::new(),
+            opened: 0,
+        }
+    }
+}
+
 /// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
 /// failures are collected, not fatal here. Icons are rendered right away so that no decoded
 /// image stays in memory.

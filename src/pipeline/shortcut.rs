@@ -24,7 +24,7 @@ use crate::render::theme::Theme;
 
 const RECORD: &str = "up-to-date.json";
 /// Bumped whenever what the digest covers changes.
-const VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-inputs-1");
+const VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-inputs-2");
 
 /// What a build that wrote (or found up to date) the site in place recorded about it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -40,13 +40,16 @@ pub(super) struct Record {
     /// Nanoseconds since 1970: the record holds from `valid_from` until just before
     /// `valid_until` (forever when none).
     valid_from: i128,
-    valid_until: Option<i128>,
+    pub valid_until: Option<i128>,
     pub apps: usize,
     pub builds: usize,
     /// What a build of these inputs warns about once the site is up to date: the warnings
     /// given while reading and assembling, then those about the result.
     pub warnings: Vec<String>,
     pub after: Vec<String>,
+    /// What a build that changes only some apps keeps of the others (see `partial`).
+    #[serde(default)]
+    pub parts: Option<super::parts::Parts>,
 }
 
 /// The span of time a build's clock-dependent decisions hold for.
@@ -67,11 +70,32 @@ pub(super) fn applies(options: &BuildOptions) -> bool {
 
 /// The record of the site in place, if it says that these inputs made it and that nothing of
 /// it has changed since.
-pub(super) fn check(
-    settings: &Settings,
-    options: &BuildOptions,
-    found: &[Found],
-) -> Option<Record> {
+pub(super) fn check(settings: &Settings, options: &BuildOptions, found: &[Found]) -> Decision {
+    let Some(record) = current(settings, options) else {
+        return Decision::Unknown;
+    };
+    let Ok(theme) = Theme::load(settings.theme_dir.as_deref()) else {
+        return Decision::Unknown;
+    };
+    if digest(settings, options, found, &theme) == record.inputs {
+        Decision::UpToDate(record)
+    } else {
+        Decision::Changed(record)
+    }
+}
+
+/// What the record beside the cache says of a build's inputs.
+pub(super) enum Decision {
+    /// They made the site in place.
+    UpToDate(Record),
+    /// The record holds for the site in place, and some input changed since.
+    Changed(Record),
+    /// No record holds for the site in place.
+    Unknown,
+}
+
+/// The record, if it describes the site in place and the cache as they are, now.
+fn current(settings: &Settings, options: &BuildOptions) -> Option<Record> {
     if !applies(options) {
         return None;
     }
@@ -83,11 +107,7 @@ pub(super) fn check(
         && record.valid_from <= now
         && record.valid_until.is_none_or(|until| now < until)
         && crate::output::fingerprint(&settings.output_dir).as_deref() == Some(&record.site);
-    if !current {
-        return None;
-    }
-    let theme = Theme::load(settings.theme_dir.as_deref()).ok()?;
-    (digest(settings, options, found, &theme) == record.inputs).then_some(record)
+    current.then_some(record)
 }
 
 /// What a build that found the site up to date, or wrote it and saved the cache, records.
@@ -101,6 +121,7 @@ pub(super) struct Made<'a> {
     pub builds: usize,
     pub warnings: Vec<String>,
     pub after: Vec<String>,
+    pub parts: Option<super::parts::Parts>,
 }
 
 /// Records that `made` describes the site in place, or forgets any record when the build
@@ -132,6 +153,7 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
         builds: made.builds,
         warnings: made.warnings,
         after: made.after,
+        parts: made.parts,
     };
     let written = serde_json::to_vec(&record)
         .ok()
@@ -157,11 +179,23 @@ fn cache_keys(cache_dir: &Path) -> (Option<FileKey>, Option<FileKey>) {
 }
 
 /// A digest of everything a build reads that its site depends on, the clock aside: the
+/// [`common_digest`] and each archive found with its file key and its release notes'.
+fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &Theme) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(VERSION);
+    hasher.update(common_digest(settings, options, theme));
+    let root = Root::new(&settings.builds_dir);
+    for f in found {
+        hasher.update(archive_line(&root, f));
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// What a build reads that its site depends on besides the archives and their notes: the
 /// settings (every field), the options that change the site or whether it builds, the
 /// working folder (relative paths resolve from it), the theme's files, the signing identity
-/// the environment names, and each archive found with its file key and its release notes'.
-/// Secrets the environment holds are hashed, never kept.
-fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &Theme) -> String {
+/// the environment names. Secrets the environment holds are hashed, never kept.
+pub(super) fn common_digest(settings: &Settings, options: &BuildOptions, theme: &Theme) -> String {
     let mut hasher = Sha256::new();
     hasher.update(VERSION);
     let mut field = |text: String| {
@@ -185,18 +219,21 @@ fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &
     if let Some(keys) = &settings.private {
         hasher.update(keys.inputs_digest());
     }
-    let root = Root::new(&settings.builds_dir);
-    for f in found {
-        let notes = f.notes.then(|| notes_key(&root, &f.path));
-        hasher.update(
-            format!(
-                "{:?}|{:?}|{:?}|{:?}|{:?}\n",
-                f.path, f.relative, f.channel, f.key, notes
-            )
-            .as_bytes(),
-        );
-    }
     hex::encode(hasher.finalize())
+}
+
+/// One archive as the digest covers it: its path, channel and file key, and its notes'.
+pub(super) fn archive_line(root: &Root, f: &Found) -> String {
+    let notes = f.notes.then(|| notes_key(root, &f.path));
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}\n",
+        f.path, f.relative, f.channel, f.key, notes
+    )
+}
+
+/// A short digest of an archive's line, naming it in the record.
+pub(super) fn line_id(line: &str) -> String {
+    hex::encode(&Sha256::digest(line.as_bytes())[..12])
 }
 
 /// The release notes beside an archive as the read step finds them: their file key, or why

@@ -1,5 +1,6 @@
 //! Rendering the site from the catalog: pages, manifests, icons, QR codes, feeds.
 
+pub mod catalog_json;
 pub mod csp;
 pub mod i18n;
 pub mod icons;
@@ -58,6 +59,8 @@ pub struct SiteExtras<'a> {
     pub language: &'a str,
     /// The languages the pages offer; empty: every language the theme has.
     pub languages: &'a [String],
+    /// Where each app's part of `catalog.json` is kept between builds, when it is.
+    pub catalog_parts: Option<&'a catalog_json::CatalogParts>,
 }
 
 /// Writes every generated file of the site into the stage (not the `.ipa` files).
@@ -153,7 +156,7 @@ pub fn render_site(
 
     // Streamed to the file: at thousands of builds the text is over ten megabytes.
     stage.write_streamed(layout::CATALOG, |out| {
-        serde_json::to_writer_pretty(MarkupEscaped(out), public).map_err(std::io::Error::other)
+        catalog_json::write(out, public, extras.catalog_parts)
     })?;
     if let Some(key) = extras.private {
         let whole = serde_json::to_vec_pretty(catalog).map_err(|e| RenderError::Template {
@@ -204,30 +207,6 @@ fn escape_json_markup(json: &[u8]) -> Vec<u8> {
         }
     }
     out
-}
-
-/// A writer that applies [`escape_json_markup`] to JSON on its way to `0`.
-struct MarkupEscaped<W>(W);
-
-impl<W: std::io::Write> std::io::Write for MarkupEscaped<W> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let mut rest = bytes;
-        while let Some(at) = rest.iter().position(|b| matches!(b, b'<' | b'>' | b'&')) {
-            self.0.write_all(&rest[..at])?;
-            self.0.write_all(match rest[at] {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                _ => b"\\u0026",
-            })?;
-            rest = &rest[at + 1..];
-        }
-        self.0.write_all(rest)?;
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
 }
 
 /// The theme's `data/browsers.json` (the user-agent patterns the install pages' script uses),
@@ -457,6 +436,18 @@ impl Reuse {
         Ok(true)
     }
 
+    /// Keeps the previous site's folder of a kept app whole (its inputs are known unchanged
+    /// without its files being listed); false when the previous site has no such folder.
+    pub fn keep_app_whole(&self, stage: &Stage, app_dir: &str) -> Result<bool, RenderError> {
+        if !stage.keep_previous_folder(app_dir, std::iter::empty())? {
+            return Ok(false);
+        }
+        if let Ok(mut kept) = self.kept_apps.lock() {
+            kept.insert(app_dir.to_string());
+        }
+        Ok(true)
+    }
+
     /// The app folders this build kept whole from the previous site.
     pub fn kept_apps(&self) -> std::collections::BTreeSet<String> {
         self.kept_apps.lock().map(|k| k.clone()).unwrap_or_default()
@@ -536,7 +527,8 @@ fn render_app(
     app: &App,
     extras: &SiteExtras<'_>,
 ) -> Result<(), RenderError> {
-    if base.reuse.keep_app(stage, app.dir())? {
+    // A kept app's folder was kept whole before rendering began.
+    if app.kept.is_some() || base.reuse.keep_app(stage, app.dir())? {
         return Ok(());
     }
     let app_path = layout::app_path(app.dir());
@@ -738,7 +730,11 @@ fn manifest_for(build: &Build) -> Vec<u8> {
 
 fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), RenderError> {
     const EPOCH: &str = "1970-01-01T00:00:00Z";
-    let mut builds: Vec<&Build> = catalog.apps.iter().flat_map(|a| a.builds.iter()).collect();
+    let mut builds: Vec<&Build> = catalog
+        .apps
+        .iter()
+        .flat_map(|a| a.feed_builds().iter())
+        .collect();
     builds.sort_by(|a, b| {
         b.released
             .cmp(&a.released)
@@ -780,21 +776,4 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         entries,
     };
     base.page(stage, "feed.xml", layout::FEED, "", &feed, None, None, None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn streamed_escaping_matches_the_escaped_text() {
-        let json = br#"{"notes":"<b>a & b</b>","x":">"}"#;
-        let mut streamed = Vec::new();
-        // In pieces that split the text anywhere, as a serialiser writes it.
-        for piece in json.chunks(3) {
-            std::io::Write::write_all(&mut MarkupEscaped(&mut streamed), piece).unwrap();
-        }
-        assert_eq!(streamed, escape_json_markup(json));
-        assert!(!streamed.iter().any(|b| matches!(b, b'<' | b'>' | b'&')));
-    }
 }

@@ -338,7 +338,7 @@ impl<'a> AppView<'a> {
             dir,
             page_url,
             install_url: app.install_url.as_deref(),
-            build_count: app.builds.len(),
+            build_count: app.build_count(),
             latest: BuildView::new(app.latest()),
             not_installable_reason: not_installable_reason(app.latest()),
             not_installable_items: not_installable_items(app.latest()),

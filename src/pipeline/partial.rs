@@ -1,0 +1,376 @@
+//! A build that rebuilds only the apps whose inputs changed. Every build of a site without
+//! private apps records, beside the cache, which app each archive went to and what the
+//! site-wide files need of each app (its stub, build folders, feed builds, fingerprints and
+//! its part of `catalog.json`). A later build whose other inputs (settings, theme, options)
+//! are the same, inside the same span of time, then reads only the new or changed archives
+//! and the cache shards of their apps: every other app is kept whole, its archives neither
+//! looked up nor assembled, its folder moved into the new site.
+//!
+//! Whatever this cannot decide (an archive it cannot read, a folder clash with a kept app,
+//! a feed it cannot complete from what it kept) is left to the long way, which decides the
+//! same from every input.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::log::Log;
+use super::parts::{AppPart, FeedKey, Parts};
+use super::read::{self, Read};
+use super::scan::Root;
+use super::shortcut::{self, Record};
+use super::{BuildOptions, Found};
+use crate::cache::Cache;
+use crate::catalog::kept::Kept;
+use crate::catalog::{App, Build, Catalog};
+use crate::config::Settings;
+use crate::render::catalog_json::CatalogParts;
+use crate::render::theme::Theme;
+
+fn feed_key(build: &Build) -> FeedKey {
+    (
+        build.released.clone(),
+        build.name.clone(),
+        build.path.clone(),
+    )
+}
+
+/// Feed order (`render::feed_order`) on keys.
+fn feed_cmp(a: &FeedKey, b: &FeedKey) -> std::cmp::Ordering {
+    b.0.cmp(&a.0)
+        .then_with(|| a.1.cmp(&b.1))
+        .then_with(|| a.2.cmp(&b.2))
+}
+
+/// The folder of the cache holding the apps' parts of `catalog.json`.
+pub(super) fn catalog_dir(settings: &Settings) -> std::path::PathBuf {
+    Cache::dir_for(&settings.output_dir).join("catalog")
+}
+
+/// A build that keeps the apps of `kept` and reads the archives of the others.
+pub(super) struct Plan {
+    parts: Parts,
+    /// Archives not in the record (new, changed or moved), by index into the scan.
+    new: Vec<usize>,
+    /// The recorded archives of each app found again unchanged, by index into the scan.
+    by_app: BTreeMap<String, Vec<usize>>,
+    /// Apps whose recorded archives are not all found unchanged.
+    changed: BTreeSet<String>,
+    /// Until when the kept apps' decisions hold (nanoseconds since 1970).
+    pub valid_until: Option<i128>,
+}
+
+/// The plan for rebuilding only what changed since `record`, if its other inputs are those
+/// of this build and at least one app is kept.
+pub(super) fn plan(
+    settings: &Settings,
+    options: &BuildOptions,
+    found: &[Found],
+    theme: &Theme,
+    record: Record,
+) -> Option<Plan> {
+    if settings.private.is_some() || !shortcut::applies(options) {
+        return None;
+    }
+    let valid_until = record.valid_until;
+    let parts = record.parts?;
+    if parts.common != shortcut::common_digest(settings, options, theme) {
+        return None;
+    }
+    let root = Root::new(&settings.builds_dir);
+    let mut new = Vec::new();
+    let mut by_app: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut moved = BTreeSet::new();
+    for (index, f) in found.iter().enumerate() {
+        match parts
+            .archives
+            .get(&shortcut::line_id(&shortcut::archive_line(&root, f)))
+        {
+            Some(app) => by_app.entry(app.clone()).or_default().push(index),
+            None => {
+                moved.extend(parts.paths.get(&f.relative).cloned());
+                new.push(index);
+            }
+        }
+    }
+    let mut recorded: HashMap<&str, usize> = HashMap::new();
+    for app in parts.archives.values() {
+        *recorded.entry(app.as_str()).or_default() += 1;
+    }
+    let mut changed: BTreeSet<String> = recorded
+        .iter()
+        .filter(|(app, count)| by_app.get(**app).map_or(0, Vec::len) != **count)
+        .map(|(app, _)| app.to_string())
+        .collect();
+    changed.extend(moved);
+    let keeps_any = parts.apps.keys().any(|app| !changed.contains(app));
+    keeps_any.then_some(Plan {
+        parts,
+        new,
+        by_app,
+        changed,
+        valid_until,
+    })
+}
+
+/// What reading the changed apps gave: their inputs, and the kept apps' stubs.
+pub(super) struct Partial {
+    pub read: Read,
+    pub kept: Vec<App>,
+    feed_last: Option<FeedKey>,
+}
+
+/// Reads the new archives, then the recorded archives of every app they or a change touch
+/// (from the shards of those apps, loaded into `cache`); None when the long way must decide.
+pub(super) fn read(
+    plan: Plan,
+    found: &[Found],
+    settings: &Settings,
+    cache: &mut Cache,
+    log: &Log,
+) -> Result<Option<Partial>, super::BuildError> {
+    let root = Root::new(&settings.builds_dir);
+    let pick =
+        |indices: &[usize]| -> Vec<Found> { indices.iter().map(|&i| found[i].clone()).collect() };
+    // The shards of the apps known to change first: a new line of an archive at a known
+    // path (its notes touched, say) may still be the cached reading.
+    let mut changed = plan.changed;
+    let shards: Vec<String> = changed.iter().cloned().collect();
+    if cache.load_shards(&shards).is_err() {
+        return Ok(None);
+    }
+    let fresh = read::read_all(&pick(&plan.new), &root, cache, log)?;
+    if !fresh.failures.is_empty() {
+        return Ok(None);
+    }
+    let more: Vec<String> = fresh
+        .inputs
+        .iter()
+        .map(|input| app_folder(settings, &input.ipa))
+        .filter(|app| !changed.contains(app))
+        .collect();
+    if cache.load_shards(&more).is_err() {
+        return Ok(None);
+    }
+    changed.extend(more);
+    let again: Vec<usize> = changed
+        .iter()
+        .filter_map(|app| plan.by_app.get(app))
+        .flatten()
+        .copied()
+        .collect();
+    let recorded = read::read_all(&pick(&again), &root, cache, log)?;
+    if !recorded.failures.is_empty() {
+        return Ok(None);
+    }
+    let mut kept = Vec::new();
+    let mut kept_folders = BTreeSet::new();
+    for (folder, part) in plan.parts.apps {
+        if changed.contains(&folder) {
+            continue;
+        }
+        if !settings.output_dir.join(&folder).is_dir() {
+            return Ok(None);
+        }
+        kept_folders.insert(folder.to_lowercase());
+        let mut app = part.stub;
+        app.kept = Some(Arc::new(part.kept));
+        kept.push(app);
+    }
+    // Folders are compared without letter case, as the long way does.
+    let clash = changed
+        .iter()
+        .any(|folder| kept_folders.contains(&folder.to_lowercase()));
+    if clash {
+        return Ok(None);
+    }
+    let mut inputs = fresh.inputs;
+    inputs.extend(recorded.inputs);
+    Ok(Some(Partial {
+        read: Read {
+            inputs,
+            failures: Vec::new(),
+            opened: fresh.opened + recorded.opened,
+        },
+        kept,
+        feed_last: plan.parts.feed_last,
+    }))
+}
+
+/// The folder of the app an archive's facts put it in (the long way's [`App::dir`]).
+pub(super) fn app_folder(settings: &Settings, ipa: &crate::ipa::Ipa) -> String {
+    let app_id =
+        crate::catalog::android::joined_app(settings, ipa).unwrap_or(ipa.bundle_id.clone());
+    crate::layout::app_dir(&app_id)
+}
+
+impl Partial {
+    /// The bundle ids of the kept apps.
+    pub fn kept_ids(&self) -> BTreeSet<String> {
+        self.kept.iter().map(|app| app.bundle_id.clone()).collect()
+    }
+
+    /// Adds the kept apps to the catalog of the changed ones; false when the feed cannot be
+    /// made from what was kept (a build the previous feed left out would now be in it).
+    pub fn merge_into(self, catalog: &mut Catalog) -> bool {
+        catalog.apps.extend(self.kept);
+        crate::catalog::sort_apps(&mut catalog.apps);
+        let Some(last) = &self.feed_last else {
+            return true;
+        };
+        let before_last = catalog
+            .apps
+            .iter()
+            .flat_map(|app| app.feed_builds())
+            .filter(|build| feed_cmp(&feed_key(build), last).is_le())
+            .count();
+        before_last >= crate::layout::FEED_ENTRIES
+    }
+}
+
+/// The file names of the apps' parts of `catalog.json`, each named by the fingerprint of the
+/// app's facts (what the part is made from).
+pub(super) fn catalog_parts(
+    settings: &Settings,
+    catalog: &Catalog,
+    facts: impl Fn(&str) -> Option<String>,
+) -> Option<CatalogParts> {
+    if settings.private.is_some() {
+        return None;
+    }
+    let names = catalog
+        .apps
+        .iter()
+        .filter_map(|app| {
+            let facts = match &app.kept {
+                Some(kept) => kept.facts.clone(),
+                None => facts(app.dir())?,
+            };
+            Some((
+                app.dir().to_string(),
+                format!("{}-{}.json", app.dir(), &facts[..16]),
+            ))
+        })
+        .collect();
+    Some(CatalogParts {
+        dir: catalog_dir(settings),
+        names,
+    })
+}
+
+/// What a finished build records for the next: None for a site with private apps, or when
+/// an archive found is in no app of the catalog nor left out by retention.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn make(
+    settings: &Settings,
+    options: &BuildOptions,
+    theme: &Theme,
+    found: &[Found],
+    folders: &HashMap<String, String>,
+    catalog: &Catalog,
+    fingerprints: &super::fingerprint::Fingerprints,
+    pages: &BTreeMap<String, String>,
+    parts: Option<&CatalogParts>,
+) -> Option<Parts> {
+    let parts = parts?;
+    let root = Root::new(&settings.builds_dir);
+    let mut archives = HashMap::with_capacity(found.len());
+    let mut paths = HashMap::with_capacity(found.len());
+    for f in found {
+        let folder = folders.get(&f.relative)?;
+        archives.insert(
+            shortcut::line_id(&shortcut::archive_line(&root, f)),
+            folder.clone(),
+        );
+        paths.insert(f.relative.clone(), folder.clone());
+    }
+    let mut newest: Vec<&Build> = catalog
+        .apps
+        .iter()
+        .flat_map(|app| app.feed_builds())
+        .collect();
+    newest.sort_by(|a, b| feed_cmp(&feed_key(a), &feed_key(b)));
+    newest.truncate(crate::layout::FEED_ENTRIES);
+    let feed_last = (newest.len() == crate::layout::FEED_ENTRIES)
+        .then(|| newest.last().map(|b| feed_key(b)))
+        .flatten();
+    let in_feed: BTreeSet<&str> = newest.iter().map(|b| b.path.as_str()).collect();
+    let mut apps = BTreeMap::new();
+    for app in &catalog.apps {
+        let dir = app.dir().to_string();
+        let feed: Vec<Build> = app
+            .feed_builds()
+            .iter()
+            .filter(|b| in_feed.contains(b.path.as_str()))
+            .cloned()
+            .collect();
+        let kept = match &app.kept {
+            Some(kept) => Kept {
+                feed,
+                ..(**kept).clone()
+            },
+            None => {
+                let prefix = crate::layout::app_path(&dir);
+                Kept {
+                    build_count: app.builds.len(),
+                    paths: app.builds.iter().map(|b| b.path.clone()).collect(),
+                    feed,
+                    facts: fingerprints.facts_of(&dir)?,
+                    folder: fingerprints.apps.get(&dir)?.clone(),
+                    files: pages
+                        .range(prefix.clone()..)
+                        .take_while(|(path, _)| path.starts_with(&prefix))
+                        .count(),
+                }
+            }
+        };
+        let stub = if app.kept.is_some() {
+            App {
+                kept: None,
+                ..app.clone()
+            }
+        } else {
+            app.stub()
+        };
+        let catalog = parts.names.get(&dir)?.clone();
+        apps.insert(
+            dir,
+            AppPart {
+                stub,
+                kept,
+                catalog,
+            },
+        );
+    }
+    remove_unused_catalog_parts(parts, &apps);
+    Some(Parts {
+        common: shortcut::common_digest(settings, options, theme),
+        archives,
+        paths,
+        apps,
+        feed_last,
+    })
+}
+
+/// Removes the parts of `catalog.json` no app of the record names.
+fn remove_unused_catalog_parts(parts: &CatalogParts, apps: &BTreeMap<String, AppPart>) {
+    let used: BTreeSet<&str> = apps.values().map(|part| part.catalog.as_str()).collect();
+    let Ok(files) = std::fs::read_dir(&parts.dir) else {
+        return;
+    };
+    for file in files.flatten() {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if !used.contains(name.as_str()) {
+            let _ = std::fs::remove_file(file.path());
+        }
+    }
+}
+
+/// The generated files in kept apps' folders, counted as kept.
+pub(super) fn files_in_kept(catalog: &Catalog) -> usize {
+    catalog
+        .apps
+        .iter()
+        .filter_map(|app| app.kept.as_ref())
+        .map(|kept| kept.files)
+        .sum()
+}
