@@ -720,3 +720,130 @@ fn a_log_that_is_not_a_terminal_names_only_the_archives_read() {
     assert_eq!(second.len(), 1, "only the new archive: {second:?}");
     assert!(second[0].contains("app5.ipa"), "{second:?}");
 }
+
+/// The site a fresh, forced build of `dir`'s inputs writes into `dir/full`, file by file.
+fn full_site(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let full = dir.join("full");
+    let _ = std::fs::remove_dir_all(&full);
+    let _ = std::fs::remove_dir_all(dir.join(".full.otasite-cache"));
+    let overrides = Overrides {
+        output: Some(full.clone()),
+        ..Overrides::default()
+    };
+    let settings = otasite::config::load(&dir.join("site.yaml"), &overrides).expect("site.yaml");
+    let options = BuildOptions {
+        ipa_mode: IpaMode::Copy,
+        strict: false,
+        keep_going: false,
+        force: true,
+        verbosity: Verbosity::Quiet,
+        banner: None,
+        previous: None,
+        allow_empty: false,
+        new_salt: false,
+    };
+    let summary = otasite::pipeline::build(&settings, &options).expect("full build");
+    assert_eq!(
+        summary.stats.apps_kept, 0,
+        "a forced build keeps no app unread"
+    );
+    support::run::tree(&full)
+}
+
+fn feed_app_build(dir: &Path, app: usize, build: usize) -> std::path::PathBuf {
+    let path = dir.join(format!("builds/app{app}-{build}.ipa"));
+    IpaBuilder::new(&format!("com.example.feed{app}"), &format!("Feed {app}"))
+        .version("1.0", &build.to_string())
+        .modified(1_700_000_000 + (build * 3 + app) as i64 * 3600)
+        .app_file(
+            "AppIcon60x60@2x.png",
+            encode_cgbi(&sample_icon(120, app as u32)),
+        )
+        .write(&path)
+}
+
+/// Builds that change some apps read only those apps' archives and keep the others whole,
+/// and write, file for file, the site a full build of the same inputs writes: a new build, a
+/// build removed, release notes changed, an app added and removed, and builds removed that
+/// the feed then needs from apps it kept (which the build reads in full instead).
+#[test]
+fn builds_keeping_unchanged_apps_write_the_site_a_full_build_writes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    site::write_config(dir, &format!("base_url: {}\n", site::BASE_URL));
+    // 3 apps of 36 builds: more builds than the feed lists.
+    for build in 0..36 {
+        for app in 0..3 {
+            feed_app_build(dir, app, build);
+        }
+    }
+    std::fs::write(dir.join("builds/app1-3.md"), "First notes").expect("notes");
+    let cold = summary_with(dir, None, None);
+    assert_eq!((cold.builds, cold.stats.apps_kept), (108, 0));
+    let site = || support::run::tree(&dir.join("dist"));
+    assert_eq!(site(), full_site(dir), "cold build");
+
+    type Change<'a> = Box<dyn Fn() + 'a>;
+    let changes: Vec<(&str, Change, usize, usize)> = vec![
+        (
+            "a new build of one app",
+            Box::new(|| {
+                feed_app_build(dir, 0, 36);
+            }),
+            2,
+            1,
+        ),
+        (
+            "release notes changed",
+            Box::new(|| std::fs::write(dir.join("builds/app1-3.md"), "New notes").expect("notes")),
+            2,
+            0,
+        ),
+        (
+            "the newest build of one app removed",
+            Box::new(|| std::fs::remove_file(dir.join("builds/app2-35.ipa")).expect("rm")),
+            2,
+            0,
+        ),
+        (
+            // Released before every other build: outside the feed, which stays complete
+            // when it goes again.
+            "a new app",
+            Box::new(|| {
+                IpaBuilder::new("com.example.other", "Other")
+                    .modified(1_600_000_000)
+                    .write(&dir.join("builds/other.ipa"));
+            }),
+            3,
+            1,
+        ),
+        (
+            "that app removed",
+            Box::new(|| std::fs::remove_file(dir.join("builds/other.ipa")).expect("rm")),
+            3,
+            0,
+        ),
+    ];
+    for (change, make, kept, opened) in changes {
+        make();
+        let summary = summary_with(dir, None, None);
+        assert_eq!(summary.stats.apps_kept, kept, "apps kept whole: {change}");
+        assert_eq!(
+            summary.stats.archives_read, opened,
+            "archives opened: {change}"
+        );
+        assert!(summary.catalog.is_none(), "{change}");
+        assert_eq!(site(), full_site(dir), "{change}");
+        assert_eq!(decided(dir), "inputs", "the no-op after: {change}");
+    }
+
+    // The 30 newest builds of app 0 go: the feed's newest 100 now reach builds of apps 1
+    // and 2 it left out before, which the build reads in full rather than keep.
+    for build in 7..37 {
+        std::fs::remove_file(dir.join(format!("builds/app0-{build}.ipa"))).expect("rm");
+    }
+    let summary = summary_with(dir, None, None);
+    assert_eq!(summary.stats.apps_kept, 0, "every app read");
+    assert_eq!(summary.stats.archives_read, 0, "from the cache");
+    assert_eq!(site(), full_site(dir), "builds the feed left out");
+}

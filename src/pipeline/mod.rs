@@ -206,16 +206,16 @@ fn build_with(
         ..BuildStats::default()
     };
     // Each archive's app folder, for the next build to tell which apps an archive changes.
-    let folders: HashMap<String, String> = read
-        .inputs
-        .iter()
-        .map(|input| {
-            (
-                input.relative.clone(),
-                partial::app_folder(settings, &input.ipa),
-            )
-        })
-        .collect();
+    let mut folders: HashMap<String, String> = partial
+        .as_mut()
+        .map(|partial| std::mem::take(&mut partial.folders))
+        .unwrap_or_default();
+    folders.extend(read.inputs.iter().map(|input| {
+        (
+            input.relative.clone(),
+            partial::app_folder(settings, &input.ipa),
+        )
+    }));
     // Read before the catalog judges ages and expiries (see `shortcut::Window`).
     let from = crate::clock::now();
     let until = catalog::retention::valid_until(&settings.retention, &read.inputs, from);
@@ -227,8 +227,10 @@ fn build_with(
         (until, None) => until,
     };
     let window = shortcut::Window { from, until };
+    let mut feed_next_of = HashMap::new();
     let (mut catalog, mut inputs) = match partial {
-        Some(partial) => {
+        Some(mut partial) => {
+            feed_next_of = std::mem::take(&mut partial.feed_next_of);
             let others = partial.kept_ids();
             let step = Instant::now();
             let (mut catalog, inputs) = catalog::assemble_with(settings, read.inputs, &others)?;
@@ -291,6 +293,7 @@ fn build_with(
             &before,
             cache.pages(),
             names.as_ref(),
+            |dir| feed_next_of.get(dir).cloned(),
         );
         let record = read.failures.is_empty().then(|| made(&before.site, parts));
         shortcut::save(settings, options, record);
@@ -369,6 +372,7 @@ fn build_with(
         &written,
         &pages,
         names.as_ref(),
+        |dir| feed_next_of.get(dir).cloned(),
     );
     let record = read.failures.is_empty().then(|| made(&site, parts));
     let saved = read::save_cache(&mut cache, inputs, &kept_apps, pages, written, sizes, &log);

@@ -116,7 +116,12 @@ pub(super) fn plan(
 pub(super) struct Partial {
     pub read: Read,
     pub kept: Vec<App>,
-    feed_last: Option<FeedKey>,
+    /// The app folder of each archive the record knows, by path in the builds folder.
+    pub folders: HashMap<String, String>,
+    /// Each kept app's newest build the feed left out.
+    feed_next: Vec<FeedKey>,
+    /// The same by app folder, for the next record.
+    pub feed_next_of: HashMap<String, FeedKey>,
 }
 
 /// Reads the new archives, then the recorded archives of every app they or a change touch
@@ -163,6 +168,8 @@ pub(super) fn read(
         return Ok(None);
     }
     let mut kept = Vec::new();
+    let mut feed_next = Vec::new();
+    let mut feed_next_of = HashMap::new();
     let mut kept_folders = BTreeSet::new();
     for (folder, part) in plan.parts.apps {
         if changed.contains(&folder) {
@@ -172,6 +179,10 @@ pub(super) fn read(
             return Ok(None);
         }
         kept_folders.insert(folder.to_lowercase());
+        if let Some(next) = part.feed_next {
+            feed_next.push(next.clone());
+            feed_next_of.insert(folder.clone(), next);
+        }
         let mut app = part.stub;
         app.kept = Some(Arc::new(part.kept));
         kept.push(app);
@@ -192,7 +203,9 @@ pub(super) fn read(
             opened: fresh.opened + recorded.opened,
         },
         kept,
-        feed_last: plan.parts.feed_last,
+        folders: plan.parts.paths,
+        feed_next,
+        feed_next_of,
     }))
 }
 
@@ -214,16 +227,22 @@ impl Partial {
     pub fn merge_into(self, catalog: &mut Catalog) -> bool {
         catalog.apps.extend(self.kept);
         crate::catalog::sort_apps(&mut catalog.apps);
-        let Some(last) = &self.feed_last else {
-            return true;
-        };
-        let before_last = catalog
+        let mut candidates: Vec<FeedKey> = catalog
             .apps
             .iter()
             .flat_map(|app| app.feed_builds())
-            .filter(|build| feed_cmp(&feed_key(build), last).is_le())
-            .count();
-        before_last >= crate::layout::FEED_ENTRIES
+            .map(feed_key)
+            .collect();
+        candidates.sort_by(feed_cmp);
+        // The feed made of the candidates is the whole site's when every build a kept app
+        // left out comes after its last entry.
+        match candidates.get(crate::layout::FEED_ENTRIES - 1) {
+            Some(cut) => self
+                .feed_next
+                .iter()
+                .all(|next| feed_cmp(next, cut).is_gt()),
+            None => self.feed_next.is_empty(),
+        }
     }
 }
 
@@ -270,6 +289,7 @@ pub(super) fn make(
     fingerprints: &super::fingerprint::Fingerprints,
     pages: &BTreeMap<String, String>,
     parts: Option<&CatalogParts>,
+    previous_next: impl Fn(&str) -> Option<FeedKey>,
 ) -> Option<Parts> {
     let parts = parts?;
     let root = Root::new(&settings.builds_dir);
@@ -290,9 +310,6 @@ pub(super) fn make(
         .collect();
     newest.sort_by(|a, b| feed_cmp(&feed_key(a), &feed_key(b)));
     newest.truncate(crate::layout::FEED_ENTRIES);
-    let feed_last = (newest.len() == crate::layout::FEED_ENTRIES)
-        .then(|| newest.last().map(|b| feed_key(b)))
-        .flatten();
     let in_feed: BTreeSet<&str> = newest.iter().map(|b| b.path.as_str()).collect();
     let mut apps = BTreeMap::new();
     for app in &catalog.apps {
@@ -331,6 +348,15 @@ pub(super) fn make(
         } else {
             app.stub()
         };
+        // Its newest build left out: of all its builds, or for a kept app, of the one it
+        // left out before and those the feed no longer lists.
+        let left_out = app
+            .feed_builds()
+            .iter()
+            .filter(|b| !in_feed.contains(b.path.as_str()))
+            .map(feed_key);
+        let before = app.kept.as_ref().and_then(|_| previous_next(&dir));
+        let feed_next = left_out.chain(before).min_by(feed_cmp);
         let catalog = parts.names.get(&dir)?.clone();
         apps.insert(
             dir,
@@ -338,6 +364,7 @@ pub(super) fn make(
                 stub,
                 kept,
                 catalog,
+                feed_next,
             },
         );
     }
@@ -347,7 +374,6 @@ pub(super) fn make(
         archives,
         paths,
         apps,
-        feed_last,
     })
 }
 

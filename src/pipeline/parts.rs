@@ -20,8 +20,6 @@ pub(super) struct Parts {
     pub paths: HashMap<String, String>,
     /// By app folder.
     pub apps: BTreeMap<String, AppPart>,
-    /// The feed's last build when the feed was full: every build it left out comes after it.
-    pub feed_last: Option<FeedKey>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -30,6 +28,8 @@ pub(super) struct AppPart {
     pub kept: Kept,
     /// The file of its part of `catalog.json` in the cache's catalog folder.
     pub catalog: String,
+    /// Where the app's newest build the feed left out stands in the feed's order.
+    pub feed_next: Option<FeedKey>,
 }
 
 /// Where a build stands in the feed: newest release first, then by name and folder.
