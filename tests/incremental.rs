@@ -837,6 +837,20 @@ fn builds_keeping_unchanged_apps_write_the_site_a_full_build_writes() {
         assert_eq!(decided(dir), "inputs", "the no-op after: {change}");
     }
 
+    // A cache that lost the kept apps' parts of catalog.json: every app is read again.
+    std::fs::remove_dir_all(dir.join(".dist.otasite-cache/catalog")).expect("rm parts");
+    feed_app_build(dir, 1, 36);
+    let summary = summary_with(dir, None, None);
+    assert_eq!(summary.stats.apps_kept, 0, "parts missing: every app read");
+    assert_eq!(site(), full_site(dir), "parts missing");
+    feed_app_build(dir, 2, 36);
+    assert_eq!(
+        summary_with(dir, None, None).stats.apps_kept,
+        2,
+        "parts written again"
+    );
+    assert_eq!(site(), full_site(dir), "after the parts were written again");
+
     // The 30 newest builds of app 0 go: the feed's newest 100 now reach builds of apps 1
     // and 2 it left out before, which the build reads in full rather than keep.
     for build in 7..37 {

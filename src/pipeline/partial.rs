@@ -175,7 +175,9 @@ pub(super) fn read(
         if changed.contains(&folder) {
             continue;
         }
-        if !settings.output_dir.join(&folder).is_dir() {
+        let present = settings.output_dir.join(&folder).is_dir()
+            && catalog_dir(settings).join(&part.catalog).is_file();
+        if !present {
             return Ok(None);
         }
         kept_folders.insert(folder.to_lowercase());
@@ -358,6 +360,10 @@ pub(super) fn make(
         let before = app.kept.as_ref().and_then(|_| previous_next(&dir));
         let feed_next = left_out.chain(before).min_by(feed_cmp);
         let catalog = parts.names.get(&dir)?.clone();
+        // A site found up to date was not rendered: its parts may predate this cache.
+        if !parts.dir.join(&catalog).is_file() {
+            return None;
+        }
         apps.insert(
             dir,
             AppPart {
