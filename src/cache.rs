@@ -256,7 +256,8 @@ impl Cache {
                 present.contains(std::ffi::OsStr::new(&format!("{id}{}", icon_suffix(icon))))
             })
         });
-        entry.key == key && entry.ipa.sha256.is_some() && icons_present
+        // An archive retention left out was never hashed: placed later, it is hashed then.
+        entry.key == key && icons_present
     }
 
     /// The names of the regular files in the icon folder (none when it cannot be listed).

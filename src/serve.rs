@@ -61,7 +61,8 @@ impl Preview {
             ipa_mode: IpaMode::Link,
             strict: false,
             keep_going: true,
-            force: true,
+            // A rebuild after one archive changed reads and renders only its app.
+            force: false,
             verbosity: Verbosity::Normal,
             banner: Some(BANNER.to_string()),
             previous: None,

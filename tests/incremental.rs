@@ -861,3 +861,29 @@ fn builds_keeping_unchanged_apps_write_the_site_a_full_build_writes() {
     assert_eq!(summary.stats.archives_read, 0, "from the cache");
     assert_eq!(site(), full_site(dir), "builds the feed left out");
 }
+
+/// Archives retention leaves out are cached like the others: judging them again at the next
+/// build reads nothing, even when every app is read (forced, as after a settings change).
+#[test]
+fn archives_left_out_by_retention_are_not_read_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    site::write_config(dir, &format!("base_url: {}\nkeep: 1\n", site::BASE_URL));
+    for build in 0..3 {
+        feed_app_build(dir, 0, build);
+    }
+    assert_eq!(build(dir), (3, 1, 0), "3 read, the 1 kept hashed");
+    assert_eq!(
+        build_with(dir, IpaMode::Copy, true),
+        (0, 0, 1),
+        "forced: nothing read"
+    );
+    // The newest goes: the next one is kept again, hashed only now.
+    std::fs::remove_file(dir.join("builds/app0-2.ipa")).expect("rm");
+    assert_eq!(
+        build(dir),
+        (0, 1, 0),
+        "the build kept again is hashed, not read"
+    );
+    assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+}

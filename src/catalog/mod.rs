@@ -313,11 +313,16 @@ pub enum AssembleError {
 
 /// Assembles the catalog: groups by bundle id, orders newest first, places each build in its
 /// channels, applies `keep` and `retention` per channel, and fills in every URL. Returns the inputs of the builds kept, each by its build's folder.
-pub fn assemble(
-    settings: &Settings,
-    inputs: Vec<BuildInput>,
-) -> Result<(Catalog, Inputs), AssembleError> {
+pub fn assemble(settings: &Settings, inputs: Vec<BuildInput>) -> Result<Assembled, AssembleError> {
     assemble_with(settings, inputs, &Default::default())
+}
+
+/// A catalog with the inputs of its builds, and those retention left out (still worth
+/// caching: a later build may keep them again, and needs their facts to judge them).
+pub struct Assembled {
+    pub catalog: Catalog,
+    pub inputs: Inputs,
+    pub dropped: Vec<BuildInput>,
 }
 
 /// Like [`assemble`], for the apps of some inputs while the apps of `others` (bundle ids) are
@@ -326,7 +331,7 @@ pub fn assemble_with(
     settings: &Settings,
     inputs: Vec<BuildInput>,
     others: &std::collections::BTreeSet<String>,
-) -> Result<(Catalog, Inputs), AssembleError> {
+) -> Result<Assembled, AssembleError> {
     let now = crate::clock::now();
     let mut by_app: BTreeMap<String, Vec<BuildInput>> = BTreeMap::new();
     for mut input in inputs {
@@ -355,6 +360,7 @@ pub fn assemble_with(
     };
     let mut apps = Vec::new();
     let mut kept = Inputs::new();
+    let mut left_out = Vec::new();
     for (bundle_id, mut group) in by_app {
         group
             .sort_by(|a, b| newest_first(&a.ipa, &b.ipa).then_with(|| a.relative.cmp(&b.relative)));
@@ -379,6 +385,8 @@ pub fn assemble_with(
             if dropped.is_none() {
                 kept.insert(build.path.clone(), input);
                 kept_builds.push(build);
+            } else {
+                left_out.push(input);
             }
         }
         channels::fill_changes(&mut kept_builds);
@@ -393,7 +401,11 @@ pub fn assemble_with(
         },
         apps,
     };
-    Ok((catalog, kept))
+    Ok(Assembled {
+        catalog,
+        inputs: kept,
+        dropped: left_out,
+    })
 }
 
 /// Apps with the most recent release first; name breaks ties for a stable order. (A kept

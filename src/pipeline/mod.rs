@@ -213,7 +213,7 @@ fn build_with(
     folders.extend(read.inputs.iter().map(|input| {
         (
             input.relative.clone(),
-            partial::app_folder(settings, &input.ipa),
+            read::app_folder(settings, &input.ipa),
         )
     }));
     // Read before the catalog judges ages and expiries (see `shortcut::Window`).
@@ -228,13 +228,17 @@ fn build_with(
     };
     let window = shortcut::Window { from, until };
     let mut feed_next_of = HashMap::new();
-    let (mut catalog, mut inputs) = match partial {
+    let catalog::Assembled {
+        mut catalog,
+        mut inputs,
+        dropped,
+    } = match partial {
         Some(mut partial) => {
             feed_next_of = std::mem::take(&mut partial.feed_next_of);
             let others = partial.kept_ids();
             let step = Instant::now();
-            let (mut catalog, inputs) = catalog::assemble_with(settings, read.inputs, &others)?;
-            if !partial.merge_into(&mut catalog) {
+            let mut assembled = catalog::assemble_with(settings, read.inputs, &others)?;
+            if !partial.merge_into(&mut assembled.catalog) {
                 // The feed needs builds of kept apps that were not kept: the long way.
                 log.debug("the feed needs builds the record left out: reading every app".into());
                 drop(cache);
@@ -243,9 +247,9 @@ fn build_with(
             }
             log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
             if options.strict {
-                check_strict(&catalog)?;
+                check_strict(&assembled.catalog)?;
             }
-            (catalog, inputs)
+            assembled
         }
         None => assemble(settings, options, read.inputs, &log)?,
     };
@@ -375,7 +379,22 @@ fn build_with(
         |dir| feed_next_of.get(dir).cloned(),
     );
     let record = read.failures.is_empty().then(|| made(&site, parts));
-    let saved = read::save_cache(&mut cache, inputs, &kept_apps, pages, written, sizes, &log);
+    // Each build's reading is kept in the shard of its app's folder; those retention left
+    // out too, so that judging them again reads nothing.
+    let entries = inputs
+        .into_iter()
+        .map(|(path, input)| {
+            (
+                path.split('/').next().unwrap_or_default().to_string(),
+                input,
+            )
+        })
+        .chain(
+            dropped
+                .into_iter()
+                .map(|input| (read::app_folder(settings, &input.ipa), input)),
+        );
+    let saved = read::save_cache(&mut cache, entries, &kept_apps, pages, written, sizes, &log);
     shortcut::save(settings, options, record.filter(|_| saved));
     log.debug(format!("cache: {:?}{}", step.elapsed(), log::memory()));
 
@@ -424,17 +443,18 @@ fn assemble(
     options: &BuildOptions,
     inputs: Vec<BuildInput>,
     log: &Log,
-) -> Result<(Catalog, catalog::Inputs), BuildError> {
+) -> Result<catalog::Assembled, BuildError> {
     let step = Instant::now();
-    let (catalog, inputs) = catalog::assemble(settings, inputs)?;
+    let assembled = catalog::assemble(settings, inputs)?;
+    let catalog = &assembled.catalog;
     if catalog.apps.is_empty() && !options.allow_empty {
         return Err(BuildError::Empty(settings.builds_dir.clone()));
     }
     if options.strict {
-        check_strict(&catalog)?;
+        check_strict(catalog)?;
     }
     log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
-    Ok((catalog, inputs))
+    Ok(assembled)
 }
 
 /// Renders every page, manifest, icon and feed into the stage.

@@ -150,7 +150,7 @@ pub(super) fn read(
     let more: Vec<String> = fresh
         .inputs
         .iter()
-        .map(|input| app_folder(settings, &input.ipa))
+        .map(|input| read::app_folder(settings, &input.ipa))
         .filter(|app| !changed.contains(app))
         .collect();
     if cache.load_shards(&more).is_err() {
@@ -209,13 +209,6 @@ pub(super) fn read(
         feed_next,
         feed_next_of,
     }))
-}
-
-/// The folder of the app an archive's facts put it in (the long way's [`App::dir`]).
-pub(super) fn app_folder(settings: &Settings, ipa: &crate::ipa::Ipa) -> String {
-    let app_id =
-        crate::catalog::android::joined_app(settings, ipa).unwrap_or(ipa.bundle_id.clone());
-    crate::layout::app_dir(&app_id)
 }
 
 impl Partial {

@@ -178,7 +178,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// Saves the cache; false (with a warning) when it could not be.
 pub(super) fn save_cache(
     cache: &mut Cache,
-    inputs: crate::catalog::Inputs,
+    inputs: impl Iterator<Item = (String, BuildInput)>,
     unchanged: &std::collections::BTreeSet<String>,
     pages: std::collections::BTreeMap<String, String>,
     written: super::fingerprint::Fingerprints,
@@ -186,9 +186,8 @@ pub(super) fn save_cache(
     log: &Log,
 ) -> bool {
     let mut apps: std::collections::BTreeMap<String, crate::cache::AppCache> = Default::default();
-    for (build_path, input) in inputs {
+    for (app, input) in inputs {
         let Some(key) = input.cache_key else { continue };
-        let app = build_path.split('/').next().unwrap_or_default().to_string();
         let entry = crate::cache::Entry {
             key,
             icon_id: input.icon_files.as_ref().and_then(|f| cache.icon_id(f)),
@@ -207,6 +206,14 @@ pub(super) fn save_cache(
             false
         }
     }
+}
+
+/// The folder of the app an archive's facts put it in (the catalog's `App::dir` of a public
+/// app): the cache shard its reading is kept in.
+pub(super) fn app_folder(settings: &crate::config::Settings, ipa: &Ipa) -> String {
+    let app_id =
+        crate::catalog::android::joined_app(settings, ipa).unwrap_or(ipa.bundle_id.clone());
+    crate::layout::app_dir(&app_id)
 }
 
 /// `<same name>.md` beside the archive, as sanitised HTML: at most
