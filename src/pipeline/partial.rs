@@ -72,7 +72,7 @@ pub(super) fn plan(
         return None;
     }
     let valid_until = record.valid_until;
-    let parts = record.parts?;
+    let parts = record.parts(settings)?;
     if parts.common != shortcut::common_digest(settings, options, theme) {
         return None;
     }

@@ -23,6 +23,7 @@ use crate::config::Settings;
 use crate::render::theme::Theme;
 
 const RECORD: &str = "up-to-date.json";
+const PARTS: &str = "parts.json";
 /// Bumped whenever what the digest covers changes.
 const VERSION: &str = concat!("otasite-", env!("CARGO_PKG_VERSION"), "-inputs-2");
 
@@ -47,9 +48,20 @@ pub(super) struct Record {
     /// given while reading and assembling, then those about the result.
     pub warnings: Vec<String>,
     pub after: Vec<String>,
-    /// What a build that changes only some apps keeps of the others (see `partial`).
+    /// The file key of the record's parts (`parts.json`: what a build that changes only some
+    /// apps keeps of the others, see `partial`), kept apart so that a no-op never reads them.
     #[serde(default)]
-    pub parts: Option<super::parts::Parts>,
+    parts: Option<FileKey>,
+}
+
+impl Record {
+    /// The parts written with this record, if they are still the file it names.
+    pub fn parts(&self, settings: &Settings) -> Option<super::parts::Parts> {
+        let path = Cache::dir_for(&settings.output_dir).join(PARTS);
+        let key = self.parts?;
+        (FileKey::of(&path).ok()? == key).then_some(())?;
+        serde_json::from_slice(&fs::read(&path).ok()?).ok()
+    }
 }
 
 /// The span of time a build's clock-dependent decisions hold for.
@@ -136,10 +148,20 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
                 .until
                 .is_none_or(|until| until > crate::clock::now())
     });
+    let parts_path = cache_dir.join(PARTS);
     let Some(made) = made else {
         let _ = fs::remove_file(&path);
+        let _ = fs::remove_file(&parts_path);
         return;
     };
+    let parts = made.parts.and_then(|parts| {
+        let bytes = serde_json::to_vec(&parts).ok()?;
+        write_atomically(&parts_path, &bytes).ok()?;
+        FileKey::of(&parts_path).ok()
+    });
+    if parts.is_none() {
+        let _ = fs::remove_file(&parts_path);
+    }
     let (index, icons) = cache_keys(&cache_dir);
     let record = Record {
         version: VERSION.to_string(),
@@ -153,7 +175,7 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
         builds: made.builds,
         warnings: made.warnings,
         after: made.after,
-        parts: made.parts,
+        parts,
     };
     let written = serde_json::to_vec(&record)
         .ok()
