@@ -154,13 +154,14 @@ fn build_with(
     let found = scan_builds(settings, &log)?;
     let step = Instant::now();
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
-    let plan = match shortcut::check(settings, options, &found) {
+    let lines = shortcut::lines(settings, &found);
+    let plan = match shortcut::check(settings, options, &lines) {
         shortcut::Decision::UpToDate(record) => {
             log.debug(format!("inputs unchanged: {:?}", step.elapsed()));
             return Ok(replay(settings, record, &log, started));
         }
         shortcut::Decision::Changed(record) if partly => {
-            partial::plan(settings, options, &found, &theme, record)
+            partial::plan(settings, options, &found, &lines, &theme, record)
         }
         shortcut::Decision::Changed(_) => None,
         shortcut::Decision::Unknown => None,
@@ -272,7 +273,7 @@ fn build_with(
         .collect();
     stats.apps_kept = kept_apps.len();
     let made = |site, parts| shortcut::Made {
-        found: &found,
+        lines: &lines,
         theme: &theme,
         site,
         window,
@@ -292,6 +293,7 @@ fn build_with(
             options,
             &theme,
             &found,
+            &lines,
             &folders,
             &catalog,
             &before,
@@ -371,6 +373,7 @@ fn build_with(
         options,
         &theme,
         &found,
+        &lines,
         &folders,
         &catalog,
         &written,

@@ -65,6 +65,7 @@ pub(super) fn plan(
     settings: &Settings,
     options: &BuildOptions,
     found: &[Found],
+    lines: &[String],
     theme: &Theme,
     record: Record,
 ) -> Option<Plan> {
@@ -76,15 +77,11 @@ pub(super) fn plan(
     if parts.common != shortcut::common_digest(settings, options, theme) {
         return None;
     }
-    let root = Root::new(&settings.builds_dir);
     let mut new = Vec::new();
     let mut by_app: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut moved = BTreeSet::new();
-    for (index, f) in found.iter().enumerate() {
-        match parts
-            .archives
-            .get(&shortcut::line_id(&shortcut::archive_line(&root, f)))
-        {
+    for (index, (f, line)) in found.iter().zip(lines).enumerate() {
+        match parts.archives.get(&shortcut::line_id(line)) {
             Some(app) => by_app.entry(app.clone()).or_default().push(index),
             None => {
                 moved.extend(parts.paths.get(&f.relative).cloned());
@@ -279,6 +276,7 @@ pub(super) fn make(
     options: &BuildOptions,
     theme: &Theme,
     found: &[Found],
+    lines: &[String],
     folders: &HashMap<String, String>,
     catalog: &Catalog,
     fingerprints: &super::fingerprint::Fingerprints,
@@ -287,15 +285,11 @@ pub(super) fn make(
     previous_next: impl Fn(&str) -> Option<FeedKey>,
 ) -> Option<Parts> {
     let parts = parts?;
-    let root = Root::new(&settings.builds_dir);
     let mut archives = HashMap::with_capacity(found.len());
     let mut paths = HashMap::with_capacity(found.len());
-    for f in found {
+    for (f, line) in found.iter().zip(lines) {
         let folder = folders.get(&f.relative)?;
-        archives.insert(
-            shortcut::line_id(&shortcut::archive_line(&root, f)),
-            folder.clone(),
-        );
+        archives.insert(shortcut::line_id(line), folder.clone());
         paths.insert(f.relative.clone(), folder.clone());
     }
     let mut newest: Vec<&Build> = catalog

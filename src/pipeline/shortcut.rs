@@ -82,14 +82,14 @@ pub(super) fn applies(options: &BuildOptions) -> bool {
 
 /// The record of the site in place, if it says that these inputs made it and that nothing of
 /// it has changed since.
-pub(super) fn check(settings: &Settings, options: &BuildOptions, found: &[Found]) -> Decision {
+pub(super) fn check(settings: &Settings, options: &BuildOptions, lines: &[String]) -> Decision {
     let Some(record) = current(settings, options) else {
         return Decision::Unknown;
     };
     let Ok(theme) = Theme::load(settings.theme_dir.as_deref()) else {
         return Decision::Unknown;
     };
-    if digest(settings, options, found, &theme) == record.inputs {
+    if digest(settings, options, lines, &theme) == record.inputs {
         Decision::UpToDate(record)
     } else {
         Decision::Changed(record)
@@ -124,7 +124,8 @@ fn current(settings: &Settings, options: &BuildOptions) -> Option<Record> {
 
 /// What a build that found the site up to date, or wrote it and saved the cache, records.
 pub(super) struct Made<'a> {
-    pub found: &'a [Found],
+    /// [`lines`] of the archives found.
+    pub lines: &'a [String],
     pub theme: &'a Theme,
     /// The fingerprint of the site in place.
     pub site: &'a str,
@@ -165,7 +166,7 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
     let (index, icons) = cache_keys(&cache_dir);
     let record = Record {
         version: VERSION.to_string(),
-        inputs: digest(settings, options, made.found, made.theme),
+        inputs: digest(settings, options, made.lines, made.theme),
         site: made.site.to_string(),
         index,
         icons,
@@ -201,16 +202,22 @@ fn cache_keys(cache_dir: &Path) -> (Option<FileKey>, Option<FileKey>) {
 }
 
 /// A digest of everything a build reads that its site depends on, the clock aside: the
-/// [`common_digest`] and each archive found with its file key and its release notes'.
-fn digest(settings: &Settings, options: &BuildOptions, found: &[Found], theme: &Theme) -> String {
+/// [`common_digest`] and each archive found with its file key and its release notes' (its
+/// [`archive_line`]).
+fn digest(settings: &Settings, options: &BuildOptions, lines: &[String], theme: &Theme) -> String {
     let mut hasher = Sha256::new();
     hasher.update(VERSION);
     hasher.update(common_digest(settings, options, theme));
-    let root = Root::new(&settings.builds_dir);
-    for f in found {
-        hasher.update(archive_line(&root, f));
+    for line in lines {
+        hasher.update(line);
     }
     hex::encode(hasher.finalize())
+}
+
+/// [`archive_line`] of each archive found, in order: made once per build.
+pub(super) fn lines(settings: &Settings, found: &[Found]) -> Vec<String> {
+    let root = Root::new(&settings.builds_dir);
+    found.iter().map(|f| archive_line(&root, f)).collect()
 }
 
 /// What a build reads that its site depends on besides the archives and their notes: the
