@@ -272,6 +272,15 @@ fn build_with(
         .map(|app| app.dir().to_string())
         .collect();
     stats.apps_kept = kept_apps.len();
+    let recorder = partial::Recorder {
+        settings,
+        options,
+        theme: &theme,
+        found: &found,
+        lines: &lines,
+        folders: &folders,
+        feed_next: &feed_next_of,
+    };
     let made = |site, parts| shortcut::Made {
         lines: &lines,
         theme: &theme,
@@ -288,19 +297,7 @@ fn build_with(
         stats.up_to_date = true;
         log_archives(&log, std::time::Duration::ZERO, &stats);
         let names = partial::catalog_parts(settings, &catalog, |dir| before.facts_of(dir));
-        let parts = partial::make(
-            settings,
-            options,
-            &theme,
-            &found,
-            &lines,
-            &folders,
-            &catalog,
-            &before,
-            cache.pages(),
-            names.as_ref(),
-            |dir| feed_next_of.get(dir).cloned(),
-        );
+        let parts = recorder.make(&catalog, &before, cache.pages(), names.as_ref());
         let record = read.failures.is_empty().then(|| made(&before.site, parts));
         shortcut::save(settings, options, record);
         let summary = summarise(settings, catalog, build_count, read.failures, stats, after);
@@ -368,19 +365,7 @@ fn build_with(
     // Only now do the recorded fingerprints describe the files in the output folder.
     let site = written.site.clone();
     let pages = reuse.into_fingerprints();
-    let parts = partial::make(
-        settings,
-        options,
-        &theme,
-        &found,
-        &lines,
-        &folders,
-        &catalog,
-        &written,
-        &pages,
-        names.as_ref(),
-        |dir| feed_next_of.get(dir).cloned(),
-    );
+    let parts = recorder.make(&catalog, &written, &pages, names.as_ref());
     let record = read.failures.is_empty().then(|| made(&site, parts));
     // Each build's reading is kept in the shard of its app's folder; those retention left
     // out too, so that judging them again reads nothing.

@@ -268,23 +268,52 @@ pub(super) fn catalog_parts(
     })
 }
 
-/// What a finished build records for the next: None for a site with private apps, or when
-/// an archive found is in no app of the catalog nor left out by retention.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn make(
-    settings: &Settings,
-    options: &BuildOptions,
-    theme: &Theme,
-    found: &[Found],
-    lines: &[String],
-    folders: &HashMap<String, String>,
+/// What a build knows from its start that its record for the next build is made of.
+pub(super) struct Recorder<'a> {
+    pub settings: &'a Settings,
+    pub options: &'a BuildOptions,
+    pub theme: &'a Theme,
+    pub found: &'a [Found],
+    /// `shortcut::lines` of `found`.
+    pub lines: &'a [String],
+    /// The app folder of each archive, by path in the builds folder.
+    pub folders: &'a HashMap<String, String>,
+    /// Each kept app's newest build the feed left out, by app folder.
+    pub feed_next: &'a HashMap<String, FeedKey>,
+}
+
+impl Recorder<'_> {
+    /// What the build of `catalog` records for the next: None for a site with private apps,
+    /// or when an archive found is in no app of the catalog nor left out by retention.
+    /// `pages` are the fingerprints of the generated files, `parts` where the catalog's
+    /// parts were written.
+    pub fn make(
+        &self,
+        catalog: &Catalog,
+        fingerprints: &super::fingerprint::Fingerprints,
+        pages: &BTreeMap<String, String>,
+        parts: Option<&CatalogParts>,
+    ) -> Option<Parts> {
+        make(self, catalog, fingerprints, pages, parts?)
+    }
+}
+
+fn make(
+    recorder: &Recorder<'_>,
     catalog: &Catalog,
     fingerprints: &super::fingerprint::Fingerprints,
     pages: &BTreeMap<String, String>,
-    parts: Option<&CatalogParts>,
-    previous_next: impl Fn(&str) -> Option<FeedKey>,
+    parts: &CatalogParts,
 ) -> Option<Parts> {
-    let parts = parts?;
+    let Recorder {
+        settings,
+        options,
+        theme,
+        found,
+        lines,
+        folders,
+        feed_next: previous_next,
+    } = *recorder;
     let mut archives = HashMap::with_capacity(found.len());
     let mut paths = HashMap::with_capacity(found.len());
     for (f, line) in found.iter().zip(lines) {
@@ -344,7 +373,10 @@ pub(super) fn make(
             .iter()
             .filter(|b| !in_feed.contains(b.path.as_str()))
             .map(feed_key);
-        let before = app.kept.as_ref().and_then(|_| previous_next(&dir));
+        let before = app
+            .kept
+            .as_ref()
+            .and_then(|_| previous_next.get(&dir).cloned());
         let feed_next = left_out.chain(before).min_by(feed_cmp);
         let catalog = parts.names.get(&dir)?.clone();
         // A site found up to date was not rendered: its parts may predate this cache.
