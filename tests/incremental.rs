@@ -363,7 +363,7 @@ fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
 }
 
 #[test]
-fn forced_linked_rebuilds_as_serve_makes_them_read_only_the_replaced_archive() {
+fn forced_linked_rebuilds_read_only_the_replaced_archive() {
     let tmp = site(3);
     assert_eq!(build_with(tmp.path(), IpaMode::Link, true), (3, 3, 0));
     let untouched = tmp.path().join("dist/com.example.app1");
@@ -886,4 +886,59 @@ fn archives_left_out_by_retention_are_not_read_again() {
         "the build kept again is hashed, not read"
     );
     assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+}
+
+/// `serve` rebuilds linked, unforced: a replaced archive is read alone, and the apps it does
+/// not concern are kept whole, unread.
+#[test]
+fn linked_rebuilds_as_serve_makes_them_keep_the_other_apps() {
+    let tmp = site(3);
+    assert_eq!(build_with(tmp.path(), IpaMode::Link, false), (3, 3, 0));
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&tmp.path().join("builds/app0.ipa"));
+    let summary = summary_with(tmp.path(), None, None);
+    assert_eq!(
+        (summary.stats.archives_read, summary.stats.apps_kept),
+        (1, 2),
+        "the replaced archive read; the two other apps kept"
+    );
+    assert!(tmp.path().join("dist/com.example.app0/2.0-2").is_dir());
+    assert_eq!(
+        support::run::tree(&tmp.path().join("dist")),
+        full_site(tmp.path())
+    );
+}
+
+/// A damaged record of kept apps or cache shard costs the long way, never a wrong site.
+#[test]
+fn damaged_parts_or_shards_take_the_long_way() {
+    let tmp = site(3);
+    let dir = tmp.path();
+    build(dir);
+    let cache = dir.join(".dist.otasite-cache");
+    std::fs::write(cache.join("parts.json"), b"{not json").expect("parts");
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("2.0", "2")
+        .write(&dir.join("builds/app0.ipa"));
+    let summary = summary_with(dir, None, None);
+    assert_eq!(
+        summary.stats.apps_kept, 0,
+        "a damaged parts.json: every app read"
+    );
+    assert_eq!(summary.stats.archives_read, 1, "the others from the cache");
+    assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+
+    std::fs::write(cache.join("apps/com.example.app0.json"), b"[1,2").expect("shard");
+    IpaBuilder::new("com.example.app0", "App 0")
+        .version("3.0", "3")
+        .write(&dir.join("builds/app0.ipa"));
+    let summary = summary_with(dir, None, None);
+    assert_eq!(
+        summary.stats.apps_kept, 0,
+        "a damaged shard: every app read"
+    );
+    assert_eq!(summary.stats.archives_read, 3, "the cache was discarded");
+    assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+    assert_eq!(decided(dir), "inputs", "and the next no-op is short again");
 }
