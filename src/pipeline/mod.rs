@@ -173,35 +173,12 @@ fn build_with(
     // The warnings of reading and assembling, given again while the inputs stay the same.
     log.record();
 
-    let step = Instant::now();
-    let cache_dir = Cache::dir_for(&settings.output_dir);
-    let mut partial = None;
-    let mut kept_until = None;
-    let mut cache = Cache::open_index(cache_dir.clone());
-    if let Some(plan) = plan.filter(|_| cache.discarded.is_none()) {
-        kept_until = plan.valid_until;
-        partial = partial::read(plan, &found, settings, &mut cache, &log)?;
-    }
     let private = private::prepare(settings, options, &log)?;
-    let read = match partial.as_mut() {
-        Some(partial) => {
-            log.debug(format!(
-                "apps kept whole: {}; cache shards and archives read: {:?}",
-                partial.kept.len(),
-                step.elapsed()
-            ));
-            std::mem::replace(&mut partial.read, read::Read::empty())
-        }
-        None => {
-            cache = Cache::open(cache_dir);
-            log.debug(format!("cache index: {:?}", step.elapsed()));
-            if let Some(reason) = &cache.discarded {
-                log.debug(format!("cache discarded ({reason}); rebuilding it"));
-            }
-            let previous_whole = private::previous_catalog(private.as_ref())?;
-            read_archives(&found, settings, options, &mut cache, previous_whole, &log)?
-        }
-    };
+    let Reading {
+        mut cache,
+        mut partial,
+        read,
+    } = read_step(settings, options, &found, plan, private.as_ref(), &log)?;
     let mut stats = BuildStats {
         archives_read: read.opened,
         ..BuildStats::default()
@@ -220,38 +197,27 @@ fn build_with(
     // Read before the catalog judges ages and expiries (see `shortcut::Window`).
     let from = crate::clock::now();
     let until = catalog::retention::valid_until(&settings.retention, &read.inputs, from);
-    let until = match (until, kept_until) {
-        (Some(until), Some(kept)) => {
-            Some(until.min(time::OffsetDateTime::from_unix_timestamp_nanos(kept).unwrap_or(until)))
-        }
-        (None, Some(kept)) => time::OffsetDateTime::from_unix_timestamp_nanos(kept).ok(),
-        (until, None) => until,
-    };
+    let until = partial::until(until, partial.as_ref());
     let window = shortcut::Window { from, until };
-    let mut feed_next_of = HashMap::new();
+    let feed_next_of = partial
+        .as_mut()
+        .map(|partial| std::mem::take(&mut partial.feed_next_of))
+        .unwrap_or_default();
     let catalog::Assembled {
         mut catalog,
         mut inputs,
         dropped,
     } = match partial {
-        Some(mut partial) => {
-            feed_next_of = std::mem::take(&mut partial.feed_next_of);
-            let others = partial.kept_ids();
-            let step = Instant::now();
-            let mut assembled = catalog::assemble_with(settings, read.inputs, &others)?;
-            if !partial.merge_into(&mut assembled.catalog) {
+        Some(partial) => match assemble_kept(settings, options, read.inputs, partial, &log)? {
+            Some(assembled) => assembled,
+            None => {
                 // The feed needs builds of kept apps that were not kept: the long way.
                 log.debug("the feed needs builds the record left out: reading every app".into());
                 drop(cache);
                 drop(_lock);
                 return build_with(settings, options, false);
             }
-            log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
-            if options.strict {
-                check_strict(&assembled.catalog)?;
-            }
-            assembled
-        }
+        },
         None => assemble(settings, options, read.inputs, &log)?,
     };
 
@@ -395,6 +361,78 @@ fn build_with(
         started.elapsed()
     ));
     Ok(summary)
+}
+
+/// The cache and what the read step gave: with `partial`, the apps kept whole and the
+/// readings of the others; without, the readings of every archive.
+struct Reading {
+    cache: Cache,
+    partial: Option<partial::Partial>,
+    read: read::Read,
+}
+
+/// Reads the archives of the apps `plan` does not keep, from their cache shards, or, without
+/// a plan (or when it cannot be followed), every archive from the whole cache.
+fn read_step(
+    settings: &Settings,
+    options: &BuildOptions,
+    found: &[Found],
+    plan: Option<partial::Plan>,
+    private: Option<&crate::private::salt::Prepared>,
+    log: &Log,
+) -> Result<Reading, BuildError> {
+    let step = Instant::now();
+    let cache_dir = Cache::dir_for(&settings.output_dir);
+    let mut cache = Cache::open_index(cache_dir.clone());
+    let plan = plan.filter(|_| cache.discarded.is_none());
+    if let Some(plan) = plan {
+        if let Some(mut partial) = partial::read(plan, found, settings, &mut cache, log)? {
+            log.debug(format!(
+                "apps kept whole: {}; cache shards and archives read: {:?}",
+                partial.kept.len(),
+                step.elapsed()
+            ));
+            let read = std::mem::replace(&mut partial.read, read::Read::empty());
+            return Ok(Reading {
+                cache,
+                partial: Some(partial),
+                read,
+            });
+        }
+    }
+    let mut cache = Cache::open(cache_dir);
+    log.debug(format!("cache index: {:?}", step.elapsed()));
+    if let Some(reason) = &cache.discarded {
+        log.debug(format!("cache discarded ({reason}); rebuilding it"));
+    }
+    let previous_whole = private::previous_catalog(private)?;
+    let read = read_archives(found, settings, options, &mut cache, previous_whole, log)?;
+    Ok(Reading {
+        cache,
+        partial: None,
+        read,
+    })
+}
+
+/// The catalog of the apps read, with the kept apps of `partial`; None when the feed needs
+/// builds the kept apps' record left out.
+fn assemble_kept(
+    settings: &Settings,
+    options: &BuildOptions,
+    inputs: Vec<BuildInput>,
+    partial: partial::Partial,
+    log: &Log,
+) -> Result<Option<catalog::Assembled>, BuildError> {
+    let step = Instant::now();
+    let mut assembled = catalog::assemble_with(settings, inputs, &partial.kept_ids())?;
+    if !partial.merge_into(&mut assembled.catalog) {
+        return Ok(None);
+    }
+    log.debug(format!("catalog: {:?}{}", step.elapsed(), log::memory()));
+    if options.strict {
+        check_strict(&assembled.catalog)?;
+    }
+    Ok(Some(assembled))
 }
 
 /// Reads every archive (or takes it from the cache), reports or refuses the unreadable ones,

@@ -56,7 +56,7 @@ pub(super) struct Plan {
     /// Apps whose recorded archives are not all found unchanged.
     changed: BTreeSet<String>,
     /// Until when the kept apps' decisions hold (nanoseconds since 1970).
-    pub valid_until: Option<i128>,
+    valid_until: Option<i128>,
 }
 
 /// The plan for rebuilding only what changed since `record`, if its other inputs are those
@@ -112,6 +112,8 @@ pub(super) fn plan(
 /// What reading the changed apps gave: their inputs, and the kept apps' stubs.
 pub(super) struct Partial {
     pub read: Read,
+    /// Until when the kept apps' decisions hold (nanoseconds since 1970).
+    valid_until: Option<i128>,
     pub kept: Vec<App>,
     /// The app folder of each archive the record knows, by path in the builds folder.
     pub folders: HashMap<String, String>,
@@ -203,9 +205,25 @@ pub(super) fn read(
         },
         kept,
         folders: plan.parts.paths,
+        valid_until: plan.valid_until,
         feed_next,
         feed_next_of,
     }))
+}
+
+/// The span of time a build's decisions hold for: `until`, the read apps', and the kept
+/// apps' when some are kept.
+pub(super) fn until(
+    until: Option<time::OffsetDateTime>,
+    partial: Option<&Partial>,
+) -> Option<time::OffsetDateTime> {
+    let kept = partial
+        .and_then(|partial| partial.valid_until)
+        .and_then(|nanos| time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok());
+    match (until, kept) {
+        (Some(until), Some(kept)) => Some(until.min(kept)),
+        (until, kept) => until.or(kept),
+    }
 }
 
 impl Partial {
