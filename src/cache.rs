@@ -121,12 +121,6 @@ struct Shard {
     pages: BTreeMap<String, String>,
 }
 
-/// What one app folder's shard holds when saved.
-#[derive(Debug, Default)]
-pub struct AppCache {
-    pub entries: BTreeMap<PathBuf, Entry>,
-}
-
 /// The cache of one output folder.
 pub struct Cache {
     dir: PathBuf,
@@ -162,7 +156,7 @@ impl Cache {
     /// Opens the cache's site-wide index only: no archive's reading is known until the
     /// shards of its app are loaded ([`Cache::load_shards`]).
     pub fn open_index(dir: PathBuf) -> Cache {
-        let (index, discarded) = match fs::read(dir.join(INDEX)) {
+        let (mut index, discarded) = match fs::read(dir.join(INDEX)) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Index::default(), None),
             Err(e) => (Index::default(), Some(format!("unreadable: {e}"))),
             Ok(bytes) => match serde_json::from_slice::<Index>(&bytes) {
@@ -174,7 +168,8 @@ impl Cache {
                 Err(e) => (Index::default(), Some(format!("corrupt: {e}"))),
             },
         };
-        let pages = index.pages.clone();
+        // The site's own pages join those of the shards read; saving writes a new index.
+        let pages = std::mem::take(&mut index.pages);
         Cache {
             dir,
             index,
@@ -348,13 +343,13 @@ impl Cache {
         self.index.site.as_deref()
     }
 
-    /// Replaces the cache with the shards `apps` (their entries, and the pages under their
-    /// folders), the shards of the app folders in `unchanged` as they are on disk, and the
+    /// Replaces the cache with the shards `apps` (each app folder's entries by absolute archive
+    /// path, and the pages under its folder), the shards of the app folders in `unchanged` as they are on disk, and the
     /// site's own pages, app folders and folder sizes of the site `site`; removes every
     /// other shard and the icons no entry uses.
     pub fn save(
         &mut self,
-        apps: BTreeMap<String, AppCache>,
+        apps: BTreeMap<String, BTreeMap<PathBuf, Entry>>,
         unchanged: &std::collections::BTreeSet<String>,
         mut pages: BTreeMap<String, String>,
         app_fingerprints: BTreeMap<String, String>,
@@ -370,7 +365,7 @@ impl Cache {
             .map(|(app, icons)| (app.clone(), icons.clone()))
             .collect();
         let mut written = Vec::with_capacity(apps.len());
-        for (app, cache) in apps {
+        for (app, entries) in apps {
             let prefix = crate::layout::app_path(&app);
             let app_pages: BTreeMap<String, String> = pages
                 .range(prefix.clone()..)
@@ -380,17 +375,14 @@ impl Cache {
             for path in app_pages.keys() {
                 pages.remove(path);
             }
-            let mut icons: Vec<String> = cache
-                .entries
-                .values()
-                .filter_map(|e| e.icon_id.clone())
-                .collect();
+            let mut icons: Vec<String> =
+                entries.values().filter_map(|e| e.icon_id.clone()).collect();
             icons.sort();
             icons.dedup();
             shards.insert(app.clone(), icons);
             let shard = Shard {
                 version: CACHE_VERSION.to_string(),
-                entries: cache.entries,
+                entries,
                 pages: app_pages,
             };
             written.push((app, shard));

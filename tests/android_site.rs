@@ -7,8 +7,7 @@ mod support;
 use std::path::Path;
 
 use otasite::config::Overrides;
-use otasite::output::IpaMode;
-use otasite::pipeline::{BuildOptions, Verbosity};
+use otasite::pipeline::BuildOptions;
 use serde_json::Value;
 use support::apk::ApkBuilder;
 use support::fixtures::real_fixtures;
@@ -243,15 +242,8 @@ fn library_build(dir: &Path, previous: Option<String>) -> otasite::pipeline::Bui
     let settings =
         otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
     let options = BuildOptions {
-        ipa_mode: IpaMode::Copy,
-        strict: false,
-        keep_going: false,
-        force: false,
-        verbosity: Verbosity::Quiet,
-        banner: None,
         previous,
-        allow_empty: false,
-        new_salt: false,
+        ..support::site::build_options()
     };
     otasite::pipeline::build(&settings, &options)
         .expect("build")

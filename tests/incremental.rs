@@ -12,7 +12,7 @@ use support::site;
 
 use otasite::config::Overrides;
 use otasite::output::IpaMode;
-use otasite::pipeline::{BuildOptions, Verbosity};
+use otasite::pipeline::BuildOptions;
 
 /// Runs a build through the library and returns (archives opened, archives hashed, archives
 /// linked from the previous site), as the build counted them.
@@ -26,14 +26,8 @@ fn build_with(dir: &Path, ipa_mode: IpaMode, force: bool) -> (usize, usize, usiz
         otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
     let options = BuildOptions {
         ipa_mode,
-        strict: false,
-        keep_going: false,
         force,
-        verbosity: Verbosity::Quiet,
-        banner: None,
-        previous: None,
-        allow_empty: false,
-        new_salt: false,
+        ..site::build_options()
     };
     let stats = otasite::pipeline::build(&settings, &options)
         .expect("build")
@@ -393,15 +387,9 @@ fn summary_with(
     let settings =
         otasite::config::load(&dir.join("site.yaml"), &Overrides::default()).expect("site.yaml");
     let options = BuildOptions {
-        ipa_mode: IpaMode::Copy,
-        strict: false,
-        keep_going: false,
-        force: false,
-        verbosity: Verbosity::Quiet,
         banner: banner.map(str::to_string),
         previous: previous.map(|p| p.display().to_string()),
-        allow_empty: false,
-        new_salt: false,
+        ..site::build_options()
     };
     otasite::pipeline::build(&settings, &options).expect("build")
 }
@@ -732,15 +720,8 @@ fn full_site(dir: &Path) -> Vec<(String, Vec<u8>)> {
     };
     let settings = otasite::config::load(&dir.join("site.yaml"), &overrides).expect("site.yaml");
     let options = BuildOptions {
-        ipa_mode: IpaMode::Copy,
-        strict: false,
-        keep_going: false,
         force: true,
-        verbosity: Verbosity::Quiet,
-        banner: None,
-        previous: None,
-        allow_empty: false,
-        new_salt: false,
+        ..site::build_options()
     };
     let summary = otasite::pipeline::build(&settings, &options).expect("full build");
     assert_eq!(

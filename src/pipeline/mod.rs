@@ -154,14 +154,14 @@ fn build_with(
     let found = scan_builds(settings, &log)?;
     let step = Instant::now();
     let theme = Theme::load(settings.theme_dir.as_deref()).map_err(render::RenderError::from)?;
-    let lines = shortcut::lines(settings, &found);
-    let plan = match shortcut::check(settings, options, &lines) {
+    let digests = shortcut::Inputs::of(settings, options, &theme, &found);
+    let plan = match shortcut::check(settings, options, &digests) {
         shortcut::Decision::UpToDate(record) => {
             log.debug(format!("inputs unchanged: {:?}", step.elapsed()));
             return Ok(replay(settings, record, &log, started));
         }
         shortcut::Decision::Changed(record) if partly => {
-            partial::plan(settings, options, &found, &lines, &theme, record)
+            partial::plan(settings, options, &found, &digests, record)
         }
         shortcut::Decision::Changed(_) => None,
         shortcut::Decision::Unknown => None,
@@ -199,25 +199,29 @@ fn build_with(
     let until = catalog::retention::valid_until(&settings.retention, &read.inputs, from);
     let until = partial::until(until, partial.as_ref());
     let window = shortcut::Window { from, until };
-    let feed_next_of = partial
-        .as_mut()
-        .map(|partial| std::mem::take(&mut partial.feed_next_of))
-        .unwrap_or_default();
+    let mut feed_next_of = HashMap::new();
     let catalog::Assembled {
         mut catalog,
         mut inputs,
         dropped,
     } = match partial {
-        Some(partial) => match assemble_kept(settings, options, read.inputs, partial, &log)? {
-            Some(assembled) => assembled,
-            None => {
-                // The feed needs builds of kept apps that were not kept: the long way.
-                log.debug("the feed needs builds the record left out: reading every app".into());
-                drop(cache);
-                drop(_lock);
-                return build_with(settings, options, false);
+        Some(mut partial) => {
+            match assemble_kept(settings, options, read.inputs, &mut partial, &log)? {
+                Some(assembled) => {
+                    feed_next_of = partial.feed_next_of;
+                    assembled
+                }
+                None => {
+                    // The feed needs builds of kept apps that were not kept: the long way.
+                    log.debug(
+                        "the feed needs builds the record left out: reading every app".into(),
+                    );
+                    drop(cache);
+                    drop(_lock);
+                    return build_with(settings, options, false);
+                }
             }
-        },
+        }
         None => assemble(settings, options, read.inputs, &log)?,
     };
 
@@ -239,17 +243,13 @@ fn build_with(
         .collect();
     stats.apps_kept = kept_apps.len();
     let recorder = partial::Recorder {
-        settings,
-        options,
-        theme: &theme,
+        inputs: &digests,
         found: &found,
-        lines: &lines,
         folders: &folders,
         feed_next: &feed_next_of,
     };
     let made = |site, parts| shortcut::Made {
-        lines: &lines,
-        theme: &theme,
+        inputs: &digests,
         site,
         window,
         apps: app_count,
@@ -386,13 +386,12 @@ fn read_step(
     let mut cache = Cache::open_index(cache_dir.clone());
     let plan = plan.filter(|_| cache.discarded.is_none());
     if let Some(plan) = plan {
-        if let Some(mut partial) = partial::read(plan, found, settings, &mut cache, log)? {
+        if let Some((read, partial)) = partial::read(plan, found, settings, &mut cache, log)? {
             log.debug(format!(
                 "apps kept whole: {}; cache shards and archives read: {:?}",
                 partial.kept.len(),
                 step.elapsed()
             ));
-            let read = std::mem::replace(&mut partial.read, read::Read::empty());
             return Ok(Reading {
                 cache,
                 partial: Some(partial),
@@ -420,7 +419,7 @@ fn assemble_kept(
     settings: &Settings,
     options: &BuildOptions,
     inputs: Vec<BuildInput>,
-    partial: partial::Partial,
+    partial: &mut partial::Partial,
     log: &Log,
 ) -> Result<Option<catalog::Assembled>, BuildError> {
     let step = Instant::now();

@@ -14,32 +14,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use super::log::Log;
-use super::parts::{AppPart, FeedKey, Parts};
+use super::parts::{AppPart, Parts};
 use super::read::{self, Read};
 use super::scan::Root;
-use super::shortcut::{self, Record};
+use super::shortcut::{self, Inputs, Record};
 use super::{BuildOptions, Found};
 use crate::cache::Cache;
 use crate::catalog::kept::Kept;
 use crate::catalog::{App, Build, Catalog};
 use crate::config::Settings;
+use crate::render::FeedKey;
 use crate::render::catalog_json::CatalogParts;
-use crate::render::theme::Theme;
-
-fn feed_key(build: &Build) -> FeedKey {
-    (
-        build.released.clone(),
-        build.name.clone(),
-        build.path.clone(),
-    )
-}
-
-/// Feed order (`render::feed_order`) on keys.
-fn feed_cmp(a: &FeedKey, b: &FeedKey) -> std::cmp::Ordering {
-    b.0.cmp(&a.0)
-        .then_with(|| a.1.cmp(&b.1))
-        .then_with(|| a.2.cmp(&b.2))
-}
 
 /// The folder of the cache holding the apps' parts of `catalog.json`.
 pub(super) fn catalog_dir(settings: &Settings) -> std::path::PathBuf {
@@ -65,8 +50,7 @@ pub(super) fn plan(
     settings: &Settings,
     options: &BuildOptions,
     found: &[Found],
-    lines: &[String],
-    theme: &Theme,
+    inputs: &Inputs,
     record: Record,
 ) -> Option<Plan> {
     if settings.private.is_some() || !shortcut::applies(options) {
@@ -74,13 +58,13 @@ pub(super) fn plan(
     }
     let valid_until = record.valid_until;
     let parts = record.parts(settings)?;
-    if parts.common != shortcut::common_digest(settings, options, theme) {
+    if parts.common != inputs.common {
         return None;
     }
     let mut new = Vec::new();
     let mut by_app: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut moved = BTreeSet::new();
-    for (index, (f, line)) in found.iter().zip(lines).enumerate() {
+    for (index, (f, line)) in found.iter().zip(&inputs.lines).enumerate() {
         match parts.archives.get(&shortcut::line_id(line)) {
             Some(app) => by_app.entry(app.clone()).or_default().push(index),
             None => {
@@ -109,29 +93,27 @@ pub(super) fn plan(
     })
 }
 
-/// What reading the changed apps gave: their inputs, and the kept apps' stubs.
+/// The apps kept whole, as their stubs, with what the build needs of their record.
 pub(super) struct Partial {
-    pub read: Read,
     /// Until when the kept apps' decisions hold (nanoseconds since 1970).
     valid_until: Option<i128>,
     pub kept: Vec<App>,
     /// The app folder of each archive the record knows, by path in the builds folder.
     pub folders: HashMap<String, String>,
-    /// Each kept app's newest build the feed left out.
-    feed_next: Vec<FeedKey>,
-    /// The same by app folder, for the next record.
+    /// Each kept app's newest build the feed left out, by app folder.
     pub feed_next_of: HashMap<String, FeedKey>,
 }
 
 /// Reads the new archives, then the recorded archives of every app they or a change touch
-/// (from the shards of those apps, loaded into `cache`); None when the long way must decide.
+/// (from the shards of those apps, loaded into `cache`), and keeps the other apps; None when
+/// the long way must decide.
 pub(super) fn read(
     plan: Plan,
     found: &[Found],
     settings: &Settings,
     cache: &mut Cache,
     log: &Log,
-) -> Result<Option<Partial>, super::BuildError> {
+) -> Result<Option<(Read, Partial)>, super::BuildError> {
     let root = Root::new(&settings.builds_dir);
     let pick =
         |indices: &[usize]| -> Vec<Found> { indices.iter().map(|&i| found[i].clone()).collect() };
@@ -167,7 +149,6 @@ pub(super) fn read(
         return Ok(None);
     }
     let mut kept = Vec::new();
-    let mut feed_next = Vec::new();
     let mut feed_next_of = HashMap::new();
     let mut kept_folders = BTreeSet::new();
     for (folder, part) in plan.parts.apps {
@@ -181,7 +162,6 @@ pub(super) fn read(
         }
         kept_folders.insert(folder.to_lowercase());
         if let Some(next) = part.feed_next {
-            feed_next.push(next.clone());
             feed_next_of.insert(folder.clone(), next);
         }
         let mut app = part.stub;
@@ -197,18 +177,18 @@ pub(super) fn read(
     }
     let mut inputs = fresh.inputs;
     inputs.extend(recorded.inputs);
-    Ok(Some(Partial {
-        read: Read {
-            inputs,
-            failures: Vec::new(),
-            opened: fresh.opened + recorded.opened,
-        },
+    let read = Read {
+        inputs,
+        failures: Vec::new(),
+        opened: fresh.opened + recorded.opened,
+    };
+    let partial = Partial {
         kept,
         folders: plan.parts.paths,
         valid_until: plan.valid_until,
-        feed_next,
         feed_next_of,
-    }))
+    };
+    Ok(Some((read, partial)))
 }
 
 /// The span of time a build's decisions hold for: `until`, the read apps', and the kept
@@ -234,24 +214,21 @@ impl Partial {
 
     /// Adds the kept apps to the catalog of the changed ones; false when the feed cannot be
     /// made from what was kept (a build the previous feed left out would now be in it).
-    pub fn merge_into(self, catalog: &mut Catalog) -> bool {
-        catalog.apps.extend(self.kept);
+    pub fn merge_into(&mut self, catalog: &mut Catalog) -> bool {
+        catalog.apps.append(&mut self.kept);
         crate::catalog::sort_apps(&mut catalog.apps);
         let mut candidates: Vec<FeedKey> = catalog
             .apps
             .iter()
             .flat_map(|app| app.feed_builds())
-            .map(feed_key)
+            .map(FeedKey::of)
             .collect();
-        candidates.sort_by(feed_cmp);
+        candidates.sort();
         // The feed made of the candidates is the whole site's when every build a kept app
         // left out comes after its last entry.
         match candidates.get(crate::layout::FEED_ENTRIES - 1) {
-            Some(cut) => self
-                .feed_next
-                .iter()
-                .all(|next| feed_cmp(next, cut).is_gt()),
-            None => self.feed_next.is_empty(),
+            Some(cut) => self.feed_next_of.values().all(|next| next > cut),
+            None => self.feed_next_of.is_empty(),
         }
     }
 }
@@ -288,12 +265,9 @@ pub(super) fn catalog_parts(
 
 /// What a build knows from its start that its record for the next build is made of.
 pub(super) struct Recorder<'a> {
-    pub settings: &'a Settings,
-    pub options: &'a BuildOptions,
-    pub theme: &'a Theme,
+    /// What the build's inputs are.
+    pub inputs: &'a Inputs,
     pub found: &'a [Found],
-    /// `shortcut::lines` of `found`.
-    pub lines: &'a [String],
     /// The app folder of each archive, by path in the builds folder.
     pub folders: &'a HashMap<String, String>,
     /// Each kept app's newest build the feed left out, by app folder.
@@ -324,17 +298,14 @@ fn make(
     parts: &CatalogParts,
 ) -> Option<Parts> {
     let Recorder {
-        settings,
-        options,
-        theme,
+        inputs,
         found,
-        lines,
         folders,
         feed_next: previous_next,
     } = *recorder;
     let mut archives = HashMap::with_capacity(found.len());
     let mut paths = HashMap::with_capacity(found.len());
-    for (f, line) in found.iter().zip(lines) {
+    for (f, line) in found.iter().zip(&inputs.lines) {
         let folder = folders.get(&f.relative)?;
         archives.insert(shortcut::line_id(line), folder.clone());
         paths.insert(f.relative.clone(), folder.clone());
@@ -344,7 +315,7 @@ fn make(
         .iter()
         .flat_map(|app| app.feed_builds())
         .collect();
-    newest.sort_by(|a, b| feed_cmp(&feed_key(a), &feed_key(b)));
+    newest.sort_by(|a, b| crate::render::feed_order(a, b));
     newest.truncate(crate::layout::FEED_ENTRIES);
     let in_feed: BTreeSet<&str> = newest.iter().map(|b| b.path.as_str()).collect();
     let mut apps = BTreeMap::new();
@@ -390,12 +361,12 @@ fn make(
             .feed_builds()
             .iter()
             .filter(|b| !in_feed.contains(b.path.as_str()))
-            .map(feed_key);
+            .map(FeedKey::of);
         let before = app
             .kept
             .as_ref()
             .and_then(|_| previous_next.get(&dir).cloned());
-        let feed_next = left_out.chain(before).min_by(feed_cmp);
+        let feed_next = left_out.chain(before).min();
         let catalog = parts.names.get(&dir)?.clone();
         // A site found up to date was not rendered: its parts may predate this cache.
         if !parts.dir.join(&catalog).is_file() {
@@ -413,7 +384,7 @@ fn make(
     }
     remove_unused_catalog_parts(parts, &apps);
     Some(Parts {
-        common: shortcut::common_digest(settings, options, theme),
+        common: inputs.common.clone(),
         archives,
         paths,
         apps,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::App;
 use crate::catalog::kept::Kept;
+use crate::render::FeedKey;
 
 /// What a build records for a later one to keep the apps whose inputs did not change.
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,6 +32,3 @@ pub(super) struct AppPart {
     /// Where the app's newest build the feed left out stands in the feed's order.
     pub feed_next: Option<FeedKey>,
 }
-
-/// Where a build stands in the feed: newest release first, then by name and folder.
-pub(super) type FeedKey = (Option<String>, String, String);

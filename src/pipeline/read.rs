@@ -24,16 +24,6 @@ pub(super) struct Read {
     pub opened: usize,
 }
 
-impl Read {
-    pub fn empty() -> Read {
-        Read {
-            inputs: Vec::new(),
-            failures: Vec::new(),
-            opened: 0,
-        }
-    }
-}
-
 /// Reads every archive in parallel, or takes its facts from the cache when it is unchanged;
 /// failures are collected, not fatal here. Icons are rendered right away so that no decoded
 /// image stays in memory.
@@ -185,7 +175,8 @@ pub(super) fn save_cache(
     sizes: super::size::Sizes,
     log: &Log,
 ) -> bool {
-    let mut apps: std::collections::BTreeMap<String, crate::cache::AppCache> = Default::default();
+    let mut apps: std::collections::BTreeMap<String, std::collections::BTreeMap<PathBuf, Entry>> =
+        Default::default();
     for (app, input) in inputs {
         let Some(key) = input.cache_key else { continue };
         let entry = crate::cache::Entry {
@@ -195,7 +186,7 @@ pub(super) fn save_cache(
             ipa: input.ipa,
         };
         let path = absolute(&entry.ipa.file);
-        apps.entry(app).or_default().entries.insert(path, entry);
+        apps.entry(app).or_default().insert(path, entry);
     }
     match cache.save(apps, unchanged, pages, written.apps, sizes, &written.site) {
         Ok(()) => true,

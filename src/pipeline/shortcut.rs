@@ -82,14 +82,11 @@ pub(super) fn applies(options: &BuildOptions) -> bool {
 
 /// The record of the site in place, if it says that these inputs made it and that nothing of
 /// it has changed since.
-pub(super) fn check(settings: &Settings, options: &BuildOptions, lines: &[String]) -> Decision {
+pub(super) fn check(settings: &Settings, options: &BuildOptions, inputs: &Inputs) -> Decision {
     let Some(record) = current(settings, options) else {
         return Decision::Unknown;
     };
-    let Ok(theme) = Theme::load(settings.theme_dir.as_deref()) else {
-        return Decision::Unknown;
-    };
-    if digest(settings, options, lines, &theme) == record.inputs {
+    if inputs.digest() == record.inputs {
         Decision::UpToDate(record)
     } else {
         Decision::Changed(record)
@@ -124,9 +121,7 @@ fn current(settings: &Settings, options: &BuildOptions) -> Option<Record> {
 
 /// What a build that found the site up to date, or wrote it and saved the cache, records.
 pub(super) struct Made<'a> {
-    /// [`lines`] of the archives found.
-    pub lines: &'a [String],
-    pub theme: &'a Theme,
+    pub inputs: &'a Inputs,
     /// The fingerprint of the site in place.
     pub site: &'a str,
     pub window: Window,
@@ -166,7 +161,7 @@ pub(super) fn save(settings: &Settings, options: &BuildOptions, made: Option<Mad
     let (index, icons) = cache_keys(&cache_dir);
     let record = Record {
         version: VERSION.to_string(),
-        inputs: digest(settings, options, made.lines, made.theme),
+        inputs: made.inputs.digest(),
         site: made.site.to_string(),
         index,
         icons,
@@ -201,30 +196,45 @@ fn cache_keys(cache_dir: &Path) -> (Option<FileKey>, Option<FileKey>) {
     )
 }
 
-/// A digest of everything a build reads that its site depends on, the clock aside: the
-/// [`common_digest`] and each archive found with its file key and its release notes' (its
-/// [`archive_line`]).
-fn digest(settings: &Settings, options: &BuildOptions, lines: &[String], theme: &Theme) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(VERSION);
-    hasher.update(common_digest(settings, options, theme));
-    for line in lines {
-        hasher.update(line);
-    }
-    hex::encode(hasher.finalize())
+/// Everything a build reads that its site depends on, the clock aside, as digests made once
+/// per build: the [`common_digest`], and each archive found with its file key and its release
+/// notes' (its [`archive_line`]), in the scan's order.
+pub(super) struct Inputs {
+    pub common: String,
+    pub lines: Vec<String>,
 }
 
-/// [`archive_line`] of each archive found, in order: made once per build.
-pub(super) fn lines(settings: &Settings, found: &[Found]) -> Vec<String> {
-    let root = Root::new(&settings.builds_dir);
-    found.iter().map(|f| archive_line(&root, f)).collect()
+impl Inputs {
+    pub fn of(
+        settings: &Settings,
+        options: &BuildOptions,
+        theme: &Theme,
+        found: &[Found],
+    ) -> Inputs {
+        let root = Root::new(&settings.builds_dir);
+        Inputs {
+            common: common_digest(settings, options, theme),
+            lines: found.iter().map(|f| archive_line(&root, f)).collect(),
+        }
+    }
+
+    /// The digest of them all.
+    fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(VERSION);
+        hasher.update(&self.common);
+        for line in &self.lines {
+            hasher.update(line);
+        }
+        hex::encode(hasher.finalize())
+    }
 }
 
 /// What a build reads that its site depends on besides the archives and their notes: the
 /// settings (every field), the options that change the site or whether it builds, the
 /// working folder (relative paths resolve from it), the theme's files, the signing identity
 /// the environment names. Secrets the environment holds are hashed, never kept.
-pub(super) fn common_digest(settings: &Settings, options: &BuildOptions, theme: &Theme) -> String {
+fn common_digest(settings: &Settings, options: &BuildOptions, theme: &Theme) -> String {
     let mut hasher = Sha256::new();
     hasher.update(VERSION);
     let mut field = |text: String| {
@@ -252,7 +262,7 @@ pub(super) fn common_digest(settings: &Settings, options: &BuildOptions, theme: 
 }
 
 /// One archive as the digest covers it: its path, channel and file key, and its notes'.
-pub(super) fn archive_line(root: &Root, f: &Found) -> String {
+fn archive_line(root: &Root, f: &Found) -> String {
     let notes = f.notes.then(|| notes_key(root, &f.path));
     format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}\n",

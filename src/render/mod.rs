@@ -728,6 +728,55 @@ fn manifest_for(build: &Build) -> Vec<u8> {
     })
 }
 
+/// Where a build stands in the feed, kept by a build for the next (see `pipeline::partial`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct FeedKey {
+    released: Option<String>,
+    name: String,
+    path: String,
+}
+
+impl FeedKey {
+    pub fn of(build: &Build) -> FeedKey {
+        FeedKey {
+            released: build.released.clone(),
+            name: build.name.clone(),
+            path: build.path.clone(),
+        }
+    }
+}
+
+impl Ord for FeedKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order(
+            (&self.released, &self.name, &self.path),
+            (&other.released, &other.name, &other.path),
+        )
+    }
+}
+
+impl PartialOrd for FeedKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The feed's order of builds: the newest release first, then by name and folder.
+pub fn feed_order(a: &Build, b: &Build) -> std::cmp::Ordering {
+    order(
+        (&a.released, &a.name, &a.path),
+        (&b.released, &b.name, &b.path),
+    )
+}
+
+type Place<'a> = (&'a Option<String>, &'a String, &'a String);
+
+fn order(a: Place<'_>, b: Place<'_>) -> std::cmp::Ordering {
+    b.0.cmp(a.0)
+        .then_with(|| a.1.cmp(b.1))
+        .then_with(|| a.2.cmp(b.2))
+}
+
 fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), RenderError> {
     const EPOCH: &str = "1970-01-01T00:00:00Z";
     let mut builds: Vec<&Build> = catalog
@@ -735,12 +784,7 @@ fn render_feed(stage: &Stage, base: &Base<'_>, catalog: &Catalog) -> Result<(), 
         .iter()
         .flat_map(|a| a.feed_builds().iter())
         .collect();
-    builds.sort_by(|a, b| {
-        b.released
-            .cmp(&a.released)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    builds.sort_by(|a, b| feed_order(a, b));
     let updated = builds
         .iter()
         .filter_map(|b| b.released.clone())

@@ -17,3 +17,19 @@ pub fn write_config(dir: &Path, text: &str) -> PathBuf {
     std::fs::write(&path, text).expect("write site.yaml");
     path
 }
+
+/// The options of a plain `otasite build` run through the library: archives copied, nothing
+/// forced, quiet. Tests change the fields they are about.
+pub fn build_options() -> otasite::pipeline::BuildOptions {
+    otasite::pipeline::BuildOptions {
+        ipa_mode: otasite::output::IpaMode::Copy,
+        strict: false,
+        keep_going: false,
+        force: false,
+        verbosity: otasite::pipeline::Verbosity::Quiet,
+        banner: None,
+        previous: None,
+        allow_empty: false,
+        new_salt: false,
+    }
+}
