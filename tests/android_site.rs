@@ -621,6 +621,30 @@ fn a_vector_icon_is_drawn() {
 }
 
 #[test]
+fn a_vector_with_a_second_root_element_is_drawn_from_the_first() {
+    use support::apk::{ResourceTable, fill, path_data, vector_xml};
+    // The first <vector> holds a red square; a second top-level element after it (which
+    // Android never reads) holds a blue square covering everything.
+    let xml = vector_xml(24.0, 24.0, |x| {
+        x.start("path", &[path_data("M6,6h12v12h-12z"), fill(0xffff_0000)])
+            .end();
+        x.end();
+        x.start("vector", &[]);
+        x.start("path", &[path_data("M0,0h24v24h-24z"), fill(0xff00_00ff)])
+            .end();
+    });
+    let path = "res/drawable/ic_launcher.xml";
+    let (build, icon) = site_icon(path, ResourceTable::default(), vec![(path.into(), xml)]);
+    assert_eq!(build["icon_source"], path);
+    assert_eq!(
+        pixel(&icon, 256, 256),
+        [255, 0, 0, 255],
+        "the first root's square"
+    );
+    assert_eq!(pixel(&icon, 10, 10)[3], 0, "nothing of the second root");
+}
+
+#[test]
 fn vector_groups_clip_paths_strokes_and_colour_resources_are_drawn() {
     use support::apk::{
         Attr, FILL_COLOR, ResValue, ResourceTable, STROKE_COLOR, STROKE_WIDTH, TRANSLATE_X, attr,

@@ -177,12 +177,13 @@ fn tree(xml: &[u8]) -> Result<(Element, Vec<Node>), String> {
     let mut stack: Vec<Node> = Vec::new();
     let mut top = Vec::new();
     for element in elements {
-        while stack.len() + 2 > element.depth as usize {
-            let done = stack.pop().expect("the stack is not empty");
-            attach(&mut stack, &mut top, done);
-        }
+        // A second top-level element ends the drawable (Android reads the first root only).
         if element.depth <= 1 {
             break;
+        }
+        while stack.len() + 2 > element.depth as usize {
+            let Some(done) = stack.pop() else { break };
+            attach(&mut stack, &mut top, done);
         }
         stack.push(Node {
             element,

@@ -82,6 +82,10 @@ pub enum IpaError {
     /// An Android package that cannot be read or published; the text says why.
     #[error("{0}")]
     Android(String),
+    /// The reader itself failed on this archive (a defect, not the archive's fault alone):
+    /// the archive is skipped like any unreadable one, so the other builds still publish.
+    #[error("the reader failed on this archive ({0}); please report it with the file")]
+    ReaderFault(String),
 }
 
 /// Everything read from one archive.
