@@ -19,6 +19,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/fuzz-report.sh
+source scripts/lib/fuzz-report.sh
 
 SECONDS_TO_RUN="${1:-60}"
 FIXTURES="${FIXTURES:-../shared/fixtures/real/apk}"
@@ -72,4 +74,5 @@ RUSTC_BOOTSTRAP=1 cargo fuzz run apk "$PWD/$CORPUS" -- \
     -timeout=10 \
     -rss_limit_mb=2048 \
     -max_len=4194304 \
-    -print_final_stats=1
+    -print_final_stats=1 ||
+    report_crashes apk

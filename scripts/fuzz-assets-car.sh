@@ -15,6 +15,8 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/fuzz-report.sh
+source scripts/lib/fuzz-report.sh
 
 SECONDS_TO_RUN="${1:-60}"
 FIXTURES="${FIXTURES:-../shared/fixtures/real/ipa}"
@@ -44,4 +46,5 @@ RUSTC_BOOTSTRAP=1 cargo fuzz run assets_car "$PWD/$CORPUS" -- \
     -max_total_time="$SECONDS_TO_RUN" \
     -timeout=20 \
     -rss_limit_mb=2048 \
-    -print_final_stats=1
+    -print_final_stats=1 ||
+    report_crashes assets_car

@@ -113,7 +113,8 @@ pub struct ProfileReport {
 /// profile under any name, is read as a profile.
 pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
     let file = path.display().to_string();
-    let result = match looks_like(path) {
+    // A defect in a reader fails this file's report alone, not the other files named.
+    let result = ipa::caught(|| match looks_like(path) {
         Ok(Content::Profile) => inspect_profile(path, &file, options),
         Ok(Content::Archive) if is_android_file(path) => apk::read_apk(path, options)
             .map(|apk| Report::Android(Box::new(android_report(&file, apk))))
@@ -122,7 +123,8 @@ pub fn inspect_file(path: &Path, options: ReadOptions) -> Report {
             .map(|ipa| Report::App(Box::new(app_report(&file, ipa))))
             .map_err(|e| e.to_string()),
         Err(error) => Err(error),
-    };
+    })
+    .unwrap_or_else(|fault| Err(fault.to_string()));
     result.unwrap_or_else(|error| Report::Failed { file, error })
 }
 

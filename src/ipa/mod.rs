@@ -88,6 +88,19 @@ pub enum IpaError {
     ReaderFault(String),
 }
 
+/// Runs a reader so that a defect it hits on one input (a panic) becomes that input's
+/// [`IpaError::ReaderFault`], and every other archive is still read.
+pub fn caught<T>(read: impl FnOnce() -> T) -> Result<T, IpaError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|panic| {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "an internal error".to_string());
+        IpaError::ReaderFault(text)
+    })
+}
+
 /// Everything read from one archive.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Ipa {
@@ -399,6 +412,26 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_reader_that_panics_fails_its_input_alone() {
+        match caught(|| -> () { panic!("index out of range in a chunk") }) {
+            Err(IpaError::ReaderFault(text)) => assert_eq!(text, "index out of range in a chunk"),
+            other => panic!("expected a reader fault, got {other:?}"),
+        }
+        let message = caught(|| -> () { panic!("{} of {}", 3, 2) })
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "the reader failed on this archive (3 of 2); please report it with the file"
+        );
+        assert_eq!(
+            caught(|| 7).ok(),
+            Some(7),
+            "a reader that returns is untouched"
+        );
     }
 
     #[test]

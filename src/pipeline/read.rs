@@ -135,13 +135,13 @@ fn read_one(
         ));
     }
     opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut ipa = guarded(|| match crate::android::Os::of(&f.relative) {
+    let mut ipa = ipa::caught(|| match crate::android::Os::of(&f.relative) {
         crate::android::Os::Android => crate::apk::site::read_for_site(&f.path, options),
         crate::android::Os::Ios if crate::android::is_bundle_name(&f.relative) => Err(
             IpaError::Android(crate::android::BUNDLE_REFUSED.to_string()),
         ),
         crate::android::Os::Ios => ipa::read_ipa(&f.path, options),
-    })?;
+    })??;
     let mut files = None;
     if let Some(icon) = ipa.icon.as_mut() {
         match cache.store_icons(&icon.image) {
@@ -157,19 +157,6 @@ fn read_one(
         icon.image = crate::raster::RgbaImage::default();
     }
     Ok(input(ipa, files, None))
-}
-
-/// Runs a reader so that a defect it hits on one archive (a panic) fails that archive alone,
-/// as an unreadable one, instead of the whole build.
-fn guarded(read: impl FnOnce() -> Result<Ipa, IpaError>) -> Result<Ipa, IpaError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|panic| {
-        let text = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "an internal error".to_string());
-        Err(IpaError::ReaderFault(text))
-    })
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -246,25 +233,4 @@ fn read_notes(ipa_path: &Path, root: &Root, log: &Log) -> Result<Option<String>,
         ));
     }
     Ok(Some(notes::markdown_to_html(&notes.text)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reader_that_panics_fails_its_archive_alone() {
-        let failed = guarded(|| panic!("index out of range in a chunk"));
-        match failed {
-            Err(IpaError::ReaderFault(text)) => assert_eq!(text, "index out of range in a chunk"),
-            other => panic!("expected a reader fault, got {other:?}"),
-        }
-        let message = guarded(|| panic!("{} of {}", 3, 2))
-            .unwrap_err()
-            .to_string();
-        assert_eq!(
-            message,
-            "the reader failed on this archive (3 of 2); please report it with the file"
-        );
-    }
 }
