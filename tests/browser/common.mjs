@@ -22,7 +22,11 @@ export const CONTENT_TYPES = {
 export function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const error = new Error(`${what}: no result within ${ms} ms`);
+      error.timedOut = true;
+      reject(error);
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

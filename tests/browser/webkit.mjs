@@ -159,15 +159,27 @@ async function visit(plan, driver, origin, v) {
 async function main() {
   const plan = JSON.parse(await readFile(process.argv[2], "utf8"));
   const { server, origin } = await serve(plan.site);
-  const driver = await startDriver(plan);
+  let driver = await startDriver(plan);
   try {
     const visits = [];
     for (const v of plan.visits) {
       const t0 = Date.now();
-      try {
-        visits.push(await withTimeout(visit(plan, driver, origin, v), 90000, v.name));
-      } catch (e) {
-        visits.push({ name: v.name, error: String(e && e.stack || e) });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          visits.push(await withTimeout(visit(plan, driver, origin, v), 45000, v.name));
+          break;
+        } catch (e) {
+          // MiniBrowser under a loaded virtual display now and then stops answering; a
+          // hung browser is restarted once and the visit made again. Any other error, or a
+          // second hang, is the visit's result.
+          if (!e?.timedOut || attempt > 1) {
+            visits.push({ name: v.name, error: String(e && e.stack || e) });
+            break;
+          }
+          log(`${v.name}: ${e.message}; restarting WebKit and visiting again`);
+          driver.stop();
+          driver = await startDriver(plan);
+        }
       }
       log(`${v.name}: ${Date.now() - t0} ms`);
     }
