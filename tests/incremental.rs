@@ -53,6 +53,13 @@ fn site(count: usize) -> tempfile::TempDir {
     tmp
 }
 
+/// Writes version `(short, build)` of the app `site` made as number `app`, as `builds/<file>`.
+fn write_version(dir: &Path, app: usize, (short, build): (&str, &str), file: &str) {
+    IpaBuilder::new(&format!("com.example.app{app}"), &format!("App {app}"))
+        .version(short, build)
+        .write(&dir.join("builds").join(file));
+}
+
 fn inode(path: &Path) -> u64 {
     std::fs::metadata(path).expect("metadata").ino()
 }
@@ -121,9 +128,7 @@ fn touched_or_replaced_archive_is_read_again() {
     drop(file);
     assert_eq!(build(tmp.path()), (1, 1, 2));
     // Replaced: new content under the same name.
-    IpaBuilder::new("com.example.app2", "App 2")
-        .version("2.0", "9")
-        .write(&tmp.path().join("builds/app2.ipa"));
+    write_version(tmp.path(), 2, ("2.0", "9"), "app2.ipa");
     assert_eq!(build(tmp.path()), (1, 1, 2));
     let catalog = std::fs::read_to_string(tmp.path().join("dist/catalog.json")).expect("catalog");
     assert!(
@@ -198,9 +203,7 @@ fn unchanged_build_folders_move_to_the_new_site_whole() {
     let tmp = site(3);
     // A second build of app0: adding a third changes app0's page and the pages of its
     // previous newest build, nothing in the other builds' folders.
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&tmp.path().join("builds/app0-2.ipa"));
+    write_version(tmp.path(), 0, ("2.0", "2"), "app0-2.ipa");
     build(tmp.path());
     let dist = tmp.path().join("dist");
     let folder = |path: &str| inode(&dist.join(path));
@@ -210,9 +213,7 @@ fn unchanged_build_folders_move_to_the_new_site_whole() {
         folder("com.example.app0"),
         folder("com.example.app1"),
     );
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("3.0", "3")
-        .write(&tmp.path().join("builds/app0-3.ipa"));
+    write_version(tmp.path(), 0, ("3.0", "3"), "app0-3.ipa");
     assert_eq!(build(tmp.path()), (1, 1, 4));
     assert_eq!(
         folder("com.example.app1/1.0-1"),
@@ -308,9 +309,7 @@ fn each_change_rewrites_the_folders_of_the_apps_it_concerns_and_no_other() {
     let page = |path: &str| std::fs::read_to_string(dir.join("dist").join(path)).expect("page");
     build(dir);
 
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&dir.join("builds/app0-2.ipa"));
+    write_version(dir, 0, ("2.0", "2"), "app0-2.ipa");
     rebuild_and_compare(dir, "a build added", true, false);
     assert!(page("com.example.app0/index.html").contains("2.0"));
 
@@ -362,9 +361,7 @@ fn forced_linked_rebuilds_read_only_the_replaced_archive() {
     assert_eq!(build_with(tmp.path(), IpaMode::Link, true), (3, 3, 0));
     let untouched = tmp.path().join("dist/com.example.app1");
     let before = inode(&untouched);
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&tmp.path().join("builds/app0.ipa"));
+    write_version(tmp.path(), 0, ("2.0", "2"), "app0.ipa");
     assert_eq!(
         build_with(tmp.path(), IpaMode::Link, true),
         (1, 1, 2),
@@ -458,9 +455,7 @@ fn each_kind_of_input_change_takes_the_long_way_and_the_next_no_op_is_short_agai
         (
             "an archive added",
             Box::new(|| {
-                IpaBuilder::new("com.example.app0", "App 0")
-                    .version("2.0", "2")
-                    .write(&dir.join("builds/app0-2.ipa"));
+                write_version(dir, 0, ("2.0", "2"), "app0-2.ipa");
             }),
             "rebuilt",
         ),
@@ -678,9 +673,7 @@ fn fingerprints_refreshed_for_new_archives_are_those_of_the_catalog() {
     let tmp = site(3);
     let dir = tmp.path();
     decided(dir);
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&dir.join("builds/app0-2.ipa"));
+    write_version(dir, 0, ("2.0", "2"), "app0-2.ipa");
     assert_eq!(decided(dir), "rebuilt");
     // The long way computes every app's fingerprint from the catalog: the site written with
     // only app0's refreshed must be the same site.
@@ -875,9 +868,7 @@ fn archives_left_out_by_retention_are_not_read_again() {
 fn linked_rebuilds_as_serve_makes_them_keep_the_other_apps() {
     let tmp = site(3);
     assert_eq!(build_with(tmp.path(), IpaMode::Link, false), (3, 3, 0));
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&tmp.path().join("builds/app0.ipa"));
+    write_version(tmp.path(), 0, ("2.0", "2"), "app0.ipa");
     let summary = summary_with(tmp.path(), None, None);
     assert_eq!(
         (summary.stats.archives_read, summary.stats.apps_kept),
@@ -898,28 +889,33 @@ fn damaged_parts_or_shards_take_the_long_way() {
     let dir = tmp.path();
     build(dir);
     let cache = dir.join(".dist.otasite-cache");
-    std::fs::write(cache.join("parts.json"), b"{not json").expect("parts");
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("2.0", "2")
-        .write(&dir.join("builds/app0.ipa"));
-    let summary = summary_with(dir, None, None);
-    assert_eq!(
-        summary.stats.apps_kept, 0,
-        "a damaged parts.json: every app read"
-    );
-    assert_eq!(summary.stats.archives_read, 1, "the others from the cache");
-    assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
-
-    std::fs::write(cache.join("apps/com.example.app0.json"), b"[1,2").expect("shard");
-    IpaBuilder::new("com.example.app0", "App 0")
-        .version("3.0", "3")
-        .write(&dir.join("builds/app0.ipa"));
-    let summary = summary_with(dir, None, None);
-    assert_eq!(
-        summary.stats.apps_kept, 0,
-        "a damaged shard: every app read"
-    );
-    assert_eq!(summary.stats.archives_read, 3, "the cache was discarded");
-    assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+    // What is damaged, the next version of app 0, and how many archives are then read.
+    let damages = [
+        (
+            "parts.json",
+            "{not json",
+            ("2.0", "2"),
+            1,
+            "the others from the cache",
+        ),
+        (
+            "apps/com.example.app0.json",
+            "[1,2",
+            ("3.0", "3"),
+            3,
+            "the cache was discarded",
+        ),
+    ];
+    for (damaged, text, version, read, why) in damages {
+        std::fs::write(cache.join(damaged), text).expect("damaging the cache");
+        write_version(dir, 0, version, "app0.ipa");
+        let summary = summary_with(dir, None, None);
+        assert_eq!(
+            summary.stats.apps_kept, 0,
+            "a damaged {damaged}: every app read"
+        );
+        assert_eq!(summary.stats.archives_read, read, "{why}");
+        assert_eq!(support::run::tree(&dir.join("dist")), full_site(dir));
+    }
     assert_eq!(decided(dir), "inputs", "and the next no-op is short again");
 }

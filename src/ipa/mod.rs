@@ -83,7 +83,7 @@ pub enum IpaError {
     #[error("{0}")]
     Android(String),
     /// The reader itself failed on this archive (a defect, not the archive's fault alone):
-    /// the archive is skipped like any unreadable one, so the other builds still publish.
+    /// the archive counts as unreadable, and no other archive's reading is touched.
     #[error("the reader failed on this archive ({0}); please report it with the file")]
     ReaderFault(String),
 }
